@@ -1,0 +1,241 @@
+"""Command line: ``infergw-lint [options] PATH...``, ``infergw-lint rules``,
+``infergw-lint explain CODE``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+SUBCOMMANDS = ("lint", "rules", "explain")
+
+DESCRIPTION = """\
+Lint Kubernetes and JSON manifests of an AI inference gateway: Gateway API + kgateway,
+the Bifrost LLM gateway (config.json, also inside ConfigMaps), Langfuse telemetry and the
+IDE/CLI clients that call it. Every finding has its file, line and column.
+
+Commands:
+  infergw-lint PATH...          lint files and directories (recursive; *.yaml *.yml *.json; - = stdin)
+  infergw-lint rules            list every rule: code, name, severity, description
+  infergw-lint explain CODE     full documentation of one rule (What it does / Why / Example / Fix)
+  infergw-lint lint PATH...     the same as the first form (for a directory named like a command)
+"""
+
+EPILOG = """\
+examples:
+  infergw-lint manifests/
+  infergw-lint --env prod --format json --output findings.json overlays/prod
+  infergw-lint --select IGW1 --fail-on warning manifests/
+  infergw-lint --context manifests/ manifests/routes/changed.yaml   # pre-commit: changed files only
+
+exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error
+"""
+
+
+def _split(values) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out += [p.strip() for p in v.split(",") if p.strip()]
+    return out
+
+
+class _FormatAction(argparse.Action):
+    """--format appends a [format, output] pair; --output fills the latest one."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        reports = list(getattr(namespace, self.dest, None) or [])
+        pending = [r for r in reports if r[0] is None]
+        if pending:  # an --output given before any --format
+            pending[0][0] = value
+        else:
+            reports.append([value, None])
+        setattr(namespace, self.dest, reports)
+
+
+class _OutputAction(argparse.Action):
+    def __call__(self, parser, namespace, value, option_string=None):
+        reports = list(getattr(namespace, self.dest, None) or [])
+        if reports and reports[-1][1] is None:
+            reports[-1][1] = value
+        else:
+            reports.append([None, value])
+        setattr(namespace, self.dest, reports)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .reporters import FORMATS
+
+    p = argparse.ArgumentParser(
+        prog="infergw-lint",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to lint; - reads stdin")
+    p.add_argument(
+        "-f", "--format", action=_FormatAction, choices=FORMATS, dest="reports",
+        help="output format: " + ", ".join(FORMATS) + " (default text); repeat with --output for several reports",
+    )
+    p.add_argument(
+        "-o", "--output", action=_OutputAction, dest="reports", metavar="FILE",
+        help="write the report of the --format before it (or the only one) to FILE instead of stdout",
+    )
+    p.add_argument("--select", action="append", metavar="CODES", help="run only these rules (codes, names or prefixes like IGW1)")
+    p.add_argument("--ignore", action="append", metavar="CODES", help="do not run these rules")
+    p.add_argument("--env", choices=("prod", "staging", "dev"), help="environment of every linted file (default: from Namespace labels)")
+    p.add_argument(
+        "--fail-on", choices=("error", "warning", "info", "never"), default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    p.add_argument(
+        "--context", action="append", default=[], metavar="DIR",
+        help="load DIR for cross-file lookups (grants, services, namespaces) but report only on PATHs",
+    )
+    p.add_argument("--namespace", default="default", metavar="NS", help="namespace of resources that set none (default: default)")
+    complete = p.add_mutually_exclusive_group()
+    complete.add_argument(
+        "--assume-complete", dest="assume_complete", action="store_true", default=None,
+        help="report missing targets even in namespaces with no resource in the linted set",
+    )
+    complete.add_argument(
+        "--no-assume-complete", dest="assume_complete", action="store_false",
+        help="never report missing targets (partial trees)",
+    )
+    p.add_argument("--no-color", action="store_true", help="plain text output even on a terminal")
+    p.add_argument("-V", "--version", action="version", version=f"infergw-lint {__version__}")
+    return p
+
+
+def _err(msg: str) -> None:
+    sys.stderr.write(f"infergw-lint: {msg}\n")
+
+
+def cmd_rules(argv: list[str]) -> int:
+    from infergw_lint.rules import all_rules
+
+    ap = argparse.ArgumentParser(prog="infergw-lint rules", description="List every rule.")
+    ap.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    args = ap.parse_args(argv)
+    rules = all_rules()
+    if args.format == "json":
+        import json
+
+        print(json.dumps([
+            {"code": r.code, "name": r.name, "severity": r.severity, "description": r.short_description, "fixable": r.fixable}
+            for r in rules
+        ], indent=2))
+    elif args.format == "markdown":
+        print(rules_markdown(rules))
+    else:
+        w = max(len(r.name) for r in rules)
+        for r in rules:
+            print(f"{r.code}  {r.name:<{w}}  {r.severity:<7}  {r.short_description}")
+    return EXIT_OK
+
+
+def rules_markdown(rules) -> str:
+    lines = ["| code | name | severity | what it flags |", "|---|---|---|---|"]
+    for r in rules:
+        desc = r.short_description.replace("|", "\\|")
+        lines.append(f"| {r.code} | {r.name} | {r.severity} | {desc} |")
+    return "\n".join(lines)
+
+
+def cmd_explain(argv: list[str]) -> int:
+    from infergw_lint.rules import all_rules, get_rule
+
+    ap = argparse.ArgumentParser(prog="infergw-lint explain", description="Show a rule's documentation.")
+    ap.add_argument("code", help="rule code or name, e.g. IGW101 or missing-reference-grant")
+    args = ap.parse_args(argv)
+    rule = get_rule(args.code)
+    if rule is None:
+        codes = ", ".join(r.code for r in all_rules())
+        _err(f"no rule {args.code!r}; known rules: {codes}")
+        return EXIT_USAGE
+    print(f"{rule.code} {rule.name} (default severity: {rule.severity}{', autofix' if rule.fixable else ''})")
+    print()
+    sys.stdout.write(rule.docs.text())
+    return EXIT_OK
+
+
+def cmd_lint(argv: list[str]) -> int:
+    from .engine import Options, run
+    from .loader import UsageError
+    from .reporters import render
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.paths:
+        parser.print_usage(sys.stderr)
+        _err("no PATH given (try: infergw-lint sample_manifests/)")
+        return EXIT_USAGE
+    reports = [(fmt or "text", out) for fmt, out in (args.reports or [["text", None]])]
+    if sum(1 for _, out in reports if out is None) > 1:
+        _err("only one report can go to stdout: give an --output for each extra --format")
+        return EXIT_USAGE
+    options = Options(
+        select=_split(args.select) if args.select else None,
+        ignore=_split(args.ignore),
+        env=args.env,
+        context=args.context,
+        default_namespace=args.namespace,
+        assume_complete=args.assume_complete,
+    )
+    for c in options.context:
+        if not os.path.exists(c):
+            _err(f"--context {c}: no such file or directory")
+            return EXIT_USAGE
+    try:
+        result = run(args.paths, options)
+    except UsageError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    for fmt, target in reports:
+        color = (
+            fmt == "text" and target is None and not args.no_color
+            and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        )
+        text = render(fmt, result, color=color)
+        if target is None:
+            sys.stdout.write(text)
+        else:
+            try:
+                with open(target, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                _err(f"cannot write {target}: {exc.strerror or exc}")
+                return EXIT_USAGE
+    for note in result.notes:
+        _err(f"note: {note}")
+    for problem in result.internal_errors:
+        _err(problem)
+    if result.internal_errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if result.failed(args.fail_on) else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:  # a directory named like a command: ./rules or `lint rules`
+            cmd, rest = argv[0], argv[1:]
+            if cmd == "rules":
+                return cmd_rules(rest)
+            if cmd == "explain":
+                return cmd_explain(rest)
+            return cmd_lint(rest)
+        return cmd_lint(argv)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The engine: load, index, run rules, locate findings."""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .index import Index
+from .loader import LoadResult, load
+from .rule import SEVERITY_RANK, Finding, Rule, fingerprint
+
+
+@dataclass
+class Options:
+    select: list[str] | None = None  # codes, names or code prefixes; None = all
+    ignore: list[str] = field(default_factory=list)
+    env: str | None = None  # prod|staging|dev for every file
+    context: list[str] = field(default_factory=list)  # paths loaded for lookups only
+    default_namespace: str = "default"
+    rule_options: dict = field(default_factory=dict)
+    severity: dict = field(default_factory=dict)  # code -> severity override
+    assume_complete: bool | None = None
+
+
+@dataclass
+class Result:
+    findings: list
+    files: int
+    resources: int
+    rules: list
+    notes: list = field(default_factory=list)
+    internal_errors: list = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity and f.suppression is None)
+
+    def failed(self, fail_on: str) -> bool:
+        if fail_on == "never":
+            return False
+        floor = SEVERITY_RANK[fail_on]
+        return any(SEVERITY_RANK.get(f.severity, 0) >= floor for f in self.findings if f.suppression is None)
+
+
+class Context:
+    """What a rule sees besides its document."""
+
+    def __init__(self, index: Index, options: Options):
+        self.index = index
+        self.options = options
+        self.rule_options = options.rule_options
+
+    def environment(self, doc) -> str | None:
+        """prod/staging/dev: --env wins, else the labels of the resource's Namespace."""
+        if self.options.env:
+            return self.options.env
+        return self.index.environment_of(doc)
+
+    def complete(self, namespace: str | None) -> bool:
+        """May a failed lookup in ``namespace`` be reported as missing?"""
+        if self.options.assume_complete is not None:
+            return self.options.assume_complete
+        return self.index.namespace_known(namespace)
+
+
+def _matches(rule: Rule, selectors) -> bool:
+    for s in selectors:
+        s = s.strip()
+        if not s:
+            continue
+        if s == rule.name or rule.code.upper().startswith(s.upper()):
+            return True
+    return False
+
+
+def select_rules(rules: list[Rule], options: Options) -> list[Rule]:
+    out = []
+    for rule in rules:
+        if options.select is not None and not _matches(rule, options.select):
+            continue
+        if options.ignore and _matches(rule, options.ignore):
+            continue
+        out.append(rule)
+    return out
+
+
+def identity(doc) -> str:
+    if doc.flavor == "k8s":
+        return f"{doc.group}/{doc.kind}/{doc.namespace or ''}/{doc.name or ''}"
+    return f"file:{doc.path}#{doc.index}"
+
+
+def resource_of(doc, index: Index) -> dict | None:
+    if doc.flavor != "k8s":
+        return None
+    return {
+        "apiVersion": doc.api_version,
+        "kind": doc.kind,
+        "namespace": index.namespace_of(doc),
+        "name": doc.name,
+    }
+
+
+def run(paths: list[str], options: Options | None = None, rules: list[Rule] | None = None) -> Result:
+    """Lint ``paths``.  Raises loader.UsageError for a path that does not exist."""
+    from infergw_lint.rules import all_rules
+
+    options = options or Options()
+    every = rules if rules is not None else all_rules()
+    active = select_rules(every, options)
+    by_code = {r.code: r for r in every}
+
+    loaded = LoadResult()
+    load(paths, loaded)
+    reported_paths = {f.path for f in loaded.files} | {p.path for p in loaded.problems}
+    if options.context:
+        ctx_loaded = LoadResult()
+        load(options.context, ctx_loaded, context_only=True)
+        seen = {_real(f.path) for f in loaded.files}
+        for doc in ctx_loaded.documents:
+            if _real(doc.path) not in seen:
+                loaded.documents.append(doc)
+        loaded.notes.extend(ctx_loaded.notes)
+
+    index = Index(loaded.documents, options.default_namespace)
+    ctx = Context(index, options)
+    findings: list[Finding] = []
+    internal: list[str] = []
+    active_codes = {r.code for r in active}
+
+    for problem in loaded.problems:
+        if problem.code not in active_codes or problem.path not in reported_paths:
+            continue
+        rule = by_code[problem.code]
+        findings.append(
+            Finding(
+                problem.code, rule.name, options.severity.get(problem.code, rule.severity), problem.message,
+                problem.path, problem.span, None, (), fingerprint(problem.code, f"file:{problem.path}", (problem.message,)),
+            )
+        )
+
+    occurrences: Counter = Counter()
+    for doc in loaded.documents:
+        if doc.source.context_only:
+            continue
+        for rule in active:
+            try:
+                if not rule.applies(doc):
+                    continue
+                for rep in rule.check(doc, ctx) or ():
+                    ident = identity(doc)
+                    key = (rule.code, ident, rep.path)
+                    occ = occurrences[key]
+                    occurrences[key] += 1
+                    findings.append(
+                        Finding(
+                            rule=rule.code,
+                            name=rule.name,
+                            severity=rep.severity or options.severity.get(rule.code, rule.severity),
+                            message=rep.message,
+                            path=doc.path,
+                            span=doc.span(rep.path, key=rep.key),
+                            resource=resource_of(doc, index),
+                            field=rep.path,
+                            fingerprint=fingerprint(rule.code, ident, rep.path, occ),
+                        )
+                    )
+            except Exception as exc:  # a rule bug must not hide the other findings
+                where = f"{doc.path}:{doc.span(()).line}"
+                tb = traceback.extract_tb(exc.__traceback__)[-1]
+                internal.append(
+                    f"internal error in rule {rule.code} on {where}: {type(exc).__name__}: {exc} "
+                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})"
+                )
+
+    findings.sort(key=Finding.sort_key)
+    return Result(
+        findings=findings,
+        files=len(loaded.files),
+        resources=sum(1 for d in loaded.documents if not d.source.context_only),
+        rules=active,
+        notes=loaded.notes,
+        internal_errors=internal,
+    )
+
+
+def _real(path: str) -> str:
+    import os
+
+    return os.path.realpath(path) if path != "-" else path

@@ -1,0 +1,192 @@
+"""A small JSON parser that keeps positions.
+
+It returns the same node objects PyYAML's composer returns (``yaml.nodes``), so one
+builder and one locator serve YAML files, JSON files and JSON embedded in YAML strings.
+Marks carry only ``index``: a character offset into the *file*, translated through an
+optional ``offsets`` table when the JSON text is a YAML string value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+MAP = "tag:yaml.org,2002:map"
+SEQ = "tag:yaml.org,2002:seq"
+
+MAX_DEPTH = 500
+
+_WS = re.compile(r"[ \t\r\n]*")
+_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+_WORD = re.compile(r"true|false|null")
+
+
+class Mark:
+    """A position: only the character offset in the file is kept."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+    # PyYAML marks have these; error paths may read them.
+    line = column = 0
+    name = "<json>"
+
+
+class JSONError(ValueError):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class _Parser:
+    def __init__(self, text: str, offsets: list[int] | None):
+        self.text = text
+        self.offsets = offsets
+
+    def mark(self, i: int) -> Mark:
+        if self.offsets is None:
+            return Mark(i)
+        offs = self.offsets
+        return Mark(offs[min(i, len(offs) - 1)])
+
+    def end_mark(self, i: int) -> Mark:
+        # exclusive end: one past the last character of the token
+        if self.offsets is None or i == 0:
+            return self.mark(i)
+        offs = self.offsets
+        return Mark(offs[min(i - 1, len(offs) - 1)] + 1)
+
+    def ws(self, i: int) -> int:
+        return _WS.match(self.text, i).end()
+
+    def fail(self, message: str, i: int):
+        raise JSONError(message, i)
+
+    def value(self, i: int, depth: int):
+        text = self.text
+        i = self.ws(i)
+        if i >= len(text):
+            self.fail("unexpected end of JSON input", i)
+        ch = text[i]
+        if ch == "{":
+            return self.obj(i, depth + 1)
+        if ch == "[":
+            return self.arr(i, depth + 1)
+        if ch == '"':
+            m = _STRING.match(text, i)
+            if not m:
+                self.fail("invalid string (unterminated, bad escape or control character)", i)
+            raw = m.group()
+            node = ScalarNode(STR, json.loads(raw), self.mark(i), self.end_mark(m.end()), '"')
+            return node, m.end()
+        m = _NUMBER.match(text, i)
+        if m and m.end() > i:
+            tag = FLOAT if (m.group(1) or m.group(2)) else INT
+            return ScalarNode(tag, m.group(), self.mark(i), self.end_mark(m.end())), m.end()
+        m = _WORD.match(text, i)
+        if m:
+            tag = NULL if m.group() == "null" else BOOL
+            return ScalarNode(tag, m.group(), self.mark(i), self.end_mark(m.end())), m.end()
+        self.fail(f"unexpected character {ch!r}", i)
+
+    def obj(self, start: int, depth: int):
+        if depth > MAX_DEPTH:
+            self.fail(f"JSON nested deeper than {MAX_DEPTH} levels", start)
+        text = self.text
+        pairs = []
+        i = self.ws(start + 1)
+        if i < len(text) and text[i] == "}":
+            return MappingNode(MAP, pairs, self.mark(start), self.end_mark(i + 1), True), i + 1
+        while True:
+            i = self.ws(i)
+            if i >= len(text) or text[i] != '"':
+                self.fail("expected a string key in double quotes", i)
+            key, i = self.value(i, depth)
+            i = self.ws(i)
+            if i >= len(text) or text[i] != ":":
+                self.fail("expected ':' after object key", i)
+            val, i = self.value(i + 1, depth)
+            pairs.append((key, val))
+            i = self.ws(i)
+            if i < len(text) and text[i] == ",":
+                i += 1
+                continue
+            if i < len(text) and text[i] == "}":
+                return MappingNode(MAP, pairs, self.mark(start), self.end_mark(i + 1), True), i + 1
+            self.fail("expected ',' or '}' in object", i)
+
+    def arr(self, start: int, depth: int):
+        if depth > MAX_DEPTH:
+            self.fail(f"JSON nested deeper than {MAX_DEPTH} levels", start)
+        text = self.text
+        items = []
+        i = self.ws(start + 1)
+        if i < len(text) and text[i] == "]":
+            return SequenceNode(SEQ, items, self.mark(start), self.end_mark(i + 1), True), i + 1
+        while True:
+            val, i = self.value(i, depth)
+            items.append(val)
+            i = self.ws(i)
+            if i < len(text) and text[i] == ",":
+                i += 1
+                continue
+            if i < len(text) and text[i] == "]":
+                return SequenceNode(SEQ, items, self.mark(start), self.end_mark(i + 1), True), i + 1
+            self.fail("expected ',' or ']' in array", i)
+
+
+def parse_json(text: str, offsets: list[int] | None = None):
+    """Parse one JSON value; returns a yaml node tree.  Raises JSONError with the offset
+    (in ``text``) of the problem."""
+    p = _Parser(text, offsets)
+    node, i = p.value(0, 0)
+    i = p.ws(i)
+    if i != len(text):
+        p.fail("extra data after the JSON value", i)
+    return node
+
+
+def align(value: str, text: str, start: int, end: int, style: str | None) -> list[int]:
+    """Map each character of a YAML scalar's value to its offset in the file text.
+
+    ``text[start:end]`` is the scalar as written (with quotes, block header, indentation,
+    escapes).  Non-blank characters are matched in order; blanks that the scalar folded
+    or indented away map to the nearest source position.  The result has one entry per
+    value character plus one for the end.
+    """
+    n = len(value)
+    pos = [0] * (n + 1)
+    j = start
+    if style in ("|", ">"):
+        nl = text.find("\n", start, end)
+        j = nl + 1 if nl != -1 else start
+    elif style in ('"', "'"):
+        j = start + 1
+    find = text.find
+    quoted = style == '"'
+    for i, ch in enumerate(value):
+        if ch in " \t\n\r":
+            pos[i] = j
+            if j < end and text[j] in " \t\r\n":
+                j += 1
+        else:
+            k = find(ch, j, min(end, j + 4096))
+            if k == -1:
+                pos[i] = j
+            else:
+                # an escaped character (\" in a double-quoted scalar) starts at its backslash
+                pos[i] = k - 1 if quoted and k > j and text[k - 1] == "\\" else k
+                j = k + 1
+    pos[n] = j
+    return pos

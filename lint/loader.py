@@ -1,0 +1,316 @@
+"""Loader: paths -> source files -> documents with source maps.
+
+YAML is composed with PyYAML's C loader (safe: nothing in a manifest is ever
+constructed as an object), JSON with ``jsonparse``.  Problems that stop a file or a
+document from loading become ``Problem`` records (reported as IGW000), never exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from dataclasses import dataclass, field
+
+import yaml
+
+from . import domain
+from .document import Builder, Document, Embedded, LoadError
+from .jsonparse import JSONError, Mark, align, parse_json
+from .source import SourceFile, Span
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    _YamlLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _YamlLoader = yaml.SafeLoader
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
+# hidden directories are skipped, except those that hold client configs the rules read
+HIDDEN_DIRS_READ = {".continue"}
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class UsageError(Exception):
+    """Bad command line or unusable input path: exit code 2."""
+
+
+@dataclass
+class Problem:
+    """A file or document that could not be loaded (IGW000), or a duplicate key (IGW001)."""
+
+    path: str
+    span: Span
+    message: str
+    code: str = "IGW000"
+
+
+@dataclass
+class LoadResult:
+    files: list = field(default_factory=list)  # SourceFile
+    documents: list = field(default_factory=list)  # Document
+    problems: list = field(default_factory=list)  # Problem
+    notes: list = field(default_factory=list)  # str
+
+
+# --------------------------------------------------------------------------------------
+# discovery
+
+
+def _is_helm_template(fs_path: str) -> bool:
+    parts = os.path.normpath(os.path.abspath(fs_path)).split(os.sep)
+    if "templates" not in parts[:-1]:
+        return False
+    i = len(parts) - 2 - parts[:-1][::-1].index("templates")
+    chart_dir = os.sep.join(parts[:i]) or os.sep
+    return os.path.exists(os.path.join(chart_dir, "Chart.yaml"))
+
+
+def discover(paths: list[str], result: LoadResult) -> list[tuple[str, str]]:
+    """(display path, filesystem path) of every file to load.  '-' is stdin."""
+    out: list[tuple[str, str]] = []
+    helm_skipped: dict[str, int] = {}
+    for given in paths:
+        if given == "-":
+            out.append(("-", "-"))
+            continue
+        if not os.path.lexists(given):
+            raise UsageError(f"{given}: no such file or directory")
+        if os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(
+                    d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d in HIDDEN_DIRS_READ)
+                )
+                for name in sorted(files):
+                    if not name.endswith(EXTENSIONS):
+                        continue
+                    full = os.path.join(root, name)
+                    if _is_helm_template(full):
+                        chart = full.split(os.sep + "templates" + os.sep)[0]
+                        helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
+                        continue
+                    out.append((full, full))
+        else:
+            out.append((given, given))
+    for chart, n in helm_skipped.items():
+        result.notes.append(
+            f"{chart}: skipped {n} Helm template file(s) under templates/ "
+            "(they are not YAML until rendered; render with `helm template` and lint the output)"
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# reading
+
+
+def _read(display: str, fs_path: str) -> tuple[str | None, str | None]:
+    """(text, error message)."""
+    try:
+        if fs_path == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            st = os.stat(fs_path)
+            if not stat.S_ISREG(st.st_mode):
+                return None, "not a regular file"
+            if st.st_size > MAX_FILE_BYTES:
+                return None, f"file too large ({st.st_size} bytes; limit {MAX_FILE_BYTES})"
+            with open(fs_path, "rb") as fh:
+                raw = fh.read()
+    except FileNotFoundError:
+        return None, "cannot read file: it does not exist (broken symlink?)"
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}"
+    if b"\x00" in raw[:8192]:
+        return None, "binary file (NUL bytes): not YAML or JSON"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text: invalid byte 0x{raw[exc.start]:02x} at byte offset {exc.start}"
+    return text, None
+
+
+# --------------------------------------------------------------------------------------
+# parsing
+
+
+def _yaml_error(src: SourceFile, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    msg = f"invalid YAML: {problem}"
+    if mark is not None and 0 <= mark.index < len(src.text) and src.text[mark.index] == "\t":
+        problem = "a tab character; YAML is indented with spaces only"
+        msg = f"invalid YAML: {problem}"
+    if context:
+        msg += f" ({context})"
+    span = src.point(mark.index) if mark is not None else src.point(0)
+    return Problem(src.path, span, msg)
+
+
+def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult) -> None:
+    builder = Builder()
+    try:
+        data = builder.build(node)
+    except LoadError as exc:
+        result.problems.append(Problem(src.path, src.point(exc.offset), f"document #{idx + 1}: {exc.message}"))
+        return
+    except RecursionError:
+        result.problems.append(Problem(src.path, src.point(node.start_mark.index), "document nested too deeply"))
+        return
+    _report_duplicates(src, builder, result)
+    if data is None:  # an empty document (--- alone, or only comments)
+        return
+    docs = []
+    if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
+        items_node = None
+        for k, v in node.value:
+            if getattr(k, "value", None) == "items":
+                items_node = v
+        for i, item in enumerate(data["items"]):
+            inode = items_node.value[i] if items_node is not None and i < len(items_node.value) else node
+            docs.append(Document(src, inode, item, idx, fmt))
+    else:
+        docs.append(Document(src, node, data, idx, fmt))
+    for doc in docs:
+        doc.flavor = domain.classify(doc)
+        _embed(doc, result)
+        result.documents.append(doc)
+
+
+def _report_duplicates(src: SourceFile, builder: Builder, result: LoadResult) -> None:
+    for dup in builder.duplicates:
+        result.problems.append(
+            Problem(
+                src.path,
+                src.span(dup.again.start_mark.index, dup.again.end_mark.index),
+                f"duplicate key {dup.key!r} (first at line {src.line_col(dup.first.start_mark.index)[0]}); "
+                "Kubernetes rejects documents with duplicate keys and tools disagree on which value wins",
+                code="IGW001",
+            )
+        )
+
+
+def _remap(node, offsets: list[int], seen: set) -> None:
+    """Translate the marks of a node tree composed from a string value into file offsets."""
+    stack = [node]
+    last = len(offsets) - 1
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        s = n.start_mark.index
+        e = n.end_mark.index
+        n.start_mark = Mark(offsets[min(s, last)])
+        n.end_mark = Mark(offsets[min(e - 1, last)] + 1 if e > s else offsets[min(e, last)])
+        if isinstance(n.value, list):
+            for item in n.value:
+                if isinstance(item, tuple):
+                    stack.extend(item)
+                else:
+                    stack.append(item)
+
+
+EMBED_JSON = (".json",)
+EMBED_YAML = (".yaml", ".yml")
+
+
+def _embed(doc: Document, result: LoadResult) -> None:
+    """Parse JSON/YAML held in ConfigMap data values; positions map to the YAML file."""
+    if doc.kind != "ConfigMap" or not isinstance(doc.data, dict):
+        return
+    data = doc.data.get("data")
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
+        stripped = value.lstrip()
+        is_json = key.endswith(EMBED_JSON) or (stripped[:1] in ("{", "[") and not key.endswith(EMBED_YAML))
+        is_yaml = key.endswith(EMBED_YAML)
+        if not (is_json or is_yaml):
+            continue
+        path = ("data", key)
+        _, vnode, reached = doc.locate(path)
+        if reached != len(path) or vnode is None:
+            continue
+        src = doc.source
+        offsets = align(value, src.text, vnode.start_mark.index, vnode.end_mark.index, vnode.style)
+        strict = key.endswith(EMBED_JSON) or is_yaml
+        try:
+            if is_json:
+                enode = parse_json(value, offsets)
+                fmt = "json"
+            else:
+                enode = yaml.compose(value, Loader=_YamlLoader)
+                if enode is None:
+                    continue
+                _remap(enode, offsets, set())
+                fmt = "yaml"
+            builder = Builder()
+            edata = builder.build(enode)
+        except JSONError as exc:
+            if strict:
+                off = offsets[min(exc.offset, len(offsets) - 1)]
+                result.problems.append(
+                    Problem(src.path, src.point(off), f"invalid JSON in ConfigMap data key {key!r}: {exc.message}")
+                )
+            continue
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            off = offsets[min(mark.index, len(offsets) - 1)] if mark is not None else vnode.start_mark.index
+            problem = getattr(exc, "problem", None) or "syntax error"
+            result.problems.append(
+                Problem(src.path, src.point(off), f"invalid YAML in ConfigMap data key {key!r}: {problem}")
+            )
+            continue
+        except (LoadError, RecursionError) as exc:
+            msg = exc.message if isinstance(exc, LoadError) else "nested too deeply"
+            result.problems.append(Problem(src.path, src.point(vnode.start_mark.index), f"data key {key!r}: {msg}"))
+            continue
+        _report_duplicates(src, builder, result)
+        doc.embedded[path] = Embedded(enode, edata, fmt)
+
+
+def parse_source(src: SourceFile, result: LoadResult) -> None:
+    text = src.text
+    name = src.path.lower()
+    if name.endswith(".json"):
+        if not text.strip():
+            return
+        try:
+            node = parse_json(text)
+        except JSONError as exc:
+            result.problems.append(Problem(src.path, src.point(exc.offset), f"invalid JSON: {exc.message}"))
+            return
+        _add_document(src, node, "json", 0, result)
+        return
+    loader = _YamlLoader(text)
+    idx = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                _add_document(src, node, "yaml", idx, result)
+            idx += 1
+    except yaml.YAMLError as exc:
+        result.problems.append(_yaml_error(src, exc))
+    except RecursionError:
+        result.problems.append(Problem(src.path, Span(1, 1, 1, 2), "YAML nested too deeply to parse"))
+    finally:
+        loader.dispose()
+
+
+def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False) -> LoadResult:
+    """Load every file under ``paths``.  Raises UsageError for a path that does not exist."""
+    result = result or LoadResult()
+    for display, fs_path in discover(paths, result):
+        text, err = _read(display, fs_path)
+        if err is not None:
+            result.problems.append(Problem(display, Span(1, 1, 1, 2), err))
+            continue
+        src = SourceFile(display, text, context_only=context_only)
+        result.files.append(src)
+        parse_source(src, result)
+    return result

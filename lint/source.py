@@ -1,0 +1,85 @@
+"""Source files and positions.
+
+Every position the linter reports is computed here, from a character offset into the
+decoded text of a file.  Lines and columns are 1-based and counted in Unicode code
+points; a CRLF line ending does not shift columns, a UTF-8 BOM is not counted.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+_WS = " \t\r\n"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of a file: 1-based line and column; end_column points just past the region."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class SourceFile:
+    """The decoded text of one input file, with a table of line starts."""
+
+    __slots__ = ("path", "text", "_starts", "context_only")
+
+    def __init__(self, path: str, text: str, context_only: bool = False):
+        self.path = path
+        self.text = text
+        self.context_only = context_only
+        self._starts: list[int] | None = None
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            text = self.text
+            find = text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._starts = starts
+        return self._starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        starts = self.line_starts
+        i = bisect.bisect_right(starts, offset) - 1
+        col = offset - starts[i]
+        # a column that lands on the "\r" of a CRLF is the end of that line
+        return i + 1, col + 1
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of text[start:end], with trailing white space left out."""
+        text = self.text
+        end = max(start, min(end, len(text)))
+        while end > start + 1 and text[end - 1] in _WS:
+            end -= 1
+        line, col = self.line_col(start)
+        end_line, end_col = self.line_col(end)
+        if end_line < line or (end_line == line and end_col <= col):
+            end_line, end_col = line, col + 1
+        return Span(line, col, end_line, end_col)
+
+    def point(self, offset: int) -> Span:
+        line, col = self.line_col(offset)
+        return Span(line, col, line, col + 1)
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        begin = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.text)
+        return self.text[begin:end].rstrip("\r\n")

@@ -1,0 +1,90 @@
+"""Internet-facing load balancer in a prod environment.
+
+What it does
+------------
+In a prod environment, reports the ``aws-load-balancer-scheme: internet-facing``
+annotation (and ``alb.ingress.kubernetes.io/scheme: internet-facing``) on:
+
+* a Gateway, in ``metadata.annotations`` or ``spec.infrastructure.annotations``;
+* a kgateway GatewayParameters, in ``spec.kube.service.extraAnnotations``;
+* a Service or an Ingress, in ``metadata.annotations``.
+
+Prod is ``--env prod`` on the command line, or the resource's Namespace (in the linted
+set) labelled ``environment: prod`` or ``env: prod`` (``production`` counts too).
+
+Why
+---
+An internet-facing NLB exposes the inference API, Langfuse and the Bifrost admin UI to
+the internet, by default from 0.0.0.0/0. The deployment guide requires CloudFront with
+WAF/Shield in front in prod; a public security group without authentication is blocked by
+company policy.
+
+Example
+-------
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata:
+      name: unified-gateway
+      namespace: ai-gateway          # Namespace labelled environment: prod
+    spec:
+      infrastructure:
+        annotations:
+          service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing
+
+Fix
+---
+Use ``service.beta.kubernetes.io/aws-load-balancer-scheme: internal`` and publish through
+CloudFront + WAF (VPC origin), or keep the NLB out of prod.
+"""
+
+from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
+from infergw_lint.rule import Rule, report
+
+SCHEME_KEYS = ("service.beta.kubernetes.io/aws-load-balancer-scheme", "alb.ingress.kubernetes.io/scheme")
+
+
+def _public(annotations, base):
+    if not isinstance(annotations, dict):
+        return
+    for key in SCHEME_KEYS:
+        val = annotations.get(key)
+        if isinstance(val, str) and val.strip().lower() == "internet-facing":
+            yield base + (key,)
+
+
+class PublicLbInProd(Rule):
+    code = "IGW401"
+    name = "public-lb-in-prod"
+    severity = "error"
+    kinds = ("Gateway", "GatewayParameters", "Service", "Ingress")
+    tags = ("aws", "security", "exposure")
+    security_severity = "8.0"
+
+    def check(self, doc, ctx):
+        env = ctx.environment(doc)
+        if env != "prod":
+            return
+        paths = []
+        if doc.kind == "Gateway" and doc.group == GATEWAY_GROUP:
+            paths += _public(doc.annotations, ("metadata", "annotations"))
+            paths += _public(doc.get("spec", "infrastructure", "annotations"), ("spec", "infrastructure", "annotations"))
+        elif doc.kind == "GatewayParameters" and doc.group == KGATEWAY_GROUP:
+            base = ("spec", "kube", "service", "extraAnnotations")
+            paths += _public(doc.get(*base), base)
+        elif doc.kind in ("Service", "Ingress"):
+            paths += _public(doc.annotations, ("metadata", "annotations"))
+        if not paths:
+            return
+        if ctx.options.env:
+            why = "--env prod"
+        else:
+            why = f"namespace {ctx.index.namespace_of(doc)!r} is labelled prod"
+        for path in paths:
+            yield report(
+                path,
+                f"internet-facing load balancer in prod ({why}); put CloudFront + WAF in front and use an "
+                "internal scheme",
+            )
+
+
+RULE = PublicLbInProd()
