@@ -10,7 +10,7 @@ import sys
 from . import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("lint", "rules", "explain")
+SUBCOMMANDS = ("lint", "rules", "explain", "test")
 
 DESCRIPTION = """\
 Lint Kubernetes and JSON manifests of an AI inference gateway: Gateway API + kgateway,
@@ -22,6 +22,10 @@ Commands:
   infergw-lint rules            list every rule: code, name, severity, description
   infergw-lint explain CODE     full documentation of one rule (What it does / Why / Example / Fix)
   infergw-lint lint PATH...     the same as the first form (for a directory named like a command)
+  infergw-lint test POLICY_DIR  run custom policies over their fixtures (# expect: CODE comments)
+
+Configuration: .infergw-lint.yaml (or [tool.infergw-lint] in pyproject.toml) in the linted
+directory or any parent, or --config FILE; the command line overrides it.
 """
 
 EPILOG = """\
@@ -87,9 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ignore", action="append", metavar="CODES", help="do not run these rules")
     p.add_argument("--env", choices=("prod", "staging", "dev"), help="environment of every linted file (default: from Namespace labels)")
     p.add_argument(
-        "--fail-on", choices=("error", "warning", "info", "never"), default="error",
+        "--fail-on", choices=("error", "warning", "info", "never"), default=None,
         help="lowest severity that makes the exit code 1 (default: error)",
     )
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .infergw-lint.yaml or pyproject.toml)")
+    p.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    p.add_argument("--policies", action="append", default=[], metavar="DIR", help="load custom policies (YAML or Python) from DIR")
+    p.add_argument("--baseline", metavar="FILE", help="findings recorded in FILE do not fail the run (only new ones do)")
+    p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
     p.add_argument(
         "--context", action="append", default=[], metavar="DIR",
         help="load DIR for cross-file lookups (grants, services, namespaces) but report only on PATHs",
@@ -104,9 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-assume-complete", dest="assume_complete", action="store_false",
         help="never report missing targets (partial trees)",
     )
+    p.add_argument(
+        "--gateway-api-version", type=_gateway_api_version, default=None, metavar="X.Y",
+        help="Gateway API release whose CRDs the cluster runs, for served apiVersions (default: 1.2)",
+    )
     p.add_argument("--no-color", action="store_true", help="plain text output even on a terminal")
     p.add_argument("-V", "--version", action="version", version=f"infergw-lint {__version__}")
     return p
+
+
+def _gateway_api_version(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"v?\d+\.\d+(\.\d+)?", value.strip()):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a Gateway API version like 1.2 or v1.5.0")
+    return value.strip().lstrip("v")
 
 
 def _err(msg: str) -> None:
@@ -161,6 +182,126 @@ def cmd_explain(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def cmd_test(argv: list[str]) -> int:
+    """Run the policies in POLICY_DIR over their fixtures (POLICY_DIR/tests/)."""
+    from .engine import Options, run
+    from .expect import compare, fixture_files, read_expectations
+    from .policies import PolicyError, load_policies
+
+    ap = argparse.ArgumentParser(
+        prog="infergw-lint test",
+        description="Run custom policies over their own fixtures: every file or directory under POLICY_DIR/tests "
+        "(or fixtures/) is linted with the policies, and its findings must equal its inline "
+        "`# expect: CODE` comments (`# expect: CODE@LINE:COL` for an exact place; NAME.json.expect beside JSON).",
+    )
+    ap.add_argument("policy_dir", metavar="POLICY_DIR")
+    ap.add_argument("--builtin", action="store_true", help="run the built-in rules too")
+    args = ap.parse_args(argv)
+    try:
+        policies = load_policies([args.policy_dir])
+    except PolicyError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    if not policies:
+        _err(f"{args.policy_dir}: no policies (*.yaml, *.yml, *.py)")
+        return EXIT_USAGE
+    fixtures_dir = next(
+        (os.path.join(args.policy_dir, d) for d in ("tests", "fixtures") if os.path.isdir(os.path.join(args.policy_dir, d))),
+        None,
+    )
+    if fixtures_dir is None:
+        _err(f"{args.policy_dir}: no tests/ (or fixtures/) directory with fixture files")
+        return EXIT_USAGE
+    passed = failed = 0
+    for entry in sorted(os.listdir(fixtures_dir)):
+        target = os.path.join(fixtures_dir, entry)
+        if entry.endswith(".expect") or not (os.path.isdir(target) or entry.endswith((".yaml", ".yml", ".json"))):
+            continue
+        expected, extra = [], []
+        try:
+            for f in fixture_files(target) if os.path.isdir(target) else [target]:
+                e, a = read_expectations(f)
+                expected += e
+                extra += a
+        except (ValueError, OSError) as exc:
+            failed += 1
+            print(f"FAIL {target}\n     {exc}")
+            continue
+        ns = build_parser().parse_args(extra + [target])
+        codes = [p.code for p in policies]
+        options = Options(select=None if args.builtin else codes, env=ns.env, extra_rules=policies,
+                          assume_complete=ns.assume_complete)
+        result = run([target], options, rules=None if args.builtin else [])
+        missing, unexpected = compare([f for f in result.findings if f.suppression is None], expected)
+        problems = missing and [f"missing {m}" for m in missing] or []
+        problems += [f"unexpected {u}" for u in unexpected] + list(result.internal_errors)
+        if problems:
+            failed += 1
+            print(f"FAIL {target}")
+            for p in problems:
+                print(f"     {p}")
+        else:
+            passed += 1
+            print(f"ok   {target} ({len(expected)} expected finding{'s' if len(expected) != 1 else ''})")
+    print(f"{passed} passed, {failed} failed")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def options_from(args):
+    """Options and fail-on level from the configuration file overridden by the command line."""
+    from . import config as cfgmod
+    from .engine import Options
+    from .policies import load_policies
+    from .rules import all_rules
+
+    if args.no_config:
+        cfg = cfgmod.Config(None, os.getcwd(), {})
+    else:
+        cfg = cfgmod.discover(args.paths, args.config)
+    data = cfg.data
+    custom = load_policies(cfg.policy_dirs + list(args.policies))
+    cfgmod.check_rule_names(cfg, all_rules() + custom)
+    disabled, severity, rule_options, enabled = cfg.rule_settings()
+
+    def as_list(v):
+        return _split([v] if isinstance(v, str) else v or [])
+
+    cli_select = _split(args.select) if args.select else None
+    select = cli_select if cli_select is not None else (as_list(data["select"]) if "select" in data else None)
+    explicit = set(cli_select or [])
+    ignore = [c for c in as_list(data.get("ignore")) + disabled if c not in explicit] + _split(args.ignore)
+    if select is not None and enabled and cli_select is None:
+        select = select + enabled
+    options = Options(
+        select=select,
+        ignore=ignore,
+        env=args.env,
+        context=args.context,
+        default_namespace=args.namespace if args.namespace != "default" else data.get("namespace", "default"),
+        assume_complete=args.assume_complete if args.assume_complete is not None else data.get("assume-complete"),
+        gateway_api_version=args.gateway_api_version or "1.2",
+        exclude=cfg.exclude(),
+        environments=cfg.environments(),
+        default_env=data.get("env"),
+        baseline=args.baseline or cfg.baseline,
+        extra_rules=custom,
+    )
+    from .rules import get_rule
+
+    for key, sev in severity.items():
+        rule = get_rule(key) or next((r for r in custom if key in (r.code, r.name)), None)
+        if rule is not None:
+            options.severity[rule.code] = sev
+    for key, opts in rule_options.items():
+        rule = get_rule(key) or next((r for r in custom if key in (r.code, r.name)), None)
+        options.rule_options[rule.code if rule else key] = opts
+    if "gateway-api-version" in data and hasattr(options, "gateway_api_version"):
+        if getattr(args, "gateway_api_version", None) in (None, ""):
+            options.gateway_api_version = data["gateway-api-version"]
+    fail_on = args.fail_on or data.get("fail-on") or "error"
+    return options, fail_on
+
+
 def cmd_lint(argv: list[str]) -> int:
     from .engine import Options, run
     from .loader import UsageError
@@ -176,23 +317,35 @@ def cmd_lint(argv: list[str]) -> int:
     if sum(1 for _, out in reports if out is None) > 1:
         _err("only one report can go to stdout: give an --output for each extra --format")
         return EXIT_USAGE
-    options = Options(
-        select=_split(args.select) if args.select else None,
-        ignore=_split(args.ignore),
-        env=args.env,
-        context=args.context,
-        default_namespace=args.namespace,
-        assume_complete=args.assume_complete,
-    )
+    from .config import ConfigError
+    from .policies import PolicyError
+
+    try:
+        options, fail_on = options_from(args)
+    except (ConfigError, PolicyError) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     for c in options.context:
         if not os.path.exists(c):
             _err(f"--context {c}: no such file or directory")
             return EXIT_USAGE
+    from .baseline import BaselineError
+
     try:
         result = run(args.paths, options)
-    except UsageError as exc:
+    except (UsageError, BaselineError) as exc:
         _err(str(exc))
         return EXIT_USAGE
+    if args.write_baseline:
+        from .baseline import write
+
+        try:
+            n = write(args.write_baseline, result.findings)
+        except BaselineError as exc:
+            _err(str(exc))
+            return EXIT_USAGE
+        _err(f"wrote {n} finding(s) to baseline {args.write_baseline}")
+        return EXIT_OK
     for fmt, target in reports:
         color = (
             fmt == "text" and target is None and not args.no_color
@@ -214,7 +367,7 @@ def cmd_lint(argv: list[str]) -> int:
         _err(problem)
     if result.internal_errors:
         return EXIT_USAGE
-    return EXIT_FINDINGS if result.failed(args.fail_on) else EXIT_OK
+    return EXIT_FINDINGS if result.failed(fail_on) else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                 return cmd_rules(rest)
             if cmd == "explain":
                 return cmd_explain(rest)
+            if cmd == "test":
+                return cmd_test(rest)
             return cmd_lint(rest)
         return cmd_lint(argv)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
@@ -235,6 +390,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: say so plainly, no traceback
+        import traceback
+
+        tb = traceback.extract_tb(exc.__traceback__)[-1]
+        _err(
+            f"internal error: {type(exc).__name__}: {exc} ({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno}); "
+            "please report it with the input that caused it"
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,12 @@ class Options:
     rule_options: dict = field(default_factory=dict)
     severity: dict = field(default_factory=dict)  # code -> severity override
     assume_complete: bool | None = None
+    gateway_api_version: str = "1.2"  # Gateway API release of the target cluster's CRDs (IGW109)
+    exclude: object = None  # config.PathMatcher: files not to load
+    environments: list = field(default_factory=list)  # config.EnvRule, first match wins
+    default_env: str | None = None  # config `env`: when nothing else says
+    baseline: str | None = None  # baseline file: findings in it do not fail
+    extra_rules: list = field(default_factory=list)  # custom policies
 
 
 @dataclass
@@ -54,7 +61,10 @@ class Context:
         """prod/staging/dev: --env wins, else the labels of the resource's Namespace."""
         if self.options.env:
             return self.options.env
-        return self.index.environment_of(doc)
+        for entry in self.options.environments:
+            if entry.matches(doc, self.index):
+                return entry.env
+        return self.index.environment_of(doc) or self.options.default_env
 
     def complete(self, namespace: str | None) -> bool:
         """May a failed lookup in ``namespace`` be reported as missing?"""
@@ -84,10 +94,20 @@ def select_rules(rules: list[Rule], options: Options) -> list[Rule]:
     return out
 
 
+def stable_path(path: str) -> str:
+    """A path for fingerprints: the same file named as dir/x.yaml, ./dir/x.yaml or
+    dir//x.yaml gives the same string."""
+    if path == "-":
+        return path
+    import os
+
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
 def identity(doc) -> str:
     if doc.flavor == "k8s":
         return f"{doc.group}/{doc.kind}/{doc.namespace or ''}/{doc.name or ''}"
-    return f"file:{doc.path}#{doc.index}"
+    return f"file:{stable_path(doc.path)}#{doc.index}"
 
 
 def resource_of(doc, index: Index) -> dict | None:
@@ -106,16 +126,16 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     from infergw_lint.rules import all_rules
 
     options = options or Options()
-    every = rules if rules is not None else all_rules()
+    every = (rules if rules is not None else all_rules()) + list(options.extra_rules)
     active = select_rules(every, options)
     by_code = {r.code: r for r in every}
 
     loaded = LoadResult()
-    load(paths, loaded)
+    load(paths, loaded, exclude=options.exclude)
     reported_paths = {f.path for f in loaded.files} | {p.path for p in loaded.problems}
     if options.context:
         ctx_loaded = LoadResult()
-        load(options.context, ctx_loaded, context_only=True)
+        load(options.context, ctx_loaded, context_only=True, exclude=options.exclude)
         seen = {_real(f.path) for f in loaded.files}
         for doc in ctx_loaded.documents:
             if _real(doc.path) not in seen:
@@ -128,14 +148,20 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     internal: list[str] = []
     active_codes = {r.code for r in active}
 
+    problem_seen: Counter = Counter()
     for problem in loaded.problems:
         if problem.code not in active_codes or problem.path not in reported_paths:
             continue
         rule = by_code[problem.code]
+        # loader messages name lines ("first at line 105", "document #2"): leave numbers out of
+        # the fingerprint so that it survives edits elsewhere in the file
+        stable = _NUMBERS.sub("#", problem.message)
+        occ = problem_seen[(problem.code, problem.path, stable)]
+        problem_seen[(problem.code, problem.path, stable)] += 1
         findings.append(
             Finding(
                 problem.code, rule.name, options.severity.get(problem.code, rule.severity), problem.message,
-                problem.path, problem.span, None, (), fingerprint(problem.code, f"file:{problem.path}", (problem.message,)),
+                problem.path, problem.span, None, (), fingerprint(problem.code, f"file:{stable_path(problem.path)}", (stable,), occ),
             )
         )
 
@@ -173,6 +199,15 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
                     f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})"
                 )
 
+    from . import suppress
+
+    findings += suppress.apply(
+        findings, loaded.files, loaded.documents, by_code, active_codes, options.severity
+    )
+    if options.baseline:
+        from . import baseline
+
+        baseline.apply(options.baseline, findings)
     findings.sort(key=Finding.sort_key)
     return Result(
         findings=findings,
@@ -182,6 +217,9 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         notes=loaded.notes,
         internal_errors=internal,
     )
+
+
+_NUMBERS = re.compile(r"\d+")
 
 
 def _real(path: str) -> str:

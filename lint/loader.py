@@ -66,7 +66,7 @@ def _is_helm_template(fs_path: str) -> bool:
     return os.path.exists(os.path.join(chart_dir, "Chart.yaml"))
 
 
-def discover(paths: list[str], result: LoadResult) -> list[tuple[str, str]]:
+def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[str, str]]:
     """(display path, filesystem path) of every file to load.  '-' is stdin."""
     out: list[tuple[str, str]] = []
     helm_skipped: dict[str, int] = {}
@@ -87,6 +87,8 @@ def discover(paths: list[str], result: LoadResult) -> list[tuple[str, str]]:
                     full = os.path.join(root, name)
                     if _is_helm_template(full):
                         chart = full.split(os.sep + "templates" + os.sep)[0]
+                    if exclude is not None and exclude.matches(full):
+                        continue
                         helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
                         continue
                     out.append((full, full))
@@ -302,10 +304,10 @@ def parse_source(src: SourceFile, result: LoadResult) -> None:
         loader.dispose()
 
 
-def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False) -> LoadResult:
+def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None) -> LoadResult:
     """Load every file under ``paths``.  Raises UsageError for a path that does not exist."""
     result = result or LoadResult()
-    for display, fs_path in discover(paths, result):
+    for display, fs_path in discover(paths, result, exclude):
         text, err = _read(display, fs_path)
         if err is not None:
             result.problems.append(Problem(display, Span(1, 1, 1, 2), err))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
-
 import pytest
 from expect import fixture_files, read_expectations
+
+from infergw_lint.expect import compare
 
 from infergw_lint.cli import build_parser
 from infergw_lint.engine import Options, run
@@ -36,9 +36,10 @@ def lint_fixture(code: str, target: str):
         e, a = read_expectations(f)
         expected += e
         args += a
-    codes = {code} | {e[1] for e in expected}
     ns = build_parser().parse_args(args + [target])
-    options = Options(select=sorted(codes), env=ns.env, assume_complete=ns.assume_complete)
+    codes = {code} | {e[1] for e in expected} | {c.strip() for c in ",".join(ns.select or []).split(",") if c.strip()}
+    options = Options(select=sorted(codes), env=ns.env, assume_complete=ns.assume_complete,
+                      gateway_api_version=ns.gateway_api_version or "1.2")
     result = run([target], options)
     assert not result.internal_errors, result.internal_errors
     return result, expected
@@ -47,21 +48,15 @@ def lint_fixture(code: str, target: str):
 @pytest.mark.parametrize("code,target", _cases())
 def test_fixture(code, target):
     result, expected = lint_fixture(code, target)
-    got_exact = Counter((f.path, f.rule, f.line, f.column) for f in result.findings)
-    # expectations without a column match any column on their line
-    got_lines = Counter((f.path, f.rule, f.line) for f in result.findings)
-    for path, c, line, col in expected:
-        if col is None:
-            want_key = (path, c, line)
-            assert got_lines[want_key] > 0, f"expected {c} at {path}:{line}, got:\n" + _show(result)
-            got_lines[want_key] -= 1
-        else:
-            assert got_exact[(path, c, line, col)] > 0, f"expected {c} at {path}:{line}:{col}, got:\n" + _show(result)
-            got_exact[(path, c, line, col)] -= 1
-            got_lines[(path, c, line)] -= 1
-    extra = +got_lines
-    assert not extra, "unexpected findings:\n" + _show(result)
+    shown = [f for f in result.findings if f.suppression is None]
+    missing, unexpected = compare(shown, expected)
+    assert not missing and not unexpected, (
+        "missing: " + "; ".join(missing) + "\nunexpected: " + "; ".join(unexpected) + "\nall findings:\n" + _show(result)
+    )
 
 
 def _show(result) -> str:
-    return "\n".join(f"  {f.path}:{f.line}:{f.column} {f.rule} {f.message}" for f in result.findings) or "  (none)"
+    return "\n".join(
+        f"  {f.path}:{f.line}:{f.column} {f.rule} {f.message}{' (suppressed)' if f.suppression else ''}"
+        for f in result.findings
+    ) or "  (none)"

@@ -1,0 +1,337 @@
+"""Configuration: ``.infergw-lint.yaml`` (or ``.yml``) in the linted root or any parent,
+``[tool.infergw-lint]`` in a pyproject.toml there, or ``--config FILE``.
+
+The file is validated against ``schemas/infergw-lint-config.schema.json``; a problem is a
+``ConfigError`` naming the file, line and column (exit code 2).  The command line overrides
+everything the file says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+CONFIG_NAMES = (".infergw-lint.yaml", ".infergw-lint.yml")
+PYPROJECT = "pyproject.toml"
+
+
+class ConfigError(Exception):
+    """An unusable configuration file (exit code 2)."""
+
+
+def glob_regex(pattern: str) -> re.Pattern:
+    """A path glob as a regex over '/'-separated relative paths: ``*`` and ``?`` stay in
+    one segment, ``**`` spans directories; a pattern without '/' matches a base name
+    anywhere (like .gitignore)."""
+    pat = pattern.strip().replace("\\", "/")
+    anchored = "/" in pat.rstrip("/")
+    pat = pat.lstrip("/")
+    if pat.endswith("/"):
+        pat += "**"
+    out, i = [], 0
+    while i < len(pat):
+        c = pat[i]
+        if pat.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"^{prefix}{body}(?:/.*)?$")
+
+
+@dataclass
+class PathMatcher:
+    """Globs relative to a root directory."""
+
+    root: str
+    patterns: list
+    _regexes: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self._regexes = [glob_regex(p) for p in self.patterns]
+
+    def matches(self, path: str) -> bool:
+        if not self._regexes or path == "-":
+            return False
+        absolute = os.path.abspath(path)
+        disp = path.replace("\\", "/")
+        while disp.startswith("./"):
+            disp = disp[2:]
+        candidates = {disp}
+        rel = os.path.relpath(absolute, self.root)
+        if not rel.startswith(".."):
+            candidates.add(rel.replace(os.sep, "/"))
+        return any(rx.match(c) for rx in self._regexes for c in candidates)
+
+
+@dataclass
+class EnvRule:
+    env: str
+    paths: PathMatcher | None = None
+    namespaces: tuple = ()
+    labels: dict = field(default_factory=dict)  # key -> set of values
+
+    def matches(self, doc, index) -> bool:
+        if self.paths is not None and self.paths.matches(doc.path):
+            return True
+        ns = index.namespace_of(doc) if doc.flavor == "k8s" else None
+        if ns is not None and ns in self.namespaces:
+            return True
+        if self.labels and ns is not None:
+            labels = index.namespace_labels(ns)
+            for key, values in self.labels.items():
+                val = labels.get(key)
+                if isinstance(val, str) and val in values:
+                    return True
+        return False
+
+
+@dataclass
+class Config:
+    path: str | None  # None: no file found
+    root: str
+    data: dict = field(default_factory=dict)
+
+    def rel(self, p: str) -> str:
+        return p if os.path.isabs(p) else os.path.join(self.root, p)
+
+    @property
+    def policy_dirs(self) -> list[str]:
+        return [self.rel(p) for p in self.data.get("policies", [])]
+
+    @property
+    def baseline(self) -> str | None:
+        b = self.data.get("baseline")
+        return self.rel(b) if b else None
+
+    def environments(self) -> list[EnvRule]:
+        out = []
+        for entry in self.data.get("environments", []):
+            labels = {}
+            for key, val in (entry.get("namespace-labels") or {}).items():
+                labels[key] = {val} if isinstance(val, str) else set(val)
+            out.append(
+                EnvRule(
+                    env=entry["env"],
+                    paths=PathMatcher(self.root, entry["paths"]) if entry.get("paths") else None,
+                    namespaces=tuple(entry.get("namespaces") or ()),
+                    labels=labels,
+                )
+            )
+        return out
+
+    def exclude(self) -> PathMatcher | None:
+        pats = self.data.get("exclude") or []
+        return PathMatcher(self.root, pats) if pats else None
+
+    def rule_settings(self) -> tuple[list[str], dict, dict, list[str]]:
+        """(disabled rules, severity overrides, rule options, enabled-explicitly)."""
+        disabled, severity, options, enabled = [], {}, {}, []
+        for key, val in (self.data.get("rules") or {}).items():
+            if val is False or val == "off":
+                disabled.append(key)
+            elif val is True:
+                enabled.append(key)
+            elif isinstance(val, str):
+                severity[key] = val
+            elif isinstance(val, dict):
+                if val.get("enabled") is False:
+                    disabled.append(key)
+                elif val.get("enabled") is True:
+                    enabled.append(key)
+                if "severity" in val:
+                    severity[key] = val["severity"]
+                if "options" in val:
+                    options[key] = val["options"]
+        return disabled, severity, options, enabled
+
+
+def _schema() -> dict:
+    text = resources.files("infergw_lint").joinpath("schemas/infergw-lint-config.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def find_config(paths: list[str]) -> tuple[str, str] | None:
+    """(path, kind) of the nearest config above the first linted path, kind 'yaml' or
+    'pyproject'."""
+    start = next((p for p in paths if p != "-"), None)
+    base = os.path.abspath(start) if start else os.getcwd()
+    if not os.path.isdir(base):
+        base = os.path.dirname(base)
+    cur = base
+    while True:
+        for name in CONFIG_NAMES:
+            cand = os.path.join(cur, name)
+            if os.path.isfile(cand):
+                return cand, "yaml"
+        cand = os.path.join(cur, PYPROJECT)
+        if os.path.isfile(cand) and _pyproject_section(cand) is not None:
+            return cand, "pyproject"
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return None
+        cur = parent
+
+
+def _pyproject_section(path: str):
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            return None
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    tool = data.get("tool")
+    if not isinstance(tool, dict):
+        return None
+    return tool.get("infergw-lint")
+
+
+def _yaml_config(path: str):
+    from .loader import LoadResult, parse_source
+    from .source import SourceFile
+
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    result = LoadResult()
+    parse_source(SourceFile(path, text), result)
+    if result.problems:
+        p = result.problems[0]
+        raise ConfigError(f"{path}:{p.span.line}:{p.span.column}: {p.message}")
+    if not result.documents:
+        return {}, None
+    if len(result.documents) > 1:
+        raise ConfigError(f"{path}: a config file holds one YAML document")
+    doc = result.documents[0]
+    return doc.data, doc
+
+
+def _where(path: str, doc, err_path: tuple, key: bool, text: str | None = None) -> str:
+    if doc is not None:
+        span = doc.span(err_path, key=key)
+        return f"{path}:{span.line}:{span.column}"
+    if text is not None and err_path:
+        # pyproject: the line of the last key named in the path, after the section header
+        header = text.find("[tool.infergw-lint")
+        name = next((s for s in reversed(err_path) if isinstance(s, str)), None)
+        if header != -1 and name:
+            m = re.compile(rf'^\s*"?{re.escape(name)}"?\s*=', re.M).search(text, header)
+            if m:
+                return f"{path}:{text.count(chr(10), 0, m.start()) + 1}:1"
+        if header != -1:
+            return f"{path}:{text.count(chr(10), 0, header) + 1}:1"
+    return path
+
+
+def validate(data, path: str, doc=None, text: str | None = None) -> None:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if not errors:
+        return
+    from jsonschema.exceptions import best_match
+
+    messages = []
+    for err in errors[:10]:
+        while err.validator in ("oneOf", "anyOf") and err.context and isinstance(err.instance, dict):
+            objects = [e for e in err.context if e.schema.get("type") == "object" or "properties" in e.schema]
+            err = objects[0] if objects else best_match(err.context)
+        err_path = tuple(err.absolute_path)
+        key = False
+        if err.validator == "additionalProperties":
+            extra = [k for k in err.instance if k not in (err.schema.get("properties") or {})]
+            if extra:
+                err_path += (extra[0],)
+                key = True
+                msg = f"unknown key {extra[0]!r}"
+                known = sorted((err.schema.get("properties") or {}).keys())
+                if known:
+                    msg += f" (known keys: {', '.join(known)})"
+            else:
+                msg = err.message
+        elif err.validator == "oneOf" and err_path and err_path[0] == "rules":
+            msg = "a rule setting is true/false, a severity (error, warning, info, off), or {enabled, severity, options}"
+        else:
+            msg = err.message
+        field_name = ".".join(str(s) for s in err_path) or "(top level)"
+        messages.append(f"{_where(path, doc, err_path, key, text)}: {field_name}: {msg}")
+    raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(os.path.abspath(path))
+    return path if rel.startswith("..") else rel
+
+
+def load_config(path: str | None, kind: str = "yaml") -> Config:
+    if path is None:
+        return Config(None, os.getcwd(), {})
+    path = _display(path)
+    if not os.path.isfile(path):
+        raise ConfigError(f"{path}: no such config file")
+    root = os.path.dirname(os.path.abspath(path))
+    if kind == "pyproject" or os.path.basename(path) == PYPROJECT:
+        data = _pyproject_section(path)
+        if data is None:
+            raise ConfigError(f"{path}: no [tool.infergw-lint] section")
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        validate(data, path, None, text)
+        return Config(path, root, data)
+    data, doc = _yaml_config(path)
+    if data is None:
+        data = {}
+    validate(data, path, doc)
+    return Config(path, root, data)
+
+
+def discover(paths: list[str], explicit: str | None = None) -> Config:
+    if explicit:
+        return load_config(explicit)
+    found = find_config(paths)
+    if found is None:
+        return Config(None, os.getcwd(), {})
+    return load_config(*found)
+
+
+def check_rule_names(config: Config, rules) -> None:
+    """Every rule a config names must exist (codes, names, prefixes)."""
+    known_codes = {r.code.upper() for r in rules}
+    known_names = {r.name for r in rules}
+    bad = []
+    for key in (config.data.get("rules") or {}):
+        if key.upper() not in known_codes and key not in known_names:
+            bad.append(key)
+    for lst in ("select", "ignore"):
+        val = config.data.get(lst) or []
+        for item in [val] if isinstance(val, str) else val:
+            for part in item.split(","):
+                part = part.strip()
+                if part and part not in known_names and not any(c.startswith(part.upper()) for c in known_codes):
+                    bad.append(part)
+    if bad:
+        raise ConfigError(f"{config.path}: unknown rule(s): {', '.join(sorted(set(bad)))} (see `infergw-lint rules`)")

@@ -1,0 +1,219 @@
+"""Suppressions, each with a reason.
+
+* a comment ``# infergw-lint: disable=IGW101,IGW203 reason="..."`` at the end of a line
+  (that line) or alone on a line (the next line);
+* ``# infergw-lint: disable-file=IGW207 reason="..."`` anywhere in a file (the whole file);
+* resource annotations ``infergw-lint.io/ignore: "IGW101,IGW203"`` with
+  ``infergw-lint.io/ignore-reason: "..."`` and optionally
+  ``infergw-lint.io/ignore-until: 2027-01-31`` (the whole resource, until that day).
+
+Codes may be rule codes, rule names or ``all``.  A suppression without a reason or with
+a bad date does not suppress (IGW002); one that suppresses nothing is reported (IGW003);
+an expired one stops suppressing and says so (IGW004).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from .document import node_end
+from .rule import Finding, fingerprint
+from .source import Span
+
+ANNOTATION = "infergw-lint.io/ignore"
+ANNOTATION_REASON = "infergw-lint.io/ignore-reason"
+ANNOTATION_UNTIL = "infergw-lint.io/ignore-until"
+META_CODES = ("IGW002", "IGW003", "IGW004")
+
+_COMMENT = re.compile(
+    r"(?:^|\s)#\s*infergw-lint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
+    r"(?P<rest>.*)$"
+)
+_REASON = re.compile(r"""reason\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S.*?))\s*$""")
+
+
+@dataclass
+class Suppression:
+    path: str
+    span: Span  # where it is written
+    codes: list
+    reason: str | None
+    scope: str  # "line" | "file" | "resource"
+    first_line: int = 0  # lines it covers (line and resource scopes)
+    last_line: int = 0
+    until: str | None = None
+    problem: str | None = None  # why it is invalid
+    expired: bool = False
+    used: int = 0
+    matched: int = 0
+    identity: str = ""
+
+    def covers(self, finding: Finding, rule_names: dict) -> bool:
+        if finding.path != self.path:
+            return False
+        if self.scope != "file" and not (self.first_line <= finding.line <= self.last_line):
+            return False
+        name = rule_names.get(finding.rule, "")
+        for code in self.codes:
+            c = code.strip()
+            if c.lower() == "all" or c.upper() == finding.rule or c == name:
+                return True
+        return False
+
+    @property
+    def honoured(self) -> bool:
+        return bool(self.reason) and not self.problem and not self.expired
+
+
+def _reason(rest: str) -> str | None:
+    m = _REASON.search(rest)
+    if not m:
+        return None
+    val = m.group("dq") if m.group("dq") is not None else m.group("sq") if m.group("sq") is not None else m.group("bare")
+    val = (val or "").strip()
+    return val or None
+
+
+def from_comments(src) -> list[Suppression]:
+    text = src.text
+    if "infergw-lint:" not in text:
+        return []
+    out = []
+    lines = text.split("\n")
+    for i, raw in enumerate(lines):
+        if "infergw-lint:" not in raw:
+            continue
+        m = _COMMENT.search(raw)
+        if not m:
+            continue
+        line = i + 1
+        col = raw.index("#", m.start()) + 1
+        codes = [c.strip() for c in m.group("codes").split(",") if c.strip()]
+        standalone = raw.lstrip().startswith("#")
+        if m.group("kind") == "disable-file":
+            scope, first, last = "file", 1, len(lines)
+        elif standalone:
+            # the next line that is not blank and not a comment
+            j = i + 1
+            while j < len(lines) and (not lines[j].strip() or lines[j].lstrip().startswith("#")):
+                j += 1
+            scope, first, last = "line", j + 1, j + 1
+        else:
+            scope, first, last = "line", line, line
+        end_col = len(raw.rstrip("\r")) + 1
+        out.append(
+            Suppression(
+                src.path, Span(line, col, line, max(end_col, col + 1)), codes, _reason(m.group("rest")), scope,
+                first, last, identity=f"comment:{m.group('kind')}:{','.join(codes)}:{first - line}",
+            )
+        )
+    return out
+
+
+def from_annotations(doc, today: _dt.date) -> list[Suppression]:
+    ann = doc.annotations
+    if ANNOTATION not in ann:
+        return []
+    raw = ann.get(ANNOTATION)
+    codes = [c.strip() for c in str(raw or "").split(",") if c.strip()]
+    reason = ann.get(ANNOTATION_REASON)
+    reason = reason.strip() if isinstance(reason, str) and reason.strip() else None
+    src = doc.source
+    span = doc.span(("metadata", "annotations", ANNOTATION), key=True)
+    start = src.line_col(doc.node.start_mark.index)[0]
+    end = src.line_col(node_end(doc.node))[0]
+    sup = Suppression(
+        doc.path, span, codes, reason, "resource", start, end,
+        identity=f"annotation:{doc.kind}/{doc.namespace}/{doc.name}",
+    )
+    if not codes:
+        sup.problem = f"{ANNOTATION} names no rule"
+    until = ann.get(ANNOTATION_UNTIL)
+    if until is not None:
+        sup.until = str(until)
+        try:
+            day = _dt.date.fromisoformat(str(until).strip()[:10])
+        except ValueError:
+            sup.problem = f"{ANNOTATION_UNTIL} {str(until)!r} is not a date (YYYY-MM-DD)"
+        else:
+            sup.expired = day < today
+    return [sup]
+
+
+def _meta(rules_by_code: dict, code: str, sup: Suppression, message: str, severity_override: dict) -> Finding | None:
+    rule = rules_by_code.get(code)
+    if rule is None:
+        return None
+    return Finding(
+        rule=code, name=rule.name, severity=severity_override.get(code, rule.severity), message=message,
+        path=sup.path, span=sup.span, resource=None, field=(),
+        fingerprint=fingerprint(code, f"file:{sup.path}", (sup.identity,)),
+    )
+
+
+def apply(findings: list, sources: list, documents: list, rules_by_code: dict, active_codes: set,
+          severity_override: dict | None = None, today: _dt.date | None = None) -> list[Finding]:
+    """Mark suppressed findings in place; return the findings about suppressions."""
+    today = today or _dt.date.today()
+    severity_override = severity_override or {}
+    sups: list[Suppression] = []
+    for src in sources:
+        if not src.context_only:
+            sups += from_comments(src)
+    for doc in documents:
+        if doc.flavor == "k8s" and not doc.source.context_only and ANNOTATION in doc.annotations:
+            sups += from_annotations(doc, today)
+    if not sups:
+        return []
+    names = {code: r.name for code, r in rules_by_code.items()}
+    by_path: dict = {}
+    for s in sups:
+        by_path.setdefault(s.path, []).append(s)
+    for f in findings:
+        if f.rule in META_CODES or f.suppression is not None:
+            continue
+        for s in by_path.get(f.path, ()):
+            if s.covers(f, names):
+                s.matched += 1
+                if s.honoured:
+                    s.used += 1
+                    f.suppression = {
+                        "kind": "inSource",
+                        "justification": s.reason,
+                        "location": f"{s.path}:{s.span.line}",
+                    }
+                    break
+    out = []
+    for s in sups:
+        label = "comment" if s.scope != "resource" else f"annotation {ANNOTATION}"
+        if s.problem:
+            out.append(_meta(rules_by_code, "IGW002", s, f"suppression {label} is invalid: {s.problem}; it suppresses nothing", severity_override))
+        elif not s.reason:
+            hint = 'reason="..."' if s.scope != "resource" else f"{ANNOTATION_REASON}: \"...\""
+            out.append(_meta(
+                rules_by_code, "IGW002", s,
+                f"suppression {label} of {', '.join(s.codes)} has no reason, so it suppresses nothing; add {hint}",
+                severity_override,
+            ))
+        elif s.expired:
+            out.append(_meta(
+                rules_by_code, "IGW004", s,
+                f"suppression of {', '.join(s.codes)} expired on {s.until}; "
+                f"{s.matched} finding(s) it covered are reported again",
+                severity_override,
+            ))
+        elif s.matched == 0:
+            # only when every rule it names ran: otherwise we cannot know
+            named_ran = all(
+                c.lower() == "all" or c.upper() in active_codes or any(names.get(a) == c for a in active_codes)
+                for c in s.codes
+            )
+            if named_ran:
+                out.append(_meta(
+                    rules_by_code, "IGW003", s,
+                    f"suppression of {', '.join(s.codes)} matches no finding; remove it",
+                    severity_override,
+                ))
+    return [f for f in out if f is not None and f.rule in active_codes]
