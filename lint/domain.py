@@ -5,7 +5,7 @@ each rule's docstring)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -53,6 +53,47 @@ def looks_like_bifrost(data: Any, filename: str = "") -> bool:
     return False
 
 
+VALUES_MAX_DEPTH = 3  # how deep under a values file's root a Bifrost config may sit
+VALUES_MAX_NODES = 5000  # mappings looked at per values file, at most
+
+
+def _config_shaped(data: dict) -> bool:
+    """A mapping inside a values file that is a Bifrost config.json (not the chart's own
+    keys): the Bifrost ``$schema``, or ``providers`` next to a ``plugins`` *list* (the
+    upstream chart's ``bifrost:`` block has ``plugins`` as a map and is not config.json)."""
+    schema = data.get("$schema")
+    if isinstance(schema, str) and BIFROST_SCHEMA_HINT in schema:
+        return True
+    return "providers" in data and isinstance(data.get("plugins"), list)
+
+
+def nested_bifrost(data: Any) -> list[tuple[tuple, dict]]:
+    """(path, config) of Bifrost configs held under a Helm-style values file's root
+    (``bifrost: {config: {...}}``), at most VALUES_MAX_DEPTH mappings deep."""
+    out: list[tuple[tuple, dict]] = []
+    if not isinstance(data, dict):
+        return out
+    seen = {id(data)}
+    level = [((), data)]
+    budget = VALUES_MAX_NODES
+    for _ in range(VALUES_MAX_DEPTH):
+        nxt = []
+        for path, node in level:
+            for key, value in node.items():
+                if not isinstance(value, dict) or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                budget -= 1
+                if budget < 0:
+                    return out
+                if _config_shaped(value):
+                    out.append((path + (key,), value))
+                else:
+                    nxt.append((path + (key,), value))
+        level = nxt
+    return out
+
+
 def _is_continue(data: dict, path: str) -> bool:
     models = data.get("models")
     if not isinstance(models, list) or not models:
@@ -78,6 +119,8 @@ def classify(doc) -> str | None:
         return "continue"
     if any(k in data for k in ("openAiModelId", "cline.openAiModelId", "apiModelId")):
         return "cline"
+    if doc.fmt == "yaml" and nested_bifrost(data):  # a Helm-style values file holding a config
+        return "bifrost"
     return None
 
 
@@ -103,15 +146,113 @@ class BifrostConfig:
                 if isinstance(config, dict):
                     yield self.path("plugins", i, "config"), config
 
+    def otel_profiles(self) -> Iterator[tuple[tuple, dict]]:
+        """(path, profile) for every export profile of every otel plugin: the plugin's
+        config itself, or each entry of its ``profiles`` list (newer Bifrost)."""
+        for path, config in self.otel_plugins():
+            profiles = config.get("profiles")
+            if isinstance(profiles, list):
+                for i, prof in enumerate(profiles):
+                    if isinstance(prof, dict):
+                        yield path + ("profiles", i), prof
+            else:
+                yield path, config
+
 
 def bifrost_configs(doc) -> list[BifrostConfig]:
-    if doc.flavor == "bifrost":
-        return [BifrostConfig(doc, (), doc.data)]
+    """Every Bifrost config in a document: the document itself (a config.json), the
+    configs nested in a Helm-style values file, or the JSON in a ConfigMap's data keys.
+    Computed once per document."""
+    cached = doc.__dict__.get("_bifrost_configs")
+    if cached is not None:
+        return cached
     out = []
-    if doc.kind == "ConfigMap":
+    if doc.flavor == "bifrost":
+        if looks_like_bifrost(doc.data, _basename(doc.path)):
+            out.append(BifrostConfig(doc, (), doc.data))
+        else:
+            out.extend(BifrostConfig(doc, path, cfg) for path, cfg in nested_bifrost(doc.data))
+    elif doc.kind == "ConfigMap":
         for path, emb in doc.embedded.items():
             if emb.fmt == "json" and looks_like_bifrost(emb.data, str(path[-1]).lower()):
                 out.append(BifrostConfig(doc, path, emb.data))
+    doc.__dict__["_bifrost_configs"] = out
+    return out
+
+
+@dataclass
+class ServedProvider:
+    """What one Bifrost provider serves, over every key of it in the linted set."""
+
+    all_models: bool = False  # a key without a models list (or with "*") serves any model
+    models: set = field(default_factory=set)
+
+    def serves(self, model: str) -> bool:
+        return self.all_models or model in self.models
+
+
+def _provider_entries(providers) -> Iterator[tuple[str, dict]]:
+    """(name, entry) of a providers map; an array (IGW201) is read by each entry's
+    ``provider``/``name`` so one mistake does not make every model look unserved."""
+    if isinstance(providers, dict):
+        for name, entry in providers.items():
+            if isinstance(name, str) and isinstance(entry, dict):
+                yield name, entry
+    elif isinstance(providers, list):
+        for entry in providers:
+            if isinstance(entry, dict):
+                name = entry.get("provider") or entry.get("name")
+                if isinstance(name, str):
+                    yield name, entry
+
+
+def served_models(index) -> dict | None:
+    """provider name -> ServedProvider over every Bifrost config in the set (context
+    files included), or None when the set holds no Bifrost config.  Cached on the index.
+
+    A key with no ``models`` list, or with ``"*"`` in it, serves every model of its
+    provider; so does an empty list, except with top-level ``version: 2`` (Bifrost
+    v1.5+ semantics, where an empty list denies all).  ``aliases`` names count as served.
+    A provider without keys (ollama, sgl, a key-less custom provider) serves anything."""
+    if "_served_models" in index.__dict__:
+        return index.__dict__["_served_models"]
+    found = False
+    out: dict = {}
+    for doc in index.documents:
+        for cfg in bifrost_configs(doc):
+            found = True
+            deny_empty = cfg.data.get("version") == 2
+            for name, entry in _provider_entries(cfg.data.get("providers")):
+                served = out.setdefault(name, ServedProvider())
+                keys = entry.get("keys")
+                if not isinstance(keys, list) or not keys:
+                    served.all_models = True  # key-less (ollama, sgl, is_key_less): not judged here
+                    continue
+                for key in keys:
+                    if not isinstance(key, dict):
+                        continue
+                    models = key.get("models")
+                    if not isinstance(models, list) or "*" in models or (not models and not deny_empty):
+                        served.all_models = True
+                    else:
+                        served.models.update(m for m in models if isinstance(m, str))
+                    aliases = key.get("aliases")
+                    if isinstance(aliases, dict):
+                        served.models.update(a for a in aliases if isinstance(a, str))
+    result = out if found else None
+    index.__dict__["_served_models"] = result
+    return result
+
+
+def serving_providers(index) -> dict:
+    """model -> set of Bifrost providers whose keys list it by name (cached on the index)."""
+    if "_serving_providers" in index.__dict__:
+        return index.__dict__["_serving_providers"]
+    out: dict = {}
+    for name, served in (served_models(index) or {}).items():
+        for model in served.models:
+            out.setdefault(model, set()).add(name)
+    index.__dict__["_serving_providers"] = out
     return out
 
 

@@ -7,9 +7,19 @@ Reports the ``trace_type`` value of every Bifrost ``otel`` plugin whose value is
 
 Why
 ---
-Bifrost's schema allows only ``"otel"``. With ``genai_extension`` the plugin emits spans
-Langfuse does not ingest: the gateway runs, requests succeed, and no trace ever reaches
-Langfuse.
+The Bifrost release the deployment guide targets accepts only ``"otel"`` (its
+config.schema.json enum), and the guide found that with ``genai_extension`` the plugin emits
+spans Langfuse does not ingest: the gateway runs, requests succeed, and no trace ever
+reaches Langfuse.
+
+Upstream has since changed: newer Bifrost documentation lists ``genai_extension`` (the
+recommended GenAI semantic conventions), ``vercel`` and ``open_inference`` instead. If your
+Bifrost is one of those releases, tell the rule which values your release accepts with the
+rule option ``trace_types`` in ``.infergw-lint.yaml``:
+
+    rules:
+      IGW202:
+        options: {trace_types: [genai_extension]}
 
 Example
 -------
@@ -20,10 +30,12 @@ Example
 Fix
 ---
 Set ``"trace_type": "otel"``.
+
+Autofix: yes -- ``infergw-lint --fix`` sets ``trace_type`` to ``"otel"``.
 """
 
 from infergw_lint.domain import bifrost_configs
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, option, report
 
 
 class OtelTraceType(Rule):
@@ -33,15 +45,20 @@ class OtelTraceType(Rule):
     flavors = ("k8s", "bifrost")
     tags = ("bifrost", "observability")
     security_severity = "4.0"
+    fixable = True
 
     def check(self, doc, ctx):
+        accepted = option(ctx, self, "trace_types", ["otel"])
+        if isinstance(accepted, str):
+            accepted = [accepted]
+        shown = " or ".join(f'"{t}"' for t in accepted)
         for cfg in bifrost_configs(doc):
             for path, config in cfg.otel_plugins():
-                if "trace_type" in config and config["trace_type"] != "otel":
+                if "trace_type" in config and config["trace_type"] not in accepted:
                     yield report(
                         path + ("trace_type",),
-                        f"otel plugin trace_type is {config['trace_type']!r}; Bifrost accepts only \"otel\" "
-                        "and other values keep traces from reaching Langfuse",
+                        f"otel plugin trace_type is {config['trace_type']!r}; this Bifrost release accepts {shown} "
+                        "and other values keep traces from reaching Langfuse (rule option trace_types)",
                     )
 
 

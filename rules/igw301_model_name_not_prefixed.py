@@ -26,33 +26,18 @@ Example
 Fix
 ---
 Continue/Cline: ``model: openai/glm-5``. Aider: ``model: openai/openai/glm-5``.
+
+Autofix: yes, when exactly one Bifrost provider in the linted files lists the model:
+``infergw-lint --fix`` adds its prefix (the double prefix for Aider).
 """
 
 import re
 
-from infergw_lint.domain import bifrost_configs, client_models
+from infergw_lint.domain import client_models, serving_providers
 from infergw_lint.rule import Rule, report
 
 PREFIXED = re.compile(r"^[^/\s]+/\S+$")
 DOUBLE = re.compile(r"^[^/\s]+/[^/\s]+/\S+$")
-
-
-def _serving_providers(index) -> dict:
-    """model -> set of Bifrost providers listing it, over every Bifrost config in the set."""
-    out: dict = {}
-    for doc in index.documents:
-        for cfg in bifrost_configs(doc):
-            providers = cfg.data.get("providers")
-            if not isinstance(providers, dict):
-                continue
-            for pname, entry in providers.items():
-                keys = entry.get("keys") if isinstance(entry, dict) else None
-                for key in keys if isinstance(keys, list) else ():
-                    models = key.get("models") if isinstance(key, dict) else None
-                    for m in models if isinstance(models, list) else ():
-                        if isinstance(m, str):
-                            out.setdefault(m, set()).add(pname)
-    return out
 
 
 class ModelNotPrefixed(Rule):
@@ -65,7 +50,7 @@ class ModelNotPrefixed(Rule):
     fixable = True
 
     def _suggest(self, ctx, model: str) -> str:
-        served = _serving_providers(ctx.index)
+        served = serving_providers(ctx.index)
         bare = model.split("/")[-1]
         providers = served.get(bare)
         if providers and len(providers) == 1:

@@ -1,0 +1,248 @@
+"""Bifrost config.json that does not match Bifrost's documented config schema.
+
+What it does
+------------
+Validates every Bifrost config with JSON Schema (draft 2019-09) against
+``schemas/bifrost-config.schema.json``, shipped in the package and written by this
+project from Bifrost's documented fields. It checks:
+
+* the top level: only known keys (``$schema``, ``providers``, ``plugins``, ``client``,
+  ``governance``, ``mcp``, ``config_store``, ``logs_store``, ``source_of_truth``, ...);
+* ``providers``: an object keyed by provider name, each entry with ``keys`` (at least one;
+  optional for ``ollama``, ``sgl`` and key-less custom providers), ``network_config``,
+  ``concurrency_and_buffer_size``, ``proxy_config``, ``custom_provider_config``, ...;
+* every key: ``name`` and ``weight`` (a number >= 0) required, ``value`` a string
+  (``env.VAR`` allowed), ``models`` a list of strings;
+* ``plugins``: a list of ``{enabled, name, config}``; the ``otel`` plugin's config needs
+  ``collector_url``, ``trace_type`` and ``protocol`` (``http`` or ``grpc``), and may carry
+  ``service_name``, ``headers`` (string values), ``tls_ca_cert``, ``insecure`` (or a
+  ``profiles`` list of such configs, newer Bifrost).
+
+Each error is reported on the exact node, inside JSON embedded in a ConfigMap too: the
+failing value; for a missing required field the object that lacks it; for an unknown key
+the key itself. The message names the JSON path and the expected shape. Unknown keys are
+warnings (Bifrost ignores them); everything else is an error. Errors that IGW201
+(``providers`` as an array) and IGW202 (the ``trace_type`` value) already report are not
+repeated.
+
+Where Bifrost configs are found (for every IGW2xx rule and IGW302):
+
+* a file named ``config.json`` with ``providers``, or any JSON/YAML file whose root has the
+  Bifrost ``$schema`` (``https://www.getbifrost.ai/schema``) or ``providers`` next to
+  ``plugins``;
+* a ConfigMap ``data`` key holding such JSON (``config.json: |``);
+* a Helm-style values file (any other YAML that is not a Kubernetes resource): a mapping
+  at most three levels under its root (``bifrost: {config: {...}}``) that carries the
+  Bifrost ``$schema``, or ``providers`` next to a ``plugins`` *list*. The upstream chart's
+  own ``bifrost:`` block (camelCase settings, ``plugins`` as a map) is not config.json and
+  is not checked; a config written as a JSON string inside a values file is not parsed.
+
+Why
+---
+Bifrost decodes config.json into typed structures at start-up. A wrong type (``"weight":
+"1"``, ``"keys": {}``) makes the file fail to load; a missing ``weight`` or ``name``
+breaks key selection; a misspelt key (``"network_confg"``) is silently ignored, so the
+base URL or timeout you wrote never applies and requests go to the provider's public API.
+
+Example
+-------
+    {
+      "providers": {
+        "openai": {
+          "keys": [{"name": "local-vllm", "value": "dummy", "models": ["glm-5"]}],
+          "network_confg": {"base_url": "http://vllm-service:8000"}
+        }
+      }
+    }
+
+Fix
+---
+Follow the path in the message: add the missing field (``"weight": 1``), correct the
+type, or fix the key's spelling (``network_config``). The schema lives in the package
+(``infergw_lint/schemas/bifrost-config.schema.json``) for editors that validate JSON.
+
+Autofix: no.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from importlib import resources
+
+from infergw_lint.domain import bifrost_configs
+from infergw_lint.rule import Rule, field_path, report
+
+SCHEMA_FILE = "schemas/bifrost-config.schema.json"
+MAX_ERRORS = 100  # per config
+_VALIDATOR = None
+
+
+def schema() -> dict:
+    return json.loads(resources.files("infergw_lint").joinpath(SCHEMA_FILE).read_text("utf-8"))
+
+
+def validator():
+    """The compiled validator, built on first use (jsonschema is slow to import)."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        from jsonschema import Draft201909Validator
+
+        _VALIDATOR = Draft201909Validator(schema())
+    return _VALIDATOR
+
+
+_TYPE_NAMES = {
+    "string": "a string", "number": "a number", "integer": "an integer", "boolean": "true or false",
+    "object": "an object", "array": "a list", "null": "null",
+}
+
+
+def kind_of(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def expect(sub) -> str:
+    """The expected shape of a schema node, in words."""
+    if not isinstance(sub, dict):
+        return "a valid value"
+    if "x-expect" in sub:
+        return sub["x-expect"]
+    if "enum" in sub:
+        return "one of " + ", ".join(json.dumps(v) for v in sub["enum"])
+    if "const" in sub:
+        return json.dumps(sub["const"])
+    t = sub.get("type")
+    words = " or ".join(_TYPE_NAMES.get(x, x) for x in t) if isinstance(t, list) else _TYPE_NAMES.get(t, "a value")
+    if "minimum" in sub and "maximum" in sub:
+        words += f" from {sub['minimum']} to {sub['maximum']}"
+    elif "minimum" in sub:
+        words += f" >= {sub['minimum']}"
+    elif "maximum" in sub:
+        words += f" <= {sub['maximum']}"
+    if "maxLength" in sub:
+        words += f" of at most {sub['maxLength']} characters"
+    if "minItems" in sub:
+        words += f" with at least {sub['minItems']} item(s)"
+    return words
+
+
+def _short(value) -> str:
+    """A value for a message: short scalars as JSON, never a long string (it may be a secret)."""
+    if isinstance(value, str):
+        return json.dumps(value) if len(value) <= 24 and " " not in value else f"a {len(value)}-character string"
+    if isinstance(value, (int, float, bool)) or value is None:
+        return json.dumps(value)
+    return kind_of(value)
+
+
+def _where(path: tuple) -> str:
+    return f"`{field_path(path)}`" if path else "the top level"
+
+
+class BifrostConfigSchema(Rule):
+    code = "IGW206"
+    name = "bifrost-config-schema"
+    severity = "error"
+    flavors = ("k8s", "bifrost")
+    tags = ("bifrost", "config", "schema")
+    security_severity = "4.0"
+
+    def check(self, doc, ctx):
+        configs = bifrost_configs(doc)
+        if not configs:
+            return
+        keep_severity = self.code in (getattr(ctx.options, "severity", None) or {})
+        for cfg in configs:
+            yield from self._check_config(cfg, keep_severity)
+
+    def _check_config(self, cfg, keep_severity: bool):
+        seen: set = set()
+        count = 0
+        for err in validator().iter_errors(cfg.data):
+            path = tuple(err.absolute_path)
+            kw = err.validator
+            if self._owned_elsewhere(path, kw, err.instance):
+                continue
+            if (path, kw) in seen:
+                continue
+            seen.add((path, kw))
+            count += 1
+            if count > MAX_ERRORS:
+                return
+            where = _where(path)
+            if kw == "required":
+                missing = [p for p in err.validator_value if isinstance(err.instance, dict) and p not in err.instance]
+                names = ", ".join(f"`{m}`" for m in missing) or "a required field"
+                yield report(
+                    cfg.path(*path),
+                    f"{where} lacks required {names}; Bifrost's config schema requires it "
+                    f"(expected {expect(err.schema)})",
+                )
+            elif kw == "additionalProperties":
+                props = sorted((err.schema.get("properties") or {}).keys())
+                extras = [k for k in err.instance if k not in props] if isinstance(err.instance, dict) else []
+                for extra in extras:
+                    hint = difflib.get_close_matches(str(extra), props, n=1)
+                    did = f" (did you mean `{hint[0]}`?)" if hint else ""
+                    shown = ", ".join(props[:12]) + (", ..." if len(props) > 12 else "")
+                    yield report(
+                        cfg.path(*path, extra),
+                        f"unknown key `{extra}` in {where}{did}; Bifrost ignores it, so the setting has no "
+                        f"effect (expected one of: {shown})",
+                        key=True,
+                        severity=None if keep_severity else "warning",
+                    )
+            elif kw == "type":
+                yield report(
+                    cfg.path(*path),
+                    f"{where} is {kind_of(err.instance)}; expected {expect(err.schema)}: Bifrost cannot decode "
+                    "the config",
+                )
+            elif kw in ("enum", "const"):
+                yield report(
+                    cfg.path(*path),
+                    f"{where} is {_short(err.instance)}; expected {expect(err.schema)}",
+                )
+            elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "maxLength", "minLength"):
+                yield report(
+                    cfg.path(*path),
+                    f"{where} is {_short(err.instance)}; expected {expect(err.schema)}",
+                )
+            elif kw == "minItems":
+                n = len(err.instance) if isinstance(err.instance, list) else 0
+                yield report(
+                    cfg.path(*path),
+                    f"{where} has {n} item(s); expected {expect(err.schema)}",
+                )
+            else:
+                yield report(
+                    cfg.path(*path),
+                    f"{where} does not match the config schema ({kw}); expected {expect(err.schema)}",
+                )
+
+    @staticmethod
+    def _owned_elsewhere(path: tuple, kw: str, instance) -> bool:
+        """Errors another rule reports with a better message."""
+        if path == ("providers",) and kw == "type" and isinstance(instance, list):
+            return True  # IGW201
+        if path and path[-1] == "trace_type" and kw in ("enum", "const", "type") and "plugins" in path:
+            return True  # IGW202
+        return False
+
+
+RULE = BifrostConfigSchema()

@@ -1,0 +1,322 @@
+"""A credential written in plain text in a ConfigMap or a config file.
+
+What it does
+------------
+Looks at every string in ConfigMap ``data`` (including the JSON or YAML a data key holds,
+and ``KEY=value`` lines of env-style data), in Bifrost configs (config.json files and
+Helm-style values files holding one) and in client configs (Continue, Aider, Cline), and
+reports the value when it is a literal credential:
+
+* a token with a known shape: Anthropic ``sk-ant-...``, OpenAI ``sk-proj-...``/``sk-...``
+  (also Bifrost virtual keys ``sk-bf-...``), Langfuse ``sk-lf-...``, Google ``AIza...``,
+  AWS ``AKIA...``, Groq ``gsk_...``, xAI ``xai-...``, Hugging Face ``hf_...``, GitHub
+  ``ghp_...``, Slack ``xox?-...``, a PEM private key;
+* an ``Authorization``-style ``Basic <base64 user:password>`` or ``Bearer <token>``;
+* any literal in a credential field: a Bifrost key's ``value``, ``api_key``/``apiKey``,
+  Aider ``openai-api-key``, ``password``, ``secret``, ``token``, ``encryption_key``, ...
+
+Not reported: references (Bifrost ``env.VAR`` and ``vault.path``, ``${VAR}``, ``$VAR``,
+``{{ ... }}`` templates) and placeholders: empty, ``dummy``, ``none``, ``EMPTY``,
+``changeme``, ``sk-no-key-required``, ``<...>``, ``...``, ``your-api-key``, ``xxxx``. A
+local vLLM behind Bifrost takes any key, so ``"value": "dummy"`` is the documented
+setting, not a leak; ``changeme`` is a default that must be replaced, not a secret.
+
+The message names the kind and a masked form (``sk-ant-…5gA``: the known prefix and the
+last three characters); the secret itself is never printed. Only the first 256 KiB of a
+string is scanned and at most 200,000 values per document.
+
+Why
+---
+ConfigMaps are readable by anyone with ``get configmaps`` in the namespace, are printed by
+``kubectl describe`` and land in Git, CI logs and backups; client configs are committed
+with the repository. A provider key there is a leaked key. Bifrost reads ``env.VAR`` from
+its environment, so the value can live in a Secret.
+
+Example
+-------
+    data:
+      config.json: |
+        {"providers": {"anthropic": {"keys": [
+          {"name": "claude", "value": "sk-ant-api03-...", "weight": 1}]}}}
+
+Fix
+---
+Put the value in a Secret, expose it to the Bifrost container as an environment variable
+and reference it:
+
+    {"name": "claude", "value": "env.ANTHROPIC_API_KEY", "weight": 1}
+
+    env:
+      - name: ANTHROPIC_API_KEY
+        valueFrom: {secretKeyRef: {name: bifrost-provider-keys, key: anthropic}}
+
+Rotate a key that was ever committed. For client configs, read the key from the
+environment (Aider: ``OPENAI_API_KEY``) instead of writing it in the file.
+
+Autofix: no.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from infergw_lint.domain import bifrost_configs
+from infergw_lint.rule import Rule, field_path, report
+
+MAX_SCAN = 256 * 1024  # characters of one string that are scanned
+MAX_NODES = 200_000  # values looked at per document
+MIN_LITERAL = 8  # shorter literals in credential fields are not reported
+
+# (kind, pattern); more specific shapes first.  Group 1 is the token.
+TOKEN_PATTERNS = [
+    ("Anthropic API key", re.compile(r"(sk-ant-[A-Za-z0-9_\-]{20,})")),
+    ("Langfuse secret key", re.compile(r"(sk-lf-[0-9A-Za-z\-]{8,})")),
+    ("OpenAI API key", re.compile(r"(sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,})")),
+    ("Bifrost virtual key", re.compile(r"(sk-bf-[A-Za-z0-9_\-]{16,})")),
+    ("API key", re.compile(r"(?<![A-Za-z0-9_-])(sk-[A-Za-z0-9][A-Za-z0-9_\-]{19,})")),
+    ("Google API key", re.compile(r"(AIza[0-9A-Za-z_\-]{35})")),
+    ("AWS access key ID", re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[0-9A-Z]{16})(?![A-Z0-9])")),
+    ("Groq API key", re.compile(r"(gsk_[A-Za-z0-9]{40,})")),
+    ("xAI API key", re.compile(r"(xai-[A-Za-z0-9]{40,})")),
+    ("Hugging Face token", re.compile(r"(?<![A-Za-z0-9])(hf_[A-Za-z0-9]{30,})")),
+    ("GitHub token", re.compile(r"(?<![A-Za-z0-9])(gh[pousr]_[A-Za-z0-9]{36,})")),
+    ("Slack token", re.compile(r"(xox[abprs]-[A-Za-z0-9\-]{10,})")),
+    ("private key", re.compile(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)")),
+]
+KNOWN_PREFIX = re.compile(r"^(sk-ant-|sk-lf-|sk-proj-|sk-svcacct-|sk-admin-|sk-bf-|sk-|AIza|AKIA|ASIA|gsk_|xai-|hf_|gh[pousr]_|xox[abprs]-)")
+BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=\-]{16,})")
+BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/=_\-]{8,})")
+ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(\S.*?)\s*$")
+
+PLACEHOLDERS = frozenset(
+    {
+        "", "dummy", "none", "null", "nil", "empty", "changeme", "change-me", "change_me", "changeit",
+        "placeholder", "secret", "password", "token", "apikey", "api-key", "api_key", "xxx", "todo", "tbd",
+        "test", "fake", "not-needed", "not-used", "notused", "unused", "no-key", "nokey", "sk-no-key-required",
+        "sk-dummy", "sk-fake", "sk-test", "sk-xxx", "ollama", "vllm", "local", "na", "n/a", "-", "redacted",
+        "<redacted>", "***", "true", "false",
+    }
+)
+PLACEHOLDER_START = ("dummy", "fake", "sample", "example", "placeholder", "changeme", "change-me", "replace", "your-", "your_")
+PLACEHOLDER_WORDS = re.compile(
+    r"(?i)(your|my)[-_ ]?(api[-_ ]?)?(key|token|secret|password)|example|placeholder|replace[-_ ]?me|insert[-_ ]|redacted"
+)
+REFERENCE = re.compile(r"^(env\.[A-Za-z_][A-Za-z0-9_]*|vault\.\S+|\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\})$", re.S)
+
+SENSITIVE_FIELDS = frozenset(
+    {
+        "api_key", "apikey", "openai_api_key", "anthropic_api_key", "api_token", "password", "passwd", "secret",
+        "client_secret", "secret_key", "secret_access_key", "token", "auth_token", "access_token", "bearer_token",
+        "refresh_token", "session_token", "encryption_key", "hmac_key", "admin_password", "authorization",
+        "x_api_key", "private_key", "credentials_json", "auth_credentials",
+    }
+)
+SENSITIVE_SUFFIXES = ("_api_key", "apikey", "_password", "password", "passwd", "_secret", "clientsecret",
+                      "_token", "accesstoken", "authtoken", "secret_key", "secretkey", "private_key", "privatekey")
+NOT_SENSITIVE_PREFIXES = ("existing",)
+NOT_SENSITIVE_SUFFIXES = ("_name", "name", "_ref", "ref", "_file", "file", "_path", "path", "_env", "_key_ref")
+
+
+def is_reference(value: str) -> bool:
+    return bool(REFERENCE.match(value.strip()))
+
+
+def is_placeholder(value: str) -> bool:
+    v = value.strip()
+    low = v.lower()
+    if low in PLACEHOLDERS or low.startswith(PLACEHOLDER_START):
+        return True
+    if ("<" in v and ">" in v) or "..." in v or "\u2026" in v:
+        return True
+    if PLACEHOLDER_WORDS.search(v):
+        return True
+    body = KNOWN_PREFIX.sub("", v)
+    if len(set(body.lower())) <= 3 or "xxxx" in body.lower() or "0000000" in body:
+        return True
+    return False
+
+
+def mask(token: str) -> str:
+    """``sk-ant-api03-...5gA`` -> ``sk-ant-…5gA``: the known prefix and the last 3 characters."""
+    m = KNOWN_PREFIX.match(token)
+    prefix = m.group(1) if m else ""
+    if len(token) - len(prefix) < 12:
+        return prefix + "…"
+    return f"{prefix}…{token[-3:]}"
+
+
+def _norm_field(name) -> str:
+    return str(name).strip().lower().replace("-", "_")
+
+
+def sensitive_field(name, path: tuple = ()) -> bool:
+    """Does a mapping key name a credential?  ``value`` counts only as a Bifrost key's value."""
+    n = _norm_field(name)
+    if n == "value":
+        return len(path) >= 3 and path[-3] in ("keys", "virtual_keys")
+    if n.startswith(NOT_SENSITIVE_PREFIXES) or n.endswith(NOT_SENSITIVE_SUFFIXES):
+        return False
+    return n in SENSITIVE_FIELDS or n.endswith(SENSITIVE_SUFFIXES)
+
+
+def _basic(token: str):
+    """(kind, masked) for a Basic credential that decodes to user:password, else None."""
+    raw = token.strip()
+    try:
+        decoded = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=False).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    if not sep or not password or is_placeholder(password) or is_placeholder(user + password):
+        return None
+    if user.startswith("pk-lf-") or password.startswith("sk-lf-"):
+        return "Langfuse Basic credential", "Basic …"
+    return "Basic credential", "Basic …"
+
+
+def find_secret(value: str, field=None, path: tuple = ()):
+    """(kind, masked) when ``value`` is a literal credential, else None."""
+    if not isinstance(value, str) or len(value) < MIN_LITERAL:
+        return None
+    text = value if len(value) <= MAX_SCAN else value[:MAX_SCAN]
+    if is_reference(text):
+        return None
+    for kind, pattern in TOKEN_PATTERNS:
+        for m in pattern.finditer(text):
+            token = m.group(1)
+            if kind == "private key":
+                return kind, "PEM private key"
+            if not is_placeholder(token):
+                return kind, mask(token)
+    m = BASIC.search(text)
+    if m:
+        found = _basic(m.group(1))
+        if found:
+            return found
+    m = BEARER.search(text)
+    if m and not is_placeholder(m.group(1)) and not is_reference(m.group(1)):
+        return "bearer token", "Bearer " + mask(m.group(1))
+    if field is not None and sensitive_field(field, path):
+        literal = text.strip()
+        spaced = any(c.isspace() for c in literal)
+        core = literal
+        if spaced and _norm_field(field) == "authorization":  # "Scheme credential"
+            core = literal.split(None, 1)[1]
+            spaced = any(c.isspace() for c in core)
+        if (
+            len(core) >= MIN_LITERAL
+            and not core.isdigit()
+            and not spaced
+            and not is_placeholder(core)
+            and not is_reference(core)
+        ):
+            return f"literal `{field}`", f"a {len(literal)}-character value"
+    return None
+
+
+def walk_strings(data, base: tuple = ()):
+    """(path, parent key, string) for every string under ``data``; shared (aliased)
+    containers are visited once and the walk stops after MAX_NODES values."""
+    seen: set = set()
+    stack = [(base, None, data)]
+    budget = MAX_NODES
+    while stack:
+        path, key, node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return
+        if isinstance(node, str):
+            yield path, key, node
+        elif isinstance(node, dict):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for k, v in reversed(list(node.items())):
+                stack.append((path + (k,), k, v))
+        elif isinstance(node, list):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for i in range(len(node) - 1, -1, -1):
+                stack.append((path + (i,), key, node[i]))
+
+
+def _env_lines(text: str):
+    """``KEY=value`` pairs of env-style text (bounded)."""
+    for n, line in enumerate(text[:MAX_SCAN].splitlines()):
+        if n > 5000:
+            return
+        m = ENV_LINE.match(line)
+        if m:
+            yield m.group(1), m.group(2).strip().strip("'\"")
+
+
+class InlineSecret(Rule):
+    code = "IGW207"
+    name = "inline-secret"
+    severity = "error"
+    flavors = ("k8s", "bifrost", "continue", "aider", "cline")
+    tags = ("security", "secrets")
+    security_severity = "8.5"
+
+    def check(self, doc, ctx):
+        if doc.flavor == "k8s":
+            if doc.kind != "ConfigMap":
+                return
+            yield from self._configmap(doc)
+            return
+        bases = [cfg.base for cfg in bifrost_configs(doc)]
+        where = "this file"
+        for path, key, value in walk_strings(doc.data):
+            found = find_secret(value, key, path)
+            if found:
+                yield report(path, self._message(found, where, doc, path, bases))
+
+    def _configmap(self, doc):
+        data = doc.get("data")
+        if not isinstance(data, dict):
+            return
+        bases = [cfg.base for cfg in bifrost_configs(doc)]
+        name = f"{doc.namespace or 'default'}/{doc.name}"
+        for dkey, value in data.items():
+            base = ("data", dkey)
+            where = f"ConfigMap {name}"
+            emb = doc.embedded.get(base)
+            if emb is not None:
+                for path, key, sval in walk_strings(emb.data, base):
+                    found = find_secret(sval, key, path)
+                    if found:
+                        yield report(path, self._message(found, where, doc, path, bases))
+                continue
+            if not isinstance(value, str):
+                continue
+            found = find_secret(value, dkey, base)
+            if not found and "\n" in value:
+                for k, v in _env_lines(value):
+                    found = find_secret(v, k, (k,))
+                    if found:
+                        break
+            if found:
+                yield report(base, self._message(found, where, doc, base, bases))
+
+    @staticmethod
+    def _message(found, where: str, doc, path: tuple, bases) -> str:
+        kind, masked = found
+        in_bifrost = any(path[: len(b)] == b for b in bases)
+        field = field_path(path)
+        if in_bifrost:
+            fix = (
+                'put it in a Secret and write "env.VAR" here (Bifrost reads env.VAR from the pod environment, '
+                "set from the Secret with secretKeyRef)"
+            )
+        elif doc.flavor == "k8s":
+            fix = "move it to a Secret and mount or reference that instead"
+        else:
+            fix = "read it from the environment or a secret store instead of writing it in the file"
+        reader = "the ConfigMap" if doc.flavor == "k8s" else "the file"
+        return f"{kind} in plain text at `{field}` in {where} ({masked}); anyone who can read {reader} can use it: {fix}"
+
+
+RULE = InlineSecret()

@@ -1,0 +1,86 @@
+"""IGW207's secret detection: shapes, placeholders, masking, and bounded work."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from infergw_lint.engine import Options, run
+from infergw_lint.rules.igw207_inline_secret import MAX_NODES, find_secret, mask, walk_strings
+
+ANTHROPIC = "sk-ant-api03-Zq8xT4mN2vR7kL1pW9sY3bH6cJ0dF5gA"
+
+
+@pytest.mark.parametrize(
+    "value,field,kind",
+    [
+        (ANTHROPIC, None, "Anthropic API key"),
+        ("sk-proj-Tq3vX9mB2nL7kP4wR8sY1zC6dF0gH5jA", None, "OpenAI API key"),
+        ("sk-lf-5e6f7a8b-1c2d-4e3f-9a8b-7c6d5e4f3a2b", None, "Langfuse secret key"),
+        ("AKIAIOSFODNN7EXAMPL3", None, "AWS access key ID"),
+        ("Bearer abcdefghijklmnop0123", None, "bearer token"),
+        ("Basic YWRtaW46aHVudGVyMmh1bnRlcjI=", None, "Basic credential"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIE...", None, "private key"),
+        ("hunter2hunter2", "password", "literal `password`"),
+        ("Zx9qLm8vKt3w", "apiKey", "literal `apiKey`"),
+        ("Zx9qLm8vKt3w", "openai-api-key", "literal `openai-api-key`"),
+        ("OPENAI_API_KEY=" + ANTHROPIC, None, "Anthropic API key"),
+    ],
+)
+def test_secrets_are_found(value, field, kind):
+    found = find_secret(value, field)
+    assert found is not None and found[0] == kind
+    assert value not in found[1]
+
+
+@pytest.mark.parametrize(
+    "value,field",
+    [
+        ("dummy", "value"), ("EMPTY", "api_key"), ("env.OPENAI_API_KEY", "value"), ("${OPENAI_API_KEY}", "apiKey"),
+        ("${{ secrets.OPENAI_API_KEY }}", "apiKey"), ("$OPENAI_API_KEY", "token"), ("{{ .Values.key }}", "token"),
+        ("vault.bifrost/openai#key", "value"), ("sk-no-key-required", "api_key"), ("changeme", "password"),
+        ("<your-api-key>", "api_key"), ("sk-...", "api_key"), ("xxxxxxxxxxxxxxxx", "token"),
+        ("sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", None), ("Basic <BASE64(pk:sk)>", "Authorization"),
+        ("Bearer $TOKEN", "Authorization"), ("langfuse-otel-auth", "existingSecret"),
+        ("langfuse-otel-auth", "secret_name"), ("12345678901", "token"), ("a description of the token", "token"),
+        ("risk-assessment-report-2024-final-version", None),
+    ],
+)
+def test_references_and_placeholders_are_not_secrets(value, field):
+    assert find_secret(value, field) is None
+
+
+def test_bifrost_value_field_counts_only_under_keys():
+    assert find_secret("Zx9qLm8vKt3w", "value", ("providers", "openai", "keys", 0, "value"))
+    assert find_secret("Zx9qLm8vKt3w", "value", ("spec", "env", 0, "value")) is None
+
+
+def test_mask_keeps_prefix_and_last_three():
+    assert mask(ANTHROPIC) == "sk-ant-…5gA"
+    assert mask("sk-short12") == "sk-…"
+
+
+def test_walk_visits_shared_containers_once_and_is_bounded():
+    shared = {"api_key": ANTHROPIC}
+    data = {"a": shared, "b": shared, "c": [shared, shared]}
+    assert [p for p, _, _ in walk_strings(data)] == [("a", "api_key")]
+    cyclic: list = []
+    cyclic.append(cyclic)
+    assert list(walk_strings({"x": cyclic})) == []
+    wide = {f"k{i}": "v" for i in range(MAX_NODES * 2)}
+    assert sum(1 for _ in walk_strings(wide)) < MAX_NODES
+
+
+def test_huge_strings_are_bounded(tmp_path):
+    blob = "a" * (8 * 1024 * 1024)
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n"
+        f"  blob: {blob}\n  tail: x{ANTHROPIC}\n",
+        encoding="utf-8",
+    )
+    start = time.perf_counter()
+    result = run([str(tmp_path)], Options(select=["IGW207"]))
+    assert time.perf_counter() - start < 5
+    assert not result.internal_errors
+    assert [f.field for f in result.findings] == [("data", "tail")]
