@@ -1,0 +1,1024 @@
+"""Gateway API semantics shared by the routing rules (IGW102..IGW109) and by commands
+that print routing tables.
+
+Everything here reads plain documents (``lint.document.Document``) and the run's
+``Index``; nothing raises on odd shapes (a string where a list is expected is treated as
+absent).  The per-run model -- parents (Gateways and ListenerSets) by key, every route's
+parentRef resolution, the routes attached to each listener, the cross-namespace
+references that need a ReferenceGrant -- is built once per ``Index`` by ``graph(index)``
+and cached on it.
+
+Facts follow the Gateway API spec (v1.2 .. v1.6), see ../shared/DOMAIN.md:
+
+* a parentRef defaults to group ``gateway.networking.k8s.io``, kind ``Gateway`` and the
+  route's namespace; ``sectionName`` selects a listener by name, ``port`` by port, both
+  must hold when both are set; a route attaches only to listeners of its *direct* parent
+  (a Gateway's own ``spec.listeners``, or a ListenerSet's);
+* ``allowedRoutes.namespaces.from`` is ``Same`` by default (the namespace of the Gateway or
+  ListenerSet that owns the listener), ``All``, or ``Selector`` (a label selector over the
+  route's Namespace labels; Kubernetes sets ``kubernetes.io/metadata.name`` on every
+  Namespace, so that label is always known);
+* ``allowedRoutes.kinds`` defaults from the listener protocol (HTTP/HTTPS: HTTPRoute and
+  GRPCRoute, TLS: TLSRoute (plus TCPRoute when terminating), TCP: TCPRoute, UDP: UDPRoute);
+  kinds listed explicitly are still limited to those the protocol can carry;
+* a listener hostname and a route hostname intersect when equal, or when a wildcard
+  (``*.example.com``, which matches one or more labels) covers the other;
+* HTTP match precedence: Exact path, longest PathPrefix, method, most headers, most query
+  params; ties between routes go to the oldest, then ``namespace/name`` order; inside one
+  route the first rule wins.  An omitted match is ``PathPrefix /``; a PathPrefix ignores a
+  trailing ``/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .domain import GATEWAY_GROUP, ROUTE_KINDS
+
+X_GATEWAY_GROUP = "gateway.networking.x-k8s.io"
+METADATA_NAME_LABEL = "kubernetes.io/metadata.name"
+
+#: (group, kind) of objects a route can name in parentRefs and that own listeners
+PARENT_KINDS = frozenset({(GATEWAY_GROUP, "Gateway"), (GATEWAY_GROUP, "ListenerSet"), (X_GATEWAY_GROUP, "XListenerSet")})
+
+#: route kinds that carry hostnames
+HOSTNAME_ROUTE_KINDS = frozenset({"HTTPRoute", "GRPCRoute", "TLSRoute"})
+
+#: route kinds a listener protocol can carry (None for protocols we do not know: any kind)
+PROTOCOL_KINDS = {
+    "HTTP": frozenset({(GATEWAY_GROUP, "HTTPRoute"), (GATEWAY_GROUP, "GRPCRoute")}),
+    "HTTPS": frozenset({(GATEWAY_GROUP, "HTTPRoute"), (GATEWAY_GROUP, "GRPCRoute")}),
+    "TLS": frozenset({(GATEWAY_GROUP, "TLSRoute")}),
+    "TCP": frozenset({(GATEWAY_GROUP, "TCPRoute")}),
+    "UDP": frozenset({(GATEWAY_GROUP, "UDPRoute")}),
+}
+_TLS_TERMINATE_KINDS = frozenset({(GATEWAY_GROUP, "TLSRoute"), (GATEWAY_GROUP, "TCPRoute")})
+
+#: backendRef (group, kind) pairs that implementations commonly resolve; a kind outside
+#: this set (and not defined by any object in the linted set) is "unknown" (InvalidKind)
+KNOWN_BACKEND_KINDS = frozenset(
+    {
+        ("", "Service"),
+        ("multicluster.x-k8s.io", "ServiceImport"),
+        ("gateway.kgateway.dev", "Backend"),
+        ("inference.networking.k8s.io", "InferencePool"),
+        ("inference.networking.x-k8s.io", "InferencePool"),
+        ("networking.istio.io", "ServiceEntry"),
+        ("networking.istio.io", "Hostname"),
+        ("agentgateway.dev", "AgentgatewayBackend"),
+        ("gateway.envoyproxy.io", "Backend"),
+    }
+)
+
+
+# ---- small helpers ------------------------------------------------------------------------
+
+def _s(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _label_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def core_group(group) -> str:
+    """"" for the core API group (also spelled "core")."""
+    g = _s(group)
+    return "" if g in ("", "core") else g
+
+
+def ref_name(doc, index) -> str:
+    """``namespace/name`` of a resource (just ``name`` for cluster-scoped kinds)."""
+    ns = index.namespace_of(doc)
+    return f"{ns}/{doc.name}" if ns else f"{doc.name}"
+
+
+# ---- versions -----------------------------------------------------------------------------
+
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:-[0-9A-Za-z.]+)?$")
+
+
+def parse_version(text, default: tuple = (1, 2)) -> tuple[int, int]:
+    """``"1.2"``, ``"v1.5.1"`` -> ``(1, 2)``, ``(1, 5)``; anything else -> ``default``."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        text = str(text)  # a YAML config may hold 1.5 as a number
+    m = _VERSION.match(text.strip()) if isinstance(text, str) else None
+    return (int(m.group(1)), int(m.group(2))) if m else default
+
+
+#: apiVersion versions served per kind, any channel: version -> (first release, last release
+#: or None while still served).  From the CRDs of the v1.0.0 .. v1.6.0 tags.
+SERVED_VERSIONS: dict[tuple[str, str], dict[str, tuple]] = {
+    (GATEWAY_GROUP, "GatewayClass"): {"v1": ((1, 0), None), "v1beta1": ((0, 0), None)},
+    (GATEWAY_GROUP, "Gateway"): {"v1": ((1, 0), None), "v1beta1": ((0, 0), None)},
+    (GATEWAY_GROUP, "HTTPRoute"): {"v1": ((1, 0), None), "v1beta1": ((0, 0), None)},
+    (GATEWAY_GROUP, "GRPCRoute"): {"v1": ((1, 1), None), "v1alpha2": ((0, 0), (1, 1))},
+    (GATEWAY_GROUP, "ReferenceGrant"): {"v1": ((1, 5), None), "v1beta1": ((0, 0), None), "v1alpha2": ((0, 0), (1, 1))},
+    (GATEWAY_GROUP, "TCPRoute"): {"v1": ((1, 6), None), "v1alpha2": ((0, 0), None)},
+    (GATEWAY_GROUP, "UDPRoute"): {"v1": ((1, 6), None), "v1alpha2": ((0, 0), None)},
+    (GATEWAY_GROUP, "TLSRoute"): {"v1": ((1, 5), None), "v1alpha3": ((1, 4), None), "v1alpha2": ((0, 0), None)},
+    (GATEWAY_GROUP, "BackendTLSPolicy"): {"v1": ((1, 4), None), "v1alpha3": ((1, 1), None), "v1alpha2": ((0, 0), (1, 0))},
+    (GATEWAY_GROUP, "BackendLBPolicy"): {"v1alpha2": ((1, 1), (1, 2))},
+    (GATEWAY_GROUP, "ListenerSet"): {"v1": ((1, 5), None)},
+    (X_GATEWAY_GROUP, "XListenerSet"): {"v1alpha1": ((1, 3), (1, 4))},
+    (X_GATEWAY_GROUP, "XBackendTrafficPolicy"): {"v1alpha1": ((1, 3), None)},
+    (X_GATEWAY_GROUP, "XMesh"): {"v1alpha1": ((1, 4), None)},
+    (X_GATEWAY_GROUP, "XBackend"): {"v1alpha1": ((1, 6), None)},
+}
+
+
+def served(group: str, kind: str, version: str, target: tuple) -> bool | None:
+    """Is ``group/version`` ``kind`` served by the Gateway API release ``target`` (any
+    channel)?  None for kinds/versions this table does not know."""
+    versions = SERVED_VERSIONS.get((group, kind))
+    if versions is None or version not in versions:
+        return None if versions is None else False
+    first, last = versions[version]
+    return first <= target and (last is None or target <= last)
+
+
+def served_versions(group: str, kind: str, target: tuple) -> list[str]:
+    """The versions of ``kind`` served at ``target``, most stable first."""
+    order = ("v1", "v1beta1", "v1alpha3", "v1alpha2", "v1alpha1")
+    versions = SERVED_VERSIONS.get((group, kind), {})
+    return [v for v in order if v in versions and served(group, kind, v, target)]
+
+
+def first_served(group: str, kind: str, version: str) -> tuple | None:
+    """The first release serving ``group/version`` ``kind`` (None: not in the table)."""
+    span = SERVED_VERSIONS.get((group, kind), {}).get(version)
+    return span[0] if span else None
+
+
+def last_served(group: str, kind: str, version: str) -> tuple | None:
+    """The last release serving it (None: still served, or not in the table)."""
+    span = SERVED_VERSIONS.get((group, kind), {}).get(version)
+    return span[1] if span else None
+
+
+# ---- hostnames ----------------------------------------------------------------------------
+
+def _host(value) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    h = value.strip().lower().rstrip(".")
+    return None if h == "*" else h
+
+
+def hostname_intersection(listener_host: str | None, route_host: str | None) -> str | None:
+    """The hostnames both admit, as the more specific of the two, or None when they do
+    not intersect.  ``None`` on either side means "any hostname"; a ``*.`` wildcard
+    matches one or more leading labels (``*.example.com`` covers ``a.b.example.com`` but
+    not ``example.com``)."""
+    a, b = _host(listener_host), _host(route_host)
+    if a is None or b is None:
+        return b if a is None else a
+    if a == b:
+        return a
+    aw, bw = a.startswith("*."), b.startswith("*.")
+    if aw and bw:
+        if a[1:].endswith(b[1:]):
+            return a
+        if b[1:].endswith(a[1:]):
+            return b
+        return None
+    if aw:
+        return b if b.endswith(a[1:]) else None
+    if bw:
+        return a if a.endswith(b[1:]) else None
+    return None
+
+
+def route_hostnames(doc) -> list[str]:
+    """A route's ``spec.hostnames`` (lower-cased, strings only)."""
+    return [h for h in (_host(x) for x in _list(doc.get("spec", "hostnames"))) if h]
+
+
+def effective_hostnames(listener_host: str | None, hostnames: list[str]) -> list[str]:
+    """Hostnames a route serves on a listener: the intersections of its hostnames with the
+    listener's (``"*"`` when neither sets one).  Empty when none intersect."""
+    if not hostnames:
+        return [_host(listener_host) or "*"]
+    out: list[str] = []
+    for h in hostnames:
+        hit = hostname_intersection(listener_host, h)
+        if hit is not None and hit not in out:
+            out.append(hit)
+    return out
+
+
+# ---- label selectors ----------------------------------------------------------------------
+
+def selector_matches(selector, labels: dict, known: bool = True) -> bool | None:
+    """Evaluate a Kubernetes label selector (``matchLabels`` and ``matchExpressions`` with
+    In, NotIn, Exists, DoesNotExist) against ``labels``.
+
+    ``known=False`` means ``labels`` may be incomplete (the Namespace object is not in the
+    set): a requirement on a label we do not have is then undecided.  Returns True, False,
+    or None when undecided or when the selector is malformed (the controller would reject
+    it; this module does not guess)."""
+    if not isinstance(selector, dict):
+        return None
+    results: list = []
+    ml = selector.get("matchLabels")
+    if ml is not None:
+        if not isinstance(ml, dict):
+            return None
+        for k, v in ml.items():
+            key = str(k)
+            if key in labels:
+                results.append(_label_value(labels[key]) == _label_value(v))
+            else:
+                results.append(False if known else None)
+    exprs = selector.get("matchExpressions")
+    if exprs is not None:
+        if not isinstance(exprs, list):
+            return None
+        for expr in exprs:
+            if not isinstance(expr, dict) or not isinstance(expr.get("key"), str):
+                return None
+            key, op = expr["key"], expr.get("operator")
+            values = expr.get("values")
+            vals = [_label_value(v) for v in values] if isinstance(values, list) else None
+            have = key in labels
+            value = _label_value(labels[key]) if have else None
+            if op in ("In", "NotIn"):
+                if not vals:
+                    return None
+                if have:
+                    results.append((value in vals) == (op == "In"))
+                else:
+                    results.append((op == "NotIn") if known else None)
+            elif op in ("Exists", "DoesNotExist"):
+                if have:
+                    results.append(op == "Exists")
+                else:
+                    results.append((op == "DoesNotExist") if known else None)
+            else:
+                return None
+    if any(r is False for r in results):
+        return False
+    if any(r is None for r in results):
+        return None
+    return True
+
+
+def namespace_labels(index, namespace: str, assume_complete: bool | None = None) -> tuple[dict, bool]:
+    """(labels, known) of a namespace: the labels of its Namespace object plus the
+    ``kubernetes.io/metadata.name`` label Kubernetes always sets.  ``known`` is False when
+    the Namespace object is not in the set (unless ``assume_complete`` is True)."""
+    labels = dict(index.namespace_labels(namespace))
+    labels[METADATA_NAME_LABEL] = namespace
+    known = index.namespace_obj(namespace) is not None or assume_complete is True
+    return labels, known
+
+
+# ---- listeners ----------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Listener:
+    """One listener of a Gateway or ListenerSet.  ``name``, ``port``, ``protocol``,
+    ``hostname`` (lower-cased, None for any) and ``key`` are read once from ``data``."""
+
+    parent: Any  # the Gateway / ListenerSet document
+    namespace: str  # the parent's namespace ("Same" means this one)
+    position: int  # index in spec.listeners
+    data: dict
+    name: str | None = field(init=False)
+    port: int | None = field(init=False)
+    protocol: str | None = field(init=False)
+    hostname: str | None = field(init=False)
+    key: tuple = field(init=False)
+
+    def __post_init__(self):
+        d = self.data
+        self.name = d.get("name") if isinstance(d.get("name"), str) else None
+        self.port = _int(d.get("port"))
+        self.protocol = d.get("protocol") if isinstance(d.get("protocol"), str) else None
+        self.hostname = _host(d.get("hostname"))
+        # identity across documents: (parent kind, namespace, parent name, listener name)
+        self.key = (self.parent.kind, self.namespace, self.parent.name, self.name or f"#{self.position}")
+
+    @property
+    def path(self) -> tuple:
+        """Path of the listener inside its parent document."""
+        return ("spec", "listeners", self.position)
+
+    def label(self) -> str:
+        """``Gateway ns/name listener 'http' (HTTP/80)`` for messages."""
+        proto = self.protocol or "?"
+        port = self.port if self.port is not None else "?"
+        host = f", hostname {self.hostname}" if self.hostname else ""
+        return f"{self.parent.kind} {self.namespace}/{self.parent.name} listener {self.name!r} ({proto}/{port}{host})"
+
+    def short(self) -> str:
+        proto = self.protocol or "?"
+        port = self.port if self.port is not None else "?"
+        return f"{self.name or '#' + str(self.position)} ({proto}/{port})"
+
+    def supported_kinds(self) -> frozenset | None:
+        """(group, kind) of routes this listener accepts, or None for "any" (a protocol
+        this module does not know, e.g. a vendor ``example.com/PROTO``)."""
+        compat = PROTOCOL_KINDS.get((self.protocol or "").upper()) if self.protocol else None
+        if compat is not None and (self.protocol or "").upper() == "TLS":
+            mode = _s(_dict(self.data.get("tls")).get("mode")) or "Terminate"
+            if mode == "Terminate":
+                compat = _TLS_TERMINATE_KINDS
+        kinds = _list(_dict(self.data.get("allowedRoutes")).get("kinds"))
+        listed = set()
+        for k in kinds:
+            if isinstance(k, dict) and isinstance(k.get("kind"), str):
+                group = k.get("group")
+                listed.add((group if isinstance(group, str) else GATEWAY_GROUP, k["kind"]))
+        if listed:
+            return frozenset(listed & compat) if compat is not None else frozenset(listed)
+        return compat
+
+    def admits_kind(self, group: str, kind: str) -> tuple[bool, str]:
+        kinds = self.supported_kinds()
+        if kinds is None or (group, kind) in kinds:
+            return True, ""
+        names = ", ".join(sorted(k for _, k in kinds)) or "none"
+        listed = _list(_dict(self.data.get("allowedRoutes")).get("kinds"))
+        why = "allowedRoutes.kinds" if listed else f"protocol {self.protocol}"
+        return False, f"listener {self.short()} accepts {names} ({why}), not {kind}"
+
+    def admits_namespace(self, index, route_ns: str, assume_complete: bool | None = None) -> tuple[bool | None, str]:
+        """Does ``allowedRoutes.namespaces`` admit a route from ``route_ns``?  (True /
+        False / None = cannot tell from the set, with the reason when False.)"""
+        spec = _dict(_dict(self.data.get("allowedRoutes")).get("namespaces"))
+        frm = spec.get("from", "Same")
+        if frm is None:
+            frm = "Same"
+        if frm == "All":
+            return True, ""
+        if frm == "Same":
+            if route_ns == self.namespace:
+                return True, ""
+            return False, (
+                f"listener {self.short()} admits routes only from its own namespace {self.namespace!r} "
+                "(allowedRoutes.namespaces.from: Same)"
+            )
+        if frm == "None":
+            return False, f"listener {self.short()} admits no routes (allowedRoutes.namespaces.from: None)"
+        if frm == "Selector":
+            labels, known = namespace_labels(index, route_ns, assume_complete)
+            ok = selector_matches(spec.get("selector"), labels, known)
+            if ok is False:
+                return False, (
+                    f"listener {self.short()} admits namespaces selected by {describe_selector(spec.get('selector'))}, "
+                    f"and namespace {route_ns!r} (labels {describe_labels(labels)}) is not one of them"
+                )
+            return ok, ""
+        return None, ""  # unknown value: the API server rejects it; not ours to guess
+
+
+def describe_selector(selector) -> str:
+    parts = []
+    sel = _dict(selector)
+    for k, v in _dict(sel.get("matchLabels")).items():
+        parts.append(f"{k}={_label_value(v)}")
+    for e in _list(sel.get("matchExpressions")):
+        if isinstance(e, dict):
+            vals = ",".join(_label_value(v) for v in _list(e.get("values")))
+            op = _s(e.get("operator"))
+            parts.append(f"{_s(e.get('key'))} {op}" + (f" ({vals})" if vals else ""))
+    return "{" + "; ".join(parts) + "}"
+
+
+def describe_labels(labels: dict) -> str:
+    return "{" + ", ".join(f"{k}={_label_value(v)}" for k, v in sorted(labels.items())) + "}"
+
+
+def listeners_of(doc, index) -> list[Listener] | None:
+    """Listeners of a Gateway or ListenerSet document (None when spec.listeners is not a
+    list: the parent is malformed and nothing can be said about it)."""
+    items = doc.get("spec", "listeners")
+    if not isinstance(items, list):
+        return None
+    ns = index.namespace_of(doc) or index.default_namespace
+    return [Listener(doc, ns, i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+# ---- parentRefs ---------------------------------------------------------------------------
+
+@dataclass
+class ParentRef:
+    """A route's parentRef with defaults applied."""
+
+    path: tuple
+    data: dict
+    group: str
+    kind: str
+    namespace: str
+    name: str
+    section_name: str | None
+    port: int | None
+
+    @property
+    def key(self) -> tuple:
+        return (self.group, self.kind, self.namespace, self.name)
+
+    def label(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}"
+
+    def selector_text(self) -> str:
+        parts = []
+        if self.section_name is not None:
+            parts.append(f"sectionName {self.section_name!r}")
+        if self.port is not None:
+            parts.append(f"port {self.port}")
+        return " and ".join(parts)
+
+
+def parent_refs(doc, index) -> list[ParentRef]:
+    """Every parentRef of a route, defaults applied (group gateway.networking.k8s.io,
+    kind Gateway, the route's namespace)."""
+    route_ns = index.namespace_of(doc) or index.default_namespace
+    out = []
+    for i, ref in enumerate(_list(doc.get("spec", "parentRefs"))):
+        if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"]:
+            continue
+        group = ref.get("group", GATEWAY_GROUP)
+        group = group if isinstance(group, str) else GATEWAY_GROUP
+        kind = _s(ref.get("kind")) or "Gateway"
+        ns = _s(ref.get("namespace")) or route_ns
+        section = ref.get("sectionName")
+        out.append(
+            ParentRef(
+                ("spec", "parentRefs", i), ref, group, kind, ns, ref["name"],
+                section if isinstance(section, str) and section else None, _int(ref.get("port")),
+            )
+        )
+    return out
+
+
+ATTACHED = "attached"
+UNSUPPORTED_PARENT = "unsupported-parent"  # e.g. a Service (GAMMA mesh): not judged
+PARENT_NOT_FOUND = "parent-not-found"
+NO_MATCHING_LISTENER = "no-matching-listener"  # sectionName/port selects nothing
+NOT_ALLOWED = "not-allowed"  # allowedRoutes namespaces/kinds
+NO_MATCHING_HOSTNAME = "no-matching-hostname"
+UNDECIDED = "undecided"  # depends on labels of a Namespace not in the set, or a malformed parent
+
+
+@dataclass
+class Attachment:
+    """How one parentRef of a route resolves."""
+
+    route: Any
+    ref: ParentRef
+    status: str
+    parents: list = field(default_factory=list)  # the parent documents found
+    candidates: list = field(default_factory=list)  # listeners selected by sectionName/port
+    listeners: list = field(default_factory=list)  # listeners the route attaches to
+    reasons: list = field(default_factory=list)  # why candidates refused it
+
+    @property
+    def attached(self) -> bool:
+        return self.status == ATTACHED
+
+
+# ---- backendRefs and other references -----------------------------------------------------
+
+@dataclass
+class BackendRef:
+    """A backendRef of a route (or the backendRef of a requestMirror filter)."""
+
+    path: tuple
+    data: dict
+    group: str
+    kind: str
+    namespace: str
+    name: str
+    port: int | None
+    mirror: bool = False
+
+    @property
+    def is_service(self) -> bool:
+        return self.group == "" and self.kind == "Service"
+
+
+def backend_refs(doc, index) -> list[BackendRef]:
+    """Every backendRef of a route with defaults applied (group "", kind Service, the
+    route's namespace), including requestMirror backendRefs in rule and backendRef filters."""
+    route_ns = index.namespace_of(doc) or index.default_namespace
+    out: list[BackendRef] = []
+
+    def make(path, ref, mirror):
+        if not isinstance(ref.get("name"), str) or not ref["name"]:
+            return
+        out.append(
+            BackendRef(
+                path, ref, core_group(ref.get("group")), _s(ref.get("kind")) or "Service",
+                _s(ref.get("namespace")) or route_ns, ref["name"], _int(ref.get("port")), mirror,
+            )
+        )
+
+    def mirrors(filters, base):
+        for k, f in enumerate(_list(filters)):
+            if isinstance(f, dict) and isinstance(f.get("requestMirror"), dict):
+                ref = f["requestMirror"].get("backendRef")
+                if isinstance(ref, dict):
+                    make(base + (k, "requestMirror", "backendRef"), ref, True)
+
+    for i, rule in enumerate(_list(doc.get("spec", "rules"))):
+        if not isinstance(rule, dict):
+            continue
+        for j, ref in enumerate(_list(rule.get("backendRefs"))):
+            if isinstance(ref, dict):
+                base = ("spec", "rules", i, "backendRefs", j)
+                make(base, ref, False)
+                mirrors(ref.get("filters"), base + ("filters",))
+        mirrors(rule.get("filters"), ("spec", "rules", i, "filters"))
+    return out
+
+
+def _secret_like_refs(doc) -> Iterator[tuple[tuple, dict, str, str]]:
+    """(path, ref, default group, default kind) for the object references of a Gateway or
+    ListenerSet that may cross namespaces under a ReferenceGrant."""
+    for i, listener in enumerate(_list(doc.get("spec", "listeners"))):
+        tls = _dict(_dict(listener).get("tls"))
+        for j, ref in enumerate(_list(tls.get("certificateRefs"))):
+            if isinstance(ref, dict):
+                yield ("spec", "listeners", i, "tls", "certificateRefs", j), ref, "", "Secret"
+        fv = _dict(tls.get("frontendValidation"))
+        for j, ref in enumerate(_list(fv.get("caCertificateRefs"))):
+            if isinstance(ref, dict):
+                yield ("spec", "listeners", i, "tls", "frontendValidation", "caCertificateRefs", j), ref, "", "ConfigMap"
+    tls = _dict(doc.get("spec", "tls"))
+    frontend = _dict(tls.get("frontend"))
+    base = ("spec", "tls", "frontend", "default", "validation", "caCertificateRefs")
+    for j, ref in enumerate(_list(_dict(_dict(frontend.get("default")).get("validation")).get("caCertificateRefs"))):
+        if isinstance(ref, dict):
+            yield base + (j,), ref, "", "ConfigMap"
+    for p, per in enumerate(_list(frontend.get("perPort"))):
+        refs = _list(_dict(_dict(_dict(per).get("tls")).get("validation")).get("caCertificateRefs"))
+        for j, ref in enumerate(refs):
+            if isinstance(ref, dict):
+                yield ("spec", "tls", "frontend", "perPort", p, "tls", "validation", "caCertificateRefs", j), ref, "", "ConfigMap"
+    client = _dict(tls.get("backend")).get("clientCertificateRef")
+    if isinstance(client, dict):
+        yield ("spec", "tls", "backend", "clientCertificateRef"), client, "", "Secret"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cross-namespace reference that needs a ReferenceGrant in ``to_ns``."""
+
+    from_group: str
+    from_kind: str
+    from_ns: str
+    to_group: str
+    to_kind: str
+    to_ns: str
+    to_name: str
+
+
+#: (group, kind) of referrers whose references this module collects; a grant ``from`` any
+#: other kind cannot be judged unused
+GRANT_REFERRERS = frozenset({(GATEWAY_GROUP, k) for k in ROUTE_KINDS + ("Gateway", "ListenerSet")})
+
+
+def grant_allows(grant_data, ref: Reference) -> bool:
+    """Does a ReferenceGrant (its data; it must sit in ``ref.to_ns``) allow ``ref``?"""
+    spec = _dict(_dict(grant_data).get("spec"))
+    ok_from = any(
+        isinstance(f, dict)
+        and (_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace"))) == (ref.from_group, ref.from_kind, ref.from_ns)
+        for f in _list(spec.get("from"))
+    )
+    if not ok_from:
+        return False
+    for t in _list(spec.get("to")):
+        if not isinstance(t, dict):
+            continue
+        name = _s(t.get("name"))
+        if (core_group(t.get("group")), _s(t.get("kind"))) == (ref.to_group, ref.to_kind) and (not name or name == ref.to_name):
+            return True
+    return False
+
+
+# ---- matches and precedence ---------------------------------------------------------------
+
+def _norm_prefix(value: str) -> str:
+    return value.rstrip("/") or "/"
+
+
+def http_match_key(match) -> tuple:
+    """A hashable, normalised HTTPRouteMatch: defaults applied (PathPrefix ``/``), a
+    PathPrefix without its trailing ``/``, header names lower-cased, headers and query
+    params as sets."""
+    m = _dict(match)
+    path = _dict(m.get("path"))
+    ptype = _s(path.get("type")) or "PathPrefix"
+    pvalue = path.get("value") if isinstance(path.get("value"), str) else "/"
+    if ptype == "PathPrefix":
+        pvalue = _norm_prefix(pvalue)
+    method = m.get("method")
+    method = method.upper() if isinstance(method, str) else None
+    headers = frozenset(
+        (_s(h.get("type")) or "Exact", _s(h.get("name")).lower(), _label_value(h.get("value")))
+        for h in _list(m.get("headers")) if isinstance(h, dict)
+    )
+    query = frozenset(
+        (_s(q.get("type")) or "Exact", _s(q.get("name")), _label_value(q.get("value")))
+        for q in _list(m.get("queryParams")) if isinstance(q, dict)
+    )
+    return ("http", ptype, pvalue, method, headers, query)
+
+
+def grpc_match_key(match) -> tuple:
+    """A hashable, normalised GRPCRouteMatch (an omitted method matches every method)."""
+    m = _dict(match)
+    method = _dict(m.get("method"))
+    mtype = _s(method.get("type")) or "Exact"
+    headers = frozenset(
+        (_s(h.get("type")) or "Exact", _s(h.get("name")).lower(), _label_value(h.get("value")))
+        for h in _list(m.get("headers")) if isinstance(h, dict)
+    )
+    return ("grpc", mtype, _s(method.get("service")) or None, _s(method.get("method")) or None, headers)
+
+
+def describe_match(key: tuple, written: str | None = None) -> str:
+    """Human text of a match key: ``PathPrefix /v1`` (+ method, headers, query);
+    ``written`` is the path value as the manifest spells it, shown instead of the
+    normalised one."""
+    if key and key[0] == "http":
+        _, ptype, pvalue, method, headers, query = key
+        parts = [f"{ptype} {written if isinstance(written, str) else pvalue}"]
+        if method:
+            parts.append(f"method {method}")
+        for t, n, v in sorted(headers):
+            parts.append(f"header {n}{'=' if t == 'Exact' else '~'}{v}")
+        for t, n, v in sorted(query):
+            parts.append(f"query {n}{'=' if t == 'Exact' else '~'}{v}")
+        return ", ".join(parts)
+    if key and key[0] == "grpc":
+        _, mtype, service, method, headers = key
+        parts = [f"gRPC {service or '*'}/{method or '*'}" + ("" if mtype == "Exact" else f" ({mtype})")]
+        for t, n, v in sorted(headers):
+            parts.append(f"header {n}{'=' if t == 'Exact' else '~'}{v}")
+        return ", ".join(parts)
+    return str(key)
+
+
+def match_precedence(key: tuple) -> tuple:
+    """Sort key (ascending = higher precedence) of an HTTP match per the spec: Exact path,
+    then the longest PathPrefix, then a method, then most headers, then most query params.
+    RegularExpression paths sort after prefixes (their precedence is implementation-specific)."""
+    if not key or key[0] != "http":
+        if key and key[0] == "grpc":
+            _, _, service, method, headers = key
+            return (0 if service else 1, 0 if method else 1, -len(headers))
+        return (9,)
+    _, ptype, pvalue, method, headers, query = key
+    rank = {"Exact": 0, "PathPrefix": 1}.get(ptype, 2)
+    return (rank, -len(pvalue) if rank < 2 else 0, 0 if method else 1, -len(headers), -len(query))
+
+
+def rule_matches(doc) -> list[tuple[int, int | None, tuple, tuple]]:
+    """(rule index, match index or None, path to report, normalised key) for every match
+    of an HTTPRoute or GRPCRoute; a rule without matches gets the default match."""
+    keyf = http_match_key if doc.kind == "HTTPRoute" else grpc_match_key if doc.kind == "GRPCRoute" else None
+    if keyf is None:
+        return []
+    out = []
+    for i, rule in enumerate(_list(doc.get("spec", "rules"))):
+        if not isinstance(rule, dict):
+            continue
+        matches = rule.get("matches")
+        if not isinstance(matches, list) or not matches:
+            out.append((i, None, ("spec", "rules", i), keyf({})))
+            continue
+        for j, m in enumerate(matches):
+            if isinstance(m, dict):
+                out.append((i, j, ("spec", "rules", i, "matches", j), keyf(m)))
+    return out
+
+
+def rule_action_key(doc, rule, route_ns: str) -> str:
+    """What a rule does once matched (backends with defaults resolved, filters, timeouts
+    ...), as a canonical string: two rules with equal keys send traffic the same way."""
+    r = dict(_dict(rule))
+    r.pop("matches", None)
+    r.pop("name", None)
+    backends = []
+    for ref in _list(r.pop("backendRefs", None)):
+        if isinstance(ref, dict):
+            b = dict(ref)
+            b["group"] = core_group(b.get("group"))
+            b["kind"] = _s(b.get("kind")) or "Service"
+            b["namespace"] = _s(b.get("namespace")) or route_ns
+            b.setdefault("weight", 1)
+            backends.append(b)
+    r["backendRefs"] = sorted(backends, key=lambda b: json.dumps(b, sort_keys=True, default=str))
+    return json.dumps(r, sort_keys=True, default=str)
+
+
+@dataclass
+class RouteEntry:
+    """One match of one rule of a route, served on one listener for one hostname."""
+
+    route: Any
+    rule_index: int
+    match_index: int | None
+    path: tuple
+    key: tuple
+    hostname: str
+    listener: Listener
+    action: str
+
+
+def route_order(doc, index) -> tuple:
+    """Tie-break order between routes: the oldest creationTimestamp (when the manifest has
+    one; undated sorts last), then ``namespace/name``."""
+    meta = _dict(_dict(doc.data).get("metadata"))
+    ts = meta.get("creationTimestamp")
+    return (0 if ts else 1, str(ts or ""), index.namespace_of(doc) or "", doc.name or "")
+
+
+# ---- the per-run graph --------------------------------------------------------------------
+
+class Graph:
+    """Gateway API model of one run, built once per Index (see ``graph``)."""
+
+    def __init__(self, index, assume_complete: bool | None = None):
+        self.index = index
+        self.assume_complete = assume_complete
+        self.parents: dict[tuple, list] = {}
+        self.listeners: dict[int, list | None] = {}  # id(parent doc) -> listeners
+        self.routes: list = []
+        self.kinds_present: set[str] = set()
+        self.classes: dict[str, list] = {}
+        self.crd_kinds: set[tuple[str, str]] = set()  # (group, kind) defined by a CRD in the set
+        for doc in index.resources:
+            kind = doc.kind
+            self.kinds_present.add(kind)
+            if kind == "CustomResourceDefinition":
+                spec = _dict(doc.get("spec"))
+                crd_kind = _dict(spec.get("names")).get("kind")
+                if isinstance(spec.get("group"), str) and isinstance(crd_kind, str):
+                    self.crd_kinds.add((spec["group"], crd_kind))
+            if (doc.group, kind) in PARENT_KINDS:
+                ns = index.namespace_of(doc)
+                self.parents.setdefault((doc.group, kind, ns, doc.name), []).append(doc)
+                self.listeners[id(doc)] = listeners_of(doc, index)
+            elif kind in ROUTE_KINDS and doc.group == GATEWAY_GROUP:
+                self.routes.append(doc)
+            elif kind == "GatewayClass" and doc.group == GATEWAY_GROUP and doc.name:
+                self.classes.setdefault(doc.name, []).append(doc)
+        self._names: dict[tuple, dict[tuple, list[str]]] = {}
+        self._bucket_actions: dict[tuple, set] = {}
+        self._attachments: dict[int, list[Attachment]] = {}
+        self._table: dict[tuple, list[RouteEntry]] | None = None
+        self._by_listener: dict[tuple, list[RouteEntry]] = {}
+        self._by_route: dict[int, list[RouteEntry]] = {}
+        self._references: dict[str, list[Reference]] | None = None
+
+    # -- attachment --
+    def attachments(self, route) -> list[Attachment]:
+        """How each parentRef of ``route`` resolves (cached)."""
+        got = self._attachments.get(id(route))
+        if got is None:
+            got = [self._attach(route, ref) for ref in parent_refs(route, self.index)]
+            self._attachments[id(route)] = got
+        return got
+
+    def _attach(self, route, ref: ParentRef) -> Attachment:
+        if (ref.group, ref.kind) not in PARENT_KINDS:
+            return Attachment(route, ref, UNSUPPORTED_PARENT)
+        docs = self.parents.get(ref.key, [])
+        if not docs:
+            return Attachment(route, ref, PARENT_NOT_FOUND)
+        listeners: list[Listener] = []
+        for d in docs:
+            ls = self.listeners.get(id(d))
+            if ls is None:
+                return Attachment(route, ref, UNDECIDED, parents=docs)
+            listeners += ls
+        candidates = [
+            l for l in listeners
+            if (ref.section_name is None or l.name == ref.section_name)
+            and (ref.port is None or l.port is None or l.port == ref.port)
+        ]
+        if not candidates:
+            return Attachment(route, ref, NO_MATCHING_LISTENER, parents=docs)
+        route_ns = self.index.namespace_of(route) or self.index.default_namespace
+        admitted, reasons, undecided = [], [], False
+        for l in candidates:
+            ok_kind, why_kind = l.admits_kind(route.group, route.kind)
+            ok_ns, why_ns = l.admits_namespace(self.index, route_ns, self.assume_complete)
+            if not ok_kind or ok_ns is False:
+                reasons.append(why_kind or why_ns)
+                continue
+            if ok_ns is None:
+                undecided = True
+                continue
+            admitted.append(l)
+        if not admitted:
+            status = UNDECIDED if undecided else NOT_ALLOWED
+            return Attachment(route, ref, status, docs, candidates, [], reasons)
+        hosts = route_hostnames(route) if route.kind in HOSTNAME_ROUTE_KINDS else []
+        attached = [l for l in admitted if effective_hostnames(l.hostname, hosts)] if hosts else admitted
+        if not attached:
+            status = UNDECIDED if undecided else NO_MATCHING_HOSTNAME
+            why = [f"listener {l.short()} serves hostname {l.hostname}" for l in admitted]
+            return Attachment(route, ref, status, docs, candidates, [], reasons + why)
+        return Attachment(route, ref, ATTACHED, docs, candidates, attached, reasons)
+
+    # -- routing tables --
+    def _build_table(self) -> None:
+        table: dict[tuple, list[RouteEntry]] = {}
+        by_listener: dict[tuple, list[RouteEntry]] = {}
+        by_route: dict[int, list[RouteEntry]] = {}
+        for route in self.routes:
+            if route.kind not in ("HTTPRoute", "GRPCRoute"):
+                continue
+            matches = rule_matches(route)
+            if not matches:
+                continue
+            route_ns = self.index.namespace_of(route) or self.index.default_namespace
+            rules = _list(route.get("spec", "rules"))
+            actions = {i: rule_action_key(route, rules[i], route_ns) for i in {m[0] for m in matches}}
+            hosts = route_hostnames(route)
+            seen_listeners = set()
+            for att in self.attachments(route):
+                for l in att.listeners:
+                    if l.key in seen_listeners:
+                        continue
+                    seen_listeners.add(l.key)
+                    for host in effective_hostnames(l.hostname, hosts):
+                        for rule_i, match_i, path, key in matches:
+                            e = RouteEntry(route, rule_i, match_i, path, key, host, l, actions[rule_i])
+                            table.setdefault((l.key, host, key), []).append(e)
+                            self._bucket_actions.setdefault((l.key, host, key), set()).add(e.action)
+                            by_listener.setdefault(l.key, []).append(e)
+                            by_route.setdefault(id(route), []).append(e)
+        self._table, self._by_listener, self._by_route = table, by_listener, by_route
+
+    def entries(self, listener_key: tuple, hostname: str, key: tuple) -> list[RouteEntry]:
+        """Every route match served on ``listener_key`` for ``hostname`` with match ``key``."""
+        if self._table is None:
+            self._build_table()
+        return self._table.get((listener_key, hostname, key), [])
+
+    def distinct_actions(self, listener_key: tuple, hostname: str, key: tuple) -> int:
+        """How many different actions the rules sharing this listener, hostname and match have."""
+        if self._table is None:
+            self._build_table()
+        return len(self._bucket_actions.get((listener_key, hostname, key), ()))
+
+    def _name_index(self, kind: str, group: str | None) -> dict:
+        got = self._names.get((kind, group))
+        if got is None:
+            by_ns: dict = {}
+            by_name: dict = {}
+            for d in self.index.of_kind(kind, group=group):
+                if d.name:
+                    ns = self.index.namespace_of(d)
+                    by_ns.setdefault(ns, set()).add(d.name)
+                    by_name.setdefault(d.name, set()).add(ns)
+            got = {"ns": {k: sorted(v) for k, v in by_ns.items()}, "name": {k: sorted(v, key=str) for k, v in by_name.items()}}
+            self._names[(kind, group)] = got
+        return got
+
+    def names_in(self, kind: str, namespace: str | None, group: str | None = None) -> list[str]:
+        """Sorted names of the ``kind`` objects in ``namespace`` (for "did you mean" hints);
+        one pass over the kind per run."""
+        return self._name_index(kind, group)["ns"].get(namespace, [])
+
+    def namespaces_of_name(self, kind: str, name: str, group: str | None = None) -> list:
+        """Namespaces that hold a ``kind`` object called ``name``."""
+        return self._name_index(kind, group)["name"].get(name, [])
+
+    def route_entries(self, route) -> list[RouteEntry]:
+        """The entries of ``route`` in the routing tables (one per listener, hostname, match)."""
+        if self._table is None:
+            self._build_table()
+        return self._by_route.get(id(route), [])
+
+    def routing_table(self, listener_key: tuple) -> list[RouteEntry]:
+        """The routes served on a listener in the order a conformant implementation tries
+        them: by hostname (exact before wildcard, longer first), then match precedence, then
+        route age / name, then rule order."""
+        if self._table is None:
+            self._build_table()
+        entries = self._by_listener.get(listener_key, [])
+
+        def order(e: RouteEntry):
+            wildcard = e.hostname == "*" or e.hostname.startswith("*.")
+            return (
+                wildcard, -len(e.hostname), e.hostname, match_precedence(e.key),
+                route_order(e.route, self.index), e.rule_index, e.match_index or 0,
+            )
+
+        return sorted(entries, key=order)
+
+    def all_listeners(self) -> list[Listener]:
+        out = []
+        for docs in self.parents.values():
+            for d in docs:
+                out += self.listeners.get(id(d)) or []
+        return out
+
+    # -- references needing grants --
+    def references(self, to_ns: str) -> list[Reference]:
+        """Cross-namespace references in the set that point into ``to_ns``."""
+        if self._references is None:
+            refs: dict[str, list[Reference]] = {}
+            index = self.index
+            for doc in index.resources:
+                if doc.group != GATEWAY_GROUP:
+                    continue
+                src_ns = index.namespace_of(doc) or index.default_namespace
+                if doc.kind in ROUTE_KINDS:
+                    for b in backend_refs(doc, index):
+                        if b.namespace != src_ns:
+                            r = Reference(GATEWAY_GROUP, doc.kind, src_ns, b.group, b.kind, b.namespace, b.name)
+                            refs.setdefault(b.namespace, []).append(r)
+                elif doc.kind in ("Gateway", "ListenerSet"):
+                    for _, ref, dgroup, dkind in _secret_like_refs(doc):
+                        ns = _s(ref.get("namespace"))
+                        if ns and ns != src_ns and isinstance(ref.get("name"), str):
+                            group = core_group(ref.get("group")) if "group" in ref else dgroup
+                            r = Reference(GATEWAY_GROUP, doc.kind, src_ns, group, _s(ref.get("kind")) or dkind, ns, ref["name"])
+                            refs.setdefault(ns, []).append(r)
+            self._references = refs
+        return self._references.get(to_ns, [])
+
+    # -- classes --
+    def gateway_class(self, gateway) -> list:
+        """GatewayClass documents named by a Gateway's ``spec.gatewayClassName``."""
+        name = gateway.get("spec", "gatewayClassName")
+        return self.classes.get(name, []) if isinstance(name, str) else []
+
+
+def graph(index, assume_complete: bool | None = None) -> Graph:
+    """The run's Gateway API model, built on first use and cached on ``index``."""
+    cache = index.__dict__.setdefault("_gateway_graphs", {})
+    g = cache.get(assume_complete)
+    if g is None:
+        g = cache[assume_complete] = Graph(index, assume_complete)
+    return g
+
+
+def graph_for(ctx) -> Graph:
+    """``graph`` for a rule's context (honours --assume-complete)."""
+    return graph(ctx.index, ctx.options.assume_complete)
+
+
+def lookup_complete(ctx, kind: str, namespace: str | None) -> bool:
+    """May a failed lookup of a ``kind`` object in ``namespace`` be reported as missing?
+
+    ``--assume-complete`` / ``--no-assume-complete`` decide when given.  Otherwise the
+    namespace must be complete (``ctx.complete``: its Namespace object or any resource in
+    it is in the set) *and* the set must hold at least one object of ``kind`` anywhere: a
+    set with no Service at all is a routes-only tree, not a tree whose Services are missing.
+    """
+    if ctx.options.assume_complete is not None:
+        return bool(ctx.options.assume_complete)
+    return ctx.complete(namespace) and kind in graph_for(ctx).kinds_present
+
+
+# ---- kgateway -----------------------------------------------------------------------------
+
+KGATEWAY_CONTROLLERS = frozenset({"kgateway.dev/kgateway", "kgateway.dev/kgateway-waypoint"})
+
+
+def is_kgateway_class(gateway_class) -> bool:
+    """A GatewayClass meant for kgateway (its controllerName mentions kgateway, even a
+    wrong one like ``kgateway.dev/kgateway-controller``)."""
+    cn = gateway_class.get("spec", "controllerName")
+    return isinstance(cn, str) and "kgateway" in cn.lower()
+
+
+def gateway_is_kgateway(gateway, g: Graph) -> bool | None:
+    """True/False when the Gateway's class is in the set, None when it is not."""
+    classes = g.gateway_class(gateway)
+    if not classes:
+        return None
+    return any(is_kgateway_class(c) for c in classes)

@@ -1,0 +1,185 @@
+"""Route backendRef to a Service that does not exist, a port it does not expose, or an unknown kind.
+
+What it does
+------------
+For every ``backendRef`` of an HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (and
+the backendRef of a ``requestMirror`` filter), with the defaults applied (group ``""``,
+kind ``Service``, the route's namespace), reports:
+
+* a Service backendRef without ``port`` (the API server requires one);
+* a Service that is not in the linted set -- only when the set is complete for it (see
+  below) -- with the closest existing name when there is one;
+* a ``port`` the Service does not expose in ``spec.ports`` (an ExternalName Service
+  without ports is not checked);
+* an unknown kind: anything but a core Service, a kgateway ``Backend``
+  (gateway.kgateway.dev), an ``InferencePool`` (inference.networking.k8s.io /
+  inference.networking.x-k8s.io), a ``ServiceImport`` (multicluster.x-k8s.io), an Istio
+  ``ServiceEntry``/``Hostname``, an agentgateway ``AgentgatewayBackend`` or an Envoy
+  Gateway ``Backend`` -- unless the linted set holds an object of that group and kind, or
+  its CustomResourceDefinition, or the route's parent Gateways all belong to a
+  GatewayClass in the set whose controller is not kgateway (that controller may serve its
+  own kinds). A kgateway Backend or an InferencePool that is missing is reported like a
+  Service.
+
+Completeness: a linter given part of a tree must not cry wolf. A missing target is
+reported only when its namespace is complete in the set -- the Namespace object, or any
+resource in that namespace, is present -- and the set holds at least one object of the
+target's kind (a tree without any Service is a routes-only tree whose Services live
+elsewhere). ``--assume-complete`` reports every miss; ``--no-assume-complete`` none.
+
+Why
+---
+The controller cannot resolve the backend: the route gets ``ResolvedRefs: False``
+(``BackendNotFound`` or ``InvalidKind``) and the requests that match the rule answer 500
+(HTTP) or are refused (TCP/TLS/UDP). A Service renamed in one file and not in the route, a
+port copied from the container (``targetPort``) instead of the Service, or a backendRef
+left in the route's namespace when the Service lives in another are the usual causes.
+
+Example
+-------
+    kind: HTTPRoute
+    metadata: {name: vllm-route, namespace: ai-inference}
+    spec:
+      rules:
+      - backendRefs:
+        - name: vllm-service      # no Service vllm-service in ai-inference
+          port: 8000
+
+Fix
+---
+Name an existing Service and one of its ``spec.ports[].port`` values (not the
+``targetPort``); add ``namespace:`` (and a ReferenceGrant there) when the Service lives in
+another namespace. When the Service is defined outside the linted files, pass
+``--context DIR`` so it is seen.
+
+Autofix: no.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
+from infergw_lint.gateway import KNOWN_BACKEND_KINDS, backend_refs, gateway_is_kgateway, graph_for, lookup_complete
+from infergw_lint.rule import Rule, report
+
+# kinds whose objects we look up (others, like ServiceImport or Istio's Hostname, are made
+# by controllers or are not objects at all)
+LOOKED_UP = {
+    ("", "Service"),
+    ("gateway.kgateway.dev", "Backend"),
+    ("inference.networking.k8s.io", "InferencePool"),
+    ("inference.networking.x-k8s.io", "InferencePool"),
+    ("agentgateway.dev", "AgentgatewayBackend"),
+}
+
+
+def _service_ports(svc) -> list | None:
+    ports = svc.get("spec", "ports")
+    if not isinstance(ports, list):
+        return None
+    out = []
+    for p in ports:
+        if isinstance(p, dict) and isinstance(p.get("port"), int) and not isinstance(p.get("port"), bool):
+            out.append(p["port"])
+    return out
+
+
+def _only_other_controllers(route, g) -> bool:
+    """True when every parent of the route is a Gateway whose GatewayClass is in the set
+    and is not kgateway's (that controller may serve backend kinds this rule does not know)."""
+    seen = False
+    for att in g.attachments(route):
+        for parent in att.parents:
+            if parent.kind != "Gateway" or gateway_is_kgateway(parent, g) is not False:
+                return False
+            seen = True
+    return seen
+
+
+class BackendRefNotFound(Rule):
+    code = "IGW104"
+    name = "backend-ref-not-found"
+    severity = "error"
+    kinds = ROUTE_KINDS
+    tags = ("gateway-api", "reference")
+    security_severity = "3.0"
+
+    def check(self, doc, ctx):
+        if doc.group != GATEWAY_GROUP:
+            return
+        index = ctx.index
+        g = graph_for(ctx)
+        route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
+        other_controller = None
+        for b in backend_refs(doc, index):
+            what = "mirror backendRef" if b.mirror else "backendRef"
+            gk = (b.group, b.kind)
+            shown = f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
+            if gk not in KNOWN_BACKEND_KINDS:
+                if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group):
+                    continue  # the set defines the kind or such objects: one the user's controller serves
+                if other_controller is None:
+                    other_controller = _only_other_controllers(doc, g)
+                if other_controller:
+                    continue  # every parent Gateway belongs to a non-kgateway class: its kinds are its own
+                yield report(
+                    b.path + (("kind",) if "kind" in b.data else ("group",) if "group" in b.data else ()),
+                    f"{route} {what} names kind {b.kind!r} in group {b.group or 'core'!r}: not a backend kind "
+                    "Gateway API implementations resolve (Service, kgateway Backend, InferencePool, ServiceImport, "
+                    "...), and nothing in the set defines it. A controller that does not know the kind reports "
+                    "ResolvedRefs=False (InvalidKind) and the rule answers 500; use a Service, or add the kind's "
+                    "CRD or object to the linted set (--context) if your controller serves it",
+                )
+                continue
+            if b.is_service and b.port is None:
+                yield report(
+                    b.path,
+                    f"{route} {what} to Service {b.namespace}/{b.name} has no port: the API server rejects a "
+                    "Service backendRef without one. Add the Service's spec.ports[].port",
+                )
+            if gk not in LOOKED_UP:
+                continue
+            target = index.get(b.kind, b.namespace, b.name, group=b.group)
+            if target is None:
+                if not lookup_complete(ctx, b.kind, b.namespace):
+                    continue
+                elsewhere = [n for n in g.namespaces_of_name(b.kind, b.name, b.group) if n != b.namespace]
+                if elsewhere and "namespace" not in b.data:
+                    hint = (
+                        f" (the backendRef has no namespace, so it means the route's own; {b.kind} {b.name} is in "
+                        f"{elsewhere[0]!r}: add namespace: {elsewhere[0]} and a ReferenceGrant there)"
+                    )
+                else:
+                    close = difflib.get_close_matches(b.name, g.names_in(b.kind, b.namespace, b.group), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                yield report(
+                    b.path + ("name",),
+                    f"{route} {what} points at {shown}, which is not in the linted set although namespace "
+                    f"{b.namespace!r} is{hint}: the controller reports ResolvedRefs=False (BackendNotFound) "
+                    "and the matching requests answer 500. Fix the name or namespace, or pass --context with the "
+                    "directory that defines it",
+                )
+                continue
+            if not b.is_service or b.port is None:
+                continue
+            ports = _service_ports(target)
+            if ports is None or not ports:
+                continue  # no ports declared (ExternalName, or a port-less Service): nothing to compare
+            if b.port not in ports:
+                listed = ", ".join(str(p) for p in ports)
+                target_ports = {
+                    p.get("targetPort") for p in target.get("spec", "ports", default=[]) or []
+                    if isinstance(p, dict) and isinstance(p.get("targetPort"), int)
+                }
+                if b.port in target_ports:
+                    listed += f" ({b.port} is a targetPort, the container's port)"
+                yield report(
+                    b.path + ("port",),
+                    f"{route} {what} uses port {b.port} of Service {b.namespace}/{b.name}, which exposes only "
+                    f"{listed}: the controller finds no such port and the matching requests fail. Use a "
+                    "spec.ports[].port of the Service (not its targetPort)",
+                )
+
+
+RULE = BackendRefNotFound()

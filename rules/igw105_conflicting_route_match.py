@@ -1,0 +1,133 @@
+"""Two route rules with the same hostname and match on one listener.
+
+What it does
+------------
+Builds, once per run, the routing table of every Gateway listener: each HTTPRoute and
+GRPCRoute attached to it (see IGW102/IGW103 for attachment), for each hostname it serves
+there (the intersection of the route's and the listener's hostnames), for each match of
+each rule. Matches are compared after normalisation: an omitted match is ``PathPrefix /``,
+a PathPrefix ignores a trailing ``/`` (``/v1/`` and ``/v1`` are the same match), header
+names are case-insensitive, and the order of headers and query parameters does not matter.
+
+Reports a match when another rule has the same listener, the same effective hostname and
+an identical match (path type and value, method, headers, query parameters; for gRPC the
+service, method and headers) but does something different (other backends, weights or
+filters):
+
+* in another route: both routes are reported;
+* earlier in the same route: the later rule is reported (it never receives traffic).
+
+Rules that route identically are not reported, nor two copies of the same route (same
+kind, namespace and name in two files). Different hostnames do not conflict: a request
+goes to the routes of the most specific matching hostname first.
+
+Why
+---
+The Gateway API orders matches by Exact path, longest prefix, method, number of header
+and query matches. When two routes tie on all of these, the *oldest* route wins (then the
+first by namespace/name). Which service gets the traffic is then decided by creation
+time, not by anything in Git: deleting and re-applying one route, or restoring a cluster,
+silently moves all of ``/v1/`` from vLLM to Bifrost. Inside one route the first rule wins,
+so a repeated match is dead configuration.
+
+Example
+-------
+    kind: HTTPRoute
+    metadata: {name: vllm-route, namespace: ai-inference}
+    spec:
+      parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
+      hostnames: [api.example.com]
+      rules:
+      - matches: [{path: {type: PathPrefix, value: /v1/}}]
+        backendRefs: [{name: vllm-service, port: 8000}]
+    ---
+    kind: HTTPRoute
+    metadata: {name: bifrost-route, namespace: ai-gateway}
+    spec:
+      parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
+      hostnames: [api.example.com]
+      rules:
+      - matches: [{path: {type: PathPrefix, value: /v1/}}]      # same host, same match
+        backendRefs: [{name: bifrost-service, namespace: ai-external, port: 8080}]
+
+Fix
+---
+Give each backend its own match: a different path (``/v1/`` for Bifrost, ``/vllm/v1/``
+for direct vLLM access), a header match, or another hostname -- or keep one route (the
+seed's stack: send ``/v1/`` to Bifrost only and let Bifrost call vLLM).
+
+Autofix: no.
+"""
+
+from __future__ import annotations
+
+from infergw_lint.domain import GATEWAY_GROUP
+from infergw_lint.gateway import describe_match, graph_for
+from infergw_lint.rule import Rule, field_path, report
+
+
+class ConflictingRouteMatch(Rule):
+    code = "IGW105"
+    name = "conflicting-route-match"
+    severity = "warning"
+    kinds = ("HTTPRoute", "GRPCRoute")
+    tags = ("gateway-api", "routing")
+    security_severity = "3.0"
+
+    def check(self, doc, ctx):
+        if doc.group != GATEWAY_GROUP:
+            return
+        index = ctx.index
+        g = graph_for(ctx)
+        me = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
+        reported = set()
+        for e in g.route_entries(doc):
+            if e.path in reported or g.distinct_actions(e.listener.key, e.hostname, e.key) < 2:
+                continue
+            for o in g.entries(e.listener.key, e.hostname, e.key):
+                if o.action == e.action:
+                    continue
+                if o.route is not doc and _identity(o.route, index) == _identity(doc, index):
+                    continue  # the same object written twice (alternatives, overlays): not two routes
+                if o.route is doc:
+                    if o.rule_index >= e.rule_index:
+                        continue
+                    msg = (
+                        f"{me}: {field_path(e.path)} repeats the match ({describe_match(e.key, _written(doc, e.path))}) of "
+                        f"{field_path(o.path)} on host {e.hostname} at {e.listener.label()}; the first rule always "
+                        "wins, so this one never receives traffic. Remove it or make its match different"
+                    )
+                else:
+                    other = f"{o.route.kind} {index.namespace_of(o.route)}/{o.route.name}"
+                    where = f"{o.route.path}:{o.route.span(o.path).line}"
+                    same_text = _spelling_note(doc, e.path, o.route, o.path)
+                    msg = (
+                        f"{me} and {other} ({where}) both match {describe_match(e.key, _written(doc, e.path))}{same_text} on host "
+                        f"{e.hostname} at {e.listener.label()} but route differently: which one gets the traffic "
+                        "depends on creation time (the older route wins), not on the manifests. Make the matches "
+                        "distinct (path, header or hostname) or keep one route"
+                    )
+                reported.add(e.path)
+                yield report(e.path, msg)
+                break
+
+
+def _identity(doc, index) -> tuple:
+    return (doc.kind, index.namespace_of(doc), doc.name)
+
+
+def _written(doc, path):
+    """The path value as written in a match (None for a rule without matches)."""
+    return doc.get(*path, "path", "value") if path[-2:-1] == ("matches",) else None
+
+
+def _spelling_note(a, a_path, b, b_path) -> str:
+    """`` (/v1/ and /v1 are the same PathPrefix)`` when the two are written differently."""
+    va = a.get(*a_path, "path", "value") if a_path[-2:-1] == ("matches",) else None
+    vb = b.get(*b_path, "path", "value") if b_path[-2:-1] == ("matches",) else None
+    if isinstance(va, str) and isinstance(vb, str) and va != vb:
+        return f" ({va} and {vb} are the same PathPrefix: a trailing / is ignored)"
+    return ""
+
+
+RULE = ConflictingRouteMatch()

@@ -1,0 +1,156 @@
+"""Gateway class that does not exist, or a kgateway GatewayClass with a wrong controller or parameters.
+
+What it does
+------------
+Reports:
+
+* a Gateway whose ``spec.gatewayClassName`` names no GatewayClass in the set, when the set
+  holds at least one GatewayClass (a set without any is a tree whose classes are installed
+  by a Helm chart; template placeholders like ``{GATEWAY_CLASS_NAME}`` are skipped);
+* a GatewayClass meant for kgateway (its ``controllerName`` mentions kgateway) whose
+  ``controllerName`` is not one kgateway serves: ``kgateway.dev/kgateway`` (Envoy proxy)
+  or ``kgateway.dev/kgateway-waypoint`` (the seed writes ``kgateway.dev/kgateway-controller``);
+* a kgateway GatewayClass ``parametersRef`` -- or the ``spec.infrastructure.parametersRef``
+  of a Gateway of a kgateway class -- that is not ``group: gateway.kgateway.dev, kind:
+  GatewayParameters`` (kgateway has no ``GatewayClassConfig`` kind and no ``kgateway.dev``
+  API group); a GatewayClass parametersRef to GatewayParameters without ``namespace``; and
+  a GatewayParameters object that is not in the set when its namespace is complete (the
+  completeness rule of IGW103/IGW104).
+
+Why
+---
+No controller claims a GatewayClass with an unknown ``controllerName``: the class and
+every Gateway using it stay ``Accepted: Unknown`` ("Waiting for controller"), no proxy
+Deployment or load balancer is created, and nothing in the cluster says why. A Gateway
+naming a class that does not exist is ignored the same way. A parametersRef to a kind the
+controller does not know makes it reject the class or Gateway (``InvalidParameters``).
+
+Example
+-------
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: GatewayClass
+    metadata: {name: kgateway}
+    spec:
+      controllerName: kgateway.dev/kgateway-controller   # not a kgateway controller name
+      parametersRef:
+        group: kgateway.dev                               # not an API group
+        kind: GatewayClassConfig                          # not a kgateway kind
+        name: kgateway-config
+
+Fix
+---
+Use ``controllerName: kgateway.dev/kgateway`` (the Helm chart installs a GatewayClass
+``kgateway`` with it already) and put proxy settings in a GatewayParameters object:
+
+    parametersRef:
+      group: gateway.kgateway.dev
+      kind: GatewayParameters
+      name: kgateway-params
+      namespace: kgateway-system
+
+Autofix: no.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
+from infergw_lint.gateway import KGATEWAY_CONTROLLERS, gateway_is_kgateway, graph_for, is_kgateway_class, lookup_complete
+from infergw_lint.rule import Rule, report
+
+PARAMS = (KGATEWAY_GROUP, "GatewayParameters")
+
+
+def _placeholder(name: str) -> bool:
+    return any(c in name for c in "{}$<>")
+
+
+class GatewayClassMismatch(Rule):
+    code = "IGW107"
+    name = "gateway-class-mismatch"
+    severity = "error"
+    kinds = ("Gateway", "GatewayClass")
+    tags = ("gateway-api", "kgateway")
+    security_severity = "3.0"
+
+    def check(self, doc, ctx):
+        if doc.group != GATEWAY_GROUP:
+            return
+        if doc.kind == "GatewayClass":
+            yield from self._check_class(doc, ctx)
+        else:
+            yield from self._check_gateway(doc, ctx)
+
+    def _check_class(self, doc, ctx):
+        if not is_kgateway_class(doc):
+            return
+        cn = doc.get("spec", "controllerName")
+        if cn not in KGATEWAY_CONTROLLERS:
+            yield report(
+                ("spec", "controllerName"),
+                f"GatewayClass {doc.name} has controllerName {cn!r}, which kgateway does not serve: no controller "
+                "accepts the class, so its Gateways never get a proxy or load balancer. Use "
+                "'kgateway.dev/kgateway' (or 'kgateway.dev/kgateway-waypoint' for a waypoint)",
+            )
+        ref = doc.get("spec", "parametersRef")
+        if isinstance(ref, dict):
+            yield from self._params(doc, ctx, ref, ("spec", "parametersRef"), f"GatewayClass {doc.name}", need_ns=True)
+
+    def _params(self, doc, ctx, ref, path, owner, need_ns):
+        group, kind = ref.get("group"), ref.get("kind")
+        if (group, kind) != PARAMS:
+            wrong = []
+            if group != KGATEWAY_GROUP:
+                wrong.append(f"group {group!r} is not kgateway's API group {KGATEWAY_GROUP!r}")
+            if kind != "GatewayParameters":
+                wrong.append(f"kind {kind!r} is not a kgateway kind" + (" (kgateway has no GatewayClassConfig)" if kind == "GatewayClassConfig" else ""))
+            at = path + (("kind",) if kind != "GatewayParameters" and "kind" in ref else ("group",) if "group" in ref else ())
+            yield report(
+                at,
+                f"{owner} parametersRef: {'; '.join(wrong)}. kgateway reads proxy settings only from "
+                f"GatewayParameters ({KGATEWAY_GROUP}), so it rejects the reference (InvalidParameters) and the "
+                "settings never apply",
+            )
+            return
+        name = ref.get("name")
+        ns = ref.get("namespace")
+        if not isinstance(name, str):
+            return
+        if need_ns and not (isinstance(ns, str) and ns):
+            yield report(
+                path,
+                f"{owner} parametersRef to GatewayParameters {name} has no namespace: GatewayParameters is "
+                "namespaced and a GatewayClass is not, so kgateway cannot find it. Add namespace: (e.g. kgateway-system)",
+            )
+            return
+        ns = ns if isinstance(ns, str) and ns else ctx.index.namespace_of(doc)
+        if ctx.index.get("GatewayParameters", ns, name, group=KGATEWAY_GROUP) is None and lookup_complete(ctx, "GatewayParameters", ns):
+            names = graph_for(ctx).names_in("GatewayParameters", ns, KGATEWAY_GROUP)
+            close = difflib.get_close_matches(name, names, n=1)
+            yield report(
+                path + ("name",),
+                f"{owner} parametersRef names GatewayParameters {ns}/{name}, which is not in the linted set although "
+                f"namespace {ns!r} is" + (f" (did you mean {close[0]!r}?)" if close else "") +
+                ": kgateway rejects the reference (InvalidParameters) and the settings never apply",
+            )
+
+    def _check_gateway(self, doc, ctx):
+        g = graph_for(ctx)
+        name = doc.get("spec", "gatewayClassName")
+        if isinstance(name, str) and name and not _placeholder(name) and g.classes and name not in g.classes:
+            close = difflib.get_close_matches(name, list(g.classes), n=1)
+            yield report(
+                ("spec", "gatewayClassName"),
+                f"Gateway {ctx.index.namespace_of(doc)}/{doc.name} uses gatewayClassName {name!r}, but the GatewayClasses "
+                f"in the set are {', '.join(sorted(g.classes))}" + (f" (did you mean {close[0]!r}?)" if close else "") +
+                ": no controller picks the Gateway up and it never gets an address. Fix the name, or pass --context "
+                "with the files that define the class if a chart installs it",
+            )
+        ref = doc.get("spec", "infrastructure", "parametersRef")
+        if isinstance(ref, dict) and gateway_is_kgateway(doc, g):
+            owner = f"Gateway {ctx.index.namespace_of(doc)}/{doc.name} infrastructure"
+            yield from self._params(doc, ctx, ref, ("spec", "infrastructure", "parametersRef"), owner, need_ns=False)
+
+
+RULE = GatewayClassMismatch()

@@ -1,0 +1,137 @@
+"""Gateway API or kgateway apiVersion that the target cluster does not serve.
+
+What it does
+------------
+Reports the ``apiVersion`` of:
+
+* a Gateway API resource (group ``gateway.networking.k8s.io`` or
+  ``gateway.networking.x-k8s.io``) whose version is not served by the Gateway API release
+  of the target cluster, ``--gateway-api-version`` (default ``1.2``, the release the
+  deployment guide installs; also ``gateway-api-version:`` in the configuration file). The
+  table covers v1.0 to v1.6 in either release channel, from the upstream CRDs -- e.g.
+  ReferenceGrant ``v1`` exists from v1.5 (before: ``v1beta1``), TLSRoute ``v1`` from v1.5,
+  TCPRoute/UDPRoute ``v1`` and BackendTLSPolicy ``v1`` from v1.6/v1.4, ListenerSet from
+  v1.5; the ``v1alpha2`` versions of GRPCRoute and ReferenceGrant are gone from v1.2 and
+  HTTPRoute/Gateway/GatewayClass ``v1alpha2`` from v1.0. TCPRoute, UDPRoute and TLSRoute
+  ``v1alpha2`` stay served (experimental channel) and are not reported;
+* any resource in the ``kgateway.dev`` group (kgateway's API group is
+  ``gateway.kgateway.dev``), and ``group: kgateway.dev`` in references inside Gateway API
+  resources (route filters, backendRefs, a Gateway's ``infrastructure.parametersRef``; a
+  GatewayClass parametersRef is IGW107's).
+
+Why
+---
+The API server knows only the versions its installed CRDs serve: ``kubectl apply`` fails
+with ``no matches for kind "ReferenceGrant" in version "gateway.networking.k8s.io/v1"`` --
+in CI or, worse, halfway through a deployment, after the routes that needed the grant were
+applied. Manifests copied from the newest upstream docs often use versions a v1.2 cluster
+does not have. A resource in a group that does not exist (``kgateway.dev/v1alpha1``, as the
+seed's GatewayClassConfig) fails the same way.
+
+Example
+-------
+    apiVersion: gateway.networking.k8s.io/v1     # served from Gateway API v1.5 only
+    kind: ReferenceGrant
+    metadata: {name: allow-ai-gateway-routes, namespace: ai-external}
+
+Fix
+---
+Use a version the cluster serves (``gateway.networking.k8s.io/v1beta1`` for ReferenceGrant
+on v1.2..v1.4), or upgrade the Gateway API CRDs and pass ``--gateway-api-version 1.5`` so
+the linter checks against them. For kgateway resources use
+``gateway.kgateway.dev/v1alpha1``.
+
+Autofix: no.
+"""
+
+from __future__ import annotations
+
+from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
+from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, parse_version, served, served_versions
+from infergw_lint.rule import Rule, report
+
+WRONG_KGATEWAY_GROUPS = frozenset({"kgateway.dev"})
+MAX_WALK = 2000  # nodes looked at per document for group: references
+
+
+def _fmt(v: tuple) -> str:
+    return f"v{v[0]}.{v[1]}"
+
+
+def _group_refs(node, path, budget):
+    """(path, value) of every ``group`` key under ``node`` holding a wrong kgateway group."""
+    stack = [(node, path)]
+    while stack and budget[0] > 0:
+        cur, p = stack.pop()
+        budget[0] -= 1
+        if isinstance(cur, dict):
+            for k, v in cur.items():
+                if k == "group" and isinstance(v, str) and v in WRONG_KGATEWAY_GROUPS:
+                    yield p + (k,), v
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, p + (k,)))
+        elif isinstance(cur, list):
+            for i, v in enumerate(cur):
+                if isinstance(v, (dict, list)):
+                    stack.append((v, p + (i,)))
+
+
+class UnsupportedApiVersion(Rule):
+    code = "IGW109"
+    name = "unsupported-api-version"
+    severity = "error"
+    kinds = ()
+    tags = ("gateway-api", "kgateway", "compatibility")
+    security_severity = "2.0"
+
+    def check(self, doc, ctx):
+        group, kind = doc.group, doc.kind
+        av = doc.api_version or ""
+        version = av.rsplit("/", 1)[-1] if "/" in av else av
+        if group in WRONG_KGATEWAY_GROUPS:
+            extra = "; kgateway has no GatewayClassConfig kind either (use GatewayParameters)" if kind == "GatewayClassConfig" else ""
+            yield report(
+                ("apiVersion",),
+                f"{kind} uses apiVersion {av}, but no CRD serves the group {group!r}, so kubectl apply fails: "
+                f"kgateway's API group is {KGATEWAY_GROUP} ({KGATEWAY_GROUP}/v1alpha1){extra}",
+            )
+            return
+        if group in (GATEWAY_GROUP, X_GATEWAY_GROUP):
+            raw = getattr(ctx.options, "gateway_api_version", None) or "1.2"
+            target = parse_version(raw)
+            ok = served(group, kind, version, target)
+            if ok is False:
+                yield report(("apiVersion",), self._message(group, kind, version, target))
+            if kind != "GatewayClass":
+                spec = doc.get("spec")
+                for path, value in _group_refs(spec, ("spec",), [MAX_WALK]):
+                    yield report(
+                        path,
+                        f"group {value!r} does not exist: kgateway's API group is {KGATEWAY_GROUP}, so the "
+                        "reference never resolves. Use group: " + KGATEWAY_GROUP,
+                    )
+
+    def _message(self, group, kind, version, target) -> str:
+        since = first_served(group, kind, version)
+        alternatives = served_versions(group, kind, target)
+        last = last_served(group, kind, version)
+        if since is not None and since > target:
+            why = f"is served from Gateway API {_fmt(since)}"
+        elif last is not None and last < target:
+            why = f"was last served by Gateway API {_fmt(last)}"
+        else:
+            why = "is not served by Gateway API v1.0 or later"
+        msg = (
+            f"{kind} {group}/{version} {why}, and the target is {_fmt(target)} (--gateway-api-version): "
+            f"kubectl apply fails with 'no matches for kind {kind}'"
+        )
+        if alternatives:
+            msg += f". Use {group}/{alternatives[0]}"
+        else:
+            firsts = [first_served(group, kind, v) for v in ("v1", "v1beta1", "v1alpha3", "v1alpha2", "v1alpha1")]
+            firsts = [f for f in firsts if f is not None and f > target]
+            msg += f". {kind} needs Gateway API {_fmt(min(firsts))} or later" if firsts else f". {kind} is not available there"
+        return msg + ", or pass the cluster's real version with --gateway-api-version"
+
+
+RULE = UnsupportedApiVersion()
