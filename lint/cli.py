@@ -33,6 +33,8 @@ examples:
   infergw-lint manifests/
   infergw-lint --env prod --format json --output findings.json overlays/prod
   infergw-lint --select IGW1 --fail-on warning manifests/
+  infergw-lint overlays/prod                 # a kustomization: built, findings on the base/patch files
+  infergw-lint --helm charts/gw --values charts/gw/values-prod.yaml
   infergw-lint --context manifests/ manifests/routes/changed.yaml   # pre-commit: changed files only
 
 exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error
@@ -103,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--context", action="append", default=[], metavar="DIR",
         help="load DIR for cross-file lookups (grants, services, namespaces) but report only on PATHs",
     )
+    p.add_argument(
+        "--kustomize", action="append", default=[], metavar="DIR",
+        help="build DIR with kustomize (or kubectl kustomize) and lint the result, with findings on the source "
+        "files (a PATH directory holding kustomization.yaml is built too)",
+    )
+    p.add_argument(
+        "--helm", action="append", default=[], metavar="DIR",
+        help="render the chart in DIR with helm template and lint the result (a PATH directory holding "
+        "Chart.yaml is rendered too when helm is on PATH)",
+    )
+    p.add_argument("--values", action="append", default=[], metavar="FILE", help="values file for the Helm charts (repeatable)")
+    p.add_argument(
+        "--no-render", action="store_true",
+        help="read kustomization and chart directories given as PATH raw instead of building them",
+    )
     p.add_argument("--namespace", default="default", metavar="NS", help="namespace of resources that set none (default: default)")
     complete = p.add_mutually_exclusive_group()
     complete.add_argument(
@@ -116,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--gateway-api-version", type=_gateway_api_version, default=None, metavar="X.Y",
         help="Gateway API release whose CRDs the cluster runs, for served apiVersions (default: 1.2)",
+    )
+    p.add_argument(
+        "--fix", action="store_true",
+        help="apply the safe automatic fixes in place (comments and layout kept), then report what remains",
+    )
+    p.add_argument(
+        "--diff", action="store_true",
+        help="print the changes --fix would make as a unified diff and write nothing (exit 1 if there are any)",
     )
     p.add_argument("--no-color", action="store_true", help="plain text output even on a terminal")
     p.add_argument("-V", "--version", action="version", version=f"infergw-lint {__version__}")
@@ -257,7 +282,7 @@ def options_from(args):
     if args.no_config:
         cfg = cfgmod.Config(None, os.getcwd(), {})
     else:
-        cfg = cfgmod.discover(args.paths, args.config)
+        cfg = cfgmod.discover(args.paths + args.kustomize + args.helm, args.config)
     data = cfg.data
     custom = load_policies(cfg.policy_dirs + list(args.policies))
     cfgmod.check_rule_names(cfg, all_rules() + custom)
@@ -285,6 +310,11 @@ def options_from(args):
         default_env=data.get("env"),
         baseline=args.baseline or cfg.baseline,
         extra_rules=custom,
+        kustomize=list(args.kustomize),
+        helm=list(args.helm),
+        helm_values=list(args.values),
+        render=not args.no_render,
+        prod_segments=tuple((data.get("kustomize") or {}).get("prod-segments") or ("prod", "production")),
     )
     from .rules import get_rule
 
@@ -309,7 +339,7 @@ def cmd_lint(argv: list[str]) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.paths:
+    if not (args.paths or args.kustomize or args.helm):
         parser.print_usage(sys.stderr)
         _err("no PATH given (try: infergw-lint sample_manifests/)")
         return EXIT_USAGE
@@ -336,6 +366,16 @@ def cmd_lint(argv: list[str]) -> int:
     except (UsageError, BaselineError) as exc:
         _err(str(exc))
         return EXIT_USAGE
+    if args.fix or args.diff:
+        from .fix import apply_fixes
+
+        fixes = apply_fixes(result, options, write=not args.diff)
+        sys.stderr.write("".join(line + "\n" for line in fixes.summary(dry_run=args.diff)))
+        if args.diff:
+            sys.stdout.write(fixes.diff())
+            return EXIT_FINDINGS if fixes.changed else EXIT_OK
+        if fixes.changed:
+            result = run(args.paths, options)  # report what is left
     if args.write_baseline:
         from .baseline import write
 

@@ -40,7 +40,7 @@ class LoadError(Exception):
 
 @dataclass
 class DuplicateKey:
-    path: tuple
+    path: tuple  # kept for compatibility; the builder does not track paths (always ())
     key: str
     first: Node
     again: Node
@@ -59,72 +59,173 @@ def _scalar(node: ScalarNode) -> Any:
             return _constructor.construct_yaml_bool(node)
         if tag == NULL:
             return None
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, IndexError):
         pass
     # timestamps, binary, unknown and custom tags: the text as written, never constructed
     return node.value
 
 
+def _key(knode: Node) -> Any:
+    """The data key of a mapping key node (a collection key becomes a placeholder string)."""
+    if type(knode) is ScalarNode:
+        return knode.value if knode.tag == STR else _scalar(knode)
+    return f"<{type(knode).__name__}>"
+
+
+MAX_EXPANDED = 1_000_000  # data nodes a document may expand to through aliases
+
+
 class Builder:
     """Turns a node tree into data.  Shared (aliased) nodes are built once, so alias
-    bombs stay small; nesting is bounded; duplicate keys are recorded."""
+    bombs stay small in memory; when a document uses aliases its expanded size and depth
+    are bounded too (rules walk the data as a tree) and a recursive alias is refused;
+    nesting is bounded; duplicate keys are recorded."""
 
     def __init__(self, max_nodes: int = 2_000_000):
         self.memo: dict[int, Any] = {}
         self.duplicates: list[DuplicateKey] = []
         self.budget = max_nodes
+        self.nodes = 0
+        self.aliased = False
 
     def build(self, node: Node, path: tuple = (), depth: int = 0) -> Any:
+        """Data of ``node``; raises LoadError.  (``path`` is ignored, kept for callers.)"""
         if type(node) is ScalarNode:
-            return _scalar(node)
+            return node.value if node.tag == STR else _scalar(node)
+        self.nodes = 0
+        out = self._collection(node, depth)
+        if self.aliased:
+            self._check_expansion(node)
+        return out
+
+    def _collection(self, node: Node, depth: int) -> Any:
         key = id(node)
         memo = self.memo
         if key in memo:
+            self.aliased = True
             return memo[key]
         if depth > MAX_DEPTH:
             raise LoadError(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.index)
-        self.budget -= len(node.value)
+        items = node.value
+        self.budget -= len(items)
         if self.budget < 0:
             raise LoadError("document too large (too many nodes)", node.start_mark.index)
-        if isinstance(node, SequenceNode):
+        depth += 1
+        if type(node) is SequenceNode:
             out: list = []
             memo[key] = out
-            for i, child in enumerate(node.value):
-                out.append(self.build(child, path + (i,), depth + 1))
+            append = out.append
+            for child in items:
+                if type(child) is ScalarNode:
+                    append(child.value if child.tag == STR else _scalar(child))
+                else:
+                    append(self._collection(child, depth))
             return out
-        if isinstance(node, MappingNode):
+        if type(node) is MappingNode:
             d: dict = {}
             memo[key] = d
-            seen: dict = {}
-            merged: list = []
-            for knode, vnode in node.value:
-                if knode.tag == MERGE:
-                    merged.append(vnode)
-                    continue
+            merged = None
+            firsts = None
+            for knode, vnode in items:
                 if type(knode) is ScalarNode:
-                    k = _scalar(knode)
-                    if isinstance(k, (list, dict)):
-                        k = str(k)
+                    tag = knode.tag
+                    if tag == STR:
+                        k = knode.value
+                    elif tag == MERGE:
+                        if merged is None:
+                            merged = []
+                        merged.append(vnode)
+                        continue
+                    else:
+                        k = _scalar(knode)
                 else:
                     k = f"<{type(knode).__name__}>"
-                try:
-                    hash(k)
-                except TypeError:
-                    k = str(k)
-                if k in seen:
-                    self.duplicates.append(DuplicateKey(path, str(k), seen[k], knode))
-                seen[k] = knode
-                d[k] = self.build(vnode, path + (k,), depth + 1)
-            for vnode in merged:
-                sources = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
-                for src in sources:
-                    if isinstance(src, MappingNode):
-                        built = self.build(src, path, depth + 1)
-                        if isinstance(built, dict):
-                            for mk, mv in built.items():
-                                d.setdefault(mk, mv)
+                if k in d:
+                    if firsts is None:
+                        firsts = self._first_keys(items)
+                    self._duplicate(firsts.get(k, knode), k, knode)
+                if type(vnode) is ScalarNode:
+                    d[k] = vnode.value if vnode.tag == STR else _scalar(vnode)
+                else:
+                    d[k] = self._collection(vnode, depth)
+            if merged is not None:
+                for vnode in merged:
+                    sources = vnode.value if type(vnode) is SequenceNode else [vnode]
+                    for src in sources:
+                        if type(src) is MappingNode:
+                            built = self._collection(src, depth)
+                            if isinstance(built, dict):
+                                for mk, mv in built.items():
+                                    d.setdefault(mk, mv)
             return d
         return None
+
+    MAX_DUPLICATES = 100  # per document: a generated file can repeat a key a million times
+
+    @staticmethod
+    def _first_keys(items) -> dict:
+        firsts: dict = {}
+        for knode, _ in items:
+            if knode.tag != MERGE:
+                firsts.setdefault(_key(knode), knode)
+        return firsts
+
+    def _duplicate(self, first: Node, k, again: Node) -> None:
+        if len(self.duplicates) < self.MAX_DUPLICATES:
+            self.duplicates.append(DuplicateKey((), str(k)[:200], first, again))
+
+    def _check_expansion(self, root: Node) -> None:
+        """The document uses aliases: refuse a recursive one, and bound the size and
+        depth of the data once every alias is expanded (a "billion laughs" document is
+        small in memory here, but not for code that walks it as a tree)."""
+        size: dict[int, int] = {}
+        height: dict[int, int] = {}
+        state: dict[int, int] = {}  # 1 = on the current path, 2 = done
+        stack: list = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            k = id(node)
+            items = node.value
+            children = [v for kv in items for v in kv] if type(node) is MappingNode else items
+            if done:
+                total, deepest = 1, 0
+                for c in children:
+                    if type(c) is ScalarNode:
+                        total += 1
+                    else:
+                        total += size[id(c)]
+                        if height[id(c)] > deepest:
+                            deepest = height[id(c)]
+                size[k] = total
+                height[k] = deepest + 1
+                state[k] = 2
+                if total > MAX_EXPANDED:
+                    raise LoadError(
+                        f"aliases expand this document to more than {MAX_EXPANDED:,} nodes "
+                        "(an alias bomb?); Kubernetes rejects excessive aliasing",
+                        node.start_mark.index,
+                    )
+                if deepest + 1 > MAX_DEPTH:
+                    raise LoadError(
+                        f"aliases nest this document deeper than {MAX_DEPTH} levels", node.start_mark.index
+                    )
+                continue
+            if state.get(k) == 2:
+                continue
+            state[k] = 1
+            stack.append((node, True))
+            for c in children:
+                if type(c) is ScalarNode:
+                    continue
+                st = state.get(id(c))
+                if st == 1:
+                    raise LoadError(
+                        "a recursive alias (an anchor used inside itself): the data would be "
+                        "infinite; Kubernetes and JSON cannot represent it",
+                        c.start_mark.index,
+                    )
+                if st is None:
+                    stack.append((c, False))
 
 
 def _child(node: Node, seg) -> tuple[Node | None, Node | None]:
@@ -160,13 +261,30 @@ def node_end(node: Node) -> int:
     return node.end_mark.index
 
 
-@dataclass
 class Embedded:
-    """JSON or YAML held in a string value, parsed, with positions in the outer file."""
+    """JSON or YAML held in a string value, parsed, with positions in the outer file.
 
-    node: Node
-    data: Any
-    fmt: str  # "json" | "yaml"
+    ``node`` may be built lazily: the loader checks and reads embedded JSON with the C
+    ``json`` module and passes ``make``, which composes the positioned node tree the
+    first time a position inside it is asked for."""
+
+    __slots__ = ("_node", "data", "fmt", "_make")
+
+    def __init__(self, node: Node | None, data: Any, fmt: str, make=None):
+        self._node = node
+        self.data = data
+        self.fmt = fmt  # "json" | "yaml"
+        self._make = make
+
+    @property
+    def node(self) -> Node:
+        if self._node is None and self._make is not None:
+            make, self._make = self._make, None
+            self._node = make()
+        return self._node
+
+    def __repr__(self) -> str:
+        return f"Embedded(fmt={self.fmt!r}, data={self.data!r})"
 
 
 @dataclass
@@ -179,6 +297,15 @@ class Document:
     embedded: dict = field(default_factory=dict)
     duplicates: list = field(default_factory=list)
     flavor: str | None = None  # "k8s", "bifrost", "continue", "aider", "cline"
+    # identity, read from ``data`` when the document is made
+    api_version: str | None = field(default=None, init=False, repr=False, compare=False)
+    kind: str | None = field(default=None, init=False, compare=False)
+    group: str = field(default="", init=False, repr=False, compare=False)
+    name: str | None = field(default=None, init=False, compare=False)
+    namespace: str | None = field(default=None, init=False, compare=False)
+    # rendered documents (kustomize, helm): maps a path to (display path, Span, note) in
+    # the user's source files; see lint/render.py.  None for documents read from a file.
+    origin: Any = None
 
     # ---- identity -------------------------------------------------------------------
     @property
@@ -193,28 +320,21 @@ class Document:
                 return val if isinstance(val, str) else None
         return None
 
-    @property
-    def api_version(self) -> str | None:
-        v = self.data.get("apiVersion") if isinstance(self.data, dict) else None
-        return v if isinstance(v, str) else None
+    def __post_init__(self) -> None:
+        self._identify()
 
-    @property
-    def kind(self) -> str | None:
-        v = self.data.get("kind") if isinstance(self.data, dict) else None
-        return v if isinstance(v, str) else None
-
-    @property
-    def group(self) -> str:
-        av = self.api_version or ""
-        return av.rsplit("/", 1)[0] if "/" in av else ""
-
-    @property
-    def name(self) -> str | None:
-        return self._meta("name")
-
-    @property
-    def namespace(self) -> str | None:
-        return self._meta("namespace")
+    def _identify(self) -> None:
+        """Read apiVersion/kind/name/namespace once, as plain attributes: the index and
+        the rules ask for them hundreds of thousands of times on a large tree.  (Documents
+        are not mutated; call this again after changing ``data`` by hand.)"""
+        data = self.data
+        av = data.get("apiVersion") if isinstance(data, dict) else None
+        kind = data.get("kind") if isinstance(data, dict) else None
+        self.api_version = av if isinstance(av, str) else None
+        self.kind = kind if isinstance(kind, str) else None
+        self.group = av.rsplit("/", 1)[0] if isinstance(av, str) and "/" in av else ""
+        self.name = self._meta("name")
+        self.namespace = self._meta("namespace")
 
     @property
     def labels(self) -> dict:

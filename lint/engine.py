@@ -28,6 +28,11 @@ class Options:
     default_env: str | None = None  # config `env`: when nothing else says
     baseline: str | None = None  # baseline file: findings in it do not fail
     extra_rules: list = field(default_factory=list)  # custom policies
+    kustomize: list = field(default_factory=list)  # directories to build with kustomize (lint/render.py)
+    helm: list = field(default_factory=list)  # chart directories to render with helm template
+    helm_values: list = field(default_factory=list)  # --values files for those charts
+    render: bool = True  # build kustomization / chart directories given as PATH
+    prod_segments: tuple = ("prod", "production")  # overlay path segments that mean prod
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Result:
     rules: list
     notes: list = field(default_factory=list)
     internal_errors: list = field(default_factory=list)
+    index: Index | None = field(default=None, repr=False)  # the linted set (for --fix)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity and f.suppression is None)
@@ -64,7 +70,26 @@ class Context:
         for entry in self.options.environments:
             if entry.matches(doc, self.index):
                 return entry.env
-        return self.index.environment_of(doc) or self.options.default_env
+        env = self.index.environment_of(doc)
+        origin = getattr(doc, "origin", None)
+        if env is None and origin is not None:  # a rendered overlay: its path (overlays/prod)
+            env = origin.env
+        return env or self.options.default_env
+
+    def environment_reason(self, doc) -> str:
+        """Why ``environment(doc)`` says what it says, for messages."""
+        if self.options.env:
+            return f"--env {self.options.env}"
+        for entry in self.options.environments:
+            if entry.matches(doc, self.index):
+                return "the configuration's environments"
+        ns = self.index.namespace_of(doc)
+        if self.index.environment_of(doc):
+            return f"namespace {ns!r} is labelled {self.index.environment_of(doc)}"
+        origin = getattr(doc, "origin", None)
+        if origin is not None and origin.env:
+            return origin.why
+        return "the configuration's env"
 
     def complete(self, namespace: str | None) -> bool:
         """May a failed lookup in ``namespace`` be reported as missing?"""
@@ -130,8 +155,19 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     active = select_rules(every, options)
     by_code = {r.code: r for r in every}
 
+    from . import render
+
     loaded = LoadResult()
-    load(paths, loaded, exclude=options.exclude)
+    raw_paths, targets = render.split_targets(paths, options)
+    load(raw_paths, loaded, exclude=options.exclude)
+    note = render.raw_kustomization_note(loaded.files, options)
+    if note:
+        loaded.notes.append(note)
+    rendered = render.render(targets, options, loaded) if targets else None
+    if rendered is not None:
+        loaded.documents += rendered.documents
+        loaded.problems += rendered.problems
+        loaded.notes += rendered.notes
     reported_paths = {f.path for f in loaded.files} | {p.path for p in loaded.problems}
     if options.context:
         ctx_loaded = LoadResult()
@@ -142,8 +178,12 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
                 loaded.documents.append(doc)
         loaded.notes.extend(ctx_loaded.notes)
 
-    index = Index(loaded.documents, options.default_namespace)
+    # each rendered overlay or chart is a world of its own (its own namespaces, grants,
+    # environment); files read raw form one more; --context documents belong to all
+    groups = render.worlds(loaded.documents)
+    index = Index(groups.pop(None), options.default_namespace)
     ctx = Context(index, options)
+    contexts = {key: Context(Index(docs, options.default_namespace), options) for key, docs in groups.items()}
     findings: list[Finding] = []
     internal: list[str] = []
     active_codes = {r.code for r in active}
@@ -169,26 +209,36 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     for doc in loaded.documents:
         if doc.source.context_only:
             continue
+        origin = doc.origin
+        dctx = ctx if origin is None else contexts[origin.world]
         for rule in active:
             try:
                 if not rule.applies(doc):
                     continue
-                for rep in rule.check(doc, ctx) or ():
+                for rep in rule.check(doc, dctx) or ():
                     ident = identity(doc)
-                    key = (rule.code, ident, rep.path)
+                    key = (rule.code, ident, rep.path, None if origin is None else origin.world)
                     occ = occurrences[key]
                     occurrences[key] += 1
+                    fpath, span, message = doc.path, None, rep.message
+                    if origin is not None:  # rendered: report where the field is written
+                        mapped = origin.locate(rep.path, rep.key)
+                        if mapped is not None:
+                            fpath, span, note = mapped
+                            if note:
+                                message = f"{message} {note}"
                     findings.append(
                         Finding(
                             rule=rule.code,
                             name=rule.name,
-                            severity=rep.severity or options.severity.get(rule.code, rule.severity),
-                            message=rep.message,
-                            path=doc.path,
-                            span=doc.span(rep.path, key=rep.key),
-                            resource=resource_of(doc, index),
+                            severity=options.severity.get(rule.code) or rep.severity or rule.severity,
+                            message=message,
+                            path=fpath,
+                            span=span or doc.span(rep.path, key=rep.key),
+                            resource=resource_of(doc, dctx.index),
                             field=rep.path,
                             fingerprint=fingerprint(rule.code, ident, rep.path, occ),
+                            rendered=origin is not None,
                         )
                     )
             except Exception as exc:  # a rule bug must not hide the other findings
@@ -201,9 +251,13 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
     from . import suppress
 
-    findings += suppress.apply(
-        findings, loaded.files, loaded.documents, by_code, active_codes, options.severity
-    )
+    sup_files, sup_docs, shared = loaded.files, loaded.documents, set()
+    if rendered is not None:  # suppressions written in the files the rendered resources come from
+        sup_files, shared = render.suppression_sources(loaded.files, rendered)
+        sup_docs = [d for d in loaded.documents if d.origin is None] + rendered.sources.documents()
+    meta = suppress.apply(findings, sup_files, sup_docs, by_code, active_codes, options.severity)
+    # a suppression in a base shared by several overlays may be for another overlay
+    findings += [f for f in meta if not (f.rule == "IGW003" and f.path in shared)]
     if options.baseline:
         from . import baseline
 
@@ -211,11 +265,12 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     findings.sort(key=Finding.sort_key)
     return Result(
         findings=findings,
-        files=len(loaded.files),
+        files=len(loaded.files) + (len(rendered.sources.files()) if rendered is not None else 0),
         resources=sum(1 for d in loaded.documents if not d.source.context_only),
         rules=active,
         notes=loaded.notes,
         internal_errors=internal,
+        index=index,
     )
 
 

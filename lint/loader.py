@@ -7,24 +7,60 @@ document from loading become ``Problem`` records (reported as IGW000), never exc
 
 from __future__ import annotations
 
+import codecs
+import gc
+import json
 import os
 import stat
 import sys
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.nodes import ScalarNode, SequenceNode
 
 from . import domain
-from .document import Builder, Document, Embedded, LoadError
+from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError
 from .jsonparse import JSONError, Mark, align, parse_json
 from .source import SourceFile, Span
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    _YamlLoader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+
+class _YamlLoader(_BaseLoader):
+    """The safe loader with a memo of implicit tags: manifests repeat the same plain
+    scalars (keys, kinds, names) thousands of times, and the composer asks the Python
+    resolver for every one.  Only composing is used: nothing is ever constructed."""
+
+    _tags: dict = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0]:
+                tags = self._tags
+                tag = tags.get(value)
+                if tag is None:
+                    tag = _BaseLoader.resolve(self, kind, value, implicit)
+                    if len(value) <= 64 and len(tags) < 50_000:
+                        tags[value] = tag
+                return tag
+            return _STR_TAG
+        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
+    def descend_resolver(self, current_node, current_index):  # no path resolvers
+        return None
+
+    def ascend_resolver(self):
+        return None
 
 EXTENSIONS = (".yaml", ".yml", ".json")
+OWN_CONFIG_FILES = {".infergw-lint.yaml", ".infergw-lint.yml"}  # the linter's config, not a manifest
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 # hidden directories are skipped, except those that hold client configs the rules read
 HIDDEN_DIRS_READ = {".continue"}
@@ -51,6 +87,7 @@ class LoadResult:
     documents: list = field(default_factory=list)  # Document
     problems: list = field(default_factory=list)  # Problem
     notes: list = field(default_factory=list)  # str
+    skipped: list = field(default_factory=list)  # "path:line (a list)": documents that are not mappings
 
 
 # --------------------------------------------------------------------------------------
@@ -77,18 +114,25 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
         if not os.path.lexists(given):
             raise UsageError(f"{given}: no such file or directory")
         if os.path.isdir(given):
-            for root, dirs, files in os.walk(given):
+
+            def walk_error(exc: OSError) -> None:
+                where = exc.filename or given
+                result.problems.append(
+                    Problem(where, _START, f"cannot read directory: {exc.strerror or exc}; its files were not linted")
+                )
+
+            for root, dirs, files in os.walk(given, onerror=walk_error):
                 dirs[:] = sorted(
                     d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d in HIDDEN_DIRS_READ)
                 )
                 for name in sorted(files):
-                    if not name.endswith(EXTENSIONS):
+                    if not name.endswith(EXTENSIONS) or name in OWN_CONFIG_FILES:
                         continue
                     full = os.path.join(root, name)
-                    if _is_helm_template(full):
-                        chart = full.split(os.sep + "templates" + os.sep)[0]
                     if exclude is not None and exclude.matches(full):
                         continue
+                    if _is_helm_template(full):
+                        chart = full.split(os.sep + "templates" + os.sep)[0]
                         helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
                         continue
                     out.append((full, full))
@@ -108,28 +152,53 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
 
 def _read(display: str, fs_path: str) -> tuple[str | None, str | None]:
     """(text, error message)."""
+    text, err, _ = _read_file(fs_path)
+    return text, err
+
+
+_START = Span(1, 1, 1, 2)
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _read_file(fs_path: str) -> tuple[str | None, str | None, Span]:
+    """(text, error message, where the error is)."""
     try:
         if fs_path == "-":
             raw = sys.stdin.buffer.read()
         else:
             st = os.stat(fs_path)
             if not stat.S_ISREG(st.st_mode):
-                return None, "not a regular file"
+                return None, "not a regular file", _START
             if st.st_size > MAX_FILE_BYTES:
-                return None, f"file too large ({st.st_size} bytes; limit {MAX_FILE_BYTES})"
+                return None, f"file too large ({st.st_size} bytes; limit {MAX_FILE_BYTES})", _START
             with open(fs_path, "rb") as fh:
                 raw = fh.read()
     except FileNotFoundError:
-        return None, "cannot read file: it does not exist (broken symlink?)"
+        return None, "cannot read file: it does not exist (broken symlink?)", _START
     except OSError as exc:
-        return None, f"cannot read file: {exc.strerror or exc}"
-    if b"\x00" in raw[:8192]:
-        return None, "binary file (NUL bytes): not YAML or JSON"
+        return None, f"cannot read file: {exc.strerror or exc}", _START
+    return _decode(raw)
+
+
+def _decode(raw: bytes) -> tuple[str | None, str | None, Span]:
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return None, f"{name} text: save the file as UTF-8 (Kubernetes and YAML tools read UTF-8)", _START
+    nul = raw.find(b"\x00", 0, 8192)
+    if nul != -1:
+        return None, "binary file (NUL bytes): not YAML or JSON", _START
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), None, _START
     except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text: invalid byte 0x{raw[exc.start]:02x} at byte offset {exc.start}"
-    return text, None
+        before = raw[: exc.start].decode("utf-8-sig", "replace")
+        line, col = SourceFile("", before).line_col(len(before))
+        return None, (
+            f"not UTF-8 text: invalid byte 0x{raw[exc.start]:02x} at line {line}, column {col} "
+            "(save the file as UTF-8)"
+        ), Span(line, col, line, col + 1)
 
 
 # --------------------------------------------------------------------------------------
@@ -164,6 +233,24 @@ def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult)
     if data is None:  # an empty document (--- alone, or only comments)
         return
     docs = []
+    if not isinstance(data, dict):
+        if isinstance(data, list) and any(_is_resource(item) for item in data):
+            result.problems.append(
+                Problem(
+                    src.path, src.point(node.start_mark.index),
+                    f"document #{idx + 1} is a YAML list of resources, not a resource: kubectl and the API "
+                    "server read one object per document; start each resource with `---` instead of `- `",
+                )
+            )
+            for i, item in enumerate(data):
+                inode = node.value[i] if i < len(node.value) else node
+                doc = Document(src, inode, item, idx, fmt)
+                doc.flavor = domain.classify(doc)
+                _embed(doc, result)
+                result.documents.append(doc)
+            return
+        what = "a list" if isinstance(data, list) else "a scalar"
+        result.skipped.append(f"{src.path}:{src.line_col(node.start_mark.index)[0]} ({what})")
     if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
         items_node = None
         for k, v in node.value:
@@ -178,6 +265,10 @@ def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult)
         doc.flavor = domain.classify(doc)
         _embed(doc, result)
         result.documents.append(doc)
+
+
+def _is_resource(data) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)
 
 
 def _report_duplicates(src: SourceFile, builder: Builder, result: LoadResult) -> None:
@@ -216,6 +307,50 @@ def _remap(node, offsets: list[int], seen: set) -> None:
 
 EMBED_JSON = (".json",)
 EMBED_YAML = (".yaml", ".yml")
+FAST_JSON_MAX_CHARS = 1_000_000
+
+_SLOW = object()
+
+
+class _NeedsSlowPath(Exception):
+    pass
+
+
+def _pairs(pairs):
+    d = dict(pairs)
+    if len(d) != len(pairs):  # a duplicate key: IGW001 needs its position
+        raise _NeedsSlowPath
+    return d
+
+
+def _reject_constant(name):  # NaN, Infinity: not JSON, let the positioned parser say where
+    raise _NeedsSlowPath
+
+
+_json_decode = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_reject_constant).decode
+
+
+def _fast_json(value: str):
+    """Data of embedded JSON read with the C ``json`` module, or ``_SLOW`` when the
+    positioned parser must run now (invalid JSON, a duplicate key, deep nesting, a huge
+    value).  The result equals what the positioned parser + Builder produce."""
+    if len(value) > FAST_JSON_MAX_CHARS or value.count("[") + value.count("{") > MAX_DEPTH:
+        return _SLOW
+    try:
+        return _json_decode(value)
+    except Exception:  # noqa: BLE001 - any doubt: the positioned parser decides and reports
+        return _SLOW
+
+
+def _json_node_maker(value: str, vnode, src: SourceFile):
+    def make():
+        offsets = align(value, src.text, vnode.start_mark.index, vnode.end_mark.index, vnode.style)
+        try:
+            return parse_json(value, offsets)
+        except (JSONError, RecursionError):  # pragma: no cover - the C parser accepted it
+            return vnode
+
+    return make
 
 
 def _embed(doc: Document, result: LoadResult) -> None:
@@ -238,6 +373,11 @@ def _embed(doc: Document, result: LoadResult) -> None:
         if reached != len(path) or vnode is None:
             continue
         src = doc.source
+        if is_json:
+            edata = _fast_json(value)
+            if edata is not _SLOW:
+                doc.embedded[path] = Embedded(None, edata, "json", make=_json_node_maker(value, vnode, src))
+                continue
         offsets = align(value, src.text, vnode.start_mark.index, vnode.end_mark.index, vnode.style)
         strict = key.endswith(EMBED_JSON) or is_yaml
         try:
@@ -276,6 +416,18 @@ def _embed(doc: Document, result: LoadResult) -> None:
 
 
 def parse_source(src: SourceFile, result: LoadResult) -> None:
+    """Parse one source file into ``result`` (documents, problems)."""
+    if gc.isenabled():  # see load(): the collector only re-scans the node trees being built
+        gc.disable()
+        try:
+            _parse_source(src, result)
+        finally:
+            gc.enable()
+    else:
+        _parse_source(src, result)
+
+
+def _parse_source(src: SourceFile, result: LoadResult) -> None:
     text = src.text
     name = src.path.lower()
     if name.endswith(".json"):
@@ -285,6 +437,9 @@ def parse_source(src: SourceFile, result: LoadResult) -> None:
             node = parse_json(text)
         except JSONError as exc:
             result.problems.append(Problem(src.path, src.point(exc.offset), f"invalid JSON: {exc.message}"))
+            return
+        except RecursionError:  # pragma: no cover - MAX_DEPTH stops it first
+            result.problems.append(Problem(src.path, _START, "JSON nested too deeply to parse"))
             return
         _add_document(src, node, "json", 0, result)
         return
@@ -307,12 +462,32 @@ def parse_source(src: SourceFile, result: LoadResult) -> None:
 def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None) -> LoadResult:
     """Load every file under ``paths``.  Raises UsageError for a path that does not exist."""
     result = result or LoadResult()
-    for display, fs_path in discover(paths, result, exclude):
-        text, err = _read(display, fs_path)
-        if err is not None:
-            result.problems.append(Problem(display, Span(1, 1, 1, 2), err))
-            continue
-        src = SourceFile(display, text, context_only=context_only)
-        result.files.append(src)
-        parse_source(src, result)
+    # The node trees are kept (positions) and hold no reference cycles, so the cyclic
+    # garbage collector only re-scans a growing heap while loading: pausing it makes a
+    # large tree load about twice as fast.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    skipped_before = len(result.skipped)
+    try:
+        for display, fs_path in discover(paths, result, exclude):
+            text, err, where = _read_file(fs_path)
+            if err is not None:
+                result.problems.append(Problem(display, where, err))
+                continue
+            src = SourceFile(display, text, context_only=context_only)
+            result.files.append(src)
+            _parse_source(src, result)
+    finally:
+        if gc_was_enabled:
+            # the trees stay alive as long as the result: move them out of the collector's
+            # sight (they hold no cycles; reference counting still frees them)
+            gc.freeze()
+            gc.enable()
+    skipped = result.skipped[skipped_before:]
+    if skipped:
+        more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+        result.notes.append(
+            f"not linted: {len(skipped)} document(s) that are not mappings, so not manifests or configs: "
+            f"{', '.join(skipped[:3])}{more}"
+        )
     return result

@@ -61,6 +61,7 @@ class Finding:
     field: tuple = ()
     fingerprint: str = ""
     suppression: dict | None = None  # {"kind": "inSource"|"external", "justification": ...}
+    rendered: bool = False  # found in kustomize/helm output (the path names the source file)
 
     @property
     def line(self) -> int:

@@ -8,9 +8,11 @@ points; a CRLF line ending does not shift columns, a UTF-8 BOM is not counted.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 _WS = " \t\r\n"
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,15 @@ class SourceFile:
         if self._starts is None:
             starts = [0]
             text = self.text
-            find = text.find
-            i = find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
+            if "\r" in text and text.count("\r") != text.count("\r\n"):
+                # a lone CR ends a line too (YAML says so, and so do editors)
+                starts += [m.end() for m in _BREAK.finditer(text)]
+            else:
+                find = text.find
+                i = find("\n")
+                while i != -1:
+                    starts.append(i + 1)
+                    i = find("\n", i + 1)
             self._starts = starts
         return self._starts
 

@@ -22,6 +22,8 @@ Example
 Fix
 ---
 Correct the syntax at the reported line and column. Indent YAML with spaces, never tabs.
+
+Autofix: no.
 """
 
 from infergw_lint.rule import Rule

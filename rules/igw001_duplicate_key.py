@@ -20,6 +20,8 @@ Example
 Fix
 ---
 Keep one of the keys and delete the other.
+
+Autofix: no.
 """
 
 from infergw_lint.rule import Rule

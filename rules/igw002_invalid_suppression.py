@@ -28,6 +28,8 @@ Say why, and for annotations optionally until when:
         infergw-lint.io/ignore: "IGW401"
         infergw-lint.io/ignore-reason: "public demo until the CloudFront cut-over"
         infergw-lint.io/ignore-until: "2027-01-31"
+
+Autofix: no.
 """
 
 from infergw_lint.rule import Rule

@@ -19,6 +19,8 @@ Example
 Fix
 ---
 Delete the suppression.
+
+Autofix: no.
 """
 
 from infergw_lint.rule import Rule

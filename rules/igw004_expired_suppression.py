@@ -22,6 +22,8 @@ Example
 Fix
 ---
 Fix the findings, or, if the exception is still justified, set a new date and reason.
+
+Autofix: no.
 """
 
 from infergw_lint.rule import Rule

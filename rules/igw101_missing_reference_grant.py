@@ -45,6 +45,8 @@ Add to the target namespace:
 
 When you lint only part of a tree (a pre-commit hook on changed files), pass
 ``--context DIR`` so grants in unchanged files are seen.
+
+Autofix: no.
 """
 
 from __future__ import annotations

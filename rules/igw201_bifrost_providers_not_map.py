@@ -33,6 +33,9 @@ Key each provider by its name:
         "openai": {"keys": [{"name": "vllm", "value": "dummy", "weight": 1}]}
       }
     }
+
+Autofix: yes -- ``infergw-lint --fix`` keys each entry by its ``provider`` (or ``name``)
+field and drops that field; it refuses when a name is missing or repeated.
 """
 
 from infergw_lint.domain import bifrost_configs
@@ -46,6 +49,7 @@ class ProvidersNotMap(Rule):
     flavors = ("k8s", "bifrost")
     tags = ("bifrost", "config")
     security_severity = "5.0"
+    fixable = True
 
     def check(self, doc, ctx):
         for cfg in bifrost_configs(doc):

@@ -31,7 +31,8 @@ Fix
 ---
 Set ``"trace_type": "otel"``.
 
-Autofix: yes -- ``infergw-lint --fix`` sets ``trace_type`` to ``"otel"``.
+Autofix: yes -- ``infergw-lint --fix`` sets ``trace_type`` to ``"otel"`` (or to the one value
+the ``trace_types`` option accepts).
 """
 
 from infergw_lint.domain import bifrost_configs

@@ -30,6 +30,9 @@ Fix
         spec:
           securityContext:
             fsGroup: 1000
+
+Autofix: yes -- ``infergw-lint --fix`` adds ``fsGroup`` to the pod ``securityContext``
+(created if missing, other keys kept) or corrects a wrong value.
 """
 
 from infergw_lint.domain import containers, is_bifrost_image, pod_spec

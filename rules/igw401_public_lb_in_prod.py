@@ -35,6 +35,8 @@ Fix
 ---
 Use ``service.beta.kubernetes.io/aws-load-balancer-scheme: internal`` and publish through
 CloudFront + WAF (VPC origin), or keep the NLB out of prod.
+
+Autofix: no.
 """
 
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
@@ -75,10 +77,7 @@ class PublicLbInProd(Rule):
             paths += _public(doc.annotations, ("metadata", "annotations"))
         if not paths:
             return
-        if ctx.options.env:
-            why = "--env prod"
-        else:
-            why = f"namespace {ctx.index.namespace_of(doc)!r} is labelled prod"
+        why = ctx.environment_reason(doc)
         for path in paths:
             yield report(
                 path,

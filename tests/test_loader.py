@@ -113,7 +113,10 @@ def test_alias_bomb_stays_small():
         prev = f"*a{i-1}"
         lines.append(f"a{i}: &a{i} [{', '.join([prev] * 10)}]")
     result = parse("\n".join(lines) + "\n")
-    assert result.documents  # built once per node, shared: no 10**12 expansion
+    # built once per node (no 10**12 expansion in memory), then refused as one IGW000:
+    # rules walk data as a tree and Kubernetes rejects excessive aliasing too
+    assert not result.documents
+    assert [p.code for p in result.problems] == ["IGW000"] and "alias" in result.problems[0].message
 
 
 def test_deep_nesting_is_a_problem_not_a_crash():
