@@ -10,7 +10,7 @@ import sys
 from . import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("lint", "rules", "explain", "test")
+SUBCOMMANDS = ("lint", "rules", "explain", "test", "routes")
 
 DESCRIPTION = """\
 Lint Kubernetes and JSON manifests of an AI inference gateway: Gateway API + kgateway,
@@ -23,6 +23,8 @@ Commands:
   infergw-lint explain CODE     full documentation of one rule (What it does / Why / Example / Fix)
   infergw-lint lint PATH...     the same as the first form (for a directory named like a command)
   infergw-lint test POLICY_DIR  run custom policies over their fixtures (# expect: CODE comments)
+  infergw-lint routes PATH...   each Gateway listener's effective routes, with why a route will not serve
+                                (--format text|markdown|json|mermaid|dot)
 
 Configuration: .infergw-lint.yaml (or [tool.infergw-lint] in pyproject.toml) in the linted
 directory or any parent, or --config FILE; the command line overrides it.
@@ -272,6 +274,77 @@ def cmd_test(argv: list[str]) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+def cmd_routes(argv: list[str]) -> int:
+    """Print the effective routing table of every Gateway listener (lint/routes.py)."""
+    from .config import ConfigError
+    from .loader import UsageError
+    from .policies import PolicyError
+    from .routes import FORMATS, render, routing_map
+
+    ap = argparse.ArgumentParser(
+        prog="infergw-lint routes",
+        description="The effective routing table of every Gateway listener, in precedence order: hostname, "
+        "match, filters, backends with weights, the route, and ok or why it will not serve (the reason names "
+        "the rule that reports it). Files are loaded as for linting (configuration, --context, kustomize/helm).",
+    )
+    ap.add_argument("paths", nargs="*", metavar="PATH", help="files or directories; - reads stdin")
+    ap.add_argument("-f", "--format", choices=FORMATS, default="text", help="output format (default text)")
+    ap.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    ap.add_argument("--context", action="append", default=[], metavar="DIR", help="load DIR for lookups (grants, services, gateways)")
+    ap.add_argument("--namespace", default="default", metavar="NS", help="namespace of resources that set none (default: default)")
+    complete = ap.add_mutually_exclusive_group()
+    complete.add_argument("--assume-complete", dest="assume_complete", action="store_true", default=None,
+                          help="treat objects missing from the set as missing (not unverified)")
+    complete.add_argument("--no-assume-complete", dest="assume_complete", action="store_false",
+                          help="never call a missing object missing (partial trees)")
+    ap.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .infergw-lint.yaml or pyproject.toml)")
+    ap.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    ap.add_argument("--kustomize", action="append", default=[], metavar="DIR", help="build DIR with kustomize first")
+    ap.add_argument("--helm", action="append", default=[], metavar="DIR", help="render the chart in DIR with helm template first")
+    ap.add_argument("--values", action="append", default=[], metavar="FILE", help="values file for the Helm charts (repeatable)")
+    ap.add_argument("--no-render", action="store_true", help="read kustomization and chart directories raw")
+    ap.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    args = ap.parse_args(argv)
+    if not (args.paths or args.kustomize or args.helm):
+        ap.print_usage(sys.stderr)
+        _err("no PATH given (try: infergw-lint routes sample_manifests/good)")
+        return EXIT_USAGE
+    full = build_parser().parse_args([])  # the lint options' defaults, for options_from
+    for key, value in vars(args).items():
+        setattr(full, key, value)
+    try:
+        options, _ = options_from(full)
+    except (ConfigError, PolicyError) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    for c in options.context:
+        if not os.path.exists(c):
+            _err(f"--context {c}: no such file or directory")
+            return EXIT_USAGE
+    try:
+        routes = routing_map(args.paths, options)
+    except UsageError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    color = (
+        args.format == "text" and args.output is None and not args.no_color
+        and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    )
+    text = render(args.format, routes, color=color)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            _err(f"cannot write {args.output}: {exc.strerror or exc}")
+            return EXIT_USAGE
+    for note in routes.notes:
+        _err(f"note: {note}")
+    return EXIT_OK
+
+
 def options_from(args):
     """Options and fail-on level from the configuration file overridden by the command line."""
     from . import config as cfgmod
@@ -421,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
                 return cmd_explain(rest)
             if cmd == "test":
                 return cmd_test(rest)
+            if cmd == "routes":
+                return cmd_routes(rest)
             return cmd_lint(rest)
         return cmd_lint(argv)
     except SystemExit as exc:  # argparse: --help, --version, usage errors

@@ -208,25 +208,14 @@ def _pyproject_section(path: str):
 
 
 def _yaml_config(path: str):
-    from .loader import LoadResult, parse_source
-    from .source import SourceFile
+    from .loader import read_yaml_file
 
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    result = LoadResult()
-    parse_source(SourceFile(path, text), result)
-    if result.problems:
-        p = result.problems[0]
-        raise ConfigError(f"{path}:{p.span.line}:{p.span.column}: {p.message}")
-    if not result.documents:
+    documents = read_yaml_file(path, ConfigError)
+    if not documents:
         return {}, None
-    if len(result.documents) > 1:
+    if len(documents) > 1:
         raise ConfigError(f"{path}: a config file holds one YAML document")
-    doc = result.documents[0]
-    return doc.data, doc
+    return documents[0].data, documents[0]
 
 
 def _where(path: str, doc, err_path: tuple, key: bool, text: str | None = None) -> str:

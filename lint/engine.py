@@ -146,15 +146,21 @@ def resource_of(doc, index: Index) -> dict | None:
     }
 
 
-def run(paths: list[str], options: Options | None = None, rules: list[Rule] | None = None) -> Result:
-    """Lint ``paths``.  Raises loader.UsageError for a path that does not exist."""
-    from infergw_lint.rules import all_rules
+@dataclass
+class LoadedSet:
+    """The load stage of ``run``: what was read (and rendered), indexed."""
 
-    options = options or Options()
-    every = (rules if rules is not None else all_rules()) + list(options.extra_rules)
-    active = select_rules(every, options)
-    by_code = {r.code: r for r in every}
+    loaded: LoadResult
+    rendered: object  # render.render() result, or None when nothing was rendered
+    reported_paths: set  # files whose findings are reported (not --context files)
+    ctx: Context  # the files read raw, plus --context documents
+    contexts: dict  # rendered world key -> Context of that overlay or chart
 
+
+def load_index(paths: list[str], options: Options) -> LoadedSet:
+    """Load ``paths`` (and ``options.context``), render kustomizations and charts, and
+    index the result -- the same way ``run`` does, for commands that read the set without
+    linting it (``infergw-lint routes``).  Raises loader.UsageError for a missing path."""
     from . import render
 
     loaded = LoadResult()
@@ -184,6 +190,23 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     index = Index(groups.pop(None), options.default_namespace)
     ctx = Context(index, options)
     contexts = {key: Context(Index(docs, options.default_namespace), options) for key, docs in groups.items()}
+    return LoadedSet(loaded, rendered, reported_paths, ctx, contexts)
+
+
+def run(paths: list[str], options: Options | None = None, rules: list[Rule] | None = None) -> Result:
+    """Lint ``paths``.  Raises loader.UsageError for a path that does not exist."""
+    from infergw_lint.rules import all_rules
+
+    options = options or Options()
+    every = (rules if rules is not None else all_rules()) + list(options.extra_rules)
+    active = select_rules(every, options)
+    by_code = {r.code: r for r in every}
+
+    from . import render
+
+    stage = load_index(paths, options)
+    loaded, rendered, reported_paths = stage.loaded, stage.rendered, stage.reported_paths
+    index, ctx, contexts = stage.ctx.index, stage.ctx, stage.contexts
     findings: list[Finding] = []
     internal: list[str] = []
     active_codes = {r.code for r in active}

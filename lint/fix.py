@@ -35,6 +35,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .domain import WORKLOAD_POD_SPEC
 from .jsonparse import JSONError, parse_json
 
 
@@ -1031,16 +1032,6 @@ def _fix_igw204(doc: DocEdit, f, ctx: FixContext) -> str:
     return f"collector_url -> {new!r} (Bifrost posts to the URL as written)"
 
 
-_POD_SPEC = {
-    "Pod": ("spec",),
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "ReplicationController": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
 
 
 def _fix_igw203(doc: DocEdit, f, ctx: FixContext) -> str:
@@ -1049,7 +1040,7 @@ def _fix_igw203(doc: DocEdit, f, ctx: FixContext) -> str:
         raise Refused(f"the configured fs_group {want!r} is not a number")
     root = doc.root
     kind = root.get("kind") if isinstance(root, dict) else None
-    path = _POD_SPEC.get(kind if isinstance(kind, str) else "")
+    path = WORKLOAD_POD_SPEC.get(kind if isinstance(kind, str) else "")
     if path is None:
         raise Refused("not a workload with a pod template")
     spec = doc.get(path)

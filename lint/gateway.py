@@ -557,7 +557,7 @@ def backend_refs(doc, index) -> list[BackendRef]:
     return out
 
 
-def _secret_like_refs(doc) -> Iterator[tuple[tuple, dict, str, str]]:
+def object_refs(doc) -> Iterator[tuple[tuple, dict, str, str]]:
     """(path, ref, default group, default kind) for the object references of a Gateway or
     ListenerSet that may cross namespaces under a ReferenceGrant."""
     for i, listener in enumerate(_list(doc.get("spec", "listeners"))):
@@ -603,23 +603,44 @@ class Reference:
 GRANT_REFERRERS = frozenset({(GATEWAY_GROUP, k) for k in ROUTE_KINDS + ("Gateway", "ListenerSet")})
 
 
-def grant_allows(grant_data, ref: Reference) -> bool:
-    """Does a ReferenceGrant (its data; it must sit in ``ref.to_ns``) allow ``ref``?"""
+def grant_mismatch(grant_data, ref: Reference) -> str | None:
+    """None when a ReferenceGrant (its data; it must sit in ``ref.to_ns``) allows ``ref``;
+    otherwise why not, for messages.  Grant fields are compared as written: the core API
+    group is ``""`` (a grant that says ``core`` does not match it)."""
     spec = _dict(_dict(grant_data).get("spec"))
-    ok_from = any(
-        isinstance(f, dict)
-        and (_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace"))) == (ref.from_group, ref.from_kind, ref.from_ns)
-        for f in _list(spec.get("from"))
-    )
-    if not ok_from:
-        return False
+    frm = (ref.from_group, ref.from_kind, ref.from_ns)
+    why_from = "it has no from entries"
+    for f in _list(spec.get("from")):
+        if not isinstance(f, dict):
+            continue
+        got = (_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace")))
+        if got == frm:
+            break
+        label, want, have = next((lbl, w, h) for lbl, w, h in zip(("group", "kind", "namespace"), frm, got) if w != h)
+        why_from = f"its from entry has {label} {have!r}, not {want!r}"
+    else:
+        return why_from
+    why_to = "it has no to entries"
     for t in _list(spec.get("to")):
         if not isinstance(t, dict):
             continue
-        name = _s(t.get("name"))
-        if (core_group(t.get("group")), _s(t.get("kind"))) == (ref.to_group, ref.to_kind) and (not name or name == ref.to_name):
-            return True
-    return False
+        group, kind, name = _s(t.get("group")), _s(t.get("kind")), _s(t.get("name"))
+        if (group, kind) == (ref.to_group, ref.to_kind) and (not name or name == ref.to_name):
+            return None
+        if group != ref.to_group:
+            why_to = f"its to entry has group {group!r}, not {ref.to_group!r}"
+            if group == "core" and ref.to_group == "":
+                why_to += ' (the core API group is written "")'
+        elif kind != ref.to_kind:
+            why_to = f"its to entry has kind {kind!r}, not {ref.to_kind!r}"
+        else:
+            why_to = f"its to entry is limited to name {name!r}"
+    return why_to
+
+
+def grant_allows(grant_data, ref: Reference) -> bool:
+    """Does a ReferenceGrant (its data; it must sit in ``ref.to_ns``) allow ``ref``?"""
+    return grant_mismatch(grant_data, ref) is None
 
 
 # ---- matches and precedence ---------------------------------------------------------------
@@ -751,6 +772,19 @@ class RouteEntry:
     hostname: str
     listener: Listener
     action: str
+
+
+def table_order(hostname: str, key: tuple, route, rule_index: int, match_index: int | None, index) -> tuple:
+    """Sort key (ascending = tried first) of one match of a route rule in a listener's
+    routing table: the hostname (exact before wildcard, longer first), then
+    ``match_precedence``, then ``route_order``, then rule and match order.  Used by
+    ``Graph.routing_table`` and by callers that place rows the graph did not attach
+    (``lint/routes.py``) in the same order."""
+    wildcard = hostname == "*" or hostname.startswith("*.")
+    return (
+        wildcard, -len(hostname), hostname, match_precedence(key),
+        route_order(route, index), rule_index, match_index or 0,
+    )
 
 
 def route_order(doc, index) -> tuple:
@@ -928,15 +962,7 @@ class Graph:
         if self._table is None:
             self._build_table()
         entries = self._by_listener.get(listener_key, [])
-
-        def order(e: RouteEntry):
-            wildcard = e.hostname == "*" or e.hostname.startswith("*.")
-            return (
-                wildcard, -len(e.hostname), e.hostname, match_precedence(e.key),
-                route_order(e.route, self.index), e.rule_index, e.match_index or 0,
-            )
-
-        return sorted(entries, key=order)
+        return sorted(entries, key=lambda e: table_order(e.hostname, e.key, e.route, e.rule_index, e.match_index, self.index))
 
     def all_listeners(self) -> list[Listener]:
         out = []
@@ -961,7 +987,7 @@ class Graph:
                             r = Reference(GATEWAY_GROUP, doc.kind, src_ns, b.group, b.kind, b.namespace, b.name)
                             refs.setdefault(b.namespace, []).append(r)
                 elif doc.kind in ("Gateway", "ListenerSet"):
-                    for _, ref, dgroup, dkind in _secret_like_refs(doc):
+                    for _, ref, dgroup, dkind in object_refs(doc):
                         ns = _s(ref.get("namespace"))
                         if ns and ns != src_ns and isinstance(ref.get("name"), str):
                             group = core_group(ref.get("group")) if "group" in ref else dgroup
@@ -1002,6 +1028,97 @@ def lookup_complete(ctx, kind: str, namespace: str | None) -> bool:
     if ctx.options.assume_complete is not None:
         return bool(ctx.options.assume_complete)
     return ctx.complete(namespace) and kind in graph_for(ctx).kinds_present
+
+
+# ---- backend resolution (what IGW101 and IGW104 check, for routing tables) ----------------
+
+#: backend kinds whose objects can be looked up in the set (ServiceImport and Istio's
+#: Hostname are made by controllers or are not objects at all)
+LOOKED_UP_BACKEND_KINDS = frozenset(
+    {
+        ("", "Service"),
+        ("gateway.kgateway.dev", "Backend"),
+        ("inference.networking.k8s.io", "InferencePool"),
+        ("inference.networking.x-k8s.io", "InferencePool"),
+        ("agentgateway.dev", "AgentgatewayBackend"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why part of a route will not serve: ``code`` is the rule that reports it (IGW101
+    ...), ``short`` a few words for diagram edges, ``detail`` the sentence for tables;
+    ``unverified`` marks what the set cannot tell (a partial tree), not a fault."""
+
+    code: str
+    short: str
+    detail: str
+    unverified: bool = False
+
+
+def only_other_controllers(route, g: Graph) -> bool:
+    """True when every parent of ``route`` is a Gateway whose GatewayClass is in the set
+    and is not kgateway's (that controller may serve backend kinds nobody else knows)."""
+    seen = False
+    for att in g.attachments(route):
+        for parent in att.parents:
+            if parent.kind != "Gateway" or gateway_is_kgateway(parent, g) is not False:
+                return False
+            seen = True
+    return seen
+
+
+def service_ports(svc) -> list[int] | None:
+    """``spec.ports[].port`` of a Service (None when ``spec.ports`` is not a list)."""
+    ports = svc.get("spec", "ports")
+    if not isinstance(ports, list):
+        return None
+    return [p["port"] for p in ports if isinstance(p, dict) and isinstance(p.get("port"), int) and not isinstance(p.get("port"), bool)]
+
+
+def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
+    """Why ``b`` (a backendRef of ``route``) will not resolve, with the semantics of
+    IGW101 (a cross-namespace reference needs a ReferenceGrant in the target namespace)
+    and IGW104 (unknown kind, Service without port, target missing -- only when
+    ``lookup_complete`` -- or port not exposed).  A target the set cannot confirm is an
+    ``unverified`` problem.  Empty when the backend resolves."""
+    index = ctx.index
+    g = graph_for(ctx)
+    route_ns = index.namespace_of(route) or index.default_namespace
+    out: list[Problem] = []
+    shown = f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
+    if b.namespace != route_ns:
+        ref = Reference(GATEWAY_GROUP, route.kind, route_ns, b.group, b.kind, b.namespace, b.name)
+        grants = [d for d in index.of_kind("ReferenceGrant", namespace=b.namespace) if d.group == GATEWAY_GROUP]
+        if not any(grant_allows(d.data, ref) for d in grants):
+            out.append(Problem(
+                "IGW101", "no ReferenceGrant",
+                f"no ReferenceGrant in {b.namespace!r} allows {route.kind} from {route_ns!r} to {shown} (IGW101)",
+            ))
+    gk = (b.group, b.kind)
+    if gk not in KNOWN_BACKEND_KINDS:
+        if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group) or only_other_controllers(route, g):
+            return out
+        out.append(Problem("IGW104", "unknown kind", f"{shown}: kind {b.kind!r} is not a backend kind the controller resolves (IGW104)"))
+        return out
+    if b.is_service and b.port is None:
+        out.append(Problem("IGW104", "no port", f"backendRef to {shown} has no port (IGW104)"))
+    if gk not in LOOKED_UP_BACKEND_KINDS:
+        return out
+    target = index.get(b.kind, b.namespace, b.name, group=b.group)
+    if target is None:
+        if lookup_complete(ctx, b.kind, b.namespace):
+            out.append(Problem("IGW104", f"{b.kind} not found", f"{shown} not found (IGW104)"))
+        else:
+            out.append(Problem("", "not in the set", f"unverified: {shown} is not in the linted set", unverified=True))
+        return out
+    if b.is_service and b.port is not None:
+        ports = service_ports(target)
+        if ports and b.port not in ports:
+            listed = ", ".join(str(p) for p in ports)
+            out.append(Problem("IGW104", f"no port {b.port}", f"{shown} has no port {b.port} (ports: {listed}) (IGW104)"))
+    return out
 
 
 # ---- kgateway -----------------------------------------------------------------------------

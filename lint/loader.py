@@ -59,6 +59,32 @@ class _YamlLoader(_BaseLoader):
     def ascend_resolver(self):
         return None
 
+
+_C_NEST_LIMIT: bool | None = None  # does libyaml refuse deep nesting itself?
+
+
+def _deep_risk(text: str) -> bool:
+    """True when ``text`` could nest deeply enough to overflow the C stack in the C
+    composer, which recurses once per level.  libyaml >= 0.2.5 (bundled with PyYAML's
+    wheels) refuses more than 1,000 levels itself; with an older libyaml, texts that may
+    nest deeper than ~2,000 levels (flow brackets, or lines long enough to indent that
+    far) go to the pure-Python composer, whose recursion Python bounds (RecursionError)."""
+    global _C_NEST_LIMIT
+    if _BaseLoader is yaml.SafeLoader:
+        return False
+    if _C_NEST_LIMIT is None:
+        try:
+            yaml.compose("[" * 1500 + "]" * 1500, Loader=_BaseLoader)
+            _C_NEST_LIMIT = False
+        except yaml.YAMLError:
+            _C_NEST_LIMIT = True
+    if _C_NEST_LIMIT:
+        return False
+    if text.count("[") + text.count("{") > 1000:
+        return True
+    return max(map(len, text.splitlines()), default=0) > 1000
+
+
 EXTENSIONS = (".yaml", ".yml", ".json")
 OWN_CONFIG_FILES = {".infergw-lint.yaml", ".infergw-lint.yml"}  # the linter's config, not a manifest
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
@@ -95,6 +121,8 @@ class LoadResult:
 
 
 def _is_helm_template(fs_path: str) -> bool:
+    if "templates" not in fs_path and (os.path.isabs(fs_path) or "templates" not in os.getcwd()):
+        return False  # the common case, without building the absolute path
     parts = os.path.normpath(os.path.abspath(fs_path)).split(os.sep)
     if "templates" not in parts[:-1]:
         return False
@@ -385,7 +413,7 @@ def _embed(doc: Document, result: LoadResult) -> None:
                 enode = parse_json(value, offsets)
                 fmt = "json"
             else:
-                enode = yaml.compose(value, Loader=_YamlLoader)
+                enode = yaml.compose(value, Loader=yaml.SafeLoader if _deep_risk(value) else _YamlLoader)
                 if enode is None:
                     continue
                 _remap(enode, offsets, set())
@@ -443,7 +471,7 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
             return
         _add_document(src, node, "json", 0, result)
         return
-    loader = _YamlLoader(text)
+    loader = _YamlLoader(text) if not _deep_risk(text) else yaml.SafeLoader(text)
     idx = 0
     try:
         while loader.check_node():
@@ -491,3 +519,19 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
             f"{', '.join(skipped[:3])}{more}"
         )
     return result
+
+
+def read_yaml_file(path: str, error: type[Exception]) -> list:
+    """Documents of a YAML file the linter itself reads (its config, policies), or
+    ``error`` naming the file, line and column of the first problem."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+    result = LoadResult()
+    parse_source(SourceFile(path, text), result)
+    if result.problems:
+        p = result.problems[0]
+        raise error(f"{path}:{p.span.line}:{p.span.column}: {p.message}")
+    return result.documents

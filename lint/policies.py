@@ -214,22 +214,11 @@ _MISSING = object()
 def _load_yaml_policies(path: str) -> list:
     from jsonschema import Draft202012Validator
 
-    from .loader import LoadResult, parse_source
-    from .source import SourceFile
+    from .loader import read_yaml_file
 
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: cannot read: {exc}") from None
-    result = LoadResult()
-    parse_source(SourceFile(path, text), result)
-    if result.problems:
-        p = result.problems[0]
-        raise PolicyError(f"{path}:{p.span.line}:{p.span.column}: {p.message}")
     out = []
     validator = Draft202012Validator(POLICY_SCHEMA)
-    for doc in result.documents:
+    for doc in read_yaml_file(path, PolicyError):
         if not isinstance(doc.data, dict):
             raise PolicyError(f"{path}:{doc.span(()).line}: a policy is a mapping")
         errors = list(validator.iter_errors(doc.data))

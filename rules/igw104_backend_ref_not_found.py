@@ -60,42 +60,16 @@ from __future__ import annotations
 import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
-from infergw_lint.gateway import KNOWN_BACKEND_KINDS, backend_refs, gateway_is_kgateway, graph_for, lookup_complete
+from infergw_lint.gateway import (
+    KNOWN_BACKEND_KINDS,
+    LOOKED_UP_BACKEND_KINDS,
+    backend_refs,
+    graph_for,
+    lookup_complete,
+    only_other_controllers,
+    service_ports,
+)
 from infergw_lint.rule import Rule, report
-
-# kinds whose objects we look up (others, like ServiceImport or Istio's Hostname, are made
-# by controllers or are not objects at all)
-LOOKED_UP = {
-    ("", "Service"),
-    ("gateway.kgateway.dev", "Backend"),
-    ("inference.networking.k8s.io", "InferencePool"),
-    ("inference.networking.x-k8s.io", "InferencePool"),
-    ("agentgateway.dev", "AgentgatewayBackend"),
-}
-
-
-def _service_ports(svc) -> list | None:
-    ports = svc.get("spec", "ports")
-    if not isinstance(ports, list):
-        return None
-    out = []
-    for p in ports:
-        if isinstance(p, dict) and isinstance(p.get("port"), int) and not isinstance(p.get("port"), bool):
-            out.append(p["port"])
-    return out
-
-
-def _only_other_controllers(route, g) -> bool:
-    """True when every parent of the route is a Gateway whose GatewayClass is in the set
-    and is not kgateway's (that controller may serve backend kinds this rule does not know)."""
-    seen = False
-    for att in g.attachments(route):
-        for parent in att.parents:
-            if parent.kind != "Gateway" or gateway_is_kgateway(parent, g) is not False:
-                return False
-            seen = True
-    return seen
-
 
 class BackendRefNotFound(Rule):
     code = "IGW104"
@@ -120,7 +94,7 @@ class BackendRefNotFound(Rule):
                 if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group):
                     continue  # the set defines the kind or such objects: one the user's controller serves
                 if other_controller is None:
-                    other_controller = _only_other_controllers(doc, g)
+                    other_controller = only_other_controllers(doc, g)
                 if other_controller:
                     continue  # every parent Gateway belongs to a non-kgateway class: its kinds are its own
                 yield report(
@@ -138,7 +112,7 @@ class BackendRefNotFound(Rule):
                     f"{route} {what} to Service {b.namespace}/{b.name} has no port: the API server rejects a "
                     "Service backendRef without one. Add the Service's spec.ports[].port",
                 )
-            if gk not in LOOKED_UP:
+            if gk not in LOOKED_UP_BACKEND_KINDS:
                 continue
             target = index.get(b.kind, b.namespace, b.name, group=b.group)
             if target is None:
@@ -163,7 +137,7 @@ class BackendRefNotFound(Rule):
                 continue
             if not b.is_service or b.port is None:
                 continue
-            ports = _service_ports(target)
+            ports = service_ports(target)
             if ports is None or not ports:
                 continue  # no ports declared (ExternalName, or a port-less Service): nothing to compare
             if b.port not in ports:

@@ -32,6 +32,8 @@ REJECTED = {
     "gateway-secret-invalid-reference-grant": {("IGW101", "gateway-secret-invalid-reference-grant")},
     "tcproute-invalid-cross-namespace-backend-ref": {("IGW101", "tcp-invalid-cross-namespace-backend-ref")},
     "tlsroute-invalid-reference-grant": {("IGW101", "gateway-conformance-infra-test")},
+    # spec.tls.backend.clientCertificateRef to a Secret in another namespace, no grant
+    "gateway-invalid-tls-backend-configuration": {("IGW101", "gateway-client-certificate-missing-reference-grant")},
     # the Service is not defined by the manifests either: BackendNotFound as well
     "udproute-invalid-cross-namespace-backend-ref": {
         ("IGW101", "udp-route-invalid-cross-namespace-backend-ref"),
@@ -70,9 +72,13 @@ REJECTED = {
     "udproute-invalid-backendref-nonexistent": {("IGW104", "udp-route-invalid-backend-ref-nonexistent")},
     # upstream manifest bug: the route's parentRef names a Gateway the file does not define
     # ("client-validation-invalid"); the .go test never looks at the route
+    # ... and its caCertificateRefs name a ConfigMap in another namespace with no grant
     "gateway-with-invalid-clientcertificate-validation": {
         ("IGW103", "misconfigured-client-certificate-validation-https-test"),
+        ("IGW101", "gateway-with-invalid-client-cert-validation"),
     },
+    # a ListenerSet's certificateRefs across namespaces need a grant from kind ListenerSet
+    "listenerset-reference-grant": {("IGW101", "listenerset-without-reference-grant")},
 }
 
 # expected to be accepted by the suite, with grants that must count as used
