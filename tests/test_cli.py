@@ -165,3 +165,13 @@ def test_odd_documents_are_quiet(tmp_path, blob):
     (tmp_path / "x.yaml").write_bytes(blob)
     code, out, err = lint(str(tmp_path))
     assert code == 0 and "Traceback" not in err
+
+
+def test_whole_sample_tree_keeps_good_and_bad_apart():
+    """The README's first command lints sample_manifests/ as one tree: good/ lives in its own
+    namespaces, so it stays clean and bad/ still trips every rule."""
+    code, out, _ = lint("--format", "json", "sample_manifests/")
+    findings = json.loads(out)["findings"]
+    assert code == 1
+    assert not [f for f in findings if "/good/" in f["path"]]
+    assert {r.code for r in all_rules()} <= {f["rule"] for f in findings}

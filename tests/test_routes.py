@@ -178,10 +178,10 @@ def test_good_is_the_seed_summary():
         ("/_next", "langfuse-web", [], "ok"),
         ("/v1/", "bifrost-service", [], "ok"),
     ]
-    assert {(r["gateway"], r["listener"], r["hostname"]) for r in rows} == {("ai-gateway/unified-gateway", "http", "api.example.com")}
+    assert {(r["gateway"], r["listener"], r["hostname"]) for r in rows} == {("llm-gateway/unified-gateway", "http", "api.example.com")}
     v1 = rows[-1]
-    assert v1["backends"] == [{"namespace": "ai-external", "name": "bifrost-service", "port": 8080, "weight": 1}]
-    assert v1["route"] == "ai-gateway/bifrost-route"
+    assert v1["backends"] == [{"namespace": "llm-bifrost", "name": "bifrost-service", "port": 8080, "weight": 1}]
+    assert v1["route"] == "llm-gateway/bifrost-route"
 
 
 def test_bad_shows_broken_edges_with_reasons():
@@ -344,7 +344,7 @@ def test_plain_text_and_rich(capsys, monkeypatch):
     code, out, _ = routes_cli(capsys, GOOD)
     assert "\x1b[" not in out
     lines = out.splitlines()
-    assert lines[0] == "Gateway ai-gateway/unified-gateway, listener http (HTTP/80)"
+    assert lines[0] == "Gateway llm-gateway/unified-gateway, listener http (HTTP/80)"
     assert lines[1].split() == ["#", "HOSTNAME", "MATCH", "FILTERS", "BACKENDS", "ROUTE", "STATUS"]
     assert "rewrite /langfuse/ -> /" in out and lines[-1] == "4 route matches on 1 listener: 4 ok"
     colored = render_text(routing_map([BAD], Options()), color=True, width=400)
