@@ -14,6 +14,7 @@ class Index:
         self.resources = [d for d in self.documents if d.flavor == "k8s"]
         self._by_kind: dict[str, list] = defaultdict(list)
         self._by_key: dict[tuple, list] = defaultdict(list)
+        self._by_kind_ns: dict[tuple, list] = defaultdict(list)
         self.namespaces_seen: set[str] = set()
         self._namespace_objs: dict[str, object] = {}
         for doc in self.resources:
@@ -21,6 +22,7 @@ class Index:
             ns = self.namespace_of(doc)
             self._by_kind[kind].append(doc)
             self._by_key[(kind, ns, doc.name)].append(doc)
+            self._by_kind_ns[(kind, ns)].append(doc)
             if ns is not None:
                 self.namespaces_seen.add(ns)
             if kind == "Namespace" and doc.name:
@@ -37,12 +39,11 @@ class Index:
     def of_kind(self, *kinds: str, namespace: str | None = None, group: str | None = None) -> list:
         out = []
         for kind in kinds:
-            for doc in self._by_kind.get(kind, ()):
-                if namespace is not None and self.namespace_of(doc) != namespace:
-                    continue
-                if group is not None and doc.group != group:
-                    continue
-                out.append(doc)
+            docs = self._by_kind.get(kind, ()) if namespace is None else self._by_kind_ns.get((kind, namespace), ())
+            if group is None:
+                out.extend(docs)
+            else:
+                out.extend(doc for doc in docs if doc.group == group)
         return out
 
     def get(self, kind: str, namespace: str | None, name: str, group: str | None = None):

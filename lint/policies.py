@@ -37,7 +37,7 @@ import os
 import re
 import sys
 
-from .rule import Rule, RuleDocs, report
+from .rule import Rule, RuleDocs, field_path, report
 
 
 class PolicyError(Exception):
@@ -58,10 +58,9 @@ def parse_path(text: str) -> tuple:
 
 
 def json_path(path: tuple) -> str:
-    out = "$"
-    for seg in path:
-        out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if re.fullmatch(r"[A-Za-z_$][\w$-]*", str(seg)) else f"[{str(seg)!r}]")
-    return out
+    """``("spec", "containers", 0)`` -> ``$.spec.containers[0]``."""
+    fp = field_path(path)
+    return "$" + (fp if not fp or fp.startswith("[") else "." + fp)
 
 
 def schema_reports(errors, base: tuple, prefix: str = "", shown: tuple = ()):

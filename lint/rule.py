@@ -95,6 +95,9 @@ class Finding:
         return out
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
+
+
 def field_path(path: tuple) -> str:
     """``("spec", "rules", 0, "backendRefs", 1)`` -> ``spec.rules[0].backendRefs[1]``."""
     out = []
@@ -103,7 +106,7 @@ def field_path(path: tuple) -> str:
             out.append(f"[{seg}]")
         else:
             s = str(seg)
-            if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$-]*", s):
+            if _PLAIN_KEY.fullmatch(s):
                 out.append(("." if out else "") + s)
             else:
                 out.append(f"[{s!r}]")

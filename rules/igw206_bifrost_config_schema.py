@@ -71,6 +71,7 @@ import json
 from importlib import resources
 
 from infergw_lint.domain import bifrost_configs
+from infergw_lint.quickschema import is_valid
 from infergw_lint.rule import Rule, field_path, report
 
 SCHEMA_FILE = "schemas/bifrost-config.schema.json"
@@ -82,13 +83,23 @@ def schema() -> dict:
     return json.loads(resources.files("infergw_lint").joinpath(SCHEMA_FILE).read_text("utf-8"))
 
 
+_SCHEMA = None
+
+
+def _schema() -> dict:
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = schema()
+    return _SCHEMA
+
+
 def validator():
     """The compiled validator, built on first use (jsonschema is slow to import)."""
     global _VALIDATOR
     if _VALIDATOR is None:
         from jsonschema import Draft201909Validator
 
-        _VALIDATOR = Draft201909Validator(schema())
+        _VALIDATOR = Draft201909Validator(_schema())
     return _VALIDATOR
 
 
@@ -171,6 +182,8 @@ class BifrostConfigSchema(Rule):
             yield from self._check_config(cfg, keep_severity)
 
     def _check_config(self, cfg, keep_severity: bool):
+        if is_valid(_schema(), cfg.data):
+            return  # surely valid: no need to import jsonschema
         seen: set = set()
         count = 0
         for err in validator().iter_errors(cfg.data):
