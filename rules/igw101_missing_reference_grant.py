@@ -105,10 +105,10 @@ class MissingReferenceGrant(Rule):
                 if reasons:
                     msg += "; " + "; ".join(reasons[:2])
                 else:
+                    # the usual slip: the grant was put in the referrer's own namespace
                     misplaced = [
-                        g for g in index.of_kind("ReferenceGrant")
-                        if g.group == GATEWAY_GROUP and index.namespace_of(g) != target_ns
-                        and grant_mismatch(g.data, ref) is None
+                        g for g in index.of_kind("ReferenceGrant", namespace=ref.from_ns)
+                        if g.group == GATEWAY_GROUP and grant_mismatch(g.data, ref) is None
                     ]
                     if misplaced:
                         g = misplaced[0]
