@@ -40,6 +40,7 @@ Autofix: no.
 """
 
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
+from infergw_lint.gateway import gateway_is_kgateway, graph_for
 from infergw_lint.rule import Rule, report
 
 SCHEME_KEYS = ("service.beta.kubernetes.io/aws-load-balancer-scheme", "alb.ingress.kubernetes.io/scheme")
@@ -79,10 +80,19 @@ class PublicLbInProd(Rule):
             return
         why = ctx.environment_reason(doc)
         for path in paths:
+            note = ""
+            if (
+                doc.kind == "Gateway" and path[:2] == ("metadata", "annotations")
+                and gateway_is_kgateway(doc, graph_for(ctx)) is not False
+            ):
+                note = (
+                    " (kgateway ignores Gateway metadata annotations, see IGW402, but this states the intent: "
+                    "moved to spec.infrastructure it would expose the gateway)"
+                )
             yield report(
                 path,
                 f"internet-facing load balancer in prod ({why}); put CloudFront + WAF in front and use an "
-                "internal scheme",
+                f"internal scheme{note}",
             )
 
 
