@@ -406,7 +406,7 @@ def options_from(args):
 
 
 def cmd_lint(argv: list[str]) -> int:
-    from .engine import Options, run
+    from .engine import run
     from .loader import UsageError
     from .reporters import render
 

@@ -270,12 +270,12 @@ def pod_spec(doc) -> tuple[tuple, dict] | None:
 
 
 def containers(spec: dict, base: tuple) -> Iterator[tuple[tuple, dict]]:
-    for field in ("initContainers", "containers", "ephemeralContainers"):
-        items = spec.get(field)
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        items = spec.get(key)
         if isinstance(items, list):
             for i, c in enumerate(items):
                 if isinstance(c, dict):
-                    yield base + (field, i), c
+                    yield base + (key, i), c
 
 
 def image_name(image: str) -> str:

@@ -33,6 +33,10 @@ from .gateway import (
     PARENT_NOT_FOUND,
     UNSUPPORTED_PARENT,
     Problem,
+    _dict,
+    _int,
+    _list,
+    _s,
     backend_problems,
     backend_refs,
     describe_match,
@@ -48,28 +52,6 @@ from .gateway import (
 
 FORMATS = ("text", "markdown", "json", "mermaid", "dot")
 JSON_VERSION = 1
-
-
-def _s(value) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _list(value) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 # ---- the data model -----------------------------------------------------------------------
