@@ -238,3 +238,15 @@ def test_invalid_policies_are_usage_errors(tmp_path, policy, needle):
     write(tmp_path / "svc.yaml", PUBLIC_SVC)
     code, _, err = lint("--policies", "p", "svc.yaml", cwd=tmp_path)
     assert code == 2 and needle in err
+
+
+def test_igw202_accepts_the_trace_types_the_config_names(tmp_path):
+    shutil.copy(os.path.join(ROOT, "tests", "fixtures", "IGW202", "bad.json"), tmp_path / "config.json")
+    code, out, _ = lint("--format", "json", "--select", "IGW202", ".", cwd=tmp_path)
+    assert code == 1 and [f["rule"] for f in findings(out)] == ["IGW202"]
+    write(tmp_path / ".infergw-lint.yaml", "rules:\n  IGW202:\n    options: {trace_types: [genai_extension]}\n")
+    code, out, _ = lint("--format", "json", "--select", "IGW202", ".", cwd=tmp_path)
+    assert code == 0 and findings(out) == []
+    write(tmp_path / ".infergw-lint.yaml", "rules:\n  IGW202:\n    options: {trace_types: [vercel]}\n")
+    code, out, _ = lint("--format", "json", "--select", "IGW202", ".", cwd=tmp_path)
+    assert '"vercel"' in findings(out)[0]["message"]
