@@ -1055,6 +1055,7 @@ class Problem:
     short: str
     detail: str
     unverified: bool = False
+    what: str = ""  # for backends: "grant", "kind", "no-port", "not-found", "port" (IGW104 words them)
 
 
 def only_other_controllers(route, g: Graph) -> bool:
@@ -1095,21 +1096,25 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
             out.append(Problem(
                 "IGW101", "no ReferenceGrant",
                 f"no ReferenceGrant in {b.namespace!r} allows {route.kind} from {route_ns!r} to {shown} (IGW101)",
+                what="grant",
             ))
     gk = (b.group, b.kind)
     if gk not in KNOWN_BACKEND_KINDS:
         if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group) or only_other_controllers(route, g):
             return out
-        out.append(Problem("IGW104", "unknown kind", f"{shown}: kind {b.kind!r} is not a backend kind the controller resolves (IGW104)"))
+        out.append(Problem(
+            "IGW104", "unknown kind", f"{shown}: kind {b.kind!r} is not a backend kind the controller resolves (IGW104)",
+            what="kind",
+        ))
         return out
     if b.is_service and b.port is None:
-        out.append(Problem("IGW104", "no port", f"backendRef to {shown} has no port (IGW104)"))
+        out.append(Problem("IGW104", "no port", f"backendRef to {shown} has no port (IGW104)", what="no-port"))
     if gk not in LOOKED_UP_BACKEND_KINDS:
         return out
     target = index.get(b.kind, b.namespace, b.name, group=b.group)
     if target is None:
         if lookup_complete(ctx, b.kind, b.namespace):
-            out.append(Problem("IGW104", f"{b.kind} not found", f"{shown} not found (IGW104)"))
+            out.append(Problem("IGW104", f"{b.kind} not found", f"{shown} not found (IGW104)", what="not-found"))
         else:
             out.append(Problem("", "not in the set", f"unverified: {shown} is not in the linted set", unverified=True))
         return out
@@ -1117,7 +1122,9 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
         ports = service_ports(target)
         if ports and b.port not in ports:
             listed = ", ".join(str(p) for p in ports)
-            out.append(Problem("IGW104", f"no port {b.port}", f"{shown} has no port {b.port} (ports: {listed}) (IGW104)"))
+            out.append(Problem(
+                "IGW104", f"no port {b.port}", f"{shown} has no port {b.port} (ports: {listed}) (IGW104)", what="port",
+            ))
     return out
 
 

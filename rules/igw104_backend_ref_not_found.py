@@ -60,15 +60,7 @@ from __future__ import annotations
 import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
-from infergw_lint.gateway import (
-    KNOWN_BACKEND_KINDS,
-    LOOKED_UP_BACKEND_KINDS,
-    backend_refs,
-    graph_for,
-    lookup_complete,
-    only_other_controllers,
-    service_ports,
-)
+from infergw_lint.gateway import backend_problems, backend_refs, graph_for, service_ports
 from infergw_lint.rule import Rule, report
 
 class BackendRefNotFound(Rule):
@@ -85,75 +77,68 @@ class BackendRefNotFound(Rule):
         index = ctx.index
         g = graph_for(ctx)
         route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
-        other_controller = None
         for b in backend_refs(doc, index):
-            what = "mirror backendRef" if b.mirror else "backendRef"
-            gk = (b.group, b.kind)
-            shown = f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
-            if gk not in KNOWN_BACKEND_KINDS:
-                if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group):
-                    continue  # the set defines the kind or such objects: one the user's controller serves
-                if other_controller is None:
-                    other_controller = only_other_controllers(doc, g)
-                if other_controller:
-                    continue  # every parent Gateway belongs to a non-kgateway class: its kinds are its own
-                yield report(
-                    b.path + (("kind",) if "kind" in b.data else ("group",) if "group" in b.data else ()),
-                    f"{route} {what} names kind {b.kind!r} in group {b.group or 'core'!r}: not a backend kind "
-                    "Gateway API implementations resolve (Service, kgateway Backend, InferencePool, ServiceImport, "
-                    "...), and nothing in the set defines it. A controller that does not know the kind reports "
-                    "ResolvedRefs=False (InvalidKind) and the rule answers 500; use a Service, or add the kind's "
-                    "CRD or object to the linted set (--context) if your controller serves it",
-                )
-                continue
-            if b.is_service and b.port is None:
-                yield report(
-                    b.path,
-                    f"{route} {what} to Service {b.namespace}/{b.name} has no port: the API server rejects a "
-                    "Service backendRef without one. Add the Service's spec.ports[].port",
-                )
-            if gk not in LOOKED_UP_BACKEND_KINDS:
-                continue
-            target = index.get(b.kind, b.namespace, b.name, group=b.group)
-            if target is None:
-                if not lookup_complete(ctx, b.kind, b.namespace):
+            # the decision is gateway.backend_problems (shared with `infergw-lint routes`);
+            # this rule words it with hints
+            for p in backend_problems(ctx, doc, b):
+                if p.code != self.code:
                     continue
-                elsewhere = [n for n in g.namespaces_of_name(b.kind, b.name, b.group) if n != b.namespace]
-                if elsewhere and "namespace" not in b.data:
-                    hint = (
-                        f" (the backendRef has no namespace, so it means the route's own; {b.kind} {b.name} is in "
-                        f"{elsewhere[0]!r}: add namespace: {elsewhere[0]} and a ReferenceGrant there)"
+                what = "mirror backendRef" if b.mirror else "backendRef"
+                if p.what == "kind":
+                    yield report(
+                        b.path + (("kind",) if "kind" in b.data else ("group",) if "group" in b.data else ()),
+                        f"{route} {what} names kind {b.kind!r} in group {b.group or 'core'!r}: not a backend kind "
+                        "Gateway API implementations resolve (Service, kgateway Backend, InferencePool, ServiceImport, "
+                        "...), and nothing in the set defines it. A controller that does not know the kind reports "
+                        "ResolvedRefs=False (InvalidKind) and the rule answers 500; use a Service, or add the kind's "
+                        "CRD or object to the linted set (--context) if your controller serves it",
                     )
-                else:
-                    close = difflib.get_close_matches(b.name, g.names_in(b.kind, b.namespace, b.group), n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else ""
-                yield report(
-                    b.path + ("name",),
-                    f"{route} {what} points at {shown}, which is not in the linted set although namespace "
-                    f"{b.namespace!r} is{hint}: the controller reports ResolvedRefs=False (BackendNotFound) "
-                    "and the matching requests answer 500. Fix the name or namespace, or pass --context with the "
-                    "directory that defines it",
-                )
-                continue
-            if not b.is_service or b.port is None:
-                continue
-            ports = service_ports(target)
-            if ports is None or not ports:
-                continue  # no ports declared (ExternalName, or a port-less Service): nothing to compare
-            if b.port not in ports:
-                listed = ", ".join(str(p) for p in ports)
-                target_ports = {
-                    p.get("targetPort") for p in target.get("spec", "ports", default=[]) or []
-                    if isinstance(p, dict) and isinstance(p.get("targetPort"), int)
-                }
-                if b.port in target_ports:
-                    listed += f" ({b.port} is a targetPort, the container's port)"
-                yield report(
-                    b.path + ("port",),
-                    f"{route} {what} uses port {b.port} of Service {b.namespace}/{b.name}, which exposes only "
-                    f"{listed}: the controller finds no such port and the matching requests fail. Use a "
-                    "spec.ports[].port of the Service (not its targetPort)",
-                )
+                elif p.what == "no-port":
+                    yield report(
+                        b.path,
+                        f"{route} {what} to Service {b.namespace}/{b.name} has no port: the API server rejects a "
+                        "Service backendRef without one. Add the Service's spec.ports[].port",
+                    )
+                elif p.what == "not-found":
+                    yield report(b.path + ("name",), self._not_found(route, what, b, g))
+                elif p.what == "port":
+                    yield report(b.path + ("port",), self._no_such_port(route, what, b, index))
+
+    @staticmethod
+    def _not_found(route: str, what: str, b, g) -> str:
+        shown = f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
+        elsewhere = [n for n in g.namespaces_of_name(b.kind, b.name, b.group) if n != b.namespace]
+        if elsewhere and "namespace" not in b.data:
+            hint = (
+                f" (the backendRef has no namespace, so it means the route's own; {b.kind} {b.name} is in "
+                f"{elsewhere[0]!r}: add namespace: {elsewhere[0]} and a ReferenceGrant there)"
+            )
+        else:
+            close = difflib.get_close_matches(b.name, g.names_in(b.kind, b.namespace, b.group), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return (
+            f"{route} {what} points at {shown}, which is not in the linted set although namespace "
+            f"{b.namespace!r} is{hint}: the controller reports ResolvedRefs=False (BackendNotFound) "
+            "and the matching requests answer 500. Fix the name or namespace, or pass --context with the "
+            "directory that defines it"
+        )
+
+    @staticmethod
+    def _no_such_port(route: str, what: str, b, index) -> str:
+        target = index.get(b.kind, b.namespace, b.name, group=b.group)
+        ports = service_ports(target) or []
+        listed = ", ".join(str(p) for p in ports)
+        target_ports = {
+            p.get("targetPort") for p in target.get("spec", "ports", default=[]) or []
+            if isinstance(p, dict) and isinstance(p.get("targetPort"), int)
+        }
+        if b.port in target_ports:
+            listed += f" ({b.port} is a targetPort, the container's port)"
+        return (
+            f"{route} {what} uses port {b.port} of Service {b.namespace}/{b.name}, which exposes only "
+            f"{listed}: the controller finds no such port and the matching requests fail. Use a "
+            "spec.ports[].port of the Service (not its targetPort)"
+        )
 
 
 RULE = BackendRefNotFound()
