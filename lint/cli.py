@@ -276,9 +276,7 @@ def cmd_test(argv: list[str]) -> int:
 
 def cmd_routes(argv: list[str]) -> int:
     """Print the effective routing table of every Gateway listener (lint/routes.py)."""
-    from .config import ConfigError
     from .loader import UsageError
-    from .policies import PolicyError
     from .routes import FORMATS, render, routing_map
 
     ap = argparse.ArgumentParser(
@@ -312,15 +310,10 @@ def cmd_routes(argv: list[str]) -> int:
     full = build_parser().parse_args([])  # the lint options' defaults, for options_from
     for key, value in vars(args).items():
         setattr(full, key, value)
-    try:
-        options, _ = options_from(full)
-    except (ConfigError, PolicyError) as exc:
-        _err(str(exc))
+    loaded = _checked_options(full)
+    if loaded is None:
         return EXIT_USAGE
-    for c in options.context:
-        if not os.path.exists(c):
-            _err(f"--context {c}: no such file or directory")
-            return EXIT_USAGE
+    options = loaded[0]
     try:
         routes = routing_map(args.paths, options)
     except UsageError as exc:
@@ -405,6 +398,24 @@ def options_from(args):
     return options, fail_on
 
 
+def _checked_options(args):
+    """(options, fail_on) from the configuration and the command line, or None after saying
+    what is wrong (a bad config or policy, a --context that does not exist)."""
+    from .config import ConfigError
+    from .policies import PolicyError
+
+    try:
+        options, fail_on = options_from(args)
+    except (ConfigError, PolicyError) as exc:
+        _err(str(exc))
+        return None
+    for c in options.context:
+        if not os.path.exists(c):
+            _err(f"--context {c}: no such file or directory")
+            return None
+    return options, fail_on
+
+
 def cmd_lint(argv: list[str]) -> int:
     from .engine import run
     from .loader import UsageError
@@ -420,18 +431,10 @@ def cmd_lint(argv: list[str]) -> int:
     if sum(1 for _, out in reports if out is None) > 1:
         _err("only one report can go to stdout: give an --output for each extra --format")
         return EXIT_USAGE
-    from .config import ConfigError
-    from .policies import PolicyError
-
-    try:
-        options, fail_on = options_from(args)
-    except (ConfigError, PolicyError) as exc:
-        _err(str(exc))
+    loaded = _checked_options(args)
+    if loaded is None:
         return EXIT_USAGE
-    for c in options.context:
-        if not os.path.exists(c):
-            _err(f"--context {c}: no such file or directory")
-            return EXIT_USAGE
+    options, fail_on = loaded
     from .baseline import BaselineError
 
     try:
