@@ -533,32 +533,23 @@ class Kustomization:
 
     def _collect(self) -> None:
         data = self.data
-        entries = data.get("patches")
-        if isinstance(entries, list):
+        for field_name in ("patches", "patchesStrategicMerge", "patchesJson6902"):  # kustomization order
+            entries = data.get(field_name)
+            if not isinstance(entries, list):
+                continue
             for i, entry in enumerate(entries):
-                if isinstance(entry, dict):
+                if field_name == "patchesStrategicMerge":
+                    if isinstance(entry, str):
+                        if "\n" in entry or ":" in entry and not entry.strip().endswith((".yaml", ".yml", ".json")):
+                            self._inline((field_name, i), None)
+                        else:
+                            self._from_file(entry, None)
+                elif isinstance(entry, dict):  # {path | patch, target}
                     target = entry.get("target") if isinstance(entry.get("target"), dict) else None
                     if isinstance(entry.get("path"), str):
                         self._from_file(entry["path"], target)
                     elif isinstance(entry.get("patch"), str):
-                        self._inline(("patches", i, "patch"), target)
-        entries = data.get("patchesStrategicMerge")
-        if isinstance(entries, list):
-            for i, entry in enumerate(entries):
-                if isinstance(entry, str):
-                    if "\n" in entry or ":" in entry and not entry.strip().endswith((".yaml", ".yml", ".json")):
-                        self._inline(("patchesStrategicMerge", i), None)
-                    else:
-                        self._from_file(entry, None)
-        entries = data.get("patchesJson6902")
-        if isinstance(entries, list):
-            for i, entry in enumerate(entries):
-                if isinstance(entry, dict):
-                    target = entry.get("target") if isinstance(entry.get("target"), dict) else None
-                    if isinstance(entry.get("path"), str):
-                        self._from_file(entry["path"], target)
-                    elif isinstance(entry.get("patch"), str):
-                        self._inline(("patchesJson6902", i, "patch"), target)
+                        self._inline((field_name, i, "patch"), target)
 
     def _from_file(self, rel: str, target) -> None:
         real = os.path.realpath(os.path.join(self.dir, rel))
