@@ -149,6 +149,7 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
                     Problem(where, _START, f"cannot read directory: {exc.strerror or exc}; its files were not linted")
                 )
 
+            before = len(out)
             for root, dirs, files in os.walk(given, onerror=walk_error):
                 dirs[:] = sorted(
                     d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d in HIDDEN_DIRS_READ)
@@ -164,6 +165,8 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
                         helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
                         continue
                     out.append((full, full))
+            if len(out) == before and not helm_skipped:
+                result.notes.append(f"{given}: no *.yaml, *.yml or *.json files to lint here")
         else:
             out.append((given, given))
     for chart, n in helm_skipped.items():

@@ -175,3 +175,9 @@ def test_whole_sample_tree_keeps_good_and_bad_apart():
     assert code == 1
     assert not [f for f in findings if "/good/" in f["path"]]
     assert {r.code for r in all_rules()} <= {f["rule"] for f in findings}
+
+
+def test_a_directory_without_manifests_says_so(tmp_path):
+    (tmp_path / "README.md").write_text("# nothing to lint\n")
+    code, out, err = lint(str(tmp_path))
+    assert code == 0 and "no *.yaml, *.yml or *.json files" in err
