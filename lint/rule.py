@@ -192,6 +192,7 @@ class Rule:
     name: str = ""
     severity: str = "error"
     kinds: tuple = ()  # resource kinds; empty = any
+    groups: tuple = ()  # API groups of those kinds; empty = any
     flavors: tuple = ("k8s",)  # document flavors the rule reads
     tags: tuple = ()
     security_severity: str = "5.0"  # SARIF security-severity for GitHub
@@ -199,6 +200,8 @@ class Rule:
 
     def applies(self, doc) -> bool:
         if doc.flavor not in self.flavors:
+            return False
+        if self.groups and doc.group not in self.groups:
             return False
         return not self.kinds or doc.kind in self.kinds
 
@@ -216,6 +219,16 @@ class Rule:
 
     def __repr__(self) -> str:
         return f"<Rule {self.code} {self.name}>"
+
+
+class EngineRule(Rule):
+    """A rule whose findings the engine makes (the loader: parse errors, duplicate keys;
+    the suppression pass): it has docs, a code and a severity, but checks no document."""
+
+    flavors: tuple = ()
+
+    def check(self, doc, ctx):
+        return ()
 
 
 def option(ctx: Any, rule: Rule, key: str, default):

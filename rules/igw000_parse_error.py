@@ -26,19 +26,15 @@ Correct the syntax at the reported line and column. Indent YAML with spaces, nev
 Autofix: no.
 """
 
-from infergw_lint.rule import Rule
+from infergw_lint.rule import EngineRule
 
 
-class ParseError(Rule):
+class ParseError(EngineRule):
     code = "IGW000"
     name = "parse-error"
     severity = "error"
-    flavors = ()
     tags = ("syntax",)
     security_severity = "3.0"
-
-    def check(self, doc, ctx):  # reported by the loader
-        return ()
 
 
 RULE = ParseError()

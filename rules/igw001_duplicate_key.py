@@ -24,19 +24,15 @@ Keep one of the keys and delete the other.
 Autofix: no.
 """
 
-from infergw_lint.rule import Rule
+from infergw_lint.rule import EngineRule
 
 
-class DuplicateKey(Rule):
+class DuplicateKey(EngineRule):
     code = "IGW001"
     name = "duplicate-key"
     severity = "error"
-    flavors = ()
     tags = ("syntax",)
     security_severity = "3.0"
-
-    def check(self, doc, ctx):  # reported by the loader
-        return ()
 
 
 RULE = DuplicateKey()

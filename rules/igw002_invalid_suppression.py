@@ -32,19 +32,15 @@ Say why, and for annotations optionally until when:
 Autofix: no.
 """
 
-from infergw_lint.rule import Rule
+from infergw_lint.rule import EngineRule
 
 
-class InvalidSuppression(Rule):
+class InvalidSuppression(EngineRule):
     code = "IGW002"
     name = "invalid-suppression"
     severity = "warning"
-    flavors = ()
     tags = ("suppression",)
     security_severity = "2.0"
-
-    def check(self, doc, ctx):  # reported by the suppression pass
-        return ()
 
 
 RULE = InvalidSuppression()

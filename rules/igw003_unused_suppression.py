@@ -23,19 +23,15 @@ Delete the suppression.
 Autofix: no.
 """
 
-from infergw_lint.rule import Rule
+from infergw_lint.rule import EngineRule
 
 
-class UnusedSuppression(Rule):
+class UnusedSuppression(EngineRule):
     code = "IGW003"
     name = "unused-suppression"
     severity = "warning"
-    flavors = ()
     tags = ("suppression",)
     security_severity = "1.0"
-
-    def check(self, doc, ctx):  # reported by the suppression pass
-        return ()
 
 
 RULE = UnusedSuppression()

@@ -26,19 +26,15 @@ Fix the findings, or, if the exception is still justified, set a new date and re
 Autofix: no.
 """
 
-from infergw_lint.rule import Rule
+from infergw_lint.rule import EngineRule
 
 
-class ExpiredSuppression(Rule):
+class ExpiredSuppression(EngineRule):
     code = "IGW004"
     name = "expired-suppression"
     severity = "warning"
-    flavors = ()
     tags = ("suppression",)
     security_severity = "2.0"
-
-    def check(self, doc, ctx):  # reported by the suppression pass
-        return ()
 
 
 RULE = ExpiredSuppression()

@@ -80,12 +80,11 @@ class MissingReferenceGrant(Rule):
     name = "missing-reference-grant"
     severity = "error"
     kinds = ROUTE_KINDS + ("Gateway", "ListenerSet")
+    groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "reference")
     security_severity = "6.0"
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         index = ctx.index
         for path, ref in references(doc, index):
             target_ns = ref.to_ns

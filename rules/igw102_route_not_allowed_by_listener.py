@@ -73,12 +73,11 @@ class RouteNotAllowedByListener(Rule):
     name = "route-not-allowed-by-listener"
     severity = "error"
     kinds = ROUTE_KINDS
+    groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "reference")
     security_severity = "4.0"
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         index = ctx.index
         route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
         for att in graph_for(ctx).attachments(doc):

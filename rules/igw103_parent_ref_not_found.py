@@ -62,12 +62,11 @@ class ParentRefNotFound(Rule):
     name = "parent-ref-not-found"
     severity = "error"
     kinds = ROUTE_KINDS
+    groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "reference")
     security_severity = "3.0"
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         index = ctx.index
         g = graph_for(ctx)
         route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"

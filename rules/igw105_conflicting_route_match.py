@@ -71,12 +71,11 @@ class ConflictingRouteMatch(Rule):
     name = "conflicting-route-match"
     severity = "warning"
     kinds = ("HTTPRoute", "GRPCRoute")
+    groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "routing")
     security_severity = "3.0"
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         index = ctx.index
         g = graph_for(ctx)
         me = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"

@@ -74,12 +74,11 @@ class InvalidUrlRewrite(Rule):
     name = "invalid-url-rewrite"
     severity = "error"
     kinds = ("HTTPRoute",)
+    groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "routing")
     security_severity = "3.0"
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         rules = doc.get("spec", "rules")
         if not isinstance(rules, list):
             return

@@ -71,12 +71,11 @@ class GatewayClassMismatch(Rule):
     name = "gateway-class-mismatch"
     severity = "error"
     kinds = ("Gateway", "GatewayClass")
+    groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "kgateway")
     security_severity = "3.0"
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         if doc.kind == "GatewayClass":
             yield from self._check_class(doc, ctx)
         else:

@@ -66,12 +66,11 @@ class UnusedReferenceGrant(Rule):
     name = "unused-reference-grant"
     severity = "warning"
     kinds = ("ReferenceGrant",)
+    groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "reference", "security")
     security_severity = "3.0"
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         index = ctx.index
         grant_ns = index.namespace_of(doc)
         me = f"ReferenceGrant {grant_ns}/{doc.name}"

@@ -72,13 +72,12 @@ class LbAnnotationsNotPropagated(Rule):
     name = "lb-annotations-not-propagated"
     severity = "error"
     kinds = ("Gateway",)
+    groups = (GATEWAY_GROUP,)
     tags = ("aws", "kgateway", "exposure")
     security_severity = "5.0"
     fixable = True
 
     def check(self, doc, ctx):
-        if doc.group != GATEWAY_GROUP:
-            return
         me = f"Gateway {ctx.index.namespace_of(doc)}/{doc.name}"
         keys = [k for k in doc.annotations if is_aws_lb_annotation(k)]
         if keys and gateway_is_kgateway(doc, graph_for(ctx)) is not False:
