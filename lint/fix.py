@@ -1193,10 +1193,6 @@ FIXERS: dict[str, tuple[Callable, int]] = {
 }
 
 
-def fixable_codes() -> set:
-    return set(FIXERS)
-
-
 # ======================================================================================
 # files
 

@@ -110,12 +110,6 @@ def core_group(group) -> str:
     return "" if g in ("", "core") else g
 
 
-def ref_name(doc, index) -> str:
-    """``namespace/name`` of a resource (just ``name`` for cluster-scoped kinds)."""
-    ns = index.namespace_of(doc)
-    return f"{ns}/{doc.name}" if ns else f"{doc.name}"
-
-
 # ---- versions -----------------------------------------------------------------------------
 
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?(?:-[0-9A-Za-z.]+)?$")
