@@ -214,8 +214,10 @@ def served_models(index) -> dict | None:
     provider; so does an empty list, except with top-level ``version: 2`` (Bifrost
     v1.5+ semantics, where an empty list denies all).  ``aliases`` names count as served.
     A provider without keys (ollama, sgl, a key-less custom provider) serves anything."""
-    if "_served_models" in index.__dict__:
-        return index.__dict__["_served_models"]
+    return index.memo("bifrost-served-models", lambda: _served_models(index))
+
+
+def _served_models(index) -> dict | None:
     found = False
     out: dict = {}
     for doc in index.documents:
@@ -239,21 +241,19 @@ def served_models(index) -> dict | None:
                     aliases = key.get("aliases")
                     if isinstance(aliases, dict):
                         served.models.update(a for a in aliases if isinstance(a, str))
-    result = out if found else None
-    index.__dict__["_served_models"] = result
-    return result
+    return out if found else None
 
 
 def serving_providers(index) -> dict:
     """model -> set of Bifrost providers whose keys list it by name (cached on the index)."""
-    if "_serving_providers" in index.__dict__:
-        return index.__dict__["_serving_providers"]
-    out: dict = {}
-    for name, served in (served_models(index) or {}).items():
-        for model in served.models:
-            out.setdefault(model, set()).add(name)
-    index.__dict__["_serving_providers"] = out
-    return out
+    def build() -> dict:
+        out: dict = {}
+        for name, served in (served_models(index) or {}).items():
+            for model in served.models:
+                out.setdefault(model, set()).add(name)
+        return out
+
+    return index.memo("bifrost-serving-providers", build)
 
 
 def pod_spec(doc) -> tuple[tuple, dict] | None:

@@ -999,11 +999,7 @@ class Graph:
 
 def graph(index, assume_complete: bool | None = None) -> Graph:
     """The run's Gateway API model, built on first use and cached on ``index``."""
-    cache = index.__dict__.setdefault("_gateway_graphs", {})
-    g = cache.get(assume_complete)
-    if g is None:
-        g = cache[assume_complete] = Graph(index, assume_complete)
-    return g
+    return index.memo(("gateway-graph", assume_complete), lambda: Graph(index, assume_complete))
 
 
 def graph_for(ctx) -> Graph:

@@ -10,6 +10,7 @@ from .domain import CLUSTER_SCOPED, env_from_labels
 class Index:
     def __init__(self, documents, default_namespace: str = "default"):
         self.default_namespace = default_namespace
+        self._memo: dict = {}
         self.documents = list(documents)
         self.resources = [d for d in self.documents if d.flavor == "k8s"]
         self._by_kind: dict[str, list] = defaultdict(list)
@@ -28,6 +29,15 @@ class Index:
             if kind == "Namespace" and doc.name:
                 self._namespace_objs[doc.name] = doc
                 self.namespaces_seen.add(doc.name)
+
+    def memo(self, key, build):
+        """Per-run facts derived from the whole set (a rule's lookup table, the Gateway API
+        graph), built once by ``build()`` on first use."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
     def namespace_of(self, doc) -> str | None:
         """The namespace a resource lands in: None for cluster-scoped kinds, the

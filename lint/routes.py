@@ -464,10 +464,7 @@ def _rule_parts(ctx, route, rule_index: int) -> tuple[list, list]:
     500, is a rule-level problem."""
     index = ctx.index
     backends, problems = [], []
-    cache = index.__dict__.setdefault("_routes_backend_refs", {})
-    refs = cache.get(id(route))
-    if refs is None:
-        refs = cache[id(route)] = backend_refs(route, index)
+    refs = index.memo(("routes-backend-refs", id(route)), lambda: backend_refs(route, index))
     for b in refs:
         if b.path[:3] != ("spec", "rules", rule_index):
             continue

@@ -99,8 +99,10 @@ def _path_prefix_matches(path: str, prefix: str) -> bool:
 def route_rewrites(index) -> list:
     """(hostnames, match prefix, rewrite type, replacement, route) for every HTTPRoute
     rule with a PathPrefix match and a URLRewrite path filter (cached on the index)."""
-    if "_igw204_rewrites" in index.__dict__:
-        return index.__dict__["_igw204_rewrites"]
+    return index.memo("igw204-rewrites", lambda: _route_rewrites(index))
+
+
+def _route_rewrites(index) -> list:
     out = []
     for route in index.of_kind("HTTPRoute", group=GATEWAY_GROUP):
         hostnames = route.get("spec", "hostnames")
@@ -127,7 +129,6 @@ def route_rewrites(index) -> list:
                 path = match.get("path") if isinstance(match, dict) else None
                 if isinstance(path, dict) and path.get("type", "PathPrefix") == "PathPrefix" and isinstance(path.get("value"), str):
                     out.append((hostnames, path["value"], kind, repl, route))
-    index.__dict__["_igw204_rewrites"] = out
     return out
 
 

@@ -58,9 +58,8 @@ SHARED = frozenset({"ReadWriteMany", "ReadOnlyMany"})
 
 def _hpa_max(index, doc) -> tuple[int, object] | None:
     """(maxReplicas, HPA) of a HorizontalPodAutoscaler targeting ``doc`` (cached per run)."""
-    table = index.__dict__.get("_igw208_hpas")
-    if table is None:
-        table = {}
+    def build() -> dict:
+        table: dict = {}
         for hpa in index.of_kind("HorizontalPodAutoscaler"):
             ref = hpa.get("spec", "scaleTargetRef")
             top = hpa.get("spec", "maxReplicas")
@@ -71,8 +70,9 @@ def _hpa_max(index, doc) -> tuple[int, object] | None:
                 key = (index.namespace_of(hpa), ref.get("kind"), ref.get("name"))
                 if top > table.get(key, (0, None))[0]:
                     table[key] = (top, hpa)
-        index.__dict__["_igw208_hpas"] = table
-    return table.get((index.namespace_of(doc), doc.kind, doc.name))
+        return table
+
+    return index.memo("igw208-hpas", build).get((index.namespace_of(doc), doc.kind, doc.name))
 
 
 class RwoVolumeSharedByReplicas(Rule):
