@@ -205,7 +205,7 @@ def cmd_explain(argv: list[str]) -> int:
         return EXIT_USAGE
     print(f"{rule.code} {rule.name} (default severity: {rule.severity}{', autofix' if rule.fixable else ''})")
     print()
-    sys.stdout.write(rule.docs.text())
+    sys.stdout.write(rule.docs.markdown())
     return EXIT_OK
 
 

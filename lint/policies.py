@@ -159,11 +159,11 @@ class SchemaPolicy(Rule):
         for key, title in (("why", "Why"), ("example", "Example"), ("fix", "Fix")):
             if self.spec.get(key):
                 body = self.spec[key].rstrip()
-                if key == "example":
-                    body = "\n".join("    " + ln for ln in body.splitlines())
+                if key == "example" and not body.lstrip().startswith(("```", "~~~")):
+                    body = "```yaml\n" + body + "\n```"
                 sections[title] = body
         sections.setdefault("Why", f"Custom policy from {self.origin}.")
-        sections.setdefault("Example", "    (none given)")
+        sections.setdefault("Example", "(none given)")
         sections.setdefault("Fix", "Make the document satisfy the policy's assertion.")
         return RuleDocs(self.spec["description"].strip().splitlines()[0], sections)
 

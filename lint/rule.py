@@ -1,8 +1,10 @@
 """The rule API.
 
-A rule is a module in ``rules/`` whose docstring is its documentation (a one-line
-title, then the sections What it does / Why / Example / Fix, each a heading underlined
-with dashes) and which defines ``RULE``, an instance of a ``Rule`` subclass::
+A rule is a module in ``rules/`` whose docstring is its documentation, in Markdown: a
+one-line title, then the sections ``## What it does``, ``## Why``, ``## Example`` and
+``## Fix`` (code in fenced blocks with a language, names in `backticks`), the Fix section
+ending with an ``Autofix: yes|no`` paragraph. The module defines ``RULE``, an instance of a
+``Rule`` subclass::
 
     class MissingFsGroup(Rule):
         code = "IGW203"
@@ -120,71 +122,128 @@ def fingerprint(rule: str, identity: str, path: tuple, occurrence: int = 0) -> s
 
 @dataclass
 class RuleDocs:
+    """A rule's documentation: its title and its Markdown sections, in order."""
+
     title: str
     sections: dict = field(default_factory=dict)
 
-    def text(self) -> str:
-        parts = [self.title, ""]
-        for name, body in self.sections.items():
-            parts += [name, "-" * len(name), body, ""]
-        return "\n".join(parts).rstrip() + "\n"
-
     def markdown(self) -> str:
+        """The docs as one Markdown text: the title in bold, then ``## Section`` and its body."""
         parts = [f"**{self.title}**", ""]
         for name, body in self.sections.items():
-            parts += [f"## {name}", "", _md_body(body), ""]
+            parts += [f"## {name}", "", body, ""]
+        return "\n".join(parts).rstrip() + "\n"
+
+    def text(self) -> str:
+        """Plain text for where Markdown is not rendered (SARIF ``help.text``): headings as
+        lines of their own, code blocks indented instead of fenced."""
+        parts = [self.title, ""]
+        for name, body in self.sections.items():
+            parts += [name, "-" * len(name), _plain_body(body), ""]
         return "\n".join(parts).rstrip() + "\n"
 
 
-def _md_body(body: str) -> str:
-    """Indented blocks in a docstring section become fenced code blocks."""
-    out, block = [], []
+_FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)\s*$")
+
+
+def _plain_body(body: str) -> str:
+    out, fence = [], None
     for line in body.splitlines():
-        if line.startswith("    ") or (block and not line.strip()):
-            block.append(line[4:])
+        m = _FENCE.match(line.strip()) if not line.startswith("    ") else None
+        if fence is None and m:
+            fence = m.group(1)
             continue
-        if block:
-            while block and not block[-1].strip():
-                block.pop()
-            out += ["```yaml", *block, "```"]
-            block = []
+        if fence is not None:
+            if line.strip() == fence:
+                fence = None
+                continue
+            out.append("    " + line if line.strip() else "")
+            continue
         out.append(line)
-    if block:
-        while block and not block[-1].strip():
-            block.pop()
-        out += ["```yaml", *block, "```"]
     return "\n".join(out)
 
 
+def code_blocks(body: str) -> list[tuple[str, str]]:
+    """``(language, code)`` of every fenced block in a Markdown section."""
+    blocks, fence, lang, buf = [], None, "", []
+    for line in body.splitlines():
+        m = _FENCE.match(line.strip())
+        if fence is None and m:
+            fence, lang, buf = m.group(1), m.group(2), []
+        elif fence is not None and line.strip() == fence:
+            blocks.append((lang, "\n".join(buf)))
+            fence = None
+        elif fence is not None:
+            buf.append(line)
+    return blocks
+
+
 def parse_docs(doc: str | None) -> RuleDocs:
-    """Split a rule docstring into its title and sections."""
+    """Split a Markdown rule docstring into its title and ``## `` sections (a ``## `` line
+    inside a fenced code block is code, not a heading).
+
+    A docstring in the older layout (headings underlined with dashes, indented code) is
+    read too, so a custom Python policy written for it keeps its docs."""
     import textwrap
 
     if not doc:
         return RuleDocs("")
     lines = doc.strip("\n").splitlines()
-    title = lines[0].strip()
+    title = lines[0].strip().lstrip("#").strip()
     body = textwrap.dedent("\n".join(lines[1:]))
+    if not re.search(r"^## \S", body, re.M) and re.search(r"^\S.*\n-{3,}\s*$", body, re.M):
+        body = _legacy_to_markdown(body)
     sections: dict[str, str] = {}
     current = None
     buf: list[str] = []
-    blines = body.splitlines()
-    i = 0
-    while i < len(blines):
-        line = blines[i]
-        nxt = blines[i + 1] if i + 1 < len(blines) else ""
-        if line.strip() and re.fullmatch(r"-{3,}", nxt.strip()) and not line.startswith(" "):
+    fence = None
+    for line in body.splitlines():
+        m = _FENCE.match(line.strip())
+        if fence is None and m:
+            fence = m.group(1)
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is None and line.startswith("## "):
             if current is not None:
                 sections[current] = "\n".join(buf).strip("\n")
-            current, buf = line.strip(), []
-            i += 2
+            current, buf = line[3:].strip(), []
             continue
         if current is not None:
             buf.append(line)
-        i += 1
     if current is not None:
         sections[current] = "\n".join(buf).strip("\n")
     return RuleDocs(title, sections)
+
+
+def _legacy_to_markdown(body: str) -> str:
+    """Dash-underlined headings -> ``## ``; indented blocks -> fenced; double backticks -> single."""
+    out: list[str] = []
+    lines = body.splitlines()
+    i, block = 0, []
+
+    def flush():
+        while block and not block[-1].strip():
+            block.pop()
+        first = next((ln.strip() for ln in block if ln.strip()), "")
+        out.extend(["```" + ("json" if first[:1] in "{[\"" else "yaml"), *(ln[4:] for ln in block), "```", ""])
+        block.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if block and not (line.startswith("    ") or not line.strip()):
+            flush()
+        if block or (line.startswith("    ") and (not out or not out[-1].strip() or out[-1].startswith("## "))):
+            block.append(line)
+        elif line.strip() and not line.startswith(" ") and re.fullmatch(r"-{3,}", nxt.strip()):
+            out += ["## " + line.strip(), ""]
+            i += 1
+        else:
+            out.append(re.sub(r"``(.+?)``", r"`\1`", line))
+        i += 1
+    if block:
+        flush()
+    return "\n".join(out)
 
 
 class Rule:

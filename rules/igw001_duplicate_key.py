@@ -1,24 +1,26 @@
 """A mapping with the same key twice.
 
-What it does
-------------
+## What it does
+
 Reports every repeated key in a YAML or JSON mapping (and in JSON embedded in a
 ConfigMap), located on the second occurrence, naming the line of the first.
 
-Why
----
+## Why
+
 Kubernetes' strict decoding rejects duplicate fields, while many YAML tools silently keep
 the last value: what you review is not what the cluster gets. In a Bifrost config.json a
-repeated ``providers`` key drops one of the two maps without a word.
+repeated `providers` key drops one of the two maps without a word.
 
-Example
--------
-    metadata:
-      name: bifrost
-      name: bifrost-v2
+## Example
 
-Fix
----
+```yaml
+metadata:
+  name: bifrost
+  name: bifrost-v2
+```
+
+## Fix
+
 Keep one of the keys and delete the other.
 
 Autofix: no.

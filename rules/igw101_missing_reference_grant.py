@@ -1,51 +1,55 @@
 """Cross-namespace reference with no ReferenceGrant that allows it.
 
-What it does
-------------
-For every HTTPRoute, GRPCRoute, TCPRoute, TLSRoute and UDPRoute ``backendRef`` (also the
-``requestMirror`` filter's backendRef) that names another namespace, and every Gateway or
-ListenerSet listener ``tls.certificateRefs`` entry (and CA certificate reference) in another
+## What it does
+
+For every HTTPRoute, GRPCRoute, TCPRoute, TLSRoute and UDPRoute `backendRef` (also the
+`requestMirror` filter's backendRef) that names another namespace, and every Gateway or
+ListenerSet listener `tls.certificateRefs` entry (and CA certificate reference) in another
 namespace, looks for a ReferenceGrant
-in the *target* namespace whose ``from`` entry matches (group, kind, namespace of the
-referrer) and whose ``to`` entry matches (group, kind and, when set, name of the target).
+in the *target* namespace whose `from` entry matches (group, kind, namespace of the
+referrer) and whose `to` entry matches (group, kind and, when set, name of the target).
 Reports the backendRef (or certificateRef) item when none does, and says which grant came
 closest and why it does not match.
 
-Why
----
+## Why
+
 Without the grant the Gateway API controller refuses the reference (ResolvedRefs=False,
 reason RefNotPermitted): the route answers 500 and the listener serves no TLS. The grant
-must live in the namespace of the Service or Secret, not in the route's namespace; ``from``
-needs the route's exact kind and namespace; ``to.name``, when present, limits the grant to
+must live in the namespace of the Service or Secret, not in the route's namespace; `from`
+needs the route's exact kind and namespace; `to.name`, when present, limits the grant to
 that one object. Grants are read from the whole linted set, across files.
 
-Example
--------
-    apiVersion: gateway.networking.k8s.io/v1
-    kind: HTTPRoute
-    metadata: {name: bifrost-route, namespace: ai-gateway}
-    spec:
-      rules:
-      - backendRefs:
-        - name: bifrost-service
-          namespace: ai-external      # no ReferenceGrant in ai-external
-          port: 8080
+## Example
 
-Fix
----
+```yaml
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: bifrost-route, namespace: ai-gateway}
+spec:
+  rules:
+  - backendRefs:
+    - name: bifrost-service
+      namespace: ai-external      # no ReferenceGrant in ai-external
+      port: 8080
+```
+
+## Fix
+
 Add to the target namespace:
 
-    apiVersion: gateway.networking.k8s.io/v1beta1
-    kind: ReferenceGrant
-    metadata: {name: allow-ai-gateway-routes, namespace: ai-external}
-    spec:
-      from:
-      - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ai-gateway}
-      to:
-      - {group: "", kind: Service}
+```yaml
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-ai-gateway-routes, namespace: ai-external}
+spec:
+  from:
+  - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ai-gateway}
+  to:
+  - {group: "", kind: Service}
+```
 
 When you lint only part of a tree (a pre-commit hook on changed files), pass
-``--context DIR`` so grants in unchanged files are seen.
+`--context DIR` so grants in unchanged files are seen.
 
 Autofix: no.
 """

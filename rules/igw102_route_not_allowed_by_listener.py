@@ -1,61 +1,63 @@
 """Route whose parent Gateway has no listener that admits it.
 
-What it does
-------------
+## What it does
+
 For every parentRef of an HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute that names
 a Gateway (or a ListenerSet) in the linted set, takes the listeners the parentRef selects
-(all of them, or the one named by ``sectionName`` and/or listening on ``port``) and reports
+(all of them, or the one named by `sectionName` and/or listening on `port`) and reports
 the parentRef when none of them admits the route:
 
-* ``allowedRoutes.namespaces.from``: ``Same`` (the default: only routes in the Gateway's
-  own namespace), ``All``, or ``Selector`` -- a label selector (``matchLabels`` and
-  ``matchExpressions`` with In, NotIn, Exists, DoesNotExist) over the labels of the
-  route's Namespace object in the set. Kubernetes puts ``kubernetes.io/metadata.name:
-  <name>`` on every Namespace, so a selector on that label is always decided. When the
+- `allowedRoutes.namespaces.from`: `Same` (the default: only routes in the Gateway's
+  own namespace), `All`, or `Selector` -- a label selector (`matchLabels` and
+  `matchExpressions` with In, NotIn, Exists, DoesNotExist) over the labels of the
+  route's Namespace object in the set. Kubernetes puts `kubernetes.io/metadata.name:
+  <name>` on every Namespace, so a selector on that label is always decided. When the
   route's Namespace object is not in the set and the selector needs another label, the
-  rule does not guess (``--assume-complete`` treats the namespace as having no labels);
-* ``allowedRoutes.kinds`` and the listener protocol: HTTP and HTTPS carry HTTPRoute and
+  rule does not guess (`--assume-complete` treats the namespace as having no labels);
+- `allowedRoutes.kinds` and the listener protocol: HTTP and HTTPS carry HTTPRoute and
   GRPCRoute, TLS carries TLSRoute (TCPRoute too when it terminates TLS), TCP carries
   TCPRoute, UDP carries UDPRoute; kinds listed explicitly are limited to those;
-* hostnames: a route with ``spec.hostnames`` attaches only to listeners whose hostname
-  intersects one of them (``*.example.com`` covers ``api.example.com`` and
-  ``a.b.example.com``; a listener without hostname takes any).
+- hostnames: a route with `spec.hostnames` attaches only to listeners whose hostname
+  intersects one of them (`*.example.com` covers `api.example.com` and
+  `a.b.example.com`; a listener without hostname takes any).
 
 A parentRef whose Gateway or listener does not exist is IGW103.
 
-Why
----
-The controller refuses the attachment (the route's status says ``Accepted: False`` with
-reason ``NotAllowedByListeners`` or ``NoMatchingListenerHostname``) and the route's paths
-answer 404. ``kubectl apply`` succeeds, so the mistake only shows in the route's status --
+## Why
+
+The controller refuses the attachment (the route's status says `Accepted: False` with
+reason `NotAllowedByListeners` or `NoMatchingListenerHostname`) and the route's paths
+answer 404. `kubectl apply` succeeds, so the mistake only shows in the route's status --
 typically after a route was moved to its own namespace while the listener still says
-``from: Same``.
+`from: Same`.
 
-Example
--------
-    # the listener admits only routes from namespaces labelled gateway-access=internal
-    kind: Gateway
-    metadata: {name: internal-gateway, namespace: ai-gateway}
-    spec:
-      listeners:
-      - name: http
-        protocol: HTTP
-        port: 8080
-        allowedRoutes:
-          namespaces:
-            from: Selector
-            selector: {matchLabels: {gateway-access: internal}}
-    ---
-    kind: HTTPRoute
-    metadata: {name: bifrost-admin, namespace: ai-external}   # Namespace has no such label
-    spec:
-      parentRefs:
-      - {name: internal-gateway, namespace: ai-gateway}
+## Example
 
-Fix
+```yaml
+# the listener admits only routes from namespaces labelled gateway-access=internal
+kind: Gateway
+metadata: {name: internal-gateway, namespace: ai-gateway}
+spec:
+  listeners:
+  - name: http
+    protocol: HTTP
+    port: 8080
+    allowedRoutes:
+      namespaces:
+        from: Selector
+        selector: {matchLabels: {gateway-access: internal}}
 ---
-Label the route's Namespace so the selector matches (``gateway-access: internal``), widen
-the listener (``from: All`` or a selector on ``kubernetes.io/metadata.name``), attach the
+kind: HTTPRoute
+metadata: {name: bifrost-admin, namespace: ai-external}   # Namespace has no such label
+spec:
+  parentRefs:
+  - {name: internal-gateway, namespace: ai-gateway}
+```
+
+## Fix
+
+Label the route's Namespace so the selector matches (`gateway-access: internal`), widen
+the listener (`from: All` or a selector on `kubernetes.io/metadata.name`), attach the
 route to a listener of the right protocol, or give it a hostname the listener serves.
 
 Autofix: no.

@@ -1,14 +1,14 @@
 """Route parentRef to a Gateway or listener that does not exist.
 
-What it does
-------------
+## What it does
+
 For every parentRef of an HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute that names
 a Gateway (the default kind) or a ListenerSet, reports:
 
-* a parent that is not in the linted set -- only when the set is complete for it (see
+- a parent that is not in the linted set -- only when the set is complete for it (see
   below), with the closest existing name when there is one;
-* a ``sectionName`` that names no listener of the parent, a ``port`` no listener listens
-  on, or a ``sectionName`` and ``port`` that do not belong to the same listener (both must
+- a `sectionName` that names no listener of the parent, a `port` no listener listens
+  on, or a `sectionName` and `port` that do not belong to the same listener (both must
   hold). The parent is in the set here, so this is always reported.
 
 The parentRef's namespace defaults to the route's own; its kind to Gateway. parentRefs to
@@ -17,33 +17,35 @@ other kinds (a Service, for mesh routing) are not checked.
 Completeness: a linter given part of a tree must not cry wolf. A missing parent is
 reported only when its namespace is complete in the set -- the Namespace object, or any
 resource in that namespace, is present -- and the set holds at least one object of the
-parent's kind (a set without any Gateway is a routes-only tree). ``--assume-complete``
-reports every miss; ``--no-assume-complete`` none.
+parent's kind (a set without any Gateway is a routes-only tree). `--assume-complete`
+reports every miss; `--no-assume-complete` none.
 
-Why
----
+## Why
+
 A route whose parent does not resolve is attached nowhere: the controller leaves it
-without status or reports ``Accepted: False`` with reason ``NoMatchingParent``, and every
+without status or reports `Accepted: False` with reason `NoMatchingParent`, and every
 request to its paths answers 404. A typo in the Gateway name, a namespace left out of the
-parentRef (it then defaults to the route's namespace), or a ``sectionName: https`` on a
-Gateway that only has an ``http`` listener are the usual causes.
+parentRef (it then defaults to the route's namespace), or a `sectionName: https` on a
+Gateway that only has an `http` listener are the usual causes.
 
-Example
--------
-    kind: HTTPRoute
-    metadata: {name: langfuse-ui, namespace: observability}
-    spec:
-      parentRefs:
-      - name: unified-gateway
-        namespace: ai-gateway
-        sectionName: https        # unified-gateway has only the listener "http"
+## Example
 
-Fix
----
-Point the parentRef at an existing Gateway and listener: fix the name, add ``namespace:``
-when the Gateway lives elsewhere, or use a ``sectionName``/``port`` of a real listener
+```yaml
+kind: HTTPRoute
+metadata: {name: langfuse-ui, namespace: observability}
+spec:
+  parentRefs:
+  - name: unified-gateway
+    namespace: ai-gateway
+    sectionName: https        # unified-gateway has only the listener "http"
+```
+
+## Fix
+
+Point the parentRef at an existing Gateway and listener: fix the name, add `namespace:`
+when the Gateway lives elsewhere, or use a `sectionName`/`port` of a real listener
 (or add that listener to the Gateway). When the Gateway is defined outside the linted
-files, pass ``--context DIR`` so it is seen.
+files, pass `--context DIR` so it is seen.
 
 Autofix: no.
 """

@@ -1,21 +1,21 @@
 """Route backendRef to a Service that does not exist, a port it does not expose, or an unknown kind.
 
-What it does
-------------
-For every ``backendRef`` of an HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (and
-the backendRef of a ``requestMirror`` filter), with the defaults applied (group ``""``,
-kind ``Service``, the route's namespace), reports:
+## What it does
 
-* a Service backendRef without ``port`` (the API server requires one);
-* a Service that is not in the linted set -- only when the set is complete for it (see
+For every `backendRef` of an HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (and
+the backendRef of a `requestMirror` filter), with the defaults applied (group `""`,
+kind `Service`, the route's namespace), reports:
+
+- a Service backendRef without `port` (the API server requires one);
+- a Service that is not in the linted set -- only when the set is complete for it (see
   below) -- with the closest existing name when there is one;
-* a ``port`` the Service does not expose in ``spec.ports`` (an ExternalName Service
+- a `port` the Service does not expose in `spec.ports` (an ExternalName Service
   without ports is not checked);
-* an unknown kind: anything but a core Service, a kgateway ``Backend``
-  (gateway.kgateway.dev), an ``InferencePool`` (inference.networking.k8s.io /
-  inference.networking.x-k8s.io), a ``ServiceImport`` (multicluster.x-k8s.io), an Istio
-  ``ServiceEntry``/``Hostname``, an agentgateway ``AgentgatewayBackend`` or an Envoy
-  Gateway ``Backend`` -- unless the linted set holds an object of that group and kind, or
+- an unknown kind: anything but a core Service, a kgateway `Backend`
+  (gateway.kgateway.dev), an `InferencePool` (inference.networking.k8s.io /
+  inference.networking.x-k8s.io), a `ServiceImport` (multicluster.x-k8s.io), an Istio
+  `ServiceEntry`/`Hostname`, an agentgateway `AgentgatewayBackend` or an Envoy
+  Gateway `Backend` -- unless the linted set holds an object of that group and kind, or
   its CustomResourceDefinition, or the route's parent Gateways all belong to a
   GatewayClass in the set whose controller is not kgateway (that controller may serve its
   own kinds). A kgateway Backend or an InferencePool that is missing is reported like a
@@ -25,32 +25,34 @@ Completeness: a linter given part of a tree must not cry wolf. A missing target 
 reported only when its namespace is complete in the set -- the Namespace object, or any
 resource in that namespace, is present -- and the set holds at least one object of the
 target's kind (a tree without any Service is a routes-only tree whose Services live
-elsewhere). ``--assume-complete`` reports every miss; ``--no-assume-complete`` none.
+elsewhere). `--assume-complete` reports every miss; `--no-assume-complete` none.
 
-Why
----
-The controller cannot resolve the backend: the route gets ``ResolvedRefs: False``
-(``BackendNotFound`` or ``InvalidKind``) and the requests that match the rule answer 500
+## Why
+
+The controller cannot resolve the backend: the route gets `ResolvedRefs: False`
+(`BackendNotFound` or `InvalidKind`) and the requests that match the rule answer 500
 (HTTP) or are refused (TCP/TLS/UDP). A Service renamed in one file and not in the route, a
-port copied from the container (``targetPort``) instead of the Service, or a backendRef
+port copied from the container (`targetPort`) instead of the Service, or a backendRef
 left in the route's namespace when the Service lives in another are the usual causes.
 
-Example
--------
-    kind: HTTPRoute
-    metadata: {name: vllm-route, namespace: ai-inference}
-    spec:
-      rules:
-      - backendRefs:
-        - name: vllm-service      # no Service vllm-service in ai-inference
-          port: 8000
+## Example
 
-Fix
----
-Name an existing Service and one of its ``spec.ports[].port`` values (not the
-``targetPort``); add ``namespace:`` (and a ReferenceGrant there) when the Service lives in
+```yaml
+kind: HTTPRoute
+metadata: {name: vllm-route, namespace: ai-inference}
+spec:
+  rules:
+  - backendRefs:
+    - name: vllm-service      # no Service vllm-service in ai-inference
+      port: 8000
+```
+
+## Fix
+
+Name an existing Service and one of its `spec.ports[].port` values (not the
+`targetPort`); add `namespace:` (and a ReferenceGrant there) when the Service lives in
 another namespace. When the Service is defined outside the linted files, pass
-``--context DIR`` so it is seen.
+`--context DIR` so it is seen.
 
 Autofix: no.
 """

@@ -1,12 +1,12 @@
 """Two route rules with the same hostname and match on one listener.
 
-What it does
-------------
+## What it does
+
 Builds, once per run, the routing table of every Gateway listener: each HTTPRoute and
 GRPCRoute attached to it (see IGW102/IGW103 for attachment), for each hostname it serves
 there (the intersection of the route's and the listener's hostnames), for each match of
-each rule. Matches are compared after normalisation: an omitted match is ``PathPrefix /``,
-a PathPrefix ignores a trailing ``/`` (``/v1/`` and ``/v1`` are the same match), header
+each rule. Matches are compared after normalisation: an omitted match is `PathPrefix /`,
+a PathPrefix ignores a trailing `/` (`/v1/` and `/v1` are the same match), header
 names are case-insensitive, and the order of headers and query parameters does not matter.
 
 Reports a match when another rule has the same listener, the same effective hostname and
@@ -14,47 +14,49 @@ an identical match (path type and value, method, headers, query parameters; for 
 service, method and headers) but does something different (other backends, weights or
 filters):
 
-* in another route: both routes are reported;
-* earlier in the same route: the later rule is reported (it never receives traffic).
+- in another route: both routes are reported;
+- earlier in the same route: the later rule is reported (it never receives traffic).
 
 Rules that route identically are not reported, nor two copies of the same route (same
 kind, namespace and name in two files). Different hostnames do not conflict: a request
 goes to the routes of the most specific matching hostname first.
 
-Why
----
+## Why
+
 The Gateway API orders matches by Exact path, longest prefix, method, number of header
 and query matches. When two routes tie on all of these, the *oldest* route wins (then the
 first by namespace/name). Which service gets the traffic is then decided by creation
 time, not by anything in Git: deleting and re-applying one route, or restoring a cluster,
-silently moves all of ``/v1/`` from vLLM to Bifrost. Inside one route the first rule wins,
+silently moves all of `/v1/` from vLLM to Bifrost. Inside one route the first rule wins,
 so a repeated match is dead configuration.
 
-Example
--------
-    kind: HTTPRoute
-    metadata: {name: vllm-route, namespace: ai-inference}
-    spec:
-      parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
-      hostnames: [api.example.com]
-      rules:
-      - matches: [{path: {type: PathPrefix, value: /v1/}}]
-        backendRefs: [{name: vllm-service, port: 8000}]
-    ---
-    kind: HTTPRoute
-    metadata: {name: bifrost-route, namespace: ai-gateway}
-    spec:
-      parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
-      hostnames: [api.example.com]
-      rules:
-      - matches: [{path: {type: PathPrefix, value: /v1/}}]      # same host, same match
-        backendRefs: [{name: bifrost-service, namespace: ai-external, port: 8080}]
+## Example
 
-Fix
+```yaml
+kind: HTTPRoute
+metadata: {name: vllm-route, namespace: ai-inference}
+spec:
+  parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
+  hostnames: [api.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v1/}}]
+    backendRefs: [{name: vllm-service, port: 8000}]
 ---
-Give each backend its own match: a different path (``/v1/`` for Bifrost, ``/vllm/v1/``
+kind: HTTPRoute
+metadata: {name: bifrost-route, namespace: ai-gateway}
+spec:
+  parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
+  hostnames: [api.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v1/}}]      # same host, same match
+    backendRefs: [{name: bifrost-service, namespace: ai-external, port: 8080}]
+```
+
+## Fix
+
+Give each backend its own match: a different path (`/v1/` for Bifrost, `/vllm/v1/`
 for direct vLLM access), a header match, or another hostname -- or keep one route (the
-seed's stack: send ``/v1/`` to Bifrost only and let Bifrost call vLLM).
+seed's stack: send `/v1/` to Bifrost only and let Bifrost call vLLM).
 
 Autofix: no.
 """

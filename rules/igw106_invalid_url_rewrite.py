@@ -1,49 +1,51 @@
 """URLRewrite or RequestRedirect path rewrite that is invalid or doubles the prefix.
 
-What it does
-------------
+## What it does
+
 For every HTTPRoute rule, in the rule's filters and in each backendRef's filters, reports:
 
-* a ``ReplacePrefixMatch`` path modifier (in ``urlRewrite.path`` or
-  ``requestRedirect.path``) in a rule that does not have exactly one match whose path type
-  is ``PathPrefix`` (a rule without ``matches`` has the default ``PathPrefix /`` and is
-  fine; an explicit ``matches: []`` is not);
-* ``URLRewrite`` together with ``RequestRedirect`` in one filter list;
-* a ``replacePrefixMatch`` that itself starts with the matched prefix, like
-  ``/api/public/otel`` -> ``/api/public/otel/v1/traces``: a request that already uses the
-  full path (``/api/public/otel/v1/traces``) is rewritten to
-  ``/api/public/otel/v1/traces/v1/traces``. A rewrite of the root prefix ``/`` (mounting
+- a `ReplacePrefixMatch` path modifier (in `urlRewrite.path` or
+  `requestRedirect.path`) in a rule that does not have exactly one match whose path type
+  is `PathPrefix` (a rule without `matches` has the default `PathPrefix /` and is
+  fine; an explicit `matches: []` is not);
+- `URLRewrite` together with `RequestRedirect` in one filter list;
+- a `replacePrefixMatch` that itself starts with the matched prefix, like
+  `/api/public/otel` -> `/api/public/otel/v1/traces`: a request that already uses the
+  full path (`/api/public/otel/v1/traces`) is rewritten to
+  `/api/public/otel/v1/traces/v1/traces`. A rewrite of the root prefix `/` (mounting
   the whole host under a backend path) is a common pattern and is not reported.
 
-Why
----
-The first two are rejected by the API server's validation (``kubectl apply`` fails with
+## Why
+
+The first two are rejected by the API server's validation (`kubectl apply` fails with
 "When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match
 must be specified" or "May specify either httpRouteFilterRequestRedirect or
 httpRouteFilterRequestRewrite, but not both"), or by the controller on older CRDs
-(``Accepted: False``). The third is accepted and works only for clients that send the bare
+(`Accepted: False`). The third is accepted and works only for clients that send the bare
 prefix: the seed's OTel route turns every standard OTLP exporter's
-``POST /api/public/otel/v1/traces`` into a 404 at Langfuse.
+`POST /api/public/otel/v1/traces` into a 404 at Langfuse.
 
-Example
--------
-    rules:
-    - matches:
-      - path: {type: PathPrefix, value: /api/public/otel}
-      filters:
-      - type: URLRewrite
-        urlRewrite:
-          path:
-            type: ReplacePrefixMatch
-            replacePrefixMatch: /api/public/otel/v1/traces
+## Example
 
-Fix
----
-Give a rule with ``ReplacePrefixMatch`` exactly one ``PathPrefix`` match (split the rule
+```yaml
+rules:
+- matches:
+  - path: {type: PathPrefix, value: /api/public/otel}
+  filters:
+  - type: URLRewrite
+    urlRewrite:
+      path:
+        type: ReplacePrefixMatch
+        replacePrefixMatch: /api/public/otel/v1/traces
+```
+
+## Fix
+
+Give a rule with `ReplacePrefixMatch` exactly one `PathPrefix` match (split the rule
 per prefix), use either a rewrite or a redirect, and make sure the replacement does not
 extend the matched prefix -- for Langfuse, drop the rewrite and point the exporter at the
-full OTLP path (Bifrost's ``collector_url`` must end in ``/api/public/otel/v1/traces``),
-or match the exact path (``type: Exact``) with ``ReplaceFullPath``.
+full OTLP path (Bifrost's `collector_url` must end in `/api/public/otel/v1/traces`),
+or match the exact path (`type: Exact`) with `ReplaceFullPath`.
 
 Autofix: no.
 """

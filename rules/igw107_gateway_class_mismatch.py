@@ -1,52 +1,56 @@
 """Gateway class that does not exist, or a kgateway GatewayClass with a wrong controller or parameters.
 
-What it does
-------------
+## What it does
+
 Reports:
 
-* a Gateway whose ``spec.gatewayClassName`` names no GatewayClass in the set, when the set
+- a Gateway whose `spec.gatewayClassName` names no GatewayClass in the set, when the set
   holds at least one GatewayClass (a set without any is a tree whose classes are installed
-  by a Helm chart; template placeholders like ``{GATEWAY_CLASS_NAME}`` are skipped);
-* a GatewayClass meant for kgateway (its ``controllerName`` mentions kgateway) whose
-  ``controllerName`` is not one kgateway serves: ``kgateway.dev/kgateway`` (Envoy proxy)
-  or ``kgateway.dev/kgateway-waypoint`` (the seed writes ``kgateway.dev/kgateway-controller``);
-* a kgateway GatewayClass ``parametersRef`` -- or the ``spec.infrastructure.parametersRef``
-  of a Gateway of a kgateway class -- that is not ``group: gateway.kgateway.dev, kind:
-  GatewayParameters`` (kgateway has no ``GatewayClassConfig`` kind and no ``kgateway.dev``
-  API group); a GatewayClass parametersRef to GatewayParameters without ``namespace``; and
+  by a Helm chart; template placeholders like `{GATEWAY_CLASS_NAME}` are skipped);
+- a GatewayClass meant for kgateway (its `controllerName` mentions kgateway) whose
+  `controllerName` is not one kgateway serves: `kgateway.dev/kgateway` (Envoy proxy)
+  or `kgateway.dev/kgateway-waypoint` (the seed writes `kgateway.dev/kgateway-controller`);
+- a kgateway GatewayClass `parametersRef` -- or the `spec.infrastructure.parametersRef`
+  of a Gateway of a kgateway class -- that is not `group: gateway.kgateway.dev, kind:
+  GatewayParameters` (kgateway has no `GatewayClassConfig` kind and no `kgateway.dev`
+  API group); a GatewayClass parametersRef to GatewayParameters without `namespace`; and
   a GatewayParameters object that is not in the set when its namespace is complete (the
   completeness rule of IGW103/IGW104).
 
-Why
----
-No controller claims a GatewayClass with an unknown ``controllerName``: the class and
-every Gateway using it stay ``Accepted: Unknown`` ("Waiting for controller"), no proxy
+## Why
+
+No controller claims a GatewayClass with an unknown `controllerName`: the class and
+every Gateway using it stay `Accepted: Unknown` ("Waiting for controller"), no proxy
 Deployment or load balancer is created, and nothing in the cluster says why. A Gateway
 naming a class that does not exist is ignored the same way. A parametersRef to a kind the
-controller does not know makes it reject the class or Gateway (``InvalidParameters``).
+controller does not know makes it reject the class or Gateway (`InvalidParameters`).
 
-Example
--------
-    apiVersion: gateway.networking.k8s.io/v1
-    kind: GatewayClass
-    metadata: {name: kgateway}
-    spec:
-      controllerName: kgateway.dev/kgateway-controller   # not a kgateway controller name
-      parametersRef:
-        group: kgateway.dev                               # not an API group
-        kind: GatewayClassConfig                          # not a kgateway kind
-        name: kgateway-config
+## Example
 
-Fix
----
-Use ``controllerName: kgateway.dev/kgateway`` (the Helm chart installs a GatewayClass
-``kgateway`` with it already) and put proxy settings in a GatewayParameters object:
+```yaml
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: kgateway}
+spec:
+  controllerName: kgateway.dev/kgateway-controller   # not a kgateway controller name
+  parametersRef:
+    group: kgateway.dev                               # not an API group
+    kind: GatewayClassConfig                          # not a kgateway kind
+    name: kgateway-config
+```
 
-    parametersRef:
-      group: gateway.kgateway.dev
-      kind: GatewayParameters
-      name: kgateway-params
-      namespace: kgateway-system
+## Fix
+
+Use `controllerName: kgateway.dev/kgateway` (the Helm chart installs a GatewayClass
+`kgateway` with it already) and put proxy settings in a GatewayParameters object:
+
+```yaml
+parametersRef:
+  group: gateway.kgateway.dev
+  kind: GatewayParameters
+  name: kgateway-params
+  namespace: kgateway-system
+```
 
 Autofix: no.
 """

@@ -1,51 +1,53 @@
 """ReferenceGrant that no reference uses, or that sits in the referrers' own namespace.
 
-What it does
-------------
-Collects every cross-namespace reference in the set that needs a ReferenceGrant -- route
-``backendRefs`` (and ``requestMirror`` backendRefs), Gateway and ListenerSet listener
-``tls.certificateRefs``, Gateway client-certificate validation ``caCertificateRefs`` and
-``spec.tls.backend.clientCertificateRef`` -- and reports:
+## What it does
 
-* a ``from`` entry whose namespace is the grant's own namespace: references inside one
+Collects every cross-namespace reference in the set that needs a ReferenceGrant -- route
+`backendRefs` (and `requestMirror` backendRefs), Gateway and ListenerSet listener
+`tls.certificateRefs`, Gateway client-certificate validation `caCertificateRefs` and
+`spec.tls.backend.clientCertificateRef` -- and reports:
+
+- a `from` entry whose namespace is the grant's own namespace: references inside one
   namespace never need a grant, so the entry does nothing. This is almost always a grant
   written in the route's namespace instead of the target's;
-* a ReferenceGrant that allows none of the collected references (its ``from`` entries
-  times its ``to`` entries, honouring ``to.name`` when set).
+- a ReferenceGrant that allows none of the collected references (its `from` entries
+  times its `to` entries, honouring `to.name` when set).
 
 The second check runs only when the linted set can show that nothing uses the grant:
-every ``from`` entry must name a kind whose references the rule collects (HTTPRoute,
-GRPCRoute, TCPRoute, TLSRoute, UDPRoute, Gateway, ListenerSet), and each ``from``
+every `from` entry must name a kind whose references the rule collects (HTTPRoute,
+GRPCRoute, TCPRoute, TLSRoute, UDPRoute, Gateway, ListenerSet), and each `from`
 namespace must be complete with that kind present (the completeness rule of IGW103/IGW104;
-``--assume-complete`` / ``--no-assume-complete`` override). Both are warnings: an unused
+`--assume-complete` / `--no-assume-complete` override). Both are warnings: an unused
 grant does not break traffic.
 
-Why
----
+## Why
+
 A grant is a hole in the namespace boundary. One nothing uses is either left over --
 access that should have been revoked -- or the sign of a mistake: written in the wrong
-namespace, for the wrong kind, or limited by ``to.name`` to an object the route does not
-use, while the reference it was meant for fails with ``RefNotPermitted`` (IGW101). The
-seed's grants for ``ai-inference`` and ``observability`` are both unused: the routes there
+namespace, for the wrong kind, or limited by `to.name` to an object the route does not
+use, while the reference it was meant for fails with `RefNotPermitted` (IGW101). The
+seed's grants for `ai-inference` and `observability` are both unused: the routes there
 live next to their Services.
 
-Example
--------
-    apiVersion: gateway.networking.k8s.io/v1beta1
-    kind: ReferenceGrant
-    metadata: {name: allow-gateway-to-services, namespace: ai-inference}
-    spec:
-      from:
-      - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ai-gateway}
-      to:
-      - {group: "", kind: Service}
-    # ... but no HTTPRoute in ai-gateway references a Service in ai-inference
+## Example
 
-Fix
----
+```yaml
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-gateway-to-services, namespace: ai-inference}
+spec:
+  from:
+  - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ai-gateway}
+  to:
+  - {group: "", kind: Service}
+# ... but no HTTPRoute in ai-gateway references a Service in ai-inference
+```
+
+## Fix
+
 Delete the grant, or correct it so it matches the reference it is meant for: it lives in
-the namespace of the target (the Service or Secret), ``from`` names the referrer's kind
-and namespace, ``to.name`` (if any) the target's name.
+the namespace of the target (the Service or Secret), `from` names the referrer's kind
+and namespace, `to.name` (if any) the target's name.
 
 Autofix: no.
 """

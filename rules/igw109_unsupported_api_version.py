@@ -1,45 +1,47 @@
 """Gateway API or kgateway apiVersion that the target cluster does not serve.
 
-What it does
-------------
-Reports the ``apiVersion`` of:
+## What it does
 
-* a Gateway API resource (group ``gateway.networking.k8s.io`` or
-  ``gateway.networking.x-k8s.io``) whose version is not served by the Gateway API release
-  of the target cluster, ``--gateway-api-version`` (default ``1.2``, the release the
-  deployment guide installs; also ``gateway-api-version:`` in the configuration file). The
+Reports the `apiVersion` of:
+
+- a Gateway API resource (group `gateway.networking.k8s.io` or
+  `gateway.networking.x-k8s.io`) whose version is not served by the Gateway API release
+  of the target cluster, `--gateway-api-version` (default `1.2`, the release the
+  deployment guide installs; also `gateway-api-version:` in the configuration file). The
   table covers v1.0 to v1.6 in either release channel, from the upstream CRDs -- e.g.
-  ReferenceGrant ``v1`` exists from v1.5 (before: ``v1beta1``), TLSRoute ``v1`` from v1.5,
-  TCPRoute/UDPRoute ``v1`` and BackendTLSPolicy ``v1`` from v1.6/v1.4, ListenerSet from
-  v1.5; the ``v1alpha2`` versions of GRPCRoute and ReferenceGrant are gone from v1.2 and
-  HTTPRoute/Gateway/GatewayClass ``v1alpha2`` from v1.0. TCPRoute, UDPRoute and TLSRoute
-  ``v1alpha2`` stay served (experimental channel) and are not reported;
-* any resource in the ``kgateway.dev`` group (kgateway's API group is
-  ``gateway.kgateway.dev``), and ``group: kgateway.dev`` in references inside Gateway API
-  resources (route filters, backendRefs, a Gateway's ``infrastructure.parametersRef``; a
+  ReferenceGrant `v1` exists from v1.5 (before: `v1beta1`), TLSRoute `v1` from v1.5,
+  TCPRoute/UDPRoute `v1` and BackendTLSPolicy `v1` from v1.6/v1.4, ListenerSet from
+  v1.5; the `v1alpha2` versions of GRPCRoute and ReferenceGrant are gone from v1.2 and
+  HTTPRoute/Gateway/GatewayClass `v1alpha2` from v1.0. TCPRoute, UDPRoute and TLSRoute
+  `v1alpha2` stay served (experimental channel) and are not reported;
+- any resource in the `kgateway.dev` group (kgateway's API group is
+  `gateway.kgateway.dev`), and `group: kgateway.dev` in references inside Gateway API
+  resources (route filters, backendRefs, a Gateway's `infrastructure.parametersRef`; a
   GatewayClass parametersRef is IGW107's).
 
-Why
----
-The API server knows only the versions its installed CRDs serve: ``kubectl apply`` fails
-with ``no matches for kind "ReferenceGrant" in version "gateway.networking.k8s.io/v1"`` --
+## Why
+
+The API server knows only the versions its installed CRDs serve: `kubectl apply` fails
+with `no matches for kind "ReferenceGrant" in version "gateway.networking.k8s.io/v1"` --
 in CI or, worse, halfway through a deployment, after the routes that needed the grant were
 applied. Manifests copied from the newest upstream docs often use versions a v1.2 cluster
-does not have. A resource in a group that does not exist (``kgateway.dev/v1alpha1``, as the
+does not have. A resource in a group that does not exist (`kgateway.dev/v1alpha1`, as the
 seed's GatewayClassConfig) fails the same way.
 
-Example
--------
-    apiVersion: gateway.networking.k8s.io/v1     # served from Gateway API v1.5 only
-    kind: ReferenceGrant
-    metadata: {name: allow-ai-gateway-routes, namespace: ai-external}
+## Example
 
-Fix
----
-Use a version the cluster serves (``gateway.networking.k8s.io/v1beta1`` for ReferenceGrant
-on v1.2..v1.4), or upgrade the Gateway API CRDs and pass ``--gateway-api-version 1.5`` so
+```yaml
+apiVersion: gateway.networking.k8s.io/v1     # served from Gateway API v1.5 only
+kind: ReferenceGrant
+metadata: {name: allow-ai-gateway-routes, namespace: ai-external}
+```
+
+## Fix
+
+Use a version the cluster serves (`gateway.networking.k8s.io/v1beta1` for ReferenceGrant
+on v1.2..v1.4), or upgrade the Gateway API CRDs and pass `--gateway-api-version 1.5` so
 the linter checks against them. For kgateway resources use
-``gateway.kgateway.dev/v1alpha1``.
+`gateway.kgateway.dev/v1alpha1`.
 
 Autofix: no.
 """

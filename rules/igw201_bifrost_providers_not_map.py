@@ -1,40 +1,44 @@
 """Bifrost `providers` written as an array instead of a map.
 
-What it does
-------------
-Finds Bifrost configs (a ``config.json`` file, or a ConfigMap data key holding one) and
-reports ``providers`` when it is a JSON array. The finding points at the ``providers`` key,
+## What it does
+
+Finds Bifrost configs (a `config.json` file, or a ConfigMap data key holding one) and
+reports `providers` when it is a JSON array. The finding points at the `providers` key,
 inside the embedded JSON when the config sits in a ConfigMap.
 
-A document is a Bifrost config when it carries the Bifrost ``$schema``
-(https://www.getbifrost.ai/schema) or has ``providers`` next to ``plugins`` (or sits in a
-file or data key named ``config.json``).
+A document is a Bifrost config when it carries the Bifrost `$schema`
+(https://www.getbifrost.ai/schema) or has `providers` next to `plugins` (or sits in a
+file or data key named `config.json`).
 
-Why
----
-Bifrost's schema defines ``providers`` as an object keyed by provider name (``openai``,
-``anthropic``, ...). An array is not read: the gateway starts with no providers and its UI
+## Why
+
+Bifrost's schema defines `providers` as an object keyed by provider name (`openai`,
+`anthropic`, ...). An array is not read: the gateway starts with no providers and its UI
 shows an empty provider list, so every request fails.
 
-Example
--------
-    {
-      "providers": [
-        {"provider": "openai", "keys": [{"name": "vllm", "value": "dummy", "weight": 1}]}
-      ]
-    }
+## Example
 
-Fix
----
+```json
+{
+  "providers": [
+    {"provider": "openai", "keys": [{"name": "vllm", "value": "dummy", "weight": 1}]}
+  ]
+}
+```
+
+## Fix
+
 Key each provider by its name:
 
-    {
-      "providers": {
-        "openai": {"keys": [{"name": "vllm", "value": "dummy", "weight": 1}]}
-      }
-    }
+```json
+{
+  "providers": {
+    "openai": {"keys": [{"name": "vllm", "value": "dummy", "weight": 1}]}
+  }
+}
+```
 
-Autofix: yes -- ``infergw-lint --fix`` keys each entry by its ``provider`` (or ``name``)
+Autofix: yes -- `infergw-lint --fix` keys each entry by its `provider` (or `name`)
 field and drops that field; it refuses when a name is missing or repeated.
 """
 

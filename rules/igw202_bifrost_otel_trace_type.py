@@ -1,38 +1,42 @@
 """Bifrost otel plugin with a `trace_type` other than "otel".
 
-What it does
-------------
-Reports the ``trace_type`` value of every Bifrost ``otel`` plugin whose value is not
-``"otel"`` (for example ``"genai_extension"``), in config.json files and in ConfigMaps.
+## What it does
 
-Why
----
-The Bifrost release the deployment guide targets accepts only ``"otel"`` (its
-config.schema.json enum), and the guide found that with ``genai_extension`` the plugin emits
+Reports the `trace_type` value of every Bifrost `otel` plugin whose value is not
+`"otel"` (for example `"genai_extension"`), in config.json files and in ConfigMaps.
+
+## Why
+
+The Bifrost release the deployment guide targets accepts only `"otel"` (its
+config.schema.json enum), and the guide found that with `genai_extension` the plugin emits
 spans Langfuse does not ingest: the gateway runs, requests succeed, and no trace ever
 reaches Langfuse.
 
-Upstream has since changed: newer Bifrost documentation lists ``genai_extension`` (the
-recommended GenAI semantic conventions), ``vercel`` and ``open_inference`` instead. If your
+Upstream has since changed: newer Bifrost documentation lists `genai_extension` (the
+recommended GenAI semantic conventions), `vercel` and `open_inference` instead. If your
 Bifrost is one of those releases, tell the rule which values your release accepts with the
-rule option ``trace_types`` in ``.infergw-lint.yaml``:
+rule option `trace_types` in `.infergw-lint.yaml`:
 
-    rules:
-      IGW202:
-        options: {trace_types: [genai_extension]}
+```yaml
+rules:
+  IGW202:
+    options: {trace_types: [genai_extension]}
+```
 
-Example
--------
-    {"name": "otel", "enabled": true,
-     "config": {"trace_type": "genai_extension", "protocol": "http",
-                "collector_url": "http://langfuse-web:3000/api/public/otel/v1/traces"}}
+## Example
 
-Fix
----
-Set ``"trace_type": "otel"``.
+```json
+{"name": "otel", "enabled": true,
+ "config": {"trace_type": "genai_extension", "protocol": "http",
+            "collector_url": "http://langfuse-web:3000/api/public/otel/v1/traces"}}
+```
 
-Autofix: yes -- ``infergw-lint --fix`` sets ``trace_type`` to ``"otel"`` (or to the one value
-the ``trace_types`` option accepts).
+## Fix
+
+Set `"trace_type": "otel"`.
+
+Autofix: yes -- `infergw-lint --fix` sets `trace_type` to `"otel"` (or to the one value
+the `trace_types` option accepts).
 """
 
 from infergw_lint.domain import bifrost_configs

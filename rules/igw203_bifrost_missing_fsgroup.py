@@ -1,37 +1,41 @@
 """Bifrost workload without pod `securityContext.fsGroup: 1000`.
 
-What it does
-------------
-Finds workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) with a
-container running the Bifrost image (``maximhq/bifrost`` or any image whose name is
-``bifrost``) and reports the pod spec when ``securityContext.fsGroup`` is missing, or the
-value when it is not the expected group (1000; rule option ``fs_group``).
+## What it does
 
-Why
----
-The Bifrost image runs as a non-root user (UID 1000) and keeps ``config.json``,
-``config.db`` and ``logs.db`` in its app dir. On a PersistentVolume the directory is owned
-by root unless the pod sets ``fsGroup``: Bifrost cannot write its SQLite database and
+Finds workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) with a
+container running the Bifrost image (`maximhq/bifrost` or any image whose name is
+`bifrost`) and reports the pod spec when `securityContext.fsGroup` is missing, or the
+value when it is not the expected group (1000; rule option `fs_group`).
+
+## Why
+
+The Bifrost image runs as a non-root user (UID 1000) and keeps `config.json`,
+`config.db` and `logs.db` in its app dir. On a PersistentVolume the directory is owned
+by root unless the pod sets `fsGroup`: Bifrost cannot write its SQLite database and
 crash-loops with permission errors.
 
-Example
--------
-    spec:
-      template:
-        spec:
-          containers:
-          - name: bifrost
-            image: maximhq/bifrost:latest
+## Example
 
-Fix
----
+```yaml
+spec:
+  template:
     spec:
-      template:
-        spec:
-          securityContext:
-            fsGroup: 1000
+      containers:
+      - name: bifrost
+        image: maximhq/bifrost:latest
+```
 
-Autofix: yes -- ``infergw-lint --fix`` adds ``fsGroup`` to the pod ``securityContext``
+## Fix
+
+```yaml
+spec:
+  template:
+    spec:
+      securityContext:
+        fsGroup: 1000
+```
+
+Autofix: yes -- `infergw-lint --fix` adds `fsGroup` to the pod `securityContext`
 (created if missing, other keys kept) or corrects a wrong value.
 """
 

@@ -1,52 +1,56 @@
 """Bifrost otel `collector_url` that does not reach Langfuse's OTLP traces endpoint.
 
-What it does
-------------
-For every ``otel`` plugin of a Bifrost config (each entry of ``profiles`` too) whose
-``collector_url`` points at Langfuse, reports:
+## What it does
 
-* the ``collector_url`` when its path is not Langfuse's OTLP/HTTP traces endpoint
-  ``/api/public/otel/v1/traces`` (for example the base path ``/api/public/otel``, or no
+For every `otel` plugin of a Bifrost config (each entry of `profiles` too) whose
+`collector_url` points at Langfuse, reports:
+
+- the `collector_url` when its path is not Langfuse's OTLP/HTTP traces endpoint
+  `/api/public/otel/v1/traces` (for example the base path `/api/public/otel`, or no
   path at all);
-* ``protocol: grpc``: Langfuse accepts OTLP over HTTP only.
+- `protocol: grpc`: Langfuse accepts OTLP over HTTP only.
 
-A URL points at Langfuse when its host name contains ``langfuse`` (``langfuse-web``,
-``cloud.langfuse.com``) or its path contains ``/api/public/otel``. ``env.VAR`` URLs are
+A URL points at Langfuse when its host name contains `langfuse` (`langfuse-web`,
+`cloud.langfuse.com`) or its path contains `/api/public/otel`. `env.VAR` URLs are
 not checked (their value is unknown).
 
 When the URL's host is served by an HTTPRoute in the linted set (an exact or wildcard
-``hostnames`` entry) whose ``URLRewrite`` matches the path, the path Langfuse receives
-after the rewrite is checked instead: the seed's ``/api/public/otel`` ->
-``/api/public/otel/v1/traces`` rewrite makes the base path correct, and turns a full
-path into ``/api/public/otel/v1/traces/v1/traces``.
+`hostnames` entry) whose `URLRewrite` matches the path, the path Langfuse receives
+after the rewrite is checked instead: the seed's `/api/public/otel` ->
+`/api/public/otel/v1/traces` rewrite makes the base path correct, and turns a full
+path into `/api/public/otel/v1/traces/v1/traces`.
 
-Why
----
-Bifrost's HTTP exporter posts to ``collector_url`` exactly as written; unlike the
-OpenTelemetry SDKs' ``OTEL_EXPORTER_OTLP_ENDPOINT`` it does not append ``/v1/traces``.
+## Why
+
+Bifrost's HTTP exporter posts to `collector_url` exactly as written; unlike the
+OpenTelemetry SDKs' `OTEL_EXPORTER_OTLP_ENDPOINT` it does not append `/v1/traces`.
 A base-path URL gets a 404 from Langfuse, and a gRPC exporter gets no answer at all:
 requests keep working while no trace ever appears in Langfuse.
 
-Example
--------
-    "config": {
-      "trace_type": "otel",
-      "protocol": "http",
-      "collector_url": "http://langfuse-web.observability.svc.cluster.local:3000/api/public/otel"
-    }
+## Example
 
-Fix
----
+```json
+"config": {
+  "trace_type": "otel",
+  "protocol": "http",
+  "collector_url": "http://langfuse-web.observability.svc.cluster.local:3000/api/public/otel"
+}
+```
+
+## Fix
+
 Use the full path and HTTP:
 
-    "protocol": "http",
-    "collector_url": "http://langfuse-web.observability.svc.cluster.local:3000/api/public/otel/v1/traces"
+```json
+"protocol": "http",
+"collector_url": "http://langfuse-web.observability.svc.cluster.local:3000/api/public/otel/v1/traces"
+```
 
 If a gateway route rewrites the path, point the URL at the route's prefix and let the
 rewrite produce the full path, not both.
 
-Autofix: yes, for a URL that ends in ``/api/public/otel``: ``infergw-lint --fix`` appends
-``/v1/traces`` (not when an HTTPRoute rewrites the path); other URLs are fixed by hand.
+Autofix: yes, for a URL that ends in `/api/public/otel`: `infergw-lint --fix` appends
+`/v1/traces` (not when an HTTPRoute rewrites the path); other URLs are fixed by hand.
 """
 
 from __future__ import annotations

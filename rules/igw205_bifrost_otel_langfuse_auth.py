@@ -1,51 +1,55 @@
 """Bifrost otel plugin sending to Langfuse without valid Langfuse headers.
 
-What it does
-------------
-For every ``otel`` plugin (each entry of ``profiles`` too) that sends to Langfuse, checks
-``headers`` (header names are case-insensitive):
+## What it does
 
-* ``Authorization`` is missing;
-* ``Authorization`` is an unfilled placeholder (``Basic <BASE64(pk:sk)>``, ``...``);
-* ``Authorization`` is not ``Basic <base64>`` (for example ``Bearer sk-lf-...``);
-* the base64 does not decode to ``pk-lf-...:sk-lf-...`` (public key, colon, secret key):
+For every `otel` plugin (each entry of `profiles` too) that sends to Langfuse, checks
+`headers` (header names are case-insensitive):
+
+- `Authorization` is missing;
+- `Authorization` is an unfilled placeholder (`Basic <BASE64(pk:sk)>`, `...`);
+- `Authorization` is not `Basic <base64>` (for example `Bearer sk-lf-...`);
+- the base64 does not decode to `pk-lf-...:sk-lf-...` (public key, colon, secret key):
   not base64, no colon, keys swapped, not Langfuse keys, or a trailing newline from
-  ``echo`` without ``-n``;
-* ``x-langfuse-ingestion-version`` is missing (a warning) or not ``"4"``.
+  `echo` without `-n`;
+- `x-langfuse-ingestion-version` is missing (a warning) or not `"4"`.
 
-An ``env.VAR`` value (or a ``${VAR}`` filled in at deploy time) is accepted as is: the
+An `env.VAR` value (or a `${VAR}` filled in at deploy time) is accepted as is: the
 credential then lives in a Secret.
 
-The plugin sends to Langfuse when its ``collector_url`` host contains ``langfuse`` or its
-path contains ``/api/public/otel`` (see IGW204), or when its headers already carry
-``x-langfuse-ingestion-version``. Other collectors are not checked. The decoded secret is
+The plugin sends to Langfuse when its `collector_url` host contains `langfuse` or its
+path contains `/api/public/otel` (see IGW204), or when its headers already carry
+`x-langfuse-ingestion-version`. Other collectors are not checked. The decoded secret is
 never printed.
 
-Why
----
+## Why
+
 Langfuse authenticates OTLP requests with HTTP Basic auth, public key as user name and
 secret key as password. A placeholder, swapped keys or a Bearer token get 401 for every
-span: the gateway works and Langfuse stays empty. Without ``x-langfuse-ingestion-version:
-4`` Langfuse takes the legacy ingestion path and traces show up late in the current UI
+span: the gateway works and Langfuse stays empty. Without `x-langfuse-ingestion-version:
+4` Langfuse takes the legacy ingestion path and traces show up late in the current UI
 and the v2 APIs.
 
-Example
--------
-    "headers": {
-      "Authorization": "Basic <BASE64(pk:sk)>",
-      "x-langfuse-ingestion-version": "4"
-    }
+## Example
 
-Fix
----
+```json
+"headers": {
+  "Authorization": "Basic <BASE64(pk:sk)>",
+  "x-langfuse-ingestion-version": "4"
+}
+```
+
+## Fix
+
 Keep the credential in a Secret and reference it:
 
-    "headers": {
-      "Authorization": "env.LANGFUSE_BASIC_AUTH",
-      "x-langfuse-ingestion-version": "4"
-    }
+```json
+"headers": {
+  "Authorization": "env.LANGFUSE_BASIC_AUTH",
+  "x-langfuse-ingestion-version": "4"
+}
+```
 
-with ``LANGFUSE_BASIC_AUTH`` set to ``Basic $(echo -n "pk-lf-...:sk-lf-..." | base64 -w0)``.
+with `LANGFUSE_BASIC_AUTH` set to `Basic $(echo -n "pk-lf-...:sk-lf-..." | base64 -w0)`.
 
 Autofix: no.
 """

@@ -1,65 +1,67 @@
 """Bifrost config.json that does not match Bifrost's documented config schema.
 
-What it does
-------------
+## What it does
+
 Validates every Bifrost config with JSON Schema (draft 2019-09) against
-``schemas/bifrost-config.schema.json``, shipped in the package and written by this
+`schemas/bifrost-config.schema.json`, shipped in the package and written by this
 project from Bifrost's documented fields. It checks:
 
-* the top level: only known keys (``$schema``, ``providers``, ``plugins``, ``client``,
-  ``governance``, ``mcp``, ``config_store``, ``logs_store``, ``source_of_truth``, ...);
-* ``providers``: an object keyed by provider name, each entry with ``keys`` (at least one;
-  optional for ``ollama``, ``sgl`` and key-less custom providers), ``network_config``,
-  ``concurrency_and_buffer_size``, ``proxy_config``, ``custom_provider_config``, ...;
-* every key: ``name`` and ``weight`` (a number >= 0) required, ``value`` a string
-  (``env.VAR`` allowed), ``models`` a list of strings;
-* ``plugins``: a list of ``{enabled, name, config}``; the ``otel`` plugin's config needs
-  ``collector_url``, ``trace_type`` and ``protocol`` (``http`` or ``grpc``), and may carry
-  ``service_name``, ``headers`` (string values), ``tls_ca_cert``, ``insecure`` (or a
-  ``profiles`` list of such configs, newer Bifrost).
+- the top level: only known keys (`$schema`, `providers`, `plugins`, `client`,
+  `governance`, `mcp`, `config_store`, `logs_store`, `source_of_truth`, ...);
+- `providers`: an object keyed by provider name, each entry with `keys` (at least one;
+  optional for `ollama`, `sgl` and key-less custom providers), `network_config`,
+  `concurrency_and_buffer_size`, `proxy_config`, `custom_provider_config`, ...;
+- every key: `name` and `weight` (a number >= 0) required, `value` a string
+  (`env.VAR` allowed), `models` a list of strings;
+- `plugins`: a list of `{enabled, name, config}`; the `otel` plugin's config needs
+  `collector_url`, `trace_type` and `protocol` (`http` or `grpc`), and may carry
+  `service_name`, `headers` (string values), `tls_ca_cert`, `insecure` (or a
+  `profiles` list of such configs, newer Bifrost).
 
 Each error is reported on the exact node, inside JSON embedded in a ConfigMap too: the
 failing value; for a missing required field the object that lacks it; for an unknown key
 the key itself. The message names the JSON path and the expected shape. Unknown keys are
 warnings (Bifrost ignores them); everything else is an error. Errors that IGW201
-(``providers`` as an array) and IGW202 (the ``trace_type`` value) already report are not
+(`providers` as an array) and IGW202 (the `trace_type` value) already report are not
 repeated.
 
 Where Bifrost configs are found (for every IGW2xx rule and IGW302):
 
-* a file named ``config.json`` with ``providers``, or any JSON/YAML file whose root has the
-  Bifrost ``$schema`` (``https://www.getbifrost.ai/schema``) or ``providers`` next to
-  ``plugins``;
-* a ConfigMap ``data`` key holding such JSON (``config.json: |``);
-* a Helm-style values file (any other YAML that is not a Kubernetes resource): a mapping
-  at most three levels under its root (``bifrost: {config: {...}}``) that carries the
-  Bifrost ``$schema``, or ``providers`` next to a ``plugins`` *list*. The upstream chart's
-  own ``bifrost:`` block (camelCase settings, ``plugins`` as a map) is not config.json and
+- a file named `config.json` with `providers`, or any JSON/YAML file whose root has the
+  Bifrost `$schema` (`https://www.getbifrost.ai/schema`) or `providers` next to
+  `plugins`;
+- a ConfigMap `data` key holding such JSON (`config.json: |`);
+- a Helm-style values file (any other YAML that is not a Kubernetes resource): a mapping
+  at most three levels under its root (`bifrost: {config: {...}}`) that carries the
+  Bifrost `$schema`, or `providers` next to a `plugins` *list*. The upstream chart's
+  own `bifrost:` block (camelCase settings, `plugins` as a map) is not config.json and
   is not checked; a config written as a JSON string inside a values file is not parsed.
 
-Why
----
-Bifrost decodes config.json into typed structures at start-up. A wrong type (``"weight":
-"1"``, ``"keys": {}``) makes the file fail to load; a missing ``weight`` or ``name``
-breaks key selection; a misspelt key (``"network_confg"``) is silently ignored, so the
+## Why
+
+Bifrost decodes config.json into typed structures at start-up. A wrong type (`"weight":
+"1"`, `"keys": {}`) makes the file fail to load; a missing `weight` or `name`
+breaks key selection; a misspelt key (`"network_confg"`) is silently ignored, so the
 base URL or timeout you wrote never applies and requests go to the provider's public API.
 
-Example
--------
-    {
-      "providers": {
-        "openai": {
-          "keys": [{"name": "local-vllm", "value": "dummy", "models": ["glm-5"]}],
-          "network_confg": {"base_url": "http://vllm-service:8000"}
-        }
-      }
-    }
+## Example
 
-Fix
----
-Follow the path in the message: add the missing field (``"weight": 1``), correct the
-type, or fix the key's spelling (``network_config``). The schema lives in the package
-(``infergw_lint/schemas/bifrost-config.schema.json``) for editors that validate JSON.
+```json
+{
+  "providers": {
+    "openai": {
+      "keys": [{"name": "local-vllm", "value": "dummy", "models": ["glm-5"]}],
+      "network_confg": {"base_url": "http://vllm-service:8000"}
+    }
+  }
+}
+```
+
+## Fix
+
+Follow the path in the message: add the missing field (`"weight": 1`), correct the
+type, or fix the key's spelling (`network_config`). The schema lives in the package
+(`infergw_lint/schemas/bifrost-config.schema.json`) for editors that validate JSON.
 
 Autofix: no.
 """

@@ -1,57 +1,63 @@
 """A credential written in plain text in a ConfigMap or a config file.
 
-What it does
-------------
-Looks at every string in ConfigMap ``data`` (including the JSON or YAML a data key holds,
-and ``KEY=value`` lines of env-style data), in Bifrost configs (config.json files and
+## What it does
+
+Looks at every string in ConfigMap `data` (including the JSON or YAML a data key holds,
+and `KEY=value` lines of env-style data), in Bifrost configs (config.json files and
 Helm-style values files holding one) and in client configs (Continue, Aider, Cline), and
 reports the value when it is a literal credential:
 
-* a token with a known shape: Anthropic ``sk-ant-...``, OpenAI ``sk-proj-...``/``sk-...``
-  (also Bifrost virtual keys ``sk-bf-...``), Langfuse ``sk-lf-...``, Google ``AIza...``,
-  AWS ``AKIA...``, Groq ``gsk_...``, xAI ``xai-...``, Hugging Face ``hf_...``, GitHub
-  ``ghp_...``, Slack ``xox?-...``, a PEM private key;
-* an ``Authorization``-style ``Basic <base64 user:password>`` or ``Bearer <token>``;
-* any literal in a credential field: a Bifrost key's ``value``, ``api_key``/``apiKey``,
-  Aider ``openai-api-key``, ``password``, ``secret``, ``token``, ``encryption_key``, ...
+- a token with a known shape: Anthropic `sk-ant-...`, OpenAI `sk-proj-...`/`sk-...`
+  (also Bifrost virtual keys `sk-bf-...`), Langfuse `sk-lf-...`, Google `AIza...`,
+  AWS `AKIA...`, Groq `gsk_...`, xAI `xai-...`, Hugging Face `hf_...`, GitHub
+  `ghp_...`, Slack `xox?-...`, a PEM private key;
+- an `Authorization`-style `Basic <base64 user:password>` or `Bearer <token>`;
+- any literal in a credential field: a Bifrost key's `value`, `api_key`/`apiKey`,
+  Aider `openai-api-key`, `password`, `secret`, `token`, `encryption_key`, ...
 
-Not reported: references (Bifrost ``env.VAR`` and ``vault.path``, ``${VAR}``, ``$VAR``,
-``{{ ... }}`` templates) and placeholders: empty, ``dummy``, ``none``, ``EMPTY``,
-``changeme``, ``sk-no-key-required``, ``<...>``, ``...``, ``your-api-key``, ``xxxx``. A
-local vLLM behind Bifrost takes any key, so ``"value": "dummy"`` is the documented
-setting, not a leak; ``changeme`` is a default that must be replaced, not a secret.
+Not reported: references (Bifrost `env.VAR` and `vault.path`, `${VAR}`, `$VAR`,
+`{{ ... }}` templates) and placeholders: empty, `dummy`, `none`, `EMPTY`,
+`changeme`, `sk-no-key-required`, `<...>`, `...`, `your-api-key`, `xxxx`. A
+local vLLM behind Bifrost takes any key, so `"value": "dummy"` is the documented
+setting, not a leak; `changeme` is a default that must be replaced, not a secret.
 
-The message names the kind and a masked form (``sk-ant-…5gA``: the known prefix and the
+The message names the kind and a masked form (`sk-ant-…5gA`: the known prefix and the
 last three characters); the secret itself is never printed. Only the first 256 KiB of a
 string is scanned and at most 200,000 values per document.
 
-Why
----
-ConfigMaps are readable by anyone with ``get configmaps`` in the namespace, are printed by
-``kubectl describe`` and land in Git, CI logs and backups; client configs are committed
-with the repository. A provider key there is a leaked key. Bifrost reads ``env.VAR`` from
+## Why
+
+ConfigMaps are readable by anyone with `get configmaps` in the namespace, are printed by
+`kubectl describe` and land in Git, CI logs and backups; client configs are committed
+with the repository. A provider key there is a leaked key. Bifrost reads `env.VAR` from
 its environment, so the value can live in a Secret.
 
-Example
--------
-    data:
-      config.json: |
-        {"providers": {"anthropic": {"keys": [
-          {"name": "claude", "value": "sk-ant-api03-...", "weight": 1}]}}}
+## Example
 
-Fix
----
+```yaml
+data:
+  config.json: |
+    {"providers": {"anthropic": {"keys": [
+      {"name": "claude", "value": "sk-ant-api03-...", "weight": 1}]}}}
+```
+
+## Fix
+
 Put the value in a Secret, expose it to the Bifrost container as an environment variable
 and reference it:
 
-    {"name": "claude", "value": "env.ANTHROPIC_API_KEY", "weight": 1}
+```json
+{"name": "claude", "value": "env.ANTHROPIC_API_KEY", "weight": 1}
+```
 
-    env:
-      - name: ANTHROPIC_API_KEY
-        valueFrom: {secretKeyRef: {name: bifrost-provider-keys, key: anthropic}}
+```yaml
+env:
+  - name: ANTHROPIC_API_KEY
+    valueFrom: {secretKeyRef: {name: bifrost-provider-keys, key: anthropic}}
+```
 
 Rotate a key that was ever committed. For client configs, read the key from the
-environment (Aider: ``OPENAI_API_KEY``) instead of writing it in the file.
+environment (Aider: `OPENAI_API_KEY`) instead of writing it in the file.
 
 Autofix: no.
 """

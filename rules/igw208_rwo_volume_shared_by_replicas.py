@@ -1,48 +1,50 @@
 """A ReadWriteOnce volume shared by the replicas of a workload.
 
-What it does
-------------
+## What it does
+
 For a Deployment, ReplicaSet, ReplicationController or StatefulSet that can run more than
-one pod, reports every pod volume that names a PersistentVolumeClaim (``volumes[].
-persistentVolumeClaim.claimName``) whose access modes, in the linted set, are only
-``ReadWriteOnce`` or ``ReadWriteOncePod``. A DaemonSet mounting such a claim is reported
+one pod, reports every pod volume that names a PersistentVolumeClaim (`volumes[].
+persistentVolumeClaim.claimName`) whose access modes, in the linted set, are only
+`ReadWriteOnce` or `ReadWriteOncePod`. A DaemonSet mounting such a claim is reported
 too (it runs a pod on every node).
 
-More than one pod means ``spec.replicas`` > 1 (a missing ``replicas`` is 1), or a
-HorizontalPodAutoscaler in the set that targets the workload with ``maxReplicas`` > 1.
-A StatefulSet's ``volumeClaimTemplates`` give each pod its own claim and are fine; a
+More than one pod means `spec.replicas` > 1 (a missing `replicas` is 1), or a
+HorizontalPodAutoscaler in the set that targets the workload with `maxReplicas` > 1.
+A StatefulSet's `volumeClaimTemplates` give each pod its own claim and are fine; a
 StatefulSet that mounts one shared claim by name is the same problem.
 
-The finding sits on the volume's ``claimName`` (the line to change); the message names the
+The finding sits on the volume's `claimName` (the line to change); the message names the
 replica count and where it comes from. Claims that are not in the linted set are not
-checked (their access modes are unknown; use ``--context``).
+checked (their access modes are unknown; use `--context`).
 
-Why
----
+## Why
+
 A ReadWriteOnce volume (an EBS volume on EKS) attaches to one node at a time. With three
 replicas the scheduler places pods on other nodes, where the attach fails
-(``Multi-Attach error``) and the pods hang in ContainerCreating; on one node they all
-write the same SQLite files (Bifrost's ``config.db``/``logs.db``) and corrupt them.
-``ReadWriteOncePod`` allows a single pod at all, so the second replica never starts.
+(`Multi-Attach error`) and the pods hang in ContainerCreating; on one node they all
+write the same SQLite files (Bifrost's `config.db`/`logs.db`) and corrupt them.
+`ReadWriteOncePod` allows a single pod at all, so the second replica never starts.
 
-Example
--------
-    kind: Deployment
+## Example
+
+```yaml
+kind: Deployment
+spec:
+  replicas: 3
+  template:
     spec:
-      replicas: 3
-      template:
-        spec:
-          volumes:
-            - name: bifrost-data
-              persistentVolumeClaim:
-                claimName: bifrost-data     # accessModes: [ReadWriteOnce]
+      volumes:
+        - name: bifrost-data
+          persistentVolumeClaim:
+            claimName: bifrost-data     # accessModes: [ReadWriteOnce]
+```
 
-Fix
----
-Run one replica with ``strategy: {type: Recreate}`` (so the old pod releases the volume
-first), or give each replica its own volume with a StatefulSet ``volumeClaimTemplates``,
+## Fix
+
+Run one replica with `strategy: {type: Recreate}` (so the old pod releases the volume
+first), or give each replica its own volume with a StatefulSet `volumeClaimTemplates`,
 or use a ReadWriteMany storage class (EFS), or move Bifrost's state to PostgreSQL
-(``config_store``/``logs_store``) and drop the shared volume.
+(`config_store`/`logs_store`) and drop the shared volume.
 
 Autofix: no.
 """

@@ -1,64 +1,70 @@
 """Bifrost config.json from a ConfigMap onto a persistent app dir, with nothing that reloads it.
 
-What it does
-------------
+## What it does
+
 Finds workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet) with a Bifrost container
-(image name ``bifrost``) whose app dir (``-app-dir``, default ``/app/data``) is a
-PersistentVolumeClaim (a ``persistentVolumeClaim`` volume or a StatefulSet
-``volumeClaimTemplates`` entry) and whose config.json comes from a ConfigMap volume: the
+(image name `bifrost`) whose app dir (`-app-dir`, default `/app/data`) is a
+PersistentVolumeClaim (a `persistentVolumeClaim` volume or a StatefulSet
+`volumeClaimTemplates` entry) and whose config.json comes from a ConfigMap volume: the
 seed's pattern, where an init container copies it from the ConfigMap mount into the app
-dir, or a ``subPath`` mount of it. The ConfigMap counts when, in the linted set, it holds
+dir, or a `subPath` mount of it. The ConfigMap counts when, in the linted set, it holds
 a Bifrost config; when it is not in the set, when an init container's command mentions
-``config.json``.
+`config.json`.
 
 Reports the pod template's annotations (or its metadata, when there are none) unless one
 of these is present:
 
-* a pod-template annotation whose key contains ``checksum`` (Helm's
-  ``checksum/config: {{ include ... | sha256sum }}``): a changed ConfigMap changes the
+- a pod-template annotation whose key contains `checksum` (Helm's
+  `checksum/config: {{ include ... | sha256sum }}`): a changed ConfigMap changes the
   template and rolls the pods;
-* a Stakater Reloader annotation on the workload (``reloader.stakater.com/auto``,
-  ``configmap.reloader.stakater.com/reload``);
-* ``"source_of_truth": "config.json"`` in the Bifrost config. This is a real Bifrost
-  field (``split`` by default): with ``config.json`` the sections present in the file win
+- a Stakater Reloader annotation on the workload (`reloader.stakater.com/auto`,
+  `configmap.reloader.stakater.com/reload`);
+- `"source_of_truth": "config.json"` in the Bifrost config. This is a real Bifrost
+  field (`split` by default): with `config.json` the sections present in the file win
   over config.db at start-up. It still takes a restart to apply.
 
-Why
----
+## Why
+
 Bifrost reads config.json at start-up and reconciles it into config.db (SQLite) in the app
 dir; afterwards it serves from the database. On a PersistentVolume config.db survives pod
-restarts, and nothing restarts the pod when the ConfigMap changes: ``kubectl apply`` of a
+restarts, and nothing restarts the pod when the ConfigMap changes: `kubectl apply` of a
 new provider or key does nothing until someone deletes the pod by hand (seed section 6),
-and with the default ``split`` merge the old rows in config.db can still win.
+and with the default `split` merge the old rows in config.db can still win.
 
-Example
--------
+## Example
+
+```yaml
+spec:
+  template:
+    metadata:
+      labels: {app: bifrost}
     spec:
-      template:
-        metadata:
-          labels: {app: bifrost}
-        spec:
-          initContainers:
-            - name: setup
-              command: [sh, -c, "cp /config/config.json /app/data/config.json"]
-              volumeMounts:
-                - {name: bifrost-data, mountPath: /app/data}
-                - {name: gateway-config, mountPath: /config}
+      initContainers:
+        - name: setup
+          command: [sh, -c, "cp /config/config.json /app/data/config.json"]
+          volumeMounts:
+            - {name: bifrost-data, mountPath: /app/data}
+            - {name: gateway-config, mountPath: /config}
+```
 
-Fix
----
+## Fix
+
 Roll the pods when the config changes, and let config.json win at start-up:
 
-    spec:
-      template:
-        metadata:
-          annotations:
-            checksum/config: "{{ include (print $.Template.BasePath \\"/configmap.yaml\\") . | sha256sum }}"
+```yaml
+spec:
+  template:
+    metadata:
+      annotations:
+        checksum/config: "{{ include (print $.Template.BasePath \\"/configmap.yaml\\") . | sha256sum }}"
+```
 
-    {"source_of_truth": "config.json", "providers": {...}}
+```json
+{"source_of_truth": "config.json", "providers": {...}}
+```
 
 Without Helm, put a hash of config.json in the annotation (kustomize's
-``configMapGenerator`` renames the ConfigMap instead, which also rolls the pods).
+`configMapGenerator` renames the ConfigMap instead, which also rolls the pods).
 
 Autofix: no.
 """

@@ -1,34 +1,36 @@
 """Client model name without the `provider/` prefix Bifrost needs.
 
-What it does
-------------
+## What it does
+
 Reads IDE and CLI client configs and reports a model name that Bifrost cannot route:
 
-* Continue (``config.json`` / ``config.yaml``, ``models[].model``, for models with
-  ``provider: openai`` or no provider) and Cline (``openAiModelId``) send the model string
-  unchanged, so it must be ``provider/model`` (``openai/glm-5``).
-* Aider (``.aider.conf.yml`` ``model``, ``weak-model``, ``editor-model``) goes through
-  LiteLLM, which strips the first ``provider/`` prefix: a model routed to an OpenAI-
-  compatible base needs the double prefix ``openai/openai/glm-5``.
+- Continue (`config.json` / `config.yaml`, `models[].model`, for models with
+  `provider: openai` or no provider) and Cline (`openAiModelId`) send the model string
+  unchanged, so it must be `provider/model` (`openai/glm-5`).
+- Aider (`.aider.conf.yml` `model`, `weak-model`, `editor-model`) goes through
+  LiteLLM, which strips the first `provider/` prefix: a model routed to an OpenAI-
+  compatible base needs the double prefix `openai/openai/glm-5`.
 
-Why
----
-Bifrost resolves the provider from the prefix. ``glm-5`` or ``openai-glm-5`` has none and
-the request fails with an unknown-provider error; Aider's ``openai/glm-5`` arrives at
-Bifrost as ``glm-5`` and fails the same way.
+## Why
 
-Example
--------
-    # .aider.conf.yml
-    model: openai/glm-5
-    openai-api-base: http://gateway.example.com/v1
+Bifrost resolves the provider from the prefix. `glm-5` or `openai-glm-5` has none and
+the request fails with an unknown-provider error; Aider's `openai/glm-5` arrives at
+Bifrost as `glm-5` and fails the same way.
 
-Fix
----
-Continue/Cline: ``model: openai/glm-5``. Aider: ``model: openai/openai/glm-5``.
+## Example
+
+```yaml
+# .aider.conf.yml
+model: openai/glm-5
+openai-api-base: http://gateway.example.com/v1
+```
+
+## Fix
+
+Continue/Cline: `model: openai/glm-5`. Aider: `model: openai/openai/glm-5`.
 
 Autofix: yes, when exactly one Bifrost provider in the linted files lists the model:
-``infergw-lint --fix`` adds its prefix (the double prefix for Aider).
+`infergw-lint --fix` adds its prefix (the double prefix for Aider).
 """
 
 import re

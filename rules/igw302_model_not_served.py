@@ -1,43 +1,45 @@
 """Client model that no Bifrost provider key in the set serves.
 
-What it does
-------------
-When the linted set (``--context`` included) holds at least one Bifrost config, checks
-every client model that goes through Bifrost as ``provider/model``:
+## What it does
 
-* Continue ``models[].model`` (entries with ``provider: openai`` or none) and Cline
-  ``openAiModelId``: the string as written;
-* Aider ``model``/``weak-model``/``editor-model`` with ``openai-api-base`` set: LiteLLM
-  strips the first ``openai/``, so ``openai/openai/glm-5`` reaches Bifrost as
-  ``openai/glm-5``. Models LiteLLM sends elsewhere are not checked.
+When the linted set (`--context` included) holds at least one Bifrost config, checks
+every client model that goes through Bifrost as `provider/model`:
 
-Reports the model when its provider is not a key of any Bifrost ``providers`` map in the
-set, or when none of that provider's keys lists the model. A key without a ``models``
-list (or with ``"*"``, or an empty list unless the config sets ``"version": 2``, where
+- Continue `models[].model` (entries with `provider: openai` or none) and Cline
+  `openAiModelId`: the string as written;
+- Aider `model`/`weak-model`/`editor-model` with `openai-api-base` set: LiteLLM
+  strips the first `openai/`, so `openai/openai/glm-5` reaches Bifrost as
+  `openai/glm-5`. Models LiteLLM sends elsewhere are not checked.
+
+Reports the model when its provider is not a key of any Bifrost `providers` map in the
+set, or when none of that provider's keys lists the model. A key without a `models`
+list (or with `"*"`, or an empty list unless the config sets `"version": 2`, where
 Bifrost v1.5+ reads empty as "none") serves every model of its provider, and so does a
-provider without keys (``ollama``, a key-less custom provider); ``aliases`` names count as
-listed. Bifrost configs written with ``providers`` as an array (IGW201) are read by each
-entry's ``provider`` name. Names without a ``provider/`` prefix are IGW301's.
+provider without keys (`ollama`, a key-less custom provider); `aliases` names count as
+listed. Bifrost configs written with `providers` as an array (IGW201) are read by each
+entry's `provider` name. Names without a `provider/` prefix are IGW301's.
 
-Why
----
-Bifrost routes ``openai/gpt-4o`` to the ``openai`` provider and picks a key whose
-``models`` contains ``gpt-4o``. When no key lists it, every request from that client
+## Why
+
+Bifrost routes `openai/gpt-4o` to the `openai` provider and picks a key whose
+`models` contains `gpt-4o`. When no key lists it, every request from that client
 fails (no key found for the model) even though the gateway, the route and the client's
 base URL are all right: the mismatch lives in two different files.
 
-Example
--------
-    // .continue/config.json
-    {"models": [{"provider": "openai", "model": "openai/gpt-4o", "apiBase": "http://gateway/v1"}]}
+## Example
 
-    // Bifrost config.json
-    {"providers": {"openai": {"keys": [{"name": "vllm", "value": "dummy", "weight": 1, "models": ["glm-5"]}]}}}
+```jsonc
+// .continue/config.json
+{"models": [{"provider": "openai", "model": "openai/gpt-4o", "apiBase": "http://gateway/v1"}]}
 
-Fix
----
-Point the client at a model a key serves (``openai/glm-5``), or add the model to a key's
-``models`` list (or a provider for it) in the Bifrost config.
+// Bifrost config.json
+{"providers": {"openai": {"keys": [{"name": "vllm", "value": "dummy", "weight": 1, "models": ["glm-5"]}]}}}
+```
+
+## Fix
+
+Point the client at a model a key serves (`openai/glm-5`), or add the model to a key's
+`models` list (or a provider for it) in the Bifrost config.
 
 Autofix: no.
 """

@@ -1,39 +1,41 @@
 """Internet-facing load balancer in a prod environment.
 
-What it does
-------------
-In a prod environment, reports the ``aws-load-balancer-scheme: internet-facing``
-annotation (and ``alb.ingress.kubernetes.io/scheme: internet-facing``) on:
+## What it does
 
-* a Gateway, in ``metadata.annotations`` or ``spec.infrastructure.annotations``;
-* a kgateway GatewayParameters, in ``spec.kube.service.extraAnnotations``;
-* a Service or an Ingress, in ``metadata.annotations``.
+In a prod environment, reports the `aws-load-balancer-scheme: internet-facing`
+annotation (and `alb.ingress.kubernetes.io/scheme: internet-facing`) on:
 
-Prod is ``--env prod`` on the command line, or the resource's Namespace (in the linted
-set) labelled ``environment: prod`` or ``env: prod`` (``production`` counts too).
+- a Gateway, in `metadata.annotations` or `spec.infrastructure.annotations`;
+- a kgateway GatewayParameters, in `spec.kube.service.extraAnnotations`;
+- a Service or an Ingress, in `metadata.annotations`.
 
-Why
----
+Prod is `--env prod` on the command line, or the resource's Namespace (in the linted
+set) labelled `environment: prod` or `env: prod` (`production` counts too).
+
+## Why
+
 An internet-facing NLB exposes the inference API, Langfuse and the Bifrost admin UI to
 the internet, by default from 0.0.0.0/0. The deployment guide requires CloudFront with
 WAF/Shield in front in prod; a public security group without authentication is blocked by
 company policy.
 
-Example
--------
-    apiVersion: gateway.networking.k8s.io/v1
-    kind: Gateway
-    metadata:
-      name: unified-gateway
-      namespace: ai-gateway          # Namespace labelled environment: prod
-    spec:
-      infrastructure:
-        annotations:
-          service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing
+## Example
 
-Fix
----
-Use ``service.beta.kubernetes.io/aws-load-balancer-scheme: internal`` and publish through
+```yaml
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: unified-gateway
+  namespace: ai-gateway          # Namespace labelled environment: prod
+spec:
+  infrastructure:
+    annotations:
+      service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing
+```
+
+## Fix
+
+Use `service.beta.kubernetes.io/aws-load-balancer-scheme: internal` and publish through
 CloudFront + WAF (VPC origin), or keep the NLB out of prod.
 
 Autofix: no.

@@ -1,54 +1,58 @@
 """AWS load-balancer annotations in a Gateway's metadata, where kgateway ignores them.
 
-What it does
-------------
+## What it does
+
 Reports, on a Gateway:
 
-* AWS load-balancer annotations (``service.beta.kubernetes.io/aws-load-balancer-*``,
-  ``service.beta.kubernetes.io/load-balancer-source-ranges``) in ``metadata.annotations``
+- AWS load-balancer annotations (`service.beta.kubernetes.io/aws-load-balancer-*`,
+  `service.beta.kubernetes.io/load-balancer-source-ranges`) in `metadata.annotations`
   -- one finding per Gateway, on the first such key, naming them all. This applies when
   the Gateway's class is a kgateway class, or when its GatewayClass is not in the set;
   a Gateway of another controller's class in the set is skipped (some implementations,
   like Istio, do copy Gateway annotations to the Service);
-* more than 8 entries in ``spec.infrastructure.annotations`` or
-  ``spec.infrastructure.labels`` (any implementation: this is the API's limit).
+- more than 8 entries in `spec.infrastructure.annotations` or
+  `spec.infrastructure.labels` (any implementation: this is the API's limit).
 
-Why
----
-kgateway builds the proxy Service's annotations from ``spec.infrastructure.annotations``
-of the Gateway and ``spec.kube.service.extraAnnotations`` of its GatewayParameters; it
-does not copy the Gateway's own ``metadata.annotations``. Written there (as in the
+## Why
+
+kgateway builds the proxy Service's annotations from `spec.infrastructure.annotations`
+of the Gateway and `spec.kube.service.extraAnnotations` of its GatewayParameters; it
+does not copy the Gateway's own `metadata.annotations`. Written there (as in the
 deployment guide), the load-balancer type, target type and scheme never reach the AWS
 Load Balancer Controller: you get the cloud provider's default load balancer instead of
-an NLB with IP targets, and an ``internal`` scheme meant to keep the endpoint private has
+an NLB with IP targets, and an `internal` scheme meant to keep the endpoint private has
 no effect. The API server rejects a Gateway with more than 8 infrastructure annotations
 or labels.
 
-Example
--------
-    kind: Gateway
-    metadata:
-      name: unified-gateway
-      annotations:
-        service.beta.kubernetes.io/aws-load-balancer-type: "external"   # ignored
-    spec:
-      gatewayClassName: kgateway
+## Example
 
-Fix
----
-Move them to ``spec.infrastructure.annotations`` (at most 8), or -- for more, or to share
-them between Gateways -- to the GatewayParameters ``spec.kube.service.extraAnnotations``:
+```yaml
+kind: Gateway
+metadata:
+  name: unified-gateway
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-type: "external"   # ignored
+spec:
+  gatewayClassName: kgateway
+```
 
-    spec:
-      gatewayClassName: kgateway
-      infrastructure:
-        annotations:
-          service.beta.kubernetes.io/aws-load-balancer-type: "external"
-          service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: "ip"
-          service.beta.kubernetes.io/aws-load-balancer-scheme: "internal"
+## Fix
 
-Autofix: yes -- ``infergw-lint --fix`` moves the AWS annotations (with their comments) to
-``spec.infrastructure.annotations`` while that stays within 8 entries; too many
+Move them to `spec.infrastructure.annotations` (at most 8), or -- for more, or to share
+them between Gateways -- to the GatewayParameters `spec.kube.service.extraAnnotations`:
+
+```yaml
+spec:
+  gatewayClassName: kgateway
+  infrastructure:
+    annotations:
+      service.beta.kubernetes.io/aws-load-balancer-type: "external"
+      service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: "ip"
+      service.beta.kubernetes.io/aws-load-balancer-scheme: "internal"
+```
+
+Autofix: yes -- `infergw-lint --fix` moves the AWS annotations (with their comments) to
+`spec.infrastructure.annotations` while that stays within 8 entries; too many
 infrastructure entries are fixed by hand.
 """
 

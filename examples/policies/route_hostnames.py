@@ -1,24 +1,26 @@
 """HTTPRoutes on the shared gateway name their hostnames.
 
-What it does
-------------
-Reports an HTTPRoute attached to ``unified-gateway`` without ``spec.hostnames``.
+## What it does
 
-Why
----
-A route without hostnames matches every host the listener accepts: a team's ``/v1/`` route
+Reports an HTTPRoute attached to `unified-gateway` without `spec.hostnames`.
+
+## Why
+
+A route without hostnames matches every host the listener accepts: a team's `/v1/` route
 silently takes traffic meant for another team's host on the shared NLB.
 
-Example
--------
-    kind: HTTPRoute
-    spec:
-      parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
-      rules: [...]
+## Example
 
-Fix
----
-Add ``hostnames: ["api.example.com"]``.
+```yaml
+kind: HTTPRoute
+spec:
+  parentRefs: [{name: unified-gateway, namespace: ai-gateway}]
+  rules: [...]
+```
+
+## Fix
+
+Add `hostnames: ["api.example.com"]`.
 """
 
 from infergw_lint.rule import Rule, report
