@@ -87,7 +87,7 @@ def _git(cwd, env, *args):
 
 def _project_files(env) -> list[str]:
     """Files of the working tree: tracked and untracked-but-not-ignored, or a plain walk."""
-    if os.path.isdir(os.path.join(ROOT, ".git")):
+    if os.path.exists(os.path.join(ROOT, ".git")):  # a directory, or a file in a git worktree
         proc = _run([GIT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT, env, timeout=60)
         if proc.returncode == 0:
             return sorted({p for p in proc.stdout.split("\0") if p and os.path.isfile(os.path.join(ROOT, p))})
@@ -95,7 +95,7 @@ def _project_files(env) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(ROOT):
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")]
         for name in filenames:
-            if not name.endswith((".pyc", ".pyo")):
+            if not name.endswith((".pyc", ".pyo")) and name != ".git":  # a worktree's .git file points elsewhere
                 out.append(os.path.relpath(os.path.join(dirpath, name), ROOT))
     return sorted(out)
 
