@@ -134,7 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--gateway-api-version", type=_gateway_api_version, default=None, metavar="X.Y",
-        help="Gateway API release whose CRDs the cluster runs, for served apiVersions (default: 1.2)",
+        help="Gateway API release whose CRDs the cluster runs (default: the CRDs' bundle-version in the set, else 1.2)",
+    )
+    p.add_argument(
+        "--bifrost-version", type=_release("Bifrost", "1.5 or v1.5.3"), default=None, metavar="X.Y[.Z]",
+        help="Bifrost release that reads the configs (default: the image tag of the workload that mounts each config)",
+    )
+    p.add_argument(
+        "--kgateway-version", type=_release("kgateway", "2.2 or v2.1.0"), default=None, metavar="X.Y[.Z]",
+        help="kgateway release of the cluster (default: the controller image or chart label in the set)",
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="also print the versions linted against (Bifrost, kgateway, Gateway API) and where each came from",
     )
     p.add_argument(
         "--fix", action="store_true",
@@ -149,12 +161,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _gateway_api_version(value: str) -> str:
-    import re
+def _release(label: str, example: str):
+    def parse(value: str) -> str:
+        from .versions import valid
 
-    if not re.fullmatch(r"v?\d+\.\d+(\.\d+)?", value.strip()):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a Gateway API version like 1.2 or v1.5.0")
-    return value.strip().lstrip("v")
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"{value!r} is not a {label} version like {example}")
+        return value.strip().lstrip("vV")
+
+    return parse
+
+
+_gateway_api_version = _release("Gateway API", "1.2 or v1.5.0")
+
+
+def stated_versions(args, data: dict | None = None, config_path: str | None = None) -> dict:
+    """component -> (version, source) from the command line, then the configuration
+    (``versions:``, then the older ``gateway-api-version``)."""
+    data = data or {}
+    where = f" in {config_path}" if config_path else ""
+    out: dict = {}
+    conf = data.get("versions") or {}
+    if "gateway-api-version" in data:
+        out["gateway-api"] = (str(data["gateway-api-version"]), f"gateway-api-version{where}")
+    for key in ("bifrost", "kgateway", "gateway-api"):
+        if key in conf:
+            out[key] = (str(conf[key]), f"versions.{key}{where}")
+    for key, attr in (("bifrost", "bifrost_version"), ("kgateway", "kgateway_version"), ("gateway-api", "gateway_api_version")):
+        value = getattr(args, attr, None)
+        if value:
+            out[key] = (value, f"--{key}-version")
+    return out
 
 
 def _err(msg: str) -> None:
@@ -370,7 +407,8 @@ def options_from(args):
         context=args.context,
         default_namespace=args.namespace if args.namespace != "default" else data.get("namespace", "default"),
         assume_complete=args.assume_complete if args.assume_complete is not None else data.get("assume-complete"),
-        gateway_api_version=args.gateway_api_version or "1.2",
+        gateway_api_version=args.gateway_api_version,
+        versions=stated_versions(args, data, cfg.path),
         exclude=cfg.exclude(),
         environments=cfg.environments(),
         default_env=data.get("env"),
@@ -391,9 +429,6 @@ def options_from(args):
     for key, opts in rule_options.items():
         rule = get_rule(key) or next((r for r in custom if key in (r.code, r.name)), None)
         options.rule_options[rule.code if rule else key] = opts
-    if "gateway-api-version" in data and hasattr(options, "gateway_api_version"):
-        if getattr(args, "gateway_api_version", None) in (None, ""):
-            options.gateway_api_version = data["gateway-api-version"]
     fail_on = args.fail_on or data.get("fail-on") or "error"
     return options, fail_on
 
@@ -477,6 +512,9 @@ def cmd_lint(argv: list[str]) -> int:
             except OSError as exc:
                 _err(f"cannot write {target}: {exc.strerror or exc}")
                 return EXIT_USAGE
+    if args.verbose and result.versions is not None:
+        for line in result.versions.lines():
+            _err(f"versions: {line}")
     for note in result.notes:
         _err(f"note: {note}")
     for problem in result.internal_errors:

@@ -262,6 +262,9 @@ def validate(data, path: str, doc=None, text: str | None = None) -> None:
                     msg += f" (known keys: {', '.join(known)})"
             else:
                 msg = err.message
+        elif err_path[:1] == ("versions",) and len(err_path) == 2 and err.validator in ("type", "pattern"):
+            msg = (f"{err.instance!r} is not a release: write it as a quoted string such as \"1.5\" or \"v1.5.3\" "
+                   "(unquoted, YAML reads 1.10 as the number 1.1)")
         elif err.validator == "oneOf" and err_path and err_path[0] == "rules":
             msg = "a rule setting is true/false, a severity (error, warning, info, off), or {enabled, severity, options}"
         else:

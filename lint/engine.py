@@ -22,7 +22,8 @@ class Options:
     rule_options: dict = field(default_factory=dict)
     severity: dict = field(default_factory=dict)  # code -> severity override
     assume_complete: bool | None = None
-    gateway_api_version: str = "1.2"  # Gateway API release of the target cluster's CRDs (IGW109)
+    gateway_api_version: str | None = None  # --gateway-api-version (also in versions["gateway-api"])
+    versions: dict = field(default_factory=dict)  # component -> (version text, source): lint/versions.py
     exclude: object = None  # config.PathMatcher: files not to load
     environments: list = field(default_factory=list)  # config.EnvRule, first match wins
     default_env: str | None = None  # config `env`: when nothing else says
@@ -44,6 +45,7 @@ class Result:
     notes: list = field(default_factory=list)
     internal_errors: list = field(default_factory=list)
     index: Index | None = field(default=None, repr=False)  # the linted set (for --fix)
+    versions: object = None  # versions.StackProfile of the whole run
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity and f.suppression is None)
@@ -62,6 +64,14 @@ class Context:
         self.index = index
         self.options = options
         self.rule_options = options.rule_options
+
+    @property
+    def versions(self):
+        """The stack profile (lint/versions.py): the Bifrost, kgateway and Gateway API
+        releases this set is linted against."""
+        from .versions import build
+
+        return self.index.memo("stack-profile", lambda: build(self.index.documents, self.options))
 
     def environment(self, doc) -> str | None:
         """prod/staging/dev: --env wins, else the labels of the resource's Namespace."""
@@ -286,14 +296,18 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
         baseline.apply(options.baseline, findings)
     findings.sort(key=Finding.sort_key)
+    from .versions import build as build_profile
+
+    profile = ctx.versions if not contexts else build_profile(loaded.documents, options)
     return Result(
         findings=findings,
         files=len(loaded.files) + (len(rendered.sources.files()) if rendered is not None else 0),
         resources=sum(1 for d in loaded.documents if not d.source.context_only),
         rules=active,
-        notes=loaded.notes,
+        notes=loaded.notes + [n for n in profile.notes if n not in loaded.notes],
         internal_errors=internal,
         index=index,
+        versions=profile,
     )
 
 

@@ -2,12 +2,12 @@
 
 ## What it does
 
-Reports the `apiVersion` of:
-
 - a Gateway API resource (group `gateway.networking.k8s.io` or
   `gateway.networking.x-k8s.io`) whose version is not served by the Gateway API release
-  of the target cluster, `--gateway-api-version` (default `1.2`, the release the
-  deployment guide installs; also `gateway-api-version:` in the configuration file). The
+  of the target cluster: the stack profile's Gateway API version (`--gateway-api-version`,
+  `versions: {gateway-api: ...}` in the configuration, else the `bundle-version`
+  annotation of Gateway API CRDs in the set, else `1.2`, the release the deployment
+  guide installs; the message says which). The
   table covers v1.0 to v1.6 in either release channel, from the upstream CRDs -- e.g.
   ReferenceGrant `v1` exists from v1.5 (before: `v1beta1`), TLSRoute `v1` from v1.5,
   TCPRoute/UDPRoute `v1` and BackendTLSPolicy `v1` from v1.6/v1.4, ListenerSet from
@@ -49,7 +49,7 @@ Autofix: no.
 from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
-from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, parse_version, served, served_versions
+from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, served, served_versions
 from infergw_lint.rule import Rule, report
 
 WRONG_KGATEWAY_GROUPS = frozenset({"kgateway.dev"})
@@ -78,6 +78,13 @@ def _group_refs(node, path, budget):
                     stack.append((v, p + (i,)))
 
 
+def _origin(release) -> str:
+    """Where the target release came from, for the message."""
+    if release.origin == "default":
+        return "assumed: no version stated and no Gateway API CRDs with a bundle-version in the set"
+    return release.source
+
+
 class UnsupportedApiVersion(Rule):
     code = "IGW109"
     name = "unsupported-api-version"
@@ -99,11 +106,11 @@ class UnsupportedApiVersion(Rule):
             )
             return
         if group in (GATEWAY_GROUP, X_GATEWAY_GROUP):
-            raw = getattr(ctx.options, "gateway_api_version", None) or "1.2"
-            target = parse_version(raw)
+            release = ctx.versions.gateway_api
+            target = release.minor() or (1, 2)
             ok = served(group, kind, version, target)
             if ok is False:
-                yield report(("apiVersion",), self._message(group, kind, version, target))
+                yield report(("apiVersion",), self._message(group, kind, version, target, release))
             if kind != "GatewayClass":
                 spec = doc.get("spec")
                 for path, value in _group_refs(spec, ("spec",), [MAX_WALK]):
@@ -113,7 +120,7 @@ class UnsupportedApiVersion(Rule):
                         "reference never resolves. Use group: " + KGATEWAY_GROUP,
                     )
 
-    def _message(self, group, kind, version, target) -> str:
+    def _message(self, group, kind, version, target, release) -> str:
         since = first_served(group, kind, version)
         alternatives = served_versions(group, kind, target)
         last = last_served(group, kind, version)
@@ -124,7 +131,7 @@ class UnsupportedApiVersion(Rule):
         else:
             why = "is not served by Gateway API v1.0 or later"
         msg = (
-            f"{kind} {group}/{version} {why}, and the target is {_fmt(target)} (--gateway-api-version): "
+            f"{kind} {group}/{version} {why}, and the target is {_fmt(target)} ({_origin(release)}): "
             f"kubectl apply fails with 'no matches for kind {kind}'"
         )
         if alternatives:
@@ -133,7 +140,7 @@ class UnsupportedApiVersion(Rule):
             firsts = [first_served(group, kind, v) for v in ("v1", "v1beta1", "v1alpha3", "v1alpha2", "v1alpha1")]
             firsts = [f for f in firsts if f is not None and f > target]
             msg += f". {kind} needs Gateway API {_fmt(min(firsts))} or later" if firsts else f". {kind} is not available there"
-        return msg + ", or pass the cluster's real version with --gateway-api-version"
+        return msg + ", or state the cluster's real version (--gateway-api-version or versions.gateway-api)"
 
 
 RULE = UnsupportedApiVersion()

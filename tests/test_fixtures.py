@@ -8,7 +8,7 @@ from expect import fixture_files, read_expectations
 
 from infergw_lint.expect import compare
 
-from infergw_lint.cli import build_parser
+from infergw_lint.cli import build_parser, stated_versions
 from infergw_lint.engine import Options, run
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -39,7 +39,7 @@ def lint_fixture(code: str, target: str):
     ns = build_parser().parse_args(args + [target])
     codes = {code} | {e[1] for e in expected} | {c.strip() for c in ",".join(ns.select or []).split(",") if c.strip()}
     options = Options(select=sorted(codes), env=ns.env, assume_complete=ns.assume_complete,
-                      gateway_api_version=ns.gateway_api_version or "1.2")
+                      versions=stated_versions(ns))
     result = run([target], options)
     assert not result.internal_errors, result.internal_errors
     return result, expected

@@ -18,7 +18,14 @@ def to_dict(result) -> dict:
             "suppressed": sum(1 for f in result.findings if f.suppression is not None),
         },
         "notes": list(result.notes) + list(result.internal_errors),
+        "versions": _versions(result),
     }
+
+
+def _versions(result) -> dict:
+    """The stack profile the run linted against (lint/versions.py)."""
+    profile = getattr(result, "versions", None)
+    return profile.to_json() if profile is not None else {}
 
 
 def render_json(result) -> str:
@@ -34,6 +41,7 @@ def render_json(result) -> str:
         '{\n  "version": 1,\n'
         f'  "findings": [{chr(10) + "    " + findings + chr(10) + "  " if findings else ""}],\n'
         f'  "summary": {dump(data["summary"])},\n'
-        f'  "notes": {dump(data["notes"])}\n'
+        f'  "notes": {dump(data["notes"])},\n'
+        f'  "versions": {dump(data["versions"])}\n'
         "}\n"
     )

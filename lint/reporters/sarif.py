@@ -230,6 +230,9 @@ def to_sarif(result, root: str | None = None) -> dict:
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
+    profile = getattr(result, "versions", None)
+    if profile is not None:  # the releases linted against, each with where it came from
+        run["properties"] = {"versions": profile.to_json()}
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 

@@ -1,0 +1,390 @@
+"""The stack profile: which releases of Bifrost, kgateway and Gateway API a run lints
+against, and where each came from.  Rules ask it instead of carrying version logic::
+
+    v = ctx.versions.bifrost_for(doc)        # the release that reads this config
+    if v.at_least("1.5") is None: ...        # unknown: say which behaviour is assumed
+
+Sources, strongest first (the first that says something wins):
+
+1. the command line: ``--bifrost-version``, ``--kgateway-version``, ``--gateway-api-version``;
+2. the configuration: ``versions: {bifrost: "1.5", kgateway: "2.2", gateway-api: "1.4"}``
+   (and the older top-level ``gateway-api-version``);
+3. the manifests: the image tag of the workload that mounts a Bifrost config
+   (``maximhq/bifrost:v1.5.3``; per config, so two Bifrost Deployments of different
+   releases each get theirs), the ``image.tag`` next to a config in a Helm values file,
+   kgateway's controller image or chart label (``helm.sh/chart: kgateway-v2.1.0``), the
+   ``gateway.networking.k8s.io/bundle-version`` annotation of Gateway API CRDs in the set;
+4. a default: Gateway API v1.2 (the release the deployment guide installs, and what
+   ``--gateway-api-version`` always defaulted to); Bifrost and kgateway stay unknown.
+
+A version may be partial: ``1.5`` stated in the config answers ``at_least("1.5")`` with
+True but ``at_least("1.5.9")`` with None (unknown), because the patch release is not known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .domain import WORKLOAD_POD_SPEC, containers, image_name
+
+COMPONENTS = ("bifrost", "kgateway", "gateway-api")
+LABELS = {"bifrost": "Bifrost", "kgateway": "kgateway", "gateway-api": "Gateway API"}
+FLAGS = {"bifrost": "--bifrost-version", "kgateway": "--kgateway-version", "gateway-api": "--gateway-api-version"}
+DEFAULTS = {"gateway-api": ("1.2", "default: the Gateway API release the deployment guide installs")}
+BUNDLE_ANNOTATION = "gateway.networking.k8s.io/bundle-version"
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+KGATEWAY_IMAGES = frozenset({"kgateway"})  # the controller (the proxy is envoy-wrapper)
+
+_VERSION = re.compile(r"^[vV]?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?:[-+][0-9A-Za-z.+-]*)?$")
+_CHART = re.compile(r"^kgateway(?:-crds)?-(v?\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.]+)?)$")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def parse(text) -> tuple | None:
+    """``"1.5"``, ``"v1.5.3"``, ``"v1.5.3-rc1"`` -> ``(1, 5)``, ``(1, 5, 3)``, ``(1, 5, 3)``;
+    anything else -> None."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str):
+        return None
+    m = _VERSION.match(text.strip())
+    if not m:
+        return None
+    return tuple(int(g) for g in m.groups() if g is not None)
+
+
+def valid(text) -> bool:
+    return parse(text) is not None
+
+
+def _clean(text: str, limit: int = 120) -> str:
+    """A value from a manifest, safe to print (no control characters, bounded)."""
+    text = _UNSAFE.sub("?", str(text))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cmp(parts: tuple, other: tuple) -> int | None:
+    """-1/0/1 comparing a (maybe partial) version with ``other``; None when the parts that
+    are not known decide."""
+    n = min(len(parts), len(other))
+    if parts[:n] != other[:n]:
+        return -1 if parts[:n] < other[:n] else 1
+    if len(parts) >= len(other):
+        return 0 if len(parts) == len(other) or not any(parts[n:]) else 1
+    return None  # 1.5 vs 1.5.9: depends on the patch release
+
+
+@dataclass(frozen=True)
+class Version:
+    """One component's release in this run (``parts`` None: unknown) and where it came from."""
+
+    component: str
+    parts: tuple | None
+    source: str  # for people: "image maximhq/bifrost:v1.5.3 of Deployment llm/bifrost (f.yaml:40)"
+    origin: str = "unknown"  # cli | config | manifest | default | unknown
+
+    @property
+    def known(self) -> bool:
+        return self.parts is not None
+
+    @property
+    def stated(self) -> bool:
+        """Said by the user or the manifests (not a default)."""
+        return self.origin in ("cli", "config", "manifest")
+
+    def at_least(self, version) -> bool | None:
+        """Is this release ``version`` or newer?  None when unknown."""
+        other = parse(version) if not isinstance(version, tuple) else version
+        if self.parts is None or other is None:
+            return None
+        c = _cmp(self.parts, other)
+        return None if c is None else c >= 0
+
+    def below(self, version) -> bool | None:
+        r = self.at_least(version)
+        return None if r is None else not r
+
+    def within(self, low, high) -> bool | None:
+        """``low`` <= release <= ``high`` (both inclusive); None when unknown."""
+        lo = self.at_least(low)
+        other = parse(high) if not isinstance(high, tuple) else high
+        if self.parts is None or other is None or lo is None:
+            return None
+        if lo is False:
+            return False
+        n = min(len(self.parts), len(other))
+        if self.parts[:n] != other[:n]:
+            return self.parts[:n] < other[:n]
+        return True if len(self.parts) >= len(other) else None
+
+    def minor(self) -> tuple | None:
+        return None if self.parts is None else self.parts[:2]
+
+    def __str__(self) -> str:
+        return "v" + ".".join(map(str, self.parts)) if self.parts else "unknown"
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.component, self.component)
+
+    def describe(self) -> str:
+        """``Bifrost v1.5.3 (image maximhq/bifrost:v1.5.3 of Deployment llm/bifrost ...)``."""
+        return f"{self.label} {self}" + (f" ({self.source})" if self.source else "")
+
+    def how_to_state(self) -> str:
+        key = self.component
+        return f"state it with {FLAGS[key]} or `versions: {{{key}: \"X.Y\"}}` in .infergw-lint.yaml"
+
+    def to_json(self) -> dict:
+        return {
+            "version": ".".join(map(str, self.parts)) if self.parts else None,
+            "origin": self.origin,
+            "source": self.source,
+        }
+
+
+def unknown(component: str, why: str = "") -> Version:
+    return Version(component, None, why or f"not stated and not found in the manifests; {FLAGS[component]}")
+
+
+# ---- inference from the manifests ------------------------------------------------------
+
+
+@dataclass
+class _Seen:
+    """A version read from one place in the manifests."""
+
+    parts: tuple | None
+    text: str  # the raw value (image reference, annotation)
+    where: str  # "Deployment llm/bifrost (path:line)"
+
+
+def _where(doc) -> str:
+    ns = doc.namespace
+    name = doc.name or "?"
+    obj = f"{doc.kind} {_clean(ns) + '/' if ns else ''}{_clean(name)}"
+    try:
+        line = doc.span(()).line
+    except Exception:  # pragma: no cover - a document always has a span
+        line = 0
+    return f"{obj} ({_clean(doc.path)}:{line})"
+
+
+def _image_tag(image: str) -> str | None:
+    ref = image.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def _from_image(image: str, where: str) -> _Seen:
+    tag = _image_tag(image)
+    return _Seen(parse(tag) if tag else None, _clean(image), where)
+
+
+def _agree(component: str, seen: list, what: str) -> Version | None:
+    """One Version from several sightings: the common release, or unknown when they
+    disagree; None when nothing was seen."""
+    if not seen:
+        return None
+    known = [s for s in seen if s.parts is not None]
+    distinct = sorted({s.parts for s in known})
+    if len(distinct) == 1:
+        first = next(s for s in known if s.parts == distinct[0])
+        more = len(known) - 1
+        extra = f", and {more} more" if more else ""
+        return Version(component, distinct[0], f"{what} {first.text} of {first.where}{extra}", "manifest")
+    if len(distinct) > 1:
+        listed = "; ".join(
+            f"v{'.'.join(map(str, p))} ({next(s.where for s in known if s.parts == p)})" for p in distinct[:4]
+        )
+        return Version(component, None, f"the manifests disagree: {listed}", "unknown")
+    first = seen[0]
+    return Version(component, None, f"{what} {first.text} of {first.where} names no release", "unknown")
+
+
+def _namespace(doc, default_ns: str) -> str:
+    return doc.namespace or default_ns
+
+
+def _mounted_configmaps(spec: dict) -> set:
+    names = set()
+    for vol in spec.get("volumes") or ():
+        if not isinstance(vol, dict):
+            continue
+        cm = vol.get("configMap")
+        if isinstance(cm, dict) and isinstance(cm.get("name"), str):
+            names.add(cm["name"])
+        projected = vol.get("projected")
+        if isinstance(projected, dict):
+            for src in projected.get("sources") or ():
+                cm = src.get("configMap") if isinstance(src, dict) else None
+                if isinstance(cm, dict) and isinstance(cm.get("name"), str):
+                    names.add(cm["name"])
+    return names
+
+
+def _values_image(data) -> str | None:
+    """``image: {repository: maximhq/bifrost, tag: v1.5.3}`` at a values file's root (or
+    under ``bifrost:``), as one image reference."""
+    if not isinstance(data, dict):
+        return None
+    for node in (data.get("image"), (data.get("bifrost") or {}).get("image") if isinstance(data.get("bifrost"), dict) else None):
+        if isinstance(node, dict):
+            repo, tag = node.get("repository"), node.get("tag")
+            if isinstance(repo, str) and image_name(repo) == "bifrost":
+                return f"{repo}:{tag}" if isinstance(tag, (str, int, float)) and not isinstance(tag, bool) else repo
+        elif isinstance(node, str) and image_name(node) == "bifrost":
+            return node
+    return None
+
+
+@dataclass
+class StackProfile:
+    """The versions of one run (or one rendered overlay/chart).  ``bifrost``, ``kgateway``
+    and ``gateway_api`` are run-wide; ``bifrost_for(doc)`` is the release that reads the
+    Bifrost config(s) in ``doc``."""
+
+    bifrost: Version
+    kgateway: Version
+    gateway_api: Version
+    _per_config: dict = field(default_factory=dict, repr=False)  # id(doc) -> Version
+    notes: list = field(default_factory=list)
+
+    def get(self, component: str) -> Version:
+        return {"bifrost": self.bifrost, "kgateway": self.kgateway, "gateway-api": self.gateway_api}[component]
+
+    def bifrost_for(self, doc) -> Version:
+        """The Bifrost release that reads the config(s) in ``doc``: the stated version, else
+        the image of the workload that mounts this ConfigMap (or the image next to the
+        config in a values file), else the run-wide one."""
+        if self.bifrost.origin in ("cli", "config"):
+            return self.bifrost
+        return self._per_config.get(id(doc), self.bifrost)
+
+    def components(self) -> list[Version]:
+        return [self.bifrost, self.kgateway, self.gateway_api]
+
+    def to_json(self) -> dict:
+        return {v.component: v.to_json() for v in self.components()}
+
+    def lines(self) -> list[str]:
+        return [v.describe() for v in self.components()]
+
+
+def stated(options) -> dict:
+    """component -> (text, source) the user stated (command line, then configuration)."""
+    out = dict(getattr(options, "versions", None) or {})
+    legacy = getattr(options, "gateway_api_version", None)
+    if legacy and "gateway-api" not in out:
+        out["gateway-api"] = (str(legacy), "--gateway-api-version")
+    return out
+
+
+def _stated_version(component: str, entry) -> Version | None:
+    text, source = entry
+    parts = parse(text)
+    if parts is None:
+        return None
+    origin = "cli" if source.startswith("--") else "config"
+    return Version(component, parts, source, origin)
+
+
+def build(documents, options) -> StackProfile:
+    """The profile of a set of documents under ``options``."""
+    default_ns = getattr(options, "default_namespace", None) or "default"
+    given = stated(options)
+
+    bifrost_seen: list = []
+    kgw_images: list = []
+    kgw_charts: list = []
+    bundles: list = []
+    mounts: dict = {}  # (namespace, configmap) -> [_Seen]
+    per_doc: dict = {}
+    configmaps = []
+    for doc in documents:
+        flavor = doc.flavor
+        if flavor == "bifrost":
+            image = _values_image(doc.data)
+            if image is not None:
+                seen = _from_image(image, f"values file {_clean(doc.path)}")
+                per_doc[id(doc)] = seen
+                bifrost_seen.append(seen)
+            continue
+        if flavor != "k8s":
+            continue
+        kind = doc.kind
+        if kind == "ConfigMap":
+            configmaps.append(doc)
+            continue
+        if kind == "CustomResourceDefinition":
+            spec = doc.get("spec")
+            if isinstance(spec, dict) and spec.get("group") in (GATEWAY_GROUP, "gateway.networking.x-k8s.io"):
+                ann = doc.annotations.get(BUNDLE_ANNOTATION) if isinstance(doc.annotations, dict) else None
+                if isinstance(ann, str):
+                    bundles.append(_Seen(parse(ann), _clean(ann), _where(doc)))
+        labels = doc.labels if isinstance(doc.labels, dict) else {}
+        chart = labels.get("helm.sh/chart")
+        if isinstance(chart, str):
+            m = _CHART.match(chart.strip())
+            if m:
+                kgw_charts.append(_Seen(parse(m.group(1)), _clean(chart), _where(doc)))
+        path = WORKLOAD_POD_SPEC.get(kind or "")
+        if path is None:
+            continue
+        spec = doc.get(*path)
+        if not isinstance(spec, dict):
+            continue
+        bifrost_here = []
+        for _, c in containers(spec, path):
+            image = c.get("image")
+            if not isinstance(image, str):
+                continue
+            name = image_name(image)
+            if name == "bifrost":
+                bifrost_here.append(_from_image(image, _where(doc)))
+            elif name in KGATEWAY_IMAGES:
+                kgw_images.append(_from_image(image, _where(doc)))
+        if bifrost_here:
+            bifrost_seen.extend(bifrost_here)
+            ns = _namespace(doc, default_ns)
+            for cm in _mounted_configmaps(spec):
+                mounts.setdefault((ns, cm), []).extend(bifrost_here)
+
+    notes: list = []
+
+    def pick(component: str, inferred: Version | None) -> Version:
+        if component in given:
+            v = _stated_version(component, given[component])
+            if v is not None:
+                if inferred is not None and inferred.known and v.minor() != inferred.minor():
+                    notes.append(
+                        f"{LABELS[component]} version: {v.source} says {v}, the manifests say {inferred} "
+                        f"({inferred.source}); linting against {v}"
+                    )
+                return v
+        if inferred is not None and (inferred.known or component not in DEFAULTS):
+            return inferred
+        if component in DEFAULTS:
+            text, why = DEFAULTS[component]
+            if inferred is not None:  # seen but unusable (disagreement, no release in the tag)
+                why = f"{why}; {inferred.source}"
+            return Version(component, parse(text), why, "default")
+        return unknown(component)
+
+    bifrost = pick("bifrost", _agree("bifrost", bifrost_seen, "image"))
+    kgw = _agree("kgateway", kgw_images, "image") or _agree("kgateway", kgw_charts, "chart label")
+    kgateway = pick("kgateway", kgw)
+    gateway_api = pick("gateway-api", _agree("gateway-api", bundles, "bundle-version"))
+    for v in (bifrost, kgateway, gateway_api):
+        if v.origin == "unknown" and v.source.startswith("the manifests disagree"):
+            notes.append(f"{v.label} version unknown: {v.source}")
+
+    per_config: dict = {}
+    for doc_id, seen in per_doc.items():
+        per_config[doc_id] = _agree("bifrost", [seen], "image")
+    for cm in configmaps:
+        seen = mounts.get((_namespace(cm, default_ns), cm.name))
+        if seen:
+            per_config[id(cm)] = _agree("bifrost", seen, "image")
+    return StackProfile(bifrost, kgateway, gateway_api, per_config, notes)
