@@ -20,6 +20,29 @@ ending with an ``Autofix: yes|no`` paragraph. The module defines ``RULE``, an in
 
 ``check`` runs once per document the rule applies to and yields ``Report``s that name a
 path inside that document; the engine turns them into located ``Finding``s.
+
+A rule that can repair what it reports also defines ``fix`` (``--fix`` / ``--diff``, and
+the same edit offered by an editor); ``fixable`` is true exactly when it does::
+
+        fix_order = 1  # value fixes (0) run before fixes that change a document's shape
+        fix_title = "Set the pod's securityContext.fsGroup"
+
+        def fix(self, edit, finding, ctx):
+            from infergw_lint.yamledit import insert_key, new_map_like
+            spec = edit.get(("spec", "template", "spec"))
+            ...
+            return "added securityContext.fsGroup: 1000 to the pod spec"
+
+``fix`` gets the finding's document open for editing (``edit``, a ``lint.fix.DocEdit``:
+``edit.root`` is ruamel's round-trip view of a YAML document, or plain data for JSON;
+``edit.get(path)`` / ``edit.resolve(path)`` walk ``finding.field``, also into JSON held in
+a string), the ``Finding`` and a ``lint.fix.FixContext`` (``ctx.index``: the linted set;
+``option(ctx, self, key, default)`` reads rule options as in ``check``). It changes the
+document in place and returns a short description of what it changed, or raises
+``Refused(reason)`` when the fix is not safe here (the finding then stays, and the reason
+is shown). It never writes a file: the engine turns the edited documents into the file's
+new text. Import the editing helpers (``lint/yamledit.py``, ``lint/jsonedit.py``) inside
+``fix`` so that a plain lint run never loads them.
 """
 
 from __future__ import annotations
@@ -35,6 +58,13 @@ from .source import Span
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 DOC_SECTIONS = ("What it does", "Why", "Example", "Fix")
+
+
+class Refused(Exception):
+    """Raised by a rule's ``fix``: the fix is not safe here; the message says why."""
+
+
+FIX_APPLICABILITY = ("safe", "unsafe", "display-only")
 
 
 @dataclass
@@ -255,7 +285,10 @@ class Rule:
     flavors: tuple = ("k8s",)  # document flavors the rule reads
     tags: tuple = ()
     security_severity: str = "5.0"  # SARIF security-severity for GitHub
-    fixable: bool = False
+    # the autofix, when the rule defines ``fix`` (see the module docstring)
+    fix_order: int = 0  # fixes run by (fix_order, line, column, code) within a file
+    fix_title: str = ""  # what the fix does, one imperative line ("Key providers by name")
+    fix_applicability: str = "safe"  # safe | unsafe | display-only (FIX_APPLICABILITY)
 
     def applies(self, doc) -> bool:
         if doc.flavor not in self.flavors:
@@ -266,6 +299,16 @@ class Rule:
 
     def check(self, doc, ctx) -> Iterable[Report]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def fix(self, edit, finding, ctx) -> str:  # pragma: no cover - optional hook
+        """Repair ``finding`` in ``edit`` (its document, open for editing); return what changed
+        or raise ``Refused(reason)``. Defined by fixable rules only (see the module docstring)."""
+        raise NotImplementedError
+
+    @property
+    def fixable(self) -> bool:
+        """The rule defines ``fix``."""
+        return getattr(type(self), "fix", None) is not Rule.fix
 
     @property
     def docs(self) -> RuleDocs:

@@ -40,7 +40,7 @@ the `trace_types` option accepts).
 """
 
 from infergw_lint.domain import bifrost_configs
-from infergw_lint.rule import Rule, option, report
+from infergw_lint.rule import Refused, Rule, option, report
 
 
 class OtelTraceType(Rule):
@@ -50,7 +50,7 @@ class OtelTraceType(Rule):
     flavors = ("k8s", "bifrost")
     tags = ("bifrost", "observability")
     security_severity = "4.0"
-    fixable = True
+    fix_title = "Set trace_type to the accepted value"
 
     def check(self, doc, ctx):
         accepted = option(ctx, self, "trace_types", ["otel"])
@@ -65,6 +65,27 @@ class OtelTraceType(Rule):
                         f"otel plugin trace_type is {config['trace_type']!r}; this Bifrost release accepts {shown} "
                         "and other values keep traces from reaching Langfuse (rule option trace_types)",
                     )
+
+
+    def fix(self, edit, finding, ctx):
+        from infergw_lint.yamledit import set_value
+
+        accepted = option(ctx, self, "trace_types", ["otel"])
+        accepted = [accepted] if isinstance(accepted, str) else [t for t in accepted or () if isinstance(t, str)]
+        if "otel" in accepted or not accepted:
+            want = "otel"
+        elif len(accepted) == 1:
+            want = accepted[0]
+        else:
+            raise Refused(f"the trace_types option accepts {', '.join(map(repr, accepted))}; choose one by hand")
+        container, key = edit.resolve(finding.field)
+        old = edit.get(finding.field)
+        if old == want:
+            raise Refused(f"trace_type is already {want!r}")
+        if not isinstance(container, dict):
+            raise Refused("the otel plugin config is not an object")
+        set_value(container, key, want)
+        return f"trace_type {old!r} -> {want!r}"
 
 
 RULE = OtelTraceType()

@@ -39,8 +39,8 @@ Autofix: yes -- `infergw-lint --fix` adds `fsGroup` to the pod `securityContext`
 (created if missing, other keys kept) or corrects a wrong value.
 """
 
-from infergw_lint.domain import containers, is_bifrost_image, pod_spec
-from infergw_lint.rule import Rule, option, report
+from infergw_lint.domain import WORKLOAD_POD_SPEC, containers, is_bifrost_image, pod_spec
+from infergw_lint.rule import Refused, Rule, option, report
 
 
 class MissingFsGroup(Rule):
@@ -50,7 +50,8 @@ class MissingFsGroup(Rule):
     kinds = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
     tags = ("bifrost", "security")
     security_severity = "4.0"
-    fixable = True
+    fix_order = 1  # may add a securityContext mapping: after the value fixes
+    fix_title = "Set the pod's securityContext.fsGroup"
 
     def check(self, doc, ctx):
         found = pod_spec(doc)
@@ -76,6 +77,44 @@ class MissingFsGroup(Rule):
                 base + ("securityContext", "fsGroup"),
                 f"fsGroup is {fs!r}; the Bifrost image writes its app dir as group {want}",
             )
+
+
+    def fix(self, edit, finding, ctx):
+        from infergw_lint.yamledit import insert_key, new_map_like, set_value
+
+        want = option(ctx, self, "fs_group", 1000)
+        if isinstance(want, bool) or not isinstance(want, int):
+            raise Refused(f"the configured fs_group {want!r} is not a number")
+        root = edit.root
+        kind = root.get("kind") if isinstance(root, dict) else None
+        path = WORKLOAD_POD_SPEC.get(kind if isinstance(kind, str) else "")
+        if path is None:
+            raise Refused("not a workload with a pod template")
+        spec = edit.get(path)
+        if not isinstance(spec, dict):
+            raise Refused("the pod spec is not a mapping")
+        if "securityContext" not in spec or spec["securityContext"] is None:
+            sc = new_map_like(spec)
+            sc["fsGroup"] = want
+            if "securityContext" in spec:
+                spec["securityContext"] = sc
+            else:
+                keys = list(spec.keys())
+                firsts = [keys.index(k) for k in ("initContainers", "containers") if k in keys]
+                # before the containers (after any other pod field), or last when they come first
+                insert_key(spec, min(firsts) if firsts and min(firsts) > 0 else len(keys), "securityContext", sc)
+            return f"added securityContext.fsGroup: {want} to the pod spec"
+        sc = spec["securityContext"]
+        if not isinstance(sc, dict):
+            raise Refused("the pod securityContext is not a mapping")
+        old = sc.get("fsGroup")
+        if "fsGroup" in sc:
+            if old == want and type(old) is type(want):
+                raise Refused(f"fsGroup is already {want}")
+            set_value(sc, "fsGroup", want)
+            return f"securityContext.fsGroup {old!r} -> {want}"
+        insert_key(sc, len(sc), "fsGroup", want)
+        return f"added fsGroup: {want} to the existing pod securityContext"
 
 
 RULE = MissingFsGroup()

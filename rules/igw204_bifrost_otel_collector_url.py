@@ -58,7 +58,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from infergw_lint.domain import GATEWAY_GROUP, bifrost_configs
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Refused, Rule, report
 
 OTLP_TRACES = "/api/public/otel/v1/traces"
 OTEL_BASE = "/api/public/otel"
@@ -168,7 +168,7 @@ class OtelCollectorUrl(Rule):
     flavors = ("k8s", "bifrost")
     tags = ("bifrost", "langfuse", "observability")
     security_severity = "3.0"
-    fixable = True
+    fix_title = "Append /v1/traces to the collector URL"
 
     def check(self, doc, ctx):
         for cfg in bifrost_configs(doc):
@@ -207,6 +207,33 @@ class OtelCollectorUrl(Rule):
             f"written (it does not append /v1/traces), so Langfuse answers 404 and no trace arrives. "
             f"Use {fixed_url(scheme, netloc, upath)!r}",
         )
+
+
+    def fix(self, edit, finding, ctx):
+        from infergw_lint.yamledit import set_value
+
+        if finding.field[-1:] != ("collector_url",):
+            raise Refused(f"only a collector_url ending in {OTEL_BASE} is fixed automatically")
+        container, key = edit.resolve(finding.field)
+        old = edit.get(finding.field)
+        if not isinstance(old, str):
+            raise Refused("collector_url is not a string")
+        if old.strip().startswith("env."):
+            raise Refused("collector_url comes from an environment variable; fix the variable's value")
+        url = old.strip().rstrip("/")
+        if "?" in url or "#" in url or not url.endswith(OTEL_BASE):
+            raise Refused(f"the URL does not end with {OTEL_BASE}; set the OTLP traces URL by hand")
+        if ctx.index is not None:
+            _, host, _, path = split_url(url)
+            _, route = effective_path(ctx.index, host, path)
+            if route is not None:
+                raise Refused(
+                    f"HTTPRoute {ctx.index.namespace_of(route)}/{route.name} rewrites this path, so the URL alone does "
+                    "not decide what Langfuse receives: make the URL and the rewrite agree by hand"
+                )
+        new = url + "/v1/traces"
+        set_value(container, key, new)
+        return f"collector_url -> {new!r} (Bifrost posts to the URL as written)"
 
 
 RULE = OtelCollectorUrl()

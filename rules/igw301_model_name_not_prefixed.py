@@ -33,13 +33,48 @@ Autofix: yes, when exactly one Bifrost provider in the linted files lists the mo
 `infergw-lint --fix` adds its prefix (the double prefix for Aider).
 """
 
+import os
 import re
 
-from infergw_lint.domain import client_models, serving_providers
-from infergw_lint.rule import Rule, report
+from infergw_lint.domain import bifrost_configs, client_models, serving_providers
+from infergw_lint.rule import Refused, Rule, report
 
 PREFIXED = re.compile(r"^[^/\s]+/\S+$")
 DOUBLE = re.compile(r"^[^/\s]+/[^/\s]+/\S+$")
+
+
+def providers_listing(index) -> tuple[dict, set]:
+    """(model -> Bifrost provider names whose keys list it in ``models``, every provider
+    name), over every Bifrost config in the linted set (array-form providers included);
+    what the fix goes by: a model is prefixed only when exactly one provider lists it."""
+    def build():
+        served: dict = {}
+        names: set = set()
+        for doc in getattr(index, "documents", None) or ():
+            for cfg in bifrost_configs(doc):
+                providers = cfg.data.get("providers")
+                if isinstance(providers, dict):
+                    entries = [(k, v) for k, v in providers.items() if isinstance(k, str)]
+                elif isinstance(providers, list):
+                    entries = []
+                    for p in providers:
+                        if isinstance(p, dict):
+                            n = p.get("provider") if isinstance(p.get("provider"), str) else p.get("name")
+                            if isinstance(n, str) and n:
+                                entries.append((n, p))
+                else:
+                    continue
+                for pname, entry in entries:
+                    names.add(pname)
+                    keys = entry.get("keys") if isinstance(entry, dict) else None
+                    for key in keys if isinstance(keys, list) else ():
+                        models = key.get("models") if isinstance(key, dict) else None
+                        for m in models if isinstance(models, list) else ():
+                            if isinstance(m, str) and m:
+                                served.setdefault(m, set()).add(pname)
+        return served, names
+
+    return index.memo("igw301-fix-providers", build) if index is not None else build()
 
 
 class ModelNotPrefixed(Rule):
@@ -49,7 +84,7 @@ class ModelNotPrefixed(Rule):
     flavors = ("continue", "aider", "cline")
     tags = ("clients", "bifrost")
     security_severity = "3.0"
-    fixable = True
+    fix_title = "Add the provider prefix of the Bifrost provider that serves the model"
 
     def _suggest(self, ctx, model: str) -> str:
         served = serving_providers(ctx.index)
@@ -91,6 +126,44 @@ class ModelNotPrefixed(Rule):
                 f"model {model!r} has no provider prefix; Bifrost routes by 'provider/model', "
                 f"e.g. {self._suggest(ctx, model)!r}",
             )
+
+
+    def fix(self, edit, finding, ctx):
+        from infergw_lint.yamledit import set_value
+
+        container, key = edit.resolve(finding.field)
+        model = edit.get(finding.field)
+        if not isinstance(model, str) or not model.strip():
+            raise Refused("the model name is not a string")
+        model = model.strip()
+        aider = os.path.basename(finding.path).lower() in (".aider.conf.yml", ".aider.conf.yaml")
+        if aider:
+            if model.count("/") > 1:
+                raise Refused("the model already has two prefixes")
+            if "/" in model and not model.startswith("openai/"):
+                raise Refused(
+                    f"{model!r} names the LiteLLM provider {model.split('/', 1)[0]!r}, which does not go through "
+                    "the OpenAI-compatible gateway; choose the model by hand"
+                )
+        elif PREFIXED.match(model):
+            raise Refused("the model already has a provider prefix")
+        bare = model.split("/")[-1]
+        served, names = providers_listing(ctx.index)
+        providers = sorted(served.get(bare, ()))
+        if not providers and len(names) == 1:
+            providers = sorted(names)
+        if not providers:
+            where = "no Bifrost config is in the linted files" if not names else "no Bifrost provider lists it in keys[].models"
+            raise Refused(f"cannot tell which provider serves {bare!r}: {where}; write the prefix by hand (or lint the Bifrost config too)")
+        if len(providers) > 1:
+            raise Refused(
+                f"{len(providers)} Bifrost providers serve {bare!r} ({', '.join(providers)}); write the prefix you mean by hand"
+            )
+        new = f"{providers[0]}/{bare}"
+        if aider:
+            new = "openai/" + new
+        set_value(container, key, new)
+        return f"model {model!r} -> {new!r}"
 
 
 RULE = ModelNotPrefixed()

@@ -60,11 +60,11 @@ from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP
 from infergw_lint.gateway import gateway_is_kgateway, graph_for
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Refused, Rule, report
 
 AWS_PREFIXES = ("service.beta.kubernetes.io/aws-load-balancer-",)
 AWS_KEYS = frozenset({"service.beta.kubernetes.io/load-balancer-source-ranges"})
-MAX_INFRA = 8
+MAX_INFRA = 8  # Gateway API limit on spec.infrastructure.annotations and .labels
 
 
 def is_aws_lb_annotation(key) -> bool:
@@ -79,7 +79,8 @@ class LbAnnotationsNotPropagated(Rule):
     groups = (GATEWAY_GROUP,)
     tags = ("aws", "kgateway", "exposure")
     security_severity = "5.0"
-    fixable = True
+    fix_order = 2  # moves keys between mappings: after value and securityContext fixes
+    fix_title = "Move the AWS annotations to spec.infrastructure.annotations"
 
     def check(self, doc, ctx):
         me = f"Gateway {ctx.index.namespace_of(doc)}/{doc.name}"
@@ -104,6 +105,74 @@ class LbAnnotationsNotPropagated(Rule):
                     "spec.kube.service.extraAnnotations (kgateway) or drop the ones the load balancer does not need",
                     key=True,
                 )
+
+
+    def fix(self, edit, finding, ctx):
+        """Move every AWS load-balancer annotation of the Gateway's metadata to
+        spec.infrastructure.annotations (the rule reports them once, on the first)."""
+        from infergw_lint.yamledit import (
+            insert_key, new_map_like, remove_key, set_eol, set_pre, shift_comment_lines, take_header, take_orphaned,
+        )
+
+        path = tuple(finding.field)
+        if len(path) != 3 or path[:2] != ("metadata", "annotations"):
+            raise Refused("only AWS annotations under metadata.annotations are moved automatically")
+        root = edit.root
+        meta = edit.get(("metadata",))
+        ann = edit.get(("metadata", "annotations"))
+        if not isinstance(meta, dict) or not isinstance(ann, dict):
+            raise Refused("metadata.annotations is not a mapping")
+        names = [k for k in ann if is_aws_lb_annotation(k)]
+        if not names:
+            raise Refused("metadata.annotations has no AWS load-balancer annotation any more")
+        spec = root.get("spec") if isinstance(root, dict) else None
+        if not isinstance(spec, dict):
+            raise Refused("the Gateway has no spec mapping to move the annotations to")
+        infra = spec.get("infrastructure")
+        if infra is not None and not isinstance(infra, dict):
+            raise Refused("spec.infrastructure is not a mapping")
+        target = infra.get("annotations") if isinstance(infra, dict) else None
+        if target is not None and not isinstance(target, dict):
+            raise Refused("spec.infrastructure.annotations is not a mapping")
+        existing = target if isinstance(target, dict) else {}
+        for name in names:
+            if name in existing and existing[name] != ann[name]:
+                raise Refused(
+                    f"spec.infrastructure.annotations already sets {name} to {existing[name]!r} and metadata says "
+                    f"{ann[name]!r}; keep the one you mean by hand"
+                )
+        adding = [n for n in names if n not in existing]
+        if len(existing) + len(adding) > MAX_INFRA:
+            raise Refused(
+                f"spec.infrastructure.annotations would hold {len(existing) + len(adding)} entries (at most "
+                f"{MAX_INFRA}); move them to the GatewayParameters spec.kube.service.extraAnnotations by hand"
+            )
+        # everything is checked: move them (with the comment above them, when all of them go)
+        header = take_header(meta, "annotations") if len(names) == len(ann) else ""
+        moving = []
+        for name in names:
+            value = ann[name]
+            moving.append((name, value, remove_key(ann, name)))
+        if not ann:
+            remove_key(meta, "annotations", extra=take_orphaned(ann))
+        if infra is None:
+            infra = new_map_like(spec)
+            keys = list(spec.keys())
+            pos = keys.index("gatewayClassName") + 1 if "gatewayClassName" in keys else len(keys)
+            insert_key(spec, pos, "infrastructure", infra)
+        if target is None:
+            target = new_map_like(spec)
+            insert_key(infra, len(infra), "annotations", target)
+        shift = (edit.style.mapping if edit.style else 2)  # one level deeper than metadata.annotations
+        for name, value, eol in moving:
+            if name in target:
+                continue
+            insert_key(target, len(target), name, value)
+            set_eol(target, name, eol, shift)
+            set_pre(target, name, shift_comment_lines(header, shift))
+            header = ""
+        shown = ", ".join(n.rsplit("/", 1)[-1] for n in names)
+        return f"moved {shown} from metadata.annotations to spec.infrastructure.annotations (kgateway copies only those)"
 
 
 RULE = LbAnnotationsNotPropagated()
