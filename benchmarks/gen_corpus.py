@@ -2,6 +2,8 @@
 """Generate a benchmark corpus: N tenant folders, each a renamed copy of the sample stack.
 
     python benchmarks/gen_corpus.py OUT_DIR [--files 1500] [--docs 5000] [--tenants N]
+    python benchmarks/gen_corpus.py OUT.yaml --single-mb 10
+
 
 Every tenant ``tNNN/`` holds ``bad/`` and ``good/`` copies of ``sample_manifests/`` in
 which every namespace and resource name (``ai-gateway`` -> ``t007b-ai-gateway`` in bad/,
@@ -11,6 +13,11 @@ copy's resources and each copy's findings are those of its sample stack.  ``good
 multi-document file of vLLM model servers (Deployment + Service + ConfigMap with an
 embedded ``generation_config.json``), sized so that the whole corpus reaches about
 ``--docs`` documents in about ``--files`` files.  The output is deterministic.
+
+``--single-mb N`` writes instead ONE file of about N MB: the YAML documents of
+``sample_manifests/bad`` and ``good`` (all but the files that do not parse) repeated
+unchanged, so every copy has the same names -- one big rendered Helm output or a
+``kubectl get -o yaml`` dump, where duplicates pile up under the same keys.
 """
 
 from __future__ import annotations
@@ -241,16 +248,55 @@ def generate(out: str, files: int = 1500, docs: int = 5000, tenants: int | None 
     }
 
 
+def single_file(out: str, megabytes: float, samples: str = SAMPLES) -> dict:
+    """Write one file of about ``megabytes`` MB of repeated sample documents; returns its
+    counts."""
+    parts, docs_per_copy = [], 0
+    for stack in STACKS:
+        base = os.path.join(samples, stack)
+        for rel in stack_files(base):
+            if not rel.endswith((".yaml", ".yml")):
+                continue
+            with open(os.path.join(base, rel), encoding="utf-8") as fh:
+                text = fh.read()
+            try:
+                n = sum(1 for d in yaml.safe_load_all(text) if d is not None)
+            except yaml.YAMLError:
+                continue  # a broken file would end the parse of everything after it
+            if "disable-file" in text:
+                continue  # would cover the whole big file
+            docs_per_copy += n
+            parts.append(f"# from {stack}/{rel}\n" + text.rstrip("\n") + "\n")
+    block = "---\n".join(parts)
+    block_bytes = len(block.encode("utf-8")) + 4
+    copies = max(1, round(megabytes * 1e6 / block_bytes))
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        for i in range(copies):
+            if i:
+                fh.write("---\n")
+            fh.write(block)
+    return {"files": 1, "documents": copies * docs_per_copy, "bytes": os.path.getsize(out), "copies": copies}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", help="output directory (emptied first)")
     ap.add_argument("--files", type=int, default=1500, help="about this many files (default 1500)")
     ap.add_argument("--docs", type=int, default=5000, help="about this many YAML/JSON documents (default 5000)")
     ap.add_argument("--tenants", type=int, help="number of tenants (default: from --files)")
+    ap.add_argument("--single-mb", type=float, help="write ONE file of about this many MB of repeated documents to OUT")
     args = ap.parse_args(argv)
     if os.path.abspath(args.out) in (ROOT, SAMPLES) or os.path.abspath(args.out).startswith(SAMPLES + os.sep):
         sys.stderr.write("refusing to write over the repository or its samples\n")
         return 2
+    if args.single_mb:
+        if os.path.isdir(args.out):
+            sys.stderr.write(f"{args.out} is a directory; --single-mb writes one file\n")
+            return 2
+        info = single_file(args.out, args.single_mb)
+        print(f"{args.out}: {info['copies']} copies, ~{info['documents']} documents, {info['bytes'] / 1e6:.1f} MB")
+        return 0
     info = generate(args.out, args.files, args.docs, args.tenants)
     print(
         f"{args.out}: {info['tenants']} tenants, {info['files']} files, ~{info['documents']} documents, "

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from .document import node_end
 from .domain import GATEWAY_GROUP, ROUTE_KINDS
 
 X_GATEWAY_GROUP = "gateway.networking.x-k8s.io"
@@ -822,6 +823,7 @@ class Graph:
         self._names: dict[tuple, dict[tuple, list[str]]] = {}
         self._bucket_actions: dict[tuple, set] = {}
         self._attachments: dict[int, list[Attachment]] = {}
+        self._collapsed: dict[tuple, list] = {}
         self._table: dict[tuple, list[RouteEntry]] | None = None
         self._by_listener: dict[tuple, list[RouteEntry]] = {}
         self._by_route: dict[int, list[RouteEntry]] = {}
@@ -836,10 +838,30 @@ class Graph:
             self._attachments[id(route)] = got
         return got
 
+    def _distinct_parents(self, key: tuple) -> list:
+        """The parents named ``key``, each distinct text once: one file that repeats the
+        same Gateway N times (a concatenated render) is one Gateway, not N (and every route
+        then costs N, not N x N)."""
+        docs = self.parents.get(key, [])
+        if len(docs) < 2:
+            return docs
+        got = self._collapsed.get(key)
+        if got is None:
+            seen: set = set()
+            got = []
+            for d in docs:
+                text = d.source.text[d.node.start_mark.index:node_end(d.node)] if d.origin is None else None
+                if text is None or text not in seen:
+                    got.append(d)
+                    if text is not None:
+                        seen.add(text)
+            self._collapsed[key] = got
+        return got
+
     def _attach(self, route, ref: ParentRef) -> Attachment:
         if (ref.group, ref.kind) not in PARENT_KINDS:
             return Attachment(route, ref, UNSUPPORTED_PARENT)
-        docs = self.parents.get(ref.key, [])
+        docs = self._distinct_parents(ref.key)
         if not docs:
             return Attachment(route, ref, PARENT_NOT_FOUND)
         listeners: list[Listener] = []

@@ -153,6 +153,33 @@ def _meta(rules_by_code: dict, code: str, sup: Suppression, message: str, severi
     )
 
 
+class _Lookup:
+    """The suppressions of each file by the lines they cover, so that a finding is
+    compared with those on its own line (and the file-wide ones), not with every
+    suppression of its file.  ``near`` keeps the order of ``sups``."""
+
+    WIDE = 10_000  # a range longer than this many lines is checked by comparison instead
+
+    def __init__(self, sups: list):
+        self.sups = sups
+        self.by_line: dict = {}  # (path, line) -> [position in sups]
+        self.wide: dict = {}  # path -> [position]: file scopes and very long ranges
+        for i, s in enumerate(sups):
+            if s.scope == "file" or s.last_line - s.first_line >= self.WIDE:
+                self.wide.setdefault(s.path, []).append(i)
+                continue
+            for line in range(s.first_line, s.last_line + 1):
+                self.by_line.setdefault((s.path, line), []).append(i)
+
+    def near(self, path: str, line: int) -> list:
+        found = self.by_line.get((path, line), [])
+        wide = self.wide.get(path)
+        if wide:
+            found = sorted(found + wide)
+        sups = self.sups
+        return [sups[i] for i in found]
+
+
 def apply(findings: list, sources: list, documents: list, rules_by_code: dict, active_codes: set,
           severity_override: dict | None = None, today: _dt.date | None = None) -> list[Finding]:
     """Mark suppressed findings in place; return the findings about suppressions."""
@@ -168,13 +195,11 @@ def apply(findings: list, sources: list, documents: list, rules_by_code: dict, a
     if not sups:
         return []
     names = {code: r.name for code, r in rules_by_code.items()}
-    by_path: dict = {}
-    for s in sups:
-        by_path.setdefault(s.path, []).append(s)
+    lookup = _Lookup(sups)
     for f in findings:
         if f.rule in META_CODES or f.suppression is not None:
             continue
-        for s in by_path.get(f.path, ()):
+        for s in lookup.near(f.path, f.line):
             if s.covers(f, names):
                 s.matched += 1
                 if s.honoured:

@@ -85,7 +85,7 @@ class ConflictingRouteMatch(Rule):
         for e in g.route_entries(doc):
             if e.path in reported or g.distinct_actions(e.listener.key, e.hostname, e.key) < 2:
                 continue
-            for o in g.entries(e.listener.key, e.hostname, e.key):
+            for o in _rivals(g, index, e, doc):
                 if o.action == e.action:
                     continue
                 if o.route is not doc and _identity(o.route, index) == _identity(doc, index):
@@ -111,6 +111,77 @@ class ConflictingRouteMatch(Rule):
                 reported.add(e.path)
                 yield report(e.path, msg)
                 break
+
+
+class _Bucket:
+    """The entries of one (listener, hostname, match) bucket, arranged so that a route
+    finds its rival without scanning the whole bucket (one file that repeats a route N
+    times makes buckets of N entries: scanning each would cost N x N)."""
+
+    def __init__(self, entries: list, index):
+        self.own: dict = {}  # id(route) -> [(position, entry)]
+        idents = [_identity(o.route, index) for o in entries]
+        for pos, o in enumerate(entries):
+            self.own.setdefault(id(o.route), []).append((pos, o))
+
+        def first(skip_action=None, skip_ident=None):
+            for pos, o in enumerate(entries):
+                if o.action != skip_action and idents[pos] != skip_ident:
+                    return pos
+            return None
+
+        # The first entry of another object with another action than (ident, action) is
+        # always one of these: the first entry; the first with another action than it, and
+        # the first with another action and another object than that; the first of another
+        # object, and the first with another object and another action than that; the first
+        # differing from the first entry in both.
+        picks = set()
+        e1 = first()
+        if e1 is not None:
+            a1, i1 = entries[e1].action, idents[e1]
+            picks.add(e1)
+            e2 = first(skip_action=a1)
+            if e2 is not None:
+                picks.add(e2)
+                e3 = _first_where(entries, idents, lambda o, i: o.action != a1 and i != idents[e2])
+                f2 = first(skip_ident=i1)
+                picks.update(x for x in (e3, f2) if x is not None)
+                if f2 is not None:
+                    f3 = _first_where(entries, idents, lambda o, i: i != i1 and o.action != entries[f2].action)
+                    if f3 is not None:
+                        picks.add(f3)
+                g = _first_where(entries, idents, lambda o, i: i != i1 and o.action != a1)
+                if g is not None:
+                    picks.add(g)
+            else:
+                f2 = first(skip_ident=i1)
+                if f2 is not None:
+                    picks.add(f2)
+        self.picks = [(pos, entries[pos], idents[pos]) for pos in sorted(picks)]
+
+    def rivals(self, doc, me: tuple, action) -> list:
+        """The entries IGW105 must look at for ``doc``, in bucket order: its own, and the
+        first entry of another object with another action (when there is one)."""
+        other = next((x for x in self.picks if x[2] != me and x[1].action != action), None)
+        own = self.own.get(id(doc), [])
+        cands = own + [other[:2]] if other is not None else own
+        return [o for _, o in sorted(cands, key=lambda x: x[0])]
+
+
+def _first_where(entries, idents, test):
+    for pos, o in enumerate(entries):
+        if test(o, idents[pos]):
+            return pos
+    return None
+
+
+def _rivals(g, index, e, doc) -> list:
+    buckets = index.memo("igw105-buckets", dict)
+    bkey = (e.listener.key, e.hostname, e.key)
+    got = buckets.get(bkey)
+    if got is None:
+        got = buckets[bkey] = _Bucket(g.entries(*bkey), index)
+    return got.rivals(doc, _identity(doc, index), e.action)
 
 
 def _identity(doc, index) -> tuple:

@@ -136,12 +136,44 @@ def _route_rewrites(index) -> list:
     return out
 
 
+def _rewrites_by_host(index) -> tuple[dict, dict]:
+    """The rewrites of ``route_rewrites`` indexed by the hostnames their route names:
+    ({exact host: [position, ...]}, {".suffix" of a ``*.suffix`` wildcard: [position, ...]}),
+    positions into ``route_rewrites(index)`` in ascending order (cached on the index)."""
+
+    def build():
+        exact: dict = {}
+        wild: dict = {}
+        for i, (hostnames, *_rest) in enumerate(route_rewrites(index)):
+            for h in hostnames:
+                h = h.lower()
+                into, key = (wild, h[1:]) if h.startswith("*.") else (exact, h)
+                got = into.setdefault(key, [])
+                if not got or got[-1] != i:  # a hostname listed twice counts once
+                    got.append(i)
+        return exact, wild
+
+    return index.memo("igw204-rewrites-by-host", build)
+
+
+def _candidates(index, host: str) -> list[int]:
+    """Positions of the rewrites whose hostnames match ``host`` (``_host_matches``), in
+    ``route_rewrites`` order: the exact name, then every ``*.`` wildcard that covers it."""
+    exact, wild = _rewrites_by_host(index)
+    found = list(exact.get(host, ()))
+    i = host.find(".")
+    while i != -1:
+        found += wild.get(host[i:], ())  # "*.b.c" matches "a.b.c" (and never "b.c" itself)
+        i = host.find(".", i + 1)
+    return sorted(set(found)) if len(found) > 1 else found
+
+
 def effective_path(index, host: str, path: str):
     """(path Langfuse receives, route that rewrote it or None)."""
     best = None
-    for hostnames, prefix, kind, repl, route in route_rewrites(index):
-        if not any(_host_matches(host, h) for h in hostnames):
-            continue
+    rewrites = route_rewrites(index)
+    for i in _candidates(index, host):
+        hostnames, prefix, kind, repl, route = rewrites[i]
         if not _path_prefix_matches(path, prefix):
             continue
         if best is None or len(prefix) > len(best[0]):

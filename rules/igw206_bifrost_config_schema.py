@@ -69,6 +69,7 @@ Autofix: no.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from importlib import resources
 
@@ -180,8 +181,19 @@ class BifrostConfigSchema(Rule):
         if not configs:
             return
         keep_severity = self.code in (getattr(ctx.options, "severity", None) or {})
+        memo = ctx.index.memo("igw206-verdicts", dict) if getattr(ctx, "index", None) is not None else {}
         for cfg in configs:
-            yield from self._check_config(cfg, keep_severity)
+            # the same config (a copy per tenant, per overlay) is validated once per run:
+            # its findings, relative to the config, are kept by its content
+            key = (keep_severity, hashlib.sha256(repr(cfg.data).encode("utf-8", "surrogatepass")).digest())
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = [
+                    (rep.path[len(cfg.base):], rep.message, rep.key, rep.severity)
+                    for rep in self._check_config(cfg, keep_severity)
+                ]
+            for rel, message, key_, severity in found:
+                yield report(cfg.path(*rel), message, key=key_, severity=severity)
 
     def _check_config(self, cfg, keep_severity: bool):
         if is_valid(_schema(), cfg.data):

@@ -1,0 +1,173 @@
+"""No step grows faster than the input: the lookups that replaced scans give the answers
+the scans gave, and repeating a document N times costs N, not N x N (counted in calls,
+never timed)."""
+
+from __future__ import annotations
+
+import os
+import random
+from types import SimpleNamespace
+
+from infergw_lint import gateway as gw
+from infergw_lint import suppress
+from infergw_lint.engine import Options, run
+from infergw_lint.rules import igw105_conflicting_route_match as igw105
+from infergw_lint.rules import igw204_bifrost_otel_collector_url as igw204
+from infergw_lint.source import Span
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+# ---- IGW204: rewrites by host ---------------------------------------------------------
+
+
+def test_igw204_rewrites_by_host_equal_the_scan():
+    rng = random.Random(204)
+    labels = ["a", "b", "api", "Lf", "x-y", ""]
+
+    def host():
+        return ".".join(rng.choice(labels) for _ in range(rng.randint(1, 4)))
+
+    for _ in range(300):
+        rewrites = []
+        for _ in range(rng.randint(0, 6)):
+            names = [("*." if rng.random() < 0.4 else "") + host() for _ in range(rng.randint(0, 3))]
+            if names and rng.random() < 0.2:
+                names.append(names[0])  # listed twice
+            rewrites.append((names, "/p", "ReplacePrefixMatch", "/", None))
+        index = SimpleNamespace(_memo={})
+        index.memo = lambda key, build, m=index._memo: m[key] if key in m else m.setdefault(key, build())
+        index._memo["igw204-rewrites"] = rewrites
+        for _ in range(10):
+            h = host().lower()
+            want = [i for i, (names, *_r) in enumerate(rewrites) if any(igw204._host_matches(h, p) for p in names)]
+            assert igw204._candidates(index, h) == want, (h, rewrites)
+
+
+# ---- suppressions by file and line ----------------------------------------------------
+
+
+def test_suppression_lookup_equals_the_scan():
+    rng = random.Random(2)
+    for _ in range(200):
+        sups = []
+        for _ in range(rng.randint(0, 12)):
+            first = rng.randint(1, 30)
+            scope = rng.choice(["line", "resource", "file"])
+            last = first if scope == "line" else first + rng.randint(0, 20)
+            if rng.random() < 0.05:
+                last = first + suppress._Lookup.WIDE + 5
+            sups.append(suppress.Suppression(rng.choice("ab"), Span(first, 1, first, 2), ["all"], "r", scope, first, last))
+        lookup = suppress._Lookup(sups)
+        for path in "abc":
+            for line in range(0, 60):
+                f = SimpleNamespace(path=path, line=line, rule="IGW101")
+                want = [s for s in sups if s.path == path and s.covers(f, {})]
+                got = [s for s in lookup.near(path, line) if s.covers(f, {})]
+                assert got == want
+
+
+# ---- IGW105: a route's rival in its bucket ---------------------------------------------
+
+
+def test_igw105_rivals_equal_the_scan(monkeypatch):
+    monkeypatch.setattr(igw105, "_identity", lambda doc, index: doc.ident)
+
+    def first_rival(entries, e, doc, candidates):
+        for o in candidates:
+            if o.action == e.action:
+                continue
+            if o.route is not doc and o.route.ident == doc.ident:
+                continue
+            if o.route is doc and o.rule_index >= e.rule_index:
+                continue
+            return o
+        return None
+
+    rng = random.Random(105)
+    for _ in range(3000):
+        routes = [SimpleNamespace(ident=rng.randint(0, 3)) for _ in range(rng.randint(1, 5))]
+        entries = [
+            SimpleNamespace(route=rng.choice(routes), action=rng.randint(0, 2), rule_index=rng.randint(0, 2))
+            for _ in range(rng.randint(1, 9))
+        ]
+        bucket = igw105._Bucket(entries, None)
+        for e in entries:
+            want = first_rival(entries, e, e.route, entries)
+            got = first_rival(entries, e, e.route, bucket.rivals(e.route, e.route.ident, e.action))
+            assert got is want
+
+
+# ---- one file that repeats the same documents ------------------------------------------
+
+GATEWAY = """\
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: kgateway
+  listeners:
+    - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}
+"""
+ROUTE = """\
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: infra}
+spec:
+  parentRefs: [{name: gw, sectionName: https}]
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /v1}}]
+      backendRefs: [{name: svc, port: 80}]
+"""
+
+
+def _count_calls(monkeypatch, owner, name) -> list:
+    calls = [0]
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_repeated_gateways_collapse(tmp_path, monkeypatch):
+    """N copies of one Gateway are one Gateway: each route is matched against its
+    listeners once (not N times), and messages list each listener once."""
+    counts = {}
+    for n in (10, 40):
+        (tmp_path / f"m{n}.yaml").write_text((GATEWAY + ROUTE) * n)
+        calls = _count_calls(monkeypatch, gw.Graph, "_attach")
+        kind_calls = _count_calls(monkeypatch, gw.Listener, "admits_kind")
+        result = run([str(tmp_path / f"m{n}.yaml")], Options(select=["IGW103"]))
+        monkeypatch.undo()
+        msgs = [f.message for f in result.findings if f.rule == "IGW103"]
+        assert len(msgs) == n and all(m.count("http (HTTP/80)") == 1 for m in msgs)
+        counts[n] = (calls[0], kind_calls[0])
+    assert counts[40][0] <= 4 * counts[10][0] + 4
+    assert counts[40][1] <= 4 * counts[10][1] + 4
+
+
+def test_igw206_validates_each_distinct_config_once(tmp_path, monkeypatch):
+    from infergw_lint.rules import igw206_bifrost_config_schema as igw206
+
+    text = open(os.path.join(FIXTURES, "IGW206", "configmap.yaml"), encoding="utf-8").read()
+    one = run([os.path.join(FIXTURES, "IGW206", "configmap.yaml")], Options(select=["IGW206"])).findings
+    body = text.split("apiVersion:", 1)[1]
+    copies = "---\n".join("apiVersion:" + body.replace("bifrost-gateway-config", f"cfg-{i}") for i in range(5))
+    (tmp_path / "five.yaml").write_text(copies)
+    calls = _count_calls(monkeypatch, igw206.BifrostConfigSchema, "_check_config")
+    found = run([str(tmp_path / "five.yaml")], Options(select=["IGW206"])).findings
+    assert calls[0] == 1
+    assert len(found) == 5 * len(one)
+    # every copy gets the findings of the original, at its own place
+    lines = len(body.split("\n")) - 1
+    first = [(f.message, f.span.line, f.span.column) for f in one]
+    for i in range(5):
+        got = [(f.message, f.span.line - i * lines, f.span.column) for f in found[i * len(one):(i + 1) * len(one)]]
+        offset = one[0].span.line - got[0][1]
+        assert [(m, line + offset, c) for m, line, c in got] == first
