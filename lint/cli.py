@@ -10,7 +10,7 @@ import sys
 from . import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("lint", "rules", "explain", "test", "routes")
+SUBCOMMANDS = ("lint", "rules", "explain", "test", "routes", "server")
 
 DESCRIPTION = """\
 Lint Kubernetes and JSON manifests of an AI inference gateway: Gateway API + kgateway,
@@ -25,6 +25,7 @@ Commands:
   infergw-lint test POLICY_DIR  run custom policies over their fixtures (# expect: CODE comments)
   infergw-lint routes PATH...   each Gateway listener's effective routes, with why a route will not serve
                                 (--format text|markdown|json|mermaid|dot)
+  infergw-lint server           language server over stdio for editors (needs the lsp extra)
 
 Configuration: .infergw-lint.yaml (or [tool.infergw-lint] in pyproject.toml) in the linted
 directory or any parent, or --config FILE; the command line overrides it.
@@ -375,6 +376,23 @@ def cmd_routes(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def cmd_server(argv: list[str]) -> int:
+    """The language server over stdio (lint/lsp/)."""
+    ap = argparse.ArgumentParser(
+        prog="infergw-lint server",
+        description="Language Server Protocol server over stdio: diagnostics while typing, quick fixes, "
+        "suppressions and rule docs on hover in any LSP editor. Needs the lsp extra: "
+        "pip install 'infergw-lint[lsp]'. Settings come from the editor (initializationOptions or "
+        "workspace/didChangeConfiguration: select, ignore, env, config, debounce) and the workspace's "
+        "configuration file.",
+    )
+    ap.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default and only transport)")
+    ap.parse_args(argv)
+    from .lsp import main as serve
+
+    return serve()
+
+
 def options_from(args):
     """Options and fail-on level from the configuration file overridden by the command line."""
     from . import config as cfgmod
@@ -537,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
                 return cmd_test(rest)
             if cmd == "routes":
                 return cmd_routes(rest)
+            if cmd == "server":
+                return cmd_server(rest)
             return cmd_lint(rest)
         return cmd_lint(argv)
     except SystemExit as exc:  # argparse: --help, --version, usage errors

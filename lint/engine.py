@@ -221,22 +221,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     internal: list[str] = []
     active_codes = {r.code for r in active}
 
-    problem_seen: Counter = Counter()
-    for problem in loaded.problems:
-        if problem.code not in active_codes or problem.path not in reported_paths:
-            continue
-        rule = by_code[problem.code]
-        # loader messages name lines ("first at line 105", "document #2"): leave numbers out of
-        # the fingerprint so that it survives edits elsewhere in the file
-        stable = _NUMBERS.sub("#", problem.message)
-        occ = problem_seen[(problem.code, problem.path, stable)]
-        problem_seen[(problem.code, problem.path, stable)] += 1
-        findings.append(
-            Finding(
-                problem.code, rule.name, options.severity.get(problem.code, rule.severity), problem.message,
-                problem.path, problem.span, None, (), fingerprint(problem.code, f"file:{stable_path(problem.path)}", (stable,), occ),
-            )
-        )
+    findings += problem_findings(loaded.problems, by_code, active_codes, reported_paths, options)
 
     occurrences: Counter = Counter()
     for doc in loaded.documents:
@@ -244,43 +229,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
             continue
         origin = doc.origin
         dctx = ctx if origin is None else contexts[origin.world]
-        for rule in active:
-            try:
-                if not rule.applies(doc):
-                    continue
-                for rep in rule.check(doc, dctx) or ():
-                    ident = identity(doc)
-                    key = (rule.code, ident, rep.path, None if origin is None else origin.world)
-                    occ = occurrences[key]
-                    occurrences[key] += 1
-                    fpath, span, message = doc.path, None, rep.message
-                    if origin is not None:  # rendered: report where the field is written
-                        mapped = origin.locate(rep.path, rep.key)
-                        if mapped is not None:
-                            fpath, span, note = mapped
-                            if note:
-                                message = f"{message} {note}"
-                    findings.append(
-                        Finding(
-                            rule=rule.code,
-                            name=rule.name,
-                            severity=options.severity.get(rule.code) or rep.severity or rule.severity,
-                            message=message,
-                            path=fpath,
-                            span=span or doc.span(rep.path, key=rep.key),
-                            resource=resource_of(doc, dctx.index),
-                            field=rep.path,
-                            fingerprint=fingerprint(rule.code, ident, rep.path, occ),
-                            rendered=origin is not None,
-                        )
-                    )
-            except Exception as exc:  # a rule bug must not hide the other findings
-                where = f"{doc.path}:{doc.span(()).line}"
-                tb = traceback.extract_tb(exc.__traceback__)[-1]
-                internal.append(
-                    f"internal error in rule {rule.code} on {where}: {type(exc).__name__}: {exc} "
-                    f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})"
-                )
+        findings += check_document(doc, active, dctx, options, occurrences, internal)
 
     from . import suppress
 
@@ -309,6 +258,73 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         index=index,
         versions=profile,
     )
+
+
+def problem_findings(problems, by_code: dict, active_codes: set, reported_paths: set, options: Options) -> list:
+    """Findings for the loader's problems (IGW000 parse errors, IGW001 duplicate keys)."""
+    out: list[Finding] = []
+    problem_seen: Counter = Counter()
+    for problem in problems:
+        if problem.code not in active_codes or problem.path not in reported_paths:
+            continue
+        rule = by_code[problem.code]
+        # loader messages name lines ("first at line 105", "document #2"): leave numbers out of
+        # the fingerprint so that it survives edits elsewhere in the file
+        stable = _NUMBERS.sub("#", problem.message)
+        occ = problem_seen[(problem.code, problem.path, stable)]
+        problem_seen[(problem.code, problem.path, stable)] += 1
+        out.append(
+            Finding(
+                problem.code, rule.name, options.severity.get(problem.code, rule.severity), problem.message,
+                problem.path, problem.span, None, (), fingerprint(problem.code, f"file:{stable_path(problem.path)}", (stable,), occ),
+            )
+        )
+    return out
+
+
+def check_document(doc, rules, dctx: Context, options: Options, occurrences: Counter, internal: list) -> list:
+    """Run ``rules`` on one document; located findings (a rule's exception goes to
+    ``internal`` and does not hide the other rules' findings)."""
+    out: list[Finding] = []
+    origin = doc.origin
+    for rule in rules:
+        try:
+            if not rule.applies(doc):
+                continue
+            for rep in rule.check(doc, dctx) or ():
+                ident = identity(doc)
+                key = (rule.code, ident, rep.path, None if origin is None else origin.world)
+                occ = occurrences[key]
+                occurrences[key] += 1
+                fpath, span, message = doc.path, None, rep.message
+                if origin is not None:  # rendered: report where the field is written
+                    mapped = origin.locate(rep.path, rep.key)
+                    if mapped is not None:
+                        fpath, span, note = mapped
+                        if note:
+                            message = f"{message} {note}"
+                out.append(
+                    Finding(
+                        rule=rule.code,
+                        name=rule.name,
+                        severity=options.severity.get(rule.code) or rep.severity or rule.severity,
+                        message=message,
+                        path=fpath,
+                        span=span or doc.span(rep.path, key=rep.key),
+                        resource=resource_of(doc, dctx.index),
+                        field=rep.path,
+                        fingerprint=fingerprint(rule.code, ident, rep.path, occ),
+                        rendered=origin is not None,
+                    )
+                )
+        except Exception as exc:  # a rule bug must not hide the other findings
+            where = f"{doc.path}:{doc.span(()).line}"
+            tb = traceback.extract_tb(exc.__traceback__)[-1]
+            internal.append(
+                f"internal error in rule {rule.code} on {where}: {type(exc).__name__}: {exc} "
+                f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})"
+            )
+    return out
 
 
 _NUMBERS = re.compile(r"\d+")

@@ -1,0 +1,416 @@
+"""The language server's model of a workspace, without any LSP in it.
+
+Every YAML/JSON file of the workspace folder is parsed once and kept (its documents,
+problems and text); an edit re-parses only the file that changed.  Open editor buffers
+win over the files on disk.  ``lint`` runs the rules over the whole set as one context
+(grants, Services, Namespaces and Bifrost configs in other files count) and returns the
+findings per file; the changed files come first, so the editor sees them first.
+
+Speed: a (rule, document) check that never looked at the index (the other files) depends
+only on its document and the options, so its findings are kept with the parsed file and
+reused until that file changes.  Only checks that read the index run again for files that
+did not change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import gc
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..engine import Context, Options, check_document, problem_findings, select_rules
+from ..index import Index
+from ..loader import (
+    EXTENSIONS, OWN_CONFIG_FILES, LoadResult, UsageError, _is_helm_template, _read_file, discover, parse_source,
+)
+from ..rule import Finding
+from ..source import SourceFile
+
+ENVS = ("prod", "staging", "dev")
+
+
+# ======================================================================================
+# settings
+
+
+@dataclass
+class Settings:
+    """What the editor may set (initializationOptions, workspace/didChangeConfiguration)."""
+
+    select: list | None = None
+    ignore: list = field(default_factory=list)
+    env: str | None = None
+    config: str | None = None  # a configuration file; default: found from the workspace folder
+    debounce_ms: int = 150  # wait after the last keystroke before linting
+
+    @classmethod
+    def from_json(cls, raw) -> tuple["Settings", list[str]]:
+        """Settings from the client's JSON and the problems with it (bad values are left
+        at their defaults, never fatal).  The values may sit under an ``infergw-lint`` (or
+        ``infergwLint``) key, as editors namespace their settings."""
+        problems: list[str] = []
+        out = cls()
+        if not isinstance(raw, dict):
+            return out, problems
+        for key in ("infergw-lint", "infergwLint", "infergw_lint"):
+            if isinstance(raw.get(key), dict):
+                raw = raw[key]
+                break
+
+        def codes(name):
+            v = raw.get(name)
+            if v is None:
+                return None
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                problems.append(f"setting {name!r} must be a list of rule codes, names or prefixes")
+                return None
+            return [p.strip() for x in v for p in x.split(",") if p.strip()]
+
+        out.select = codes("select")
+        out.ignore = codes("ignore") or []
+        env = raw.get("env")
+        if env is not None:
+            if env in ENVS:
+                out.env = env
+            elif env != "":
+                problems.append(f"setting 'env' must be one of {', '.join(ENVS)}, not {env!r}")
+        cfg = raw.get("config", raw.get("configPath"))
+        if cfg is not None:
+            if isinstance(cfg, str):
+                out.config = cfg or None
+            else:
+                problems.append("setting 'config' must be a path")
+        deb = raw.get("debounce", raw.get("debounceMs"))
+        if deb is not None:
+            if isinstance(deb, (int, float)) and not isinstance(deb, bool) and 0 <= deb <= 10_000:
+                out.debounce_ms = int(deb)
+            else:
+                problems.append("setting 'debounce' must be milliseconds between 0 and 10000")
+        return out, problems
+
+
+def build_options(root: str | None, settings: Settings) -> tuple[Options, str | None]:
+    """Options from the workspace's configuration file overridden by the settings, as
+    the command line overrides it; on a bad configuration, the defaults and the error."""
+    from ..cli import build_parser, options_from
+    from ..config import ConfigError
+    from ..policies import PolicyError
+
+    args = build_parser().parse_args([])
+    args.paths = [root] if root else []
+    config = settings.config
+    if config and root and not os.path.isabs(config):
+        config = os.path.join(root, config)
+    args.config = config
+    args.select = [",".join(settings.select)] if settings.select is not None else None
+    args.ignore = [",".join(settings.ignore)] if settings.ignore else None
+    args.env = settings.env
+    try:
+        options, _ = options_from(args)
+    except (ConfigError, PolicyError) as exc:
+        options = Options(select=settings.select, ignore=list(settings.ignore), env=settings.env)
+        return options, str(exc)
+    except Exception as exc:  # noqa: BLE001 - never fatal to the server
+        options = Options(select=settings.select, ignore=list(settings.ignore), env=settings.env)
+        return options, f"configuration: {type(exc).__name__}: {exc}"
+    options.context = []  # the workspace folder is the context
+    options.kustomize, options.helm, options.render = [], [], False
+    return options, None
+
+
+# ======================================================================================
+# files
+
+
+def lintable(path: str) -> bool:
+    """Would ``infergw-lint DIR`` read this file (by its name)?"""
+    name = os.path.basename(path)
+    return name.endswith(EXTENSIONS) and name not in OWN_CONFIG_FILES and not _is_helm_template(path)
+
+
+class FileState:
+    """One parsed file: its text, documents, loader problems, and the findings of the
+    checks that read only their own document."""
+
+    __slots__ = ("path", "text", "buffer", "version", "src", "documents", "problems", "local", "error")
+
+    def __init__(self, path: str, text: str | None, buffer: bool = False, version: int | None = None,
+                 error: tuple | None = None):
+        self.path = path
+        self.text = text
+        self.buffer = buffer  # True: an editor buffer, not the file on disk
+        self.version = version
+        self.error = error  # (message, span) when the file could not be read
+        # document number -> (findings of the checks that read no other file, the rules whose
+        # checks did read other files and so run again on every lint)
+        self.local: dict = {}
+        result = LoadResult()
+        if text is not None:
+            self.src = SourceFile(path, text)
+            parse_source(self.src, result)
+        else:
+            self.src = SourceFile(path, "")
+        self.documents = result.documents
+        self.problems = result.problems
+
+
+def read_disk(path: str) -> tuple[str | None, tuple | None]:
+    """(text, None) or (None, (message, span)) for a file that cannot be read."""
+    text, err, where = _read_file(path)
+    if err is not None:
+        return None, (err, where)
+    return text, None
+
+
+# ======================================================================================
+# the workspace
+
+
+@contextlib.contextmanager
+def _paused_gc():
+    """As in loader.load: the node trees hold no cycles, so the cyclic collector would only
+    re-scan a growing heap while many files are parsed; afterwards they are moved out of
+    its sight."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.freeze()
+            gc.enable()
+
+
+class _Watched:
+    """The index as a rule sees it: any look-up marks the check as reading other files
+    (``namespace_of`` depends only on the document and the options, so it does not)."""
+
+    __slots__ = ("_index", "_ctx")
+
+    _PURE = frozenset(("namespace_of", "default_namespace"))
+
+    def __init__(self, index: Index, ctx: "_TrackingContext"):
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_ctx", ctx)
+
+    def __getattr__(self, name):
+        if name not in self._PURE:
+            self._ctx.touched = True
+        return getattr(self._index, name)
+
+
+class _TrackingContext(Context):
+    """A Context that records whether a check looked at the index."""
+
+    touched = False
+
+    @property
+    def index(self):
+        return self._watched
+
+    @index.setter
+    def index(self, value: Index) -> None:
+        self._watched = _Watched(value, self)
+
+
+class LintWorkspace:
+    """The files of one workspace folder (plus any open file outside it), parsed, and
+    their findings."""
+
+    def __init__(self, root: str | None, settings: Settings | None = None, rules: list | None = None):
+        self.root = os.path.abspath(root) if root else None
+        self.settings = settings or Settings()
+        self.files: dict[str, FileState] = {}
+        self.notes: list[str] = []
+        self.config_error: str | None = None
+        self._rules = rules
+        self._index: Index | None = None
+        self.internal_errors: list[str] = []
+        self.configure(self.settings)
+
+    # ---------------------------------------------------------------- configuration
+    def configure(self, settings: Settings) -> str | None:
+        """Apply new settings (or a changed configuration file): every cached finding is
+        dropped.  Returns the configuration error, if any."""
+        from infergw_lint.rules import all_rules
+
+        self.settings = settings
+        self.options, self.config_error = build_options(self.root, settings)
+        every = (self._rules if self._rules is not None else all_rules()) + list(self.options.extra_rules)
+        self.by_code = {r.code: r for r in every}
+        self.active = select_rules(every, self.options)
+        self.active_codes = {r.code for r in self.active}
+        for state in self.files.values():
+            state.local.clear()
+        self._index = None
+        return self.config_error
+
+    def rule(self, code: str):
+        return self.by_code.get(code)
+
+    # ---------------------------------------------------------------- files
+    def excluded(self, path: str) -> bool:
+        exclude = self.options.exclude
+        return exclude is not None and exclude.matches(path)
+
+    def load_folder(self) -> int:
+        """Read every lintable file under the root (as ``infergw-lint ROOT`` would); keeps
+        open buffers.  Returns the number of files."""
+        if not self.root or not os.path.isdir(self.root):
+            return 0
+        found = LoadResult()
+        try:
+            paths = [fs for _, fs in discover([self.root], found, exclude=self.options.exclude)]
+        except UsageError as exc:
+            self.notes.append(str(exc))
+            return 0
+        self.notes = list(found.notes)
+        with _paused_gc():
+            self._read_all(paths)
+        self._index = None
+        return len(self.files)
+
+    def _read_all(self, paths: list) -> None:
+        on_disk = set(paths)
+        for path in list(self.files):
+            if path not in on_disk and not self.files[path].buffer:
+                del self.files[path]
+        for path in paths:
+            state = self.files.get(path)
+            if state is not None and state.buffer:
+                continue
+            text, err = read_disk(path)
+            if state is not None and state.text == text and text is not None:
+                continue
+            self.files[path] = FileState(path, text, error=err)
+
+    def set_buffer(self, path: str, text: str, version: int | None = None) -> bool:
+        """An editor buffer's text (open or changed).  False when the file is not one the
+        linter reads."""
+        if not lintable(path) or self.excluded(path):
+            return False
+        state = self.files.get(path)
+        if state is not None and state.buffer and state.text == text:
+            state.version = version
+            return True
+        self.files[path] = FileState(path, text, buffer=True, version=version)
+        self._index = None
+        return True
+
+    def close_buffer(self, path: str) -> None:
+        """The editor closed the buffer: the file on disk counts again (if there is one)."""
+        state = self.files.get(path)
+        if state is None or not state.buffer:
+            return
+        self.disk_changed(path, force=True)
+
+    def disk_changed(self, path: str, force: bool = False) -> None:
+        """The file on disk was created, changed or deleted (an open buffer still wins)."""
+        state = self.files.get(path)
+        if state is not None and state.buffer and not force:
+            return
+        if not lintable(path) or self.excluded(path) or not self._inside(path) or not os.path.isfile(path):
+            if path in self.files:
+                del self.files[path]
+                self._index = None
+            return
+        text, err = read_disk(path)
+        if state is not None and not state.buffer and state.text == text and text is not None:
+            return
+        self.files[path] = FileState(path, text, error=err)
+        self._index = None
+
+    def _inside(self, path: str) -> bool:
+        if not self.root:
+            return False
+        try:
+            return os.path.commonpath([self.root, os.path.abspath(path)]) == self.root
+        except ValueError:
+            return False
+
+    # ---------------------------------------------------------------- linting
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            docs = [d for path in sorted(self.files) for d in self.files[path].documents]
+            self._index = Index(docs, self.options.default_namespace)
+        return self._index
+
+    def lint_file(self, path: str, ctx: _TrackingContext | None = None) -> list[Finding]:
+        """The findings of one file against the whole workspace (suppressed ones marked)."""
+        from .. import suppress
+
+        state = self.files.get(path)
+        if state is None:
+            return []
+        options = self.options
+        ctx = ctx or _TrackingContext(self.index, options)
+        findings: list[Finding] = []
+        if state.error is not None:
+            message, span = state.error
+            from ..loader import Problem
+
+            problems = [Problem(path, span, message)]
+        else:
+            problems = state.problems
+        findings += problem_findings(problems, self.by_code, self.active_codes, {path}, options)
+        internal: list[str] = []
+        active = self.active
+        for number, doc in enumerate(state.documents):
+            known = state.local.get(number)
+            if known is not None:  # copies: suppressions and the baseline mark findings in place
+                local, remote = known
+                findings += [copy.copy(f) for f in local]
+                for rule in remote:
+                    findings += check_document(doc, (rule,), ctx, options, Counter(), internal)
+                continue
+            local, remote, clean = [], [], True
+            for rule in active:
+                if not rule.applies(doc):
+                    continue
+                ctx.touched = False
+                errors = len(internal)
+                found = check_document(doc, (rule,), ctx, options, Counter(), internal)
+                clean = clean and len(internal) == errors
+                if ctx.touched:
+                    remote.append(rule)
+                else:
+                    local += [copy.copy(f) for f in found]
+                findings += found
+            if clean:
+                state.local[number] = (local, tuple(remote))
+        self.internal_errors += internal
+        meta = suppress.apply(findings, [state.src], state.documents, self.by_code, self.active_codes, options.severity)
+        findings += meta
+        if options.baseline:
+            from .. import baseline
+            from ..baseline import BaselineError
+
+            try:
+                baseline.apply(options.baseline, findings)
+            except BaselineError as exc:
+                if str(exc) not in self.notes:
+                    self.notes.append(str(exc))
+        findings.sort(key=Finding.sort_key)
+        return findings
+
+    def lint(self, first=()):
+        """Yield (path, findings) for every file, the paths in ``first`` first."""
+        self.internal_errors = []
+        ctx = _TrackingContext(self.index, self.options)
+        firsts = set(first)
+        order = [p for p in first if p in self.files] + [p for p in sorted(self.files) if p not in firsts]
+        for path in order:
+            gc_was = gc.isenabled()
+            gc.disable()  # a full collection over the workspace's node trees would cost more than the lint
+            try:
+                found = self.lint_file(path, ctx)
+            finally:
+                if gc_was:
+                    gc.enable()
+            yield path, found
