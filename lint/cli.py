@@ -250,14 +250,15 @@ def cmd_explain(argv: list[str]) -> int:
 def cmd_test(argv: list[str]) -> int:
     """Run the policies in POLICY_DIR over their fixtures (POLICY_DIR/tests/)."""
     from .engine import Options, run
-    from .expect import compare, fixture_files, read_expectations
+    from .expect import check_fixes, compare, fixed_companion, fixture_files, is_fixed_companion, read_expectations
     from .policies import PolicyError, load_policies
 
     ap = argparse.ArgumentParser(
         prog="infergw-lint test",
         description="Run custom policies over their own fixtures: every file or directory under POLICY_DIR/tests "
         "(or fixtures/) is linted with the policies, and its findings must equal its inline "
-        "`# expect: CODE` comments (`# expect: CODE@LINE:COL` for an exact place; NAME.json.expect beside JSON).",
+        "`# expect: CODE` comments (`# expect: CODE@LINE:COL` for an exact place; NAME.json.expect beside JSON). "
+        "When NAME.fixed.yaml (or DIR.fixed/) is beside a fixture, the policies' fixes must turn it into that.",
     )
     ap.add_argument("policy_dir", metavar="POLICY_DIR")
     ap.add_argument("--builtin", action="store_true", help="run the built-in rules too")
@@ -282,6 +283,8 @@ def cmd_test(argv: list[str]) -> int:
         target = os.path.join(fixtures_dir, entry)
         if entry.endswith(".expect") or not (os.path.isdir(target) or entry.endswith((".yaml", ".yml", ".json"))):
             continue
+        if is_fixed_companion(entry):  # the expected --fix result of another fixture
+            continue
         expected, extra = [], []
         try:
             for f in fixture_files(target) if os.path.isdir(target) else [target]:
@@ -296,10 +299,16 @@ def cmd_test(argv: list[str]) -> int:
         codes = [p.code for p in policies]
         options = Options(select=None if args.builtin else codes, env=ns.env, extra_rules=policies,
                           assume_complete=ns.assume_complete)
-        result = run([target], options, rules=None if args.builtin else [])
+        def lint(paths, options=options):
+            return run(paths, options, rules=None if args.builtin else [])
+
+        result = lint([target])
         missing, unexpected = compare([f for f in result.findings if f.suppression is None], expected)
         problems = missing and [f"missing {m}" for m in missing] or []
         problems += [f"unexpected {u}" for u in unexpected] + list(result.internal_errors)
+        fixed = fixed_companion(target)
+        if fixed is not None and not problems:
+            problems += check_fixes(target, fixed, result, options, lint)
         if problems:
             failed += 1
             print(f"FAIL {target}")
@@ -307,7 +316,8 @@ def cmd_test(argv: list[str]) -> int:
                 print(f"     {p}")
         else:
             passed += 1
-            print(f"ok   {target} ({len(expected)} expected finding{'s' if len(expected) != 1 else ''})")
+            also = f", fixed as {os.path.basename(fixed)}" if fixed is not None else ""
+            print(f"ok   {target} ({len(expected)} expected finding{'s' if len(expected) != 1 else ''}{also})")
     print(f"{passed} passed, {failed} failed")
     return EXIT_FINDINGS if failed else EXIT_OK
 

@@ -6,6 +6,11 @@
 * ``# args: --env prod``: extra command-line options for the fixture.
 * JSON files cannot hold comments: ``NAME.json.expect`` beside them holds ``CODE@LINE:COL``
   lines (and optionally ``args: ...``).
+* ``NAME.fixed.yaml`` beside ``NAME.yaml`` (``NAME.fixed.json`` beside ``NAME.json``, a
+  ``DIR.fixed/`` tree beside a fixture directory ``DIR/``): what ``--fix`` must make of the
+  fixture, byte for byte (a file missing from ``DIR.fixed/`` must stay as it is). The fix
+  must also be idempotent, and a rule it fixed must go quiet unless one of its fixes was
+  refused. See ``check_fixes``.
 """
 
 from __future__ import annotations
@@ -101,3 +106,99 @@ def compare(findings, expected) -> tuple[list[str], list[str]]:
             lines[key] -= 1
             unexpected.append(f"{f.rule} at {f.path}:{f.line}:{f.column}: {f.message}")
     return missing, unexpected
+
+
+# ---- expected fixes -------------------------------------------------------------------------
+
+
+def is_fixed_companion(name: str) -> bool:
+    """``NAME.fixed.yaml`` or ``DIR.fixed``: an expected --fix result, not a fixture."""
+    return name.endswith(".fixed") or os.path.splitext(name)[0].endswith(".fixed")
+
+
+def fixed_companion(target: str) -> str | None:
+    """The expected --fix result of a fixture file or directory, when one is given."""
+    if os.path.isdir(target):
+        cand = target.rstrip("/" + os.sep) + ".fixed"
+        return cand if os.path.isdir(cand) else None
+    stem, ext = os.path.splitext(target)
+    cand = stem + ".fixed" + ext
+    return cand if os.path.isfile(cand) else None
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _diff(want: bytes, got: bytes, limit: int = 40) -> list[str]:
+    import difflib
+
+    a = want.decode("utf-8", "replace").splitlines()
+    b = got.decode("utf-8", "replace").splitlines()
+    lines = list(difflib.unified_diff(a, b, "expected", "got", lineterm=""))
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines)"]
+    return lines
+
+
+def check_fixes(target: str, expected: str, result, options, lint) -> list[str]:
+    """Problems (empty when none) with the fixes of ``result`` (a lint of ``target``) against
+    ``expected`` (its ``fixed_companion``). ``lint(paths)`` lints again with the same rules
+    and options. Nothing under ``target`` is written: the fixed text is checked in a
+    temporary copy."""
+    import codecs
+    import shutil
+    import tempfile
+
+    from .fix import apply_fixes
+
+    report = apply_fixes(result, options, write=False)
+    by_path = {ff.path: ff for ff in report.files}
+    if os.path.isdir(target):
+        pairs = [(f, os.path.join(expected, os.path.relpath(f, target))) for f in fixture_files(target)]
+    else:
+        pairs = [(target, expected)]
+    problems: list[str] = []
+    fixed_codes, refused_codes = set(), set()
+    outputs = {}
+    for path, want_path in pairs:
+        ff = by_path.get(path)
+        before = _read_bytes(path)
+        got = before
+        if ff is not None:
+            fixed_codes.update(f.rule for f, _ in ff.fixed)
+            refused_codes.update(f.rule for f, _ in ff.refused)
+            if ff.changed:
+                got = (codecs.BOM_UTF8 if ff.bom else b"") + ff.new.encode("utf-8")
+        want = _read_bytes(want_path) if os.path.isfile(want_path) else before
+        outputs[path] = got
+        if got != want:
+            shown = want_path if os.path.isfile(want_path) else f"{path} (unchanged: no {want_path})"
+            problems.append(f"the fix of {path} differs from {shown}:")
+            problems += ["  " + line for line in _diff(want, got)]
+            if ff is not None:
+                problems += [f"  cannot fix {f.rule} at line {f.line}: {why}" for f, why in ff.refused]
+    if problems:
+        return problems
+
+    # the fixed text: a second --fix changes nothing, and the fixed rules went quiet
+    with tempfile.TemporaryDirectory(prefix="infergw-lint-test-") as tmp:
+        if os.path.isdir(target):
+            copy = os.path.join(tmp, os.path.basename(target.rstrip("/" + os.sep)) or "fixture")
+            shutil.copytree(target, copy)
+            for path, data in outputs.items():
+                with open(os.path.join(copy, os.path.relpath(path, target)), "wb") as fh:
+                    fh.write(data)
+        else:
+            copy = os.path.join(tmp, os.path.basename(target))
+            with open(copy, "wb") as fh:
+                fh.write(outputs[target])
+        again = lint([copy])
+        second = apply_fixes(again, options, write=False)
+        for ff in second.changed:
+            problems.append(f"a second --fix would change {os.path.relpath(ff.path, tmp)} again ({len(ff.fixed)} fix(es))")
+        for f in again.findings:
+            if f.suppression is None and f.rule in fixed_codes and f.rule not in refused_codes:
+                problems.append(f"{f.rule} still fires after its fix at {os.path.relpath(f.path, tmp)}:{f.line}:{f.column}: {f.message}")
+    return problems

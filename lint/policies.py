@@ -26,7 +26,9 @@ unexpected property, on the key).  ``document: bifrost`` matches Bifrost configs
 they are (config.json files, ConfigMap data); ``path`` is then relative to the config.
 
 A Python policy is a module (``*.py``) defining ``RULE`` or ``RULES`` with the same ``Rule``
-API as the built-in rules, its docstring being its documentation.
+API as the built-in rules, its docstring being its documentation; like them it may define an
+autofix, a ``fix`` method (lint/rule.py), which ``--fix``/``--diff`` apply and ``infergw-lint
+test`` checks against ``NAME.fixed.yaml`` (lint/expect.py).
 """
 
 from __future__ import annotations

@@ -289,29 +289,29 @@ def test_suppressed_findings_are_not_fixed(tmp_path):
     assert pod.read_bytes() == before
 
 
-def test_lint_alone_does_not_import_ruamel():
+def _modules_after_a_plain_lint() -> list[str]:
+    """The modules a fresh interpreter has loaded after linting sample_manifests/bad."""
     code = (
         "import sys, io, contextlib\n"
         "from infergw_lint.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['--no-config', 'sample_manifests/bad'])\n"
-        "print(any(m.startswith('ruamel') for m in sys.modules))\n"
+        "print(' '.join(sorted(sys.modules)))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert proc.stdout.strip().splitlines()[-1] == "False", proc.stdout + proc.stderr
+    assert proc.returncode == 0 and proc.stdout.strip(), proc.stdout + proc.stderr
+    return proc.stdout.strip().splitlines()[-1].split()
+
+
+def test_lint_alone_does_not_import_ruamel():
+    loaded = _modules_after_a_plain_lint()
+    assert not any(m.startswith("ruamel") for m in loaded), [m for m in loaded if m.startswith("ruamel")]
 
 
 def test_lint_alone_does_not_load_the_fix_machinery():
     """Fix methods import lint/fix.py and the editors lazily: a plain lint run loads none of them."""
-    code = (
-        "import sys, io, contextlib\n"
-        "from infergw_lint.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    main(['--no-config', 'sample_manifests/bad'])\n"
-        "print(sorted(m for m in ('infergw_lint.fix', 'infergw_lint.yamledit', 'infergw_lint.jsonedit') if m in sys.modules))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+    loaded = set(_modules_after_a_plain_lint())
+    assert not loaded & {"infergw_lint.fix", "infergw_lint.yamledit", "infergw_lint.jsonedit"}
 
 
 def test_fix_text_needs_no_file(tmp_path):
@@ -377,11 +377,25 @@ def test_detect_style():
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
 def test_rule_docs_state_autofix(rule):
+    """"Autofix: yes" in the docs <-> a fix method <-> golden tests in tests/fixtures_fix/CODE/."""
+    from infergw_lint.rule import FIX_APPLICABILITY
+
     fix = rule.docs.sections.get("Fix", "")
     last = fix.strip().split("\n\n")[-1].strip() if fix.strip() else ""
     assert last.startswith("Autofix:"), f"{rule.code}: the Fix section must end with an 'Autofix: ...' paragraph"
     says_yes = last.lower().startswith("autofix: yes")
     assert says_yes == rule.fixable, f"{rule.code}: docs say {last!r} but the rule {'has' if rule.fixable else 'has no'} fix method"
+    golden = {c.values[0] for c in _cases()}
+    assert rule.fixable == (rule.code in golden), (
+        f"{rule.code}: {'a fix method without' if rule.fixable else 'golden fix tests without'} "
+        f"{'golden fix tests in tests/fixtures_fix/' + rule.code if rule.fixable else 'a fix method'}"
+    )
+    assert rule.fix_applicability in FIX_APPLICABILITY, f"{rule.code}: fix_applicability {rule.fix_applicability!r}"
+    if rule.fixable:
+        title = rule.fix_title
+        assert title and "\n" not in title and title[0].isupper() and not title.endswith("."), (
+            f"{rule.code}: fix_title must be one imperative line ({title!r})"
+        )
 
 
 def test_findings_from_rendered_overlays_are_never_fixed(tmp_path):
