@@ -199,52 +199,130 @@ def _err(msg: str) -> None:
     sys.stderr.write(f"infergw-lint: {msg}\n")
 
 
+def _custom_rules(dirs) -> list | None:
+    """The custom policies in ``dirs`` (--policies), or None after saying what is wrong."""
+    if not dirs:
+        return []
+    from .policies import PolicyError, load_policies
+
+    try:
+        return load_policies(list(dirs))
+    except PolicyError as exc:
+        _err(str(exc))
+        return None
+
+
 def cmd_rules(argv: list[str]) -> int:
     from infergw_lint.rules import all_rules
 
-    ap = argparse.ArgumentParser(prog="infergw-lint rules", description="List every rule.")
-    ap.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    ap = argparse.ArgumentParser(
+        prog="infergw-lint rules",
+        description="List every rule (with --policies, custom policies too). --format docs writes one Markdown "
+        "page per rule into the --output directory (the pages in docs/rules are made this way).",
+    )
+    ap.add_argument("-f", "--format", choices=("text", "markdown", "json", "docs"), default="text",
+                    help="text (default), markdown (the README table), json, or docs (pages; needs --output DIR)")
+    ap.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout (a directory for --format docs)")
+    ap.add_argument("--policies", action="append", default=[], metavar="DIR", help="list the custom policies in DIR too")
     args = ap.parse_args(argv)
-    rules = all_rules()
+    custom = _custom_rules(args.policies)
+    if custom is None:
+        return EXIT_USAGE
+    rules = all_rules() + custom
+    if args.format == "docs":
+        from .docs import write_pages
+
+        if not args.output:
+            _err("rules --format docs writes one page per rule: give the directory with --output (e.g. docs/rules)")
+            return EXIT_USAGE
+        try:
+            written = write_pages(rules, args.output)
+        except OSError as exc:
+            _err(f"cannot write {args.output}: {exc.strerror or exc}")
+            return EXIT_USAGE
+        _err(f"{len(written)} page(s) written to {args.output}, {len(rules) + 1 - len(written)} unchanged")
+        return EXIT_OK
     if args.format == "json":
         import json
 
-        print(json.dumps([
+        text = json.dumps([
             {"code": r.code, "name": r.name, "severity": r.severity, "description": r.short_description, "fixable": r.fixable}
             for r in rules
-        ], indent=2))
+        ], indent=2) + "\n"
     elif args.format == "markdown":
-        print(rules_markdown(rules))
+        text = rules_markdown(rules) + "\n"
     else:
         w = max(len(r.name) for r in rules)
-        for r in rules:
-            print(f"{r.code}  {r.name:<{w}}  {r.severity:<7}  {r.short_description}")
+        text = "".join(f"{r.code}  {r.name:<{w}}  {r.severity:<7}  {r.short_description}\n" for r in rules)
+    return _write_output(text, args.output)
+
+
+def _write_output(text: str, target: str | None) -> int:
+    if target is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _err(f"cannot write {target}: {exc.strerror or exc}")
+        return EXIT_USAGE
     return EXIT_OK
 
 
 def rules_markdown(rules) -> str:
+    """The README rule table; a built-in rule's code links to its page in docs/rules."""
+    from .docs import is_builtin
+
     lines = ["| code | name | severity | what it flags |", "|---|---|---|---|"]
     for r in rules:
         desc = r.short_description.replace("|", "\\|")
-        lines.append(f"| {r.code} | {r.name} | {r.severity} | {desc} |")
+        code = f"[{r.code}](docs/rules/{r.code}.md)" if is_builtin(r) else r.code
+        lines.append(f"| {code} | {r.name} | {r.severity} | {desc} |")
     return "\n".join(lines)
 
 
 def cmd_explain(argv: list[str]) -> int:
     from infergw_lint.rules import all_rules, get_rule
 
-    ap = argparse.ArgumentParser(prog="infergw-lint explain", description="Show a rule's documentation.")
+    from .docs import render_markdown, rule_page
+
+    ap = argparse.ArgumentParser(
+        prog="infergw-lint explain",
+        description="Show a rule's documentation (the page in docs/rules), rendered as Markdown on a terminal "
+        "(in a pager when it is longer than the screen) and as Markdown source otherwise.",
+    )
     ap.add_argument("code", help="rule code or name, e.g. IGW101 or missing-reference-grant")
+    ap.add_argument("--policies", action="append", default=[], metavar="DIR", help="custom policies in DIR can be explained too")
+    ap.add_argument("--no-pager", action="store_true", help="never page the output")
+    ap.add_argument("--no-color", action="store_true", help="print the Markdown source even on a terminal")
     args = ap.parse_args(argv)
-    rule = get_rule(args.code)
+    custom = _custom_rules(args.policies)
+    if custom is None:
+        return EXIT_USAGE
+    key = args.code.strip()
+    rule = get_rule(key) or next((r for r in custom if key.upper() == r.code.upper() or key == r.name), None)
     if rule is None:
-        codes = ", ".join(r.code for r in all_rules())
+        codes = ", ".join(r.code for r in all_rules() + custom)
         _err(f"no rule {args.code!r}; known rules: {codes}")
         return EXIT_USAGE
-    print(f"{rule.code} {rule.name} (default severity: {rule.severity}{', autofix' if rule.fixable else ''})")
-    print()
-    sys.stdout.write(rule.docs.markdown())
+    tty = sys.stdout.isatty()
+    color = tty and not args.no_color and "NO_COLOR" not in os.environ
+    text = render_markdown(rule_page(rule, links=False), color=color)
+    if tty and not args.no_pager:
+        _page(text)
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
+
+
+def _page(text: str) -> None:
+    """Show ``text`` through the user's pager ($PAGER, else less): colours kept (less -R),
+    quitting at once when it fits on one screen (-F), the screen left as it was (-X)."""
+    import pydoc
+
+    os.environ.setdefault("LESS", "FRX")
+    pydoc.pager(text)
 
 
 def cmd_test(argv: list[str]) -> int:

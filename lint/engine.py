@@ -245,6 +245,13 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
         baseline.apply(options.baseline, findings)
     findings.sort(key=Finding.sort_key)
+    from .docs import rule_url
+
+    urls: dict = {}
+    for f in findings:
+        if f.rule not in urls:
+            urls[f.rule] = rule_url(by_code[f.rule]) if f.rule in by_code else None
+        f.url = urls[f.rule]
     from .versions import build as build_profile
 
     profile = ctx.versions if not contexts else build_profile(loaded.documents, options)

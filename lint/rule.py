@@ -94,6 +94,7 @@ class Finding:
     fingerprint: str = ""
     suppression: dict | None = None  # {"kind": "inSource"|"external", "justification": ...}
     rendered: bool = False  # found in kustomize/helm output (the path names the source file)
+    url: str | None = None  # the rule's documentation page (lint/docs.py)
 
     @property
     def line(self) -> int:
@@ -120,6 +121,7 @@ class Finding:
             "resource": self.resource,
             "field": field_path(self.field),
             "fingerprint": self.fingerprint,
+            "url": self.url,
         }
         if self.suppression is not None:
             out["suppressed"] = True

@@ -122,7 +122,7 @@ def test_rule_descriptors_come_from_the_docstrings(bad_runs):
         assert desc["help"]["markdown"] == rule.docs.markdown()
         for section in ("What it does", "Why", "Example", "Fix"):
             assert section in desc["help"]["text"] and f"## {section}" in desc["help"]["markdown"]
-        assert desc["helpUri"].startswith(PROJECT_URL) and "#" in desc["helpUri"]
+        assert desc["helpUri"] == f"{PROJECT_URL}/blob/main/docs/rules/{rule.code}.md"
         assert desc["defaultConfiguration"]["level"] == {"error": "error", "warning": "warning", "info": "note"}[rule.severity]
         sev = desc["properties"]["security-severity"]
         assert isinstance(sev, str) and 0.0 <= float(sev) <= 10.0

@@ -19,9 +19,8 @@ from .. import __version__
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-# keep in sync with [project.urls] in pyproject.toml (a test checks it)
-PROJECT_URL = "https://github.com/infergw/infergw-lint"
-RULES_HELP_URL = PROJECT_URL + "/blob/main/README.md#rules"
+from ..docs import PROJECT_URL, rule_url
+
 FINGERPRINT_KEY = "infergwLint/v1"
 SRCROOT = "SRCROOT"
 
@@ -33,14 +32,9 @@ SECURITY_TAGS = {"security", "exposure", "secrets", "rbac", "network-policy"}
 
 
 def help_uri(rule) -> str | None:
-    """Where a rule is documented: its own ``help_uri``, else the README rule table for a
-    built-in rule (``infergw-lint explain CODE`` has the full text); none for other rules."""
-    own = getattr(rule, "help_uri", None)
-    if isinstance(own, str) and own:
-        return own
-    if type(rule).__module__.startswith("infergw_lint.rules"):
-        return RULES_HELP_URL
-    return None
+    """Where a rule is documented: its own ``help_uri``, else its page in docs/rules for a
+    built-in rule; none for other rules."""
+    return rule_url(rule)
 
 
 def _level(severity) -> str:
