@@ -8,6 +8,7 @@ import os
 import sys
 
 from . import __version__
+from .sanitize import escape, escape_lines
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SUBCOMMANDS = ("lint", "rules", "explain", "test", "routes", "server")
@@ -196,7 +197,15 @@ def stated_versions(args, data: dict | None = None, config_path: str | None = No
 
 
 def _err(msg: str) -> None:
-    sys.stderr.write(f"infergw-lint: {msg}\n")
+    """One message on stderr.  Lines we break on purpose stay lines; every control, format
+    and bidi character is escaped (lint/sanitize.py), so no value in it can drive the
+    terminal or start a CI workflow command."""
+    sys.stderr.write(f"infergw-lint: {escape_lines(str(msg))}\n")
+
+
+def _note(msg: str) -> None:
+    """A note on stderr, always one line (sanitize.escape)."""
+    sys.stderr.write(f"infergw-lint: note: {escape(str(msg))}\n")
 
 
 def _custom_rules(dirs) -> list | None:
@@ -460,7 +469,7 @@ def cmd_routes(argv: list[str]) -> int:
             _err(f"cannot write {args.output}: {exc.strerror or exc}")
             return EXIT_USAGE
     for note in routes.notes:
-        _err(f"note: {note}")
+        _note(note)
     return EXIT_OK
 
 
@@ -587,7 +596,7 @@ def cmd_lint(argv: list[str]) -> int:
         from .fix import apply_fixes
 
         fixes = apply_fixes(result, options, write=not args.diff)
-        sys.stderr.write("".join(line + "\n" for line in fixes.summary(dry_run=args.diff)))
+        sys.stderr.write("".join(escape(line) + "\n" for line in fixes.summary(dry_run=args.diff)))
         if args.diff:
             sys.stdout.write(fixes.diff())
             return EXIT_FINDINGS if fixes.changed else EXIT_OK
@@ -622,9 +631,9 @@ def cmd_lint(argv: list[str]) -> int:
         for line in result.versions.lines():
             _err(f"versions: {line}")
     for note in result.notes:
-        _err(f"note: {note}")
+        _note(note)
     for problem in result.internal_errors:
-        _err(problem)
+        _err(escape(problem))
     if result.internal_errors:
         return EXIT_USAGE
     return EXIT_FINDINGS if result.failed(fail_on) else EXIT_OK

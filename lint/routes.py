@@ -25,6 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .sanitize import escape
 from .gateway import (
     ATTACHED,
     HOSTNAME_ROUTE_KINDS,
@@ -655,7 +656,8 @@ def _cells(i: int, r: Row) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """One visible line: blanks folded, control and format characters escaped (sanitize)."""
+    return escape(" ".join(str(text).split()))
 
 
 def render_text(m: RoutingMap, color: bool = False, width: int | None = None) -> str:
@@ -663,8 +665,8 @@ def render_text(m: RoutingMap, color: bool = False, width: int | None = None) ->
         return _render_rich(m, width)
     out: list[str] = []
     for t in m.tables:
-        out.append(t.title())
-        out += [f"  ! {p.detail}" for p in t.problems]
+        out.append(escape(t.title()))
+        out += [f"  ! {escape(p.detail)}" for p in t.problems]
         if not t.rows:
             out += ["  no routes attached", ""]
             continue
@@ -674,7 +676,7 @@ def render_text(m: RoutingMap, color: bool = False, width: int | None = None) ->
             line = "  ".join(cell.rjust(widths[0]) if c == 0 else cell.ljust(widths[c]) for c, cell in enumerate(row))
             out.append("  " + line.rstrip())
         out.append("")
-    out.append(m.summary() if m.tables else "no Gateway listeners or routes found")
+    out.append(escape(m.summary()) if m.tables else "no Gateway listeners or routes found")
     return "\n".join(out) + "\n"
 
 
@@ -691,7 +693,7 @@ def _render_rich(m: RoutingMap, width: int | None) -> str:
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, highlight=False, width=width)
     for t in m.tables:
-        table = Table(title=Text(t.title(), style="bold"), title_justify="left", show_lines=False)
+        table = Table(title=Text(escape(t.title()), style="bold"), title_justify="left", show_lines=False)
         for c in COLUMNS:
             table.add_column(c.lower(), justify="right" if c == "#" else "left", overflow="fold")
         for i, r in enumerate(t.rows, 1):
@@ -699,17 +701,17 @@ def _render_rich(m: RoutingMap, width: int | None) -> str:
             cells[-1].stylize(STATE_STYLE[r.state])
             table.add_row(*cells)
         if t.problems:
-            table.caption = Text("; ".join(p.detail for p in t.problems), style="red")
+            table.caption = Text(escape("; ".join(p.detail for p in t.problems)), style="red")
             table.caption_justify = "left"
         if not t.rows:
-            console.print(Text(t.title(), style="bold"))
+            console.print(Text(escape(t.title()), style="bold"))
             for p in t.problems:
-                console.print(Text(f"  ! {p.detail}", style="red"))
+                console.print(Text(f"  ! {escape(p.detail)}", style="red"))
             console.print(Text("  no routes attached", style="dim"))
         else:
             console.print(table)
         console.print()
-    console.print(Text(m.summary() if m.tables else "no Gateway listeners or routes found"))
+    console.print(Text(escape(m.summary()) if m.tables else "no Gateway listeners or routes found"))
     return buf.getvalue()
 
 

@@ -5,19 +5,23 @@ out), then the summary line.  Values are escaped as the workflow-commands format
 ``%``, CR and LF in the message; also ``:`` and ``,`` in properties.  The runner rejects
 ``col``/``endColumn`` on a region that spans several lines, so those carry lines only.
 File paths are made relative to ``$GITHUB_WORKSPACE`` when the file lies inside it.
+Every value from the linted tree first passes through ``sanitize.escape``: control, format
+and bidi characters become visible escapes, so a resource name or a file name cannot end the
+annotation line and start a command of its own (``::stop-commands::``).
 """
 
 from __future__ import annotations
 
 import os
 
+from ..sanitize import escape
 from .text import summary_line
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

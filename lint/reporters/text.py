@@ -1,8 +1,13 @@
-"""``--format text``: one line per finding, grouped by file, then a summary line."""
+"""``--format text``: one line per finding, grouped by file, then a summary line.
+
+File names and messages pass through ``sanitize.escape`` (no control, format or bidi
+character reaches the terminal, no line can be a CI workflow command)."""
 
 from __future__ import annotations
 
 import io
+
+from ..sanitize import escape
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -31,7 +36,7 @@ def render_text(result, color: bool = False) -> str:
         if last is not None and f.path != last:
             out.append("")
         last = f.path
-        out.append(f"{f.path}:{f.line}:{f.column}  {f.rule}  {f.severity}  {f.message}")
+        out.append(f"{escape(f.path)}:{f.line}:{f.column}  {f.rule}  {f.severity}  {escape(f.message)}")
     if shown:
         out.append("")
     out.append(summary_line(result))
@@ -49,16 +54,16 @@ def _render_rich(result, shown) -> str:
         if f.path != last:
             if last is not None:
                 console.print()
-            console.print(Text(f.path, style="bold underline"))
+            console.print(Text(escape(f.path), style="bold underline"))
             last = f.path
         line = Text()
-        line.append(f"{f.path}:{f.line}:{f.column}", style="dim")
+        line.append(f"{escape(f.path)}:{f.line}:{f.column}", style="dim")
         line.append("  ")
         line.append(f.rule, style="bold")
         line.append("  ")
         line.append(f.severity, style=STYLE.get(f.severity, ""))
         line.append("  ")
-        line.append(f.message)
+        line.append(escape(f.message))
         console.print(line)
     if shown:
         console.print()
