@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import os
 
-from ..sanitize import escape
+from ..sanitize import escape, escape_lines
 from .text import summary_line
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return escape(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -47,7 +47,7 @@ def annotation(finding, workspace: str | None = None) -> str:
     props = []
     file = _file(finding.path, workspace)
     if file is not None:
-        props.append(("file", file))
+        props.append(("file", escape(file)))
         props.append(("line", str(span.line)))
         if span.end_line == span.line and span.end_column >= span.column:
             props.append(("col", str(span.column)))
@@ -58,7 +58,7 @@ def annotation(finding, workspace: str | None = None) -> str:
     props.append(("title", f"{finding.rule} {finding.name}"))
     command = COMMANDS.get(finding.severity, "warning")
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props)
-    message = finding.message
+    message = escape(finding.message)
     if file is None:  # no file to point at: say where in the message
         message = f"stdin:{span.line}:{span.column}: {message}"
     return f"::{command} {joined}::{escape_data(message)}"
@@ -70,8 +70,8 @@ def render_github(result, workspace: str | None = None) -> str:
     out = [annotation(f, workspace) for f in result.findings if f.suppression is None]
     title = escape_property("infergw-lint")
     for problem in result.internal_errors:
-        out.append(f"::error title={title}::{escape_data(str(problem))}")
+        out.append(f"::error title={title}::{escape_data(escape_lines(str(problem)))}")
     for note in result.notes:
-        out.append(f"::notice title={title}::{escape_data(str(note))}")
+        out.append(f"::notice title={title}::{escape_data(escape(str(note)))}")
     out.append(summary_line(result))
     return "\n".join(out) + "\n"
