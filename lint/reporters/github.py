@@ -58,7 +58,7 @@ def annotation(finding, workspace: str | None = None) -> str:
     props.append(("title", f"{finding.rule} {finding.name}"))
     command = COMMANDS.get(finding.severity, "warning")
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props)
-    message = escape(finding.message)
+    message = escape_lines(finding.message)  # LF stays: %0A is a line break inside the annotation
     if file is None:  # no file to point at: say where in the message
         message = f"stdin:{span.line}:{span.column}: {message}"
     return f"::{command} {joined}::{escape_data(message)}"
@@ -72,6 +72,6 @@ def render_github(result, workspace: str | None = None) -> str:
     for problem in result.internal_errors:
         out.append(f"::error title={title}::{escape_data(escape_lines(str(problem)))}")
     for note in result.notes:
-        out.append(f"::notice title={title}::{escape_data(escape(str(note)))}")
+        out.append(f"::notice title={title}::{escape_data(escape_lines(str(note)))}")
     out.append(summary_line(result))
     return "\n".join(out) + "\n"
