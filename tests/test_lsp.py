@@ -72,6 +72,15 @@ async def diagnostics(client: LanguageClient, doc_uri: str, predicate, what: str
             pass
 
 
+def fixed_by_cli(ws, name: str) -> str:
+    """The file as ``infergw-lint --fix`` leaves it (run on a copy of the workspace)."""
+    copy = ws.parent / "cli-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(ws, copy)
+    subprocess.run([sys.executable, "-m", "infergw_lint", "--fix", str(copy)], capture_output=True, timeout=WAIT_S)
+    return (copy / name).read_text()
+
+
 def codes(diags) -> list:
     return sorted(d.code for d in diags)
 
@@ -153,7 +162,28 @@ async def test_diagnostics_suppression_hover_and_cross_file(client: LanguageClie
     replace_all(client, bad, suppressed, 2)
     await diagnostics(client, bad, lambda d: len(d) == 0, "IGW201 suppressed")
     replace_all(client, bad, text, 3)
-    await diagnostics(client, bad, lambda d: codes(d) == ["IGW201"], "IGW201 back")
+    diags = await diagnostics(client, bad, lambda d: codes(d) == ["IGW201"], "IGW201 back")
+
+    # the quick fix: the same change --fix makes, nothing else
+    actions = await client.text_document_code_action_async(T.CodeActionParams(
+        text_document=T.TextDocumentIdentifier(uri=bad), range=diags[0].range,
+        context=T.CodeActionContext(diagnostics=list(diags)),
+    ))
+    fix = next(a for a in actions if a.title.startswith("Fix IGW201"))
+    assert fix.kind == T.CodeActionKind.QuickFix and fix.is_preferred
+    fixed = apply_edits(text, fix.edit.changes[bad])
+    assert fixed == fixed_by_cli(ws, "50-bifrost-config.yaml")
+    assert all(e.range.start.line >= 9 for e in fix.edit.changes[bad])  # only the lines the fix changed
+    fix_all = await client.text_document_code_action_async(T.CodeActionParams(
+        text_document=T.TextDocumentIdentifier(uri=bad), range=T.Range(T.Position(0, 0), T.Position(0, 0)),
+        context=T.CodeActionContext(diagnostics=[], only=["source.fixAll"]),
+    ))
+    assert [a.kind for a in fix_all] == ["source.fixAll.infergw-lint"]
+    assert apply_edits(text, fix_all[0].edit.changes[bad]) == fixed
+    replace_all(client, bad, fixed, 4)
+    await diagnostics(client, bad, lambda d: len(d) == 0, "no finding after the quick fix")
+    replace_all(client, bad, text, 5)
+    await diagnostics(client, bad, lambda d: codes(d) == ["IGW201"], "IGW201 back again")
 
     # cross-file: deleting the ReferenceGrant (unsaved buffer) turns the route in another,
     # unopened file red; putting it back clears it

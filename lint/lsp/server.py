@@ -40,6 +40,7 @@ SEVERITY = {
     "warning": T.DiagnosticSeverity.Warning,
     "info": T.DiagnosticSeverity.Information,
 }
+FIX_ALL_KIND = "source.fixAll.infergw-lint"
 YIELD_EVERY_S = 0.02  # give incoming messages a turn this often during a long lint
 
 
@@ -163,12 +164,13 @@ class InfergwLanguageServer(LanguageServer):
             T.PublishDiagnosticsParams(uri=from_fs_path(path), diagnostics=diags, version=version)
         )
 
-    def findings_at(self, path: str, rng: T.Range) -> list:
+    def findings_at(self, path: str, rng: T.Range, findings=None) -> list:
+        """The findings (default: those shown now) whose range touches ``rng``."""
         state = self.model.files.get(path) if self.model else None
         if state is None:
             return []
         out = []
-        for f in self.published.get(path, ()):
+        for f in self.published.get(path, ()) if findings is None else findings:
             (l1, c1), (l2, c2) = convert.lsp_range(state.src, f.span, self.encoding)
             if (l1, c1) <= (rng.end.line, rng.end.character) and (rng.start.line, rng.start.character) <= (l2, c2):
                 out.append(f)
@@ -321,36 +323,49 @@ def create_server() -> InfergwLanguageServer:
 
     @server.feature(
         T.TEXT_DOCUMENT_CODE_ACTION,
-        T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix], resolve_provider=False),
+        T.CodeActionOptions(
+            code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False,
+        ),
     )
     @guarded("codeAction")
     def code_action(ls: InfergwLanguageServer, params: T.CodeActionParams):
         path = _path(params.text_document.uri)
         if not path or ls.model is None:
             return None
-        if params.context.only and not any(
-            k == T.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in params.context.only
-        ):
-            return None
         state = ls.model.files.get(path)
         if state is None or state.text is None:
             return None
-        findings = ls.findings_at(path, params.range)
+        only = [str(getattr(k, "value", k)) for k in params.context.only or ()]
+
+        def wanted(kind) -> bool:
+            kind = str(getattr(kind, "value", kind))
+            return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+        # the findings of the buffer as it is now (the last published ones may be older)
+        current = [f for f in ls.model.lint_file(path) if f.suppression is None]
+        findings = ls.findings_at(path, params.range, current)
         actions: list[T.CodeAction] = []
         uri = params.text_document.uri
-        from .fixes import fix_actions
+        from .fixes import fix_actions, fix_all
 
-        for title, new_text, finding in fix_actions(ls.model, path, findings):
-            actions.append(_edit_action(ls, uri, state, title, new_text, finding, preferred=True))
-        for f in findings:
-            for title, line, text in convert.suppressions(state.text, path, f, state.documents):
-                edit = T.TextEdit(range=T.Range(T.Position(line, 0), T.Position(line, 0)), new_text=text)
-                actions.append(T.CodeAction(
-                    title=title,
-                    kind=T.CodeActionKind.QuickFix,
-                    diagnostics=[ls.diagnostic(f, state.src)],
-                    edit=T.WorkspaceEdit(changes={uri: [edit]}),
-                ))
+        if wanted(T.CodeActionKind.QuickFix):
+            for title, new_text, finding, preferred in fix_actions(ls.model, path, findings):
+                actions.append(_edit_action(ls, uri, state, title, new_text, [finding], T.CodeActionKind.QuickFix, preferred))
+            for f in findings:
+                for title, line, text in convert.suppressions(state.text, path, f, state.documents):
+                    edit = T.TextEdit(range=T.Range(T.Position(line, 0), T.Position(line, 0)), new_text=text)
+                    actions.append(T.CodeAction(
+                        title=title,
+                        kind=T.CodeActionKind.QuickFix,
+                        diagnostics=[ls.diagnostic(f, state.src)],
+                        edit=T.WorkspaceEdit(changes={uri: [edit]}),
+                    ))
+        if wanted(FIX_ALL_KIND) and (only or findings):
+            done = fix_all(ls.model, path, current)
+            if done is not None:
+                new_text, count = done
+                title = f"Fix all safely fixable infergw-lint findings in this file ({count})"
+                actions.append(_edit_action(ls, uri, state, title, new_text, [], FIX_ALL_KIND, False))
         return actions or None
 
     @server.feature(T.TEXT_DOCUMENT_HOVER)
@@ -374,7 +389,7 @@ def create_server() -> InfergwLanguageServer:
     return server
 
 
-def _edit_action(ls, uri, state, title, new_text, finding, preferred=False) -> T.CodeAction:
+def _edit_action(ls, uri, state, title, new_text, findings, kind, preferred=False) -> T.CodeAction:
     edits = []
     for start, end, replacement in convert.text_edits(state.text, new_text):
         l1, c1 = convert.offset_position(state.src, start, ls.encoding)
@@ -382,10 +397,10 @@ def _edit_action(ls, uri, state, title, new_text, finding, preferred=False) -> T
         edits.append(T.TextEdit(range=T.Range(T.Position(l1, c1), T.Position(l2, c2)), new_text=replacement))
     return T.CodeAction(
         title=title,
-        kind=T.CodeActionKind.QuickFix,
-        diagnostics=[ls.diagnostic(finding, state.src)],
+        kind=kind,
+        diagnostics=[ls.diagnostic(f, state.src) for f in findings] or None,
         edit=T.WorkspaceEdit(changes={uri: edits}),
-        is_preferred=preferred,
+        is_preferred=preferred or None,
     )
 
 
