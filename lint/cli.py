@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", action=_OutputAction, dest="reports", metavar="FILE",
         help="write the report of the --format before it (or the only one) to FILE instead of stdout",
     )
+    p.add_argument(
+        "--sarif-category", type=_sarif_category, default=None, metavar="CATEGORY",
+        help="SARIF runs[].automationDetails.id (CATEGORY/), so several runs per commit (one per environment, "
+        "say) stay apart in GitHub code scanning",
+    )
     p.add_argument("--select", action="append", metavar="CODES", help="run only these rules (codes, names or prefixes like IGW1)")
     p.add_argument("--ignore", action="append", metavar="CODES", help="do not run these rules")
     p.add_argument("--env", choices=("prod", "staging", "dev"), help="environment of every linted file (default: from Namespace labels)")
@@ -161,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-color", action="store_true", help="plain text output even on a terminal")
     p.add_argument("-V", "--version", action="version", version=f"infergw-lint {__version__}")
     return p
+
+
+def _sarif_category(value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 200 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise argparse.ArgumentTypeError("a category is 1 to 200 printable characters, like infergw-lint/prod")
+    return value
 
 
 def _release(label: str, example: str):
@@ -581,6 +593,9 @@ def cmd_lint(argv: list[str]) -> int:
     if sum(1 for _, out in reports if out is None) > 1:
         _err("only one report can go to stdout: give an --output for each extra --format")
         return EXIT_USAGE
+    if args.sarif_category and not any(fmt == "sarif" for fmt, _ in reports):
+        _err("--sarif-category is for SARIF output: add --format sarif")
+        return EXIT_USAGE
     loaded = _checked_options(args)
     if loaded is None:
         return EXIT_USAGE
@@ -617,7 +632,7 @@ def cmd_lint(argv: list[str]) -> int:
             fmt == "text" and target is None and not args.no_color
             and "NO_COLOR" not in os.environ and sys.stdout.isatty()
         )
-        text = render(fmt, result, color=color)
+        text = render(fmt, result, color=color, sarif_category=args.sarif_category)
         if target is None:
             sys.stdout.write(text)
         else:

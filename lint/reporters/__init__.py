@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
-def render(fmt: str, result, *, color: bool = False, root: str | None = None) -> str:
+def render(fmt: str, result, *, color: bool = False, root: str | None = None, sarif_category: str | None = None) -> str:
     if fmt == "text":
         from .text import render_text
 
@@ -17,9 +17,17 @@ def render(fmt: str, result, *, color: bool = False, root: str | None = None) ->
     if fmt == "sarif":
         from .sarif import render_sarif
 
-        return render_sarif(result, root=root)
+        return render_sarif(result, root=root, category=sarif_category)
     if fmt == "github":
         from .github import render_github
 
         return render_github(result)
+    if fmt == "junit":
+        from .junit import render_junit
+
+        return render_junit(result)
+    if fmt == "gitlab":
+        from .gitlab import render_gitlab
+
+        return render_gitlab(result, root=root)
     raise ValueError(f"unknown format {fmt!r}")

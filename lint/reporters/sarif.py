@@ -153,7 +153,15 @@ def _notification(text: str, level: str, rule_index: dict) -> dict:
     return out
 
 
-def to_sarif(result, root: str | None = None) -> dict:
+def automation_id(category: str) -> str:
+    """``runs[].automationDetails.id`` for a category: GitHub reads everything up to the
+    last ``/`` as the category, so one is added (as github/codeql-action does with its
+    ``category`` input); runs of different categories on one commit are kept apart."""
+    category = category.strip()
+    return category if category.endswith("/") else category + "/"
+
+
+def to_sarif(result, root: str | None = None, category: str | None = None) -> dict:
     locator = _Locator(root)
     descriptors: list = []
     index: dict = {}
@@ -224,11 +232,13 @@ def to_sarif(result, root: str | None = None) -> dict:
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
+    if category:  # several runs per repository and commit (one per environment, say)
+        run["automationDetails"] = {"id": automation_id(category)}
     profile = getattr(result, "versions", None)
     if profile is not None:  # the releases linted against, each with where it came from
         run["properties"] = {"versions": profile.to_json()}
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render_sarif(result, root: str | None = None) -> str:
-    return json.dumps(to_sarif(result, root), indent=2, ensure_ascii=False) + "\n"
+def render_sarif(result, root: str | None = None, category: str | None = None) -> str:
+    return json.dumps(to_sarif(result, root, category), indent=2, ensure_ascii=False) + "\n"
