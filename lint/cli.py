@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .infergw-lint.yaml or pyproject.toml)")
     p.add_argument("--no-config", action="store_true", help="ignore configuration files")
     p.add_argument("--policies", action="append", default=[], metavar="DIR", help="load custom policies (YAML or Python) from DIR")
+    p.add_argument(
+        "--allow-python-policies", action="store_true",
+        help="also run the Python policies that the configuration file names (by default a configuration "
+        "found in the linted tree loads YAML policies only: Python policies are code)",
+    )
     p.add_argument("--baseline", metavar="FILE", help="findings recorded in FILE do not fail the run (only new ones do)")
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
     p.add_argument(
@@ -514,8 +519,26 @@ def options_from(args):
     else:
         cfg = cfgmod.discover(args.paths + args.kustomize + args.helm, args.config)
     data = cfg.data
-    custom = load_policies(cfg.policy_dirs + list(args.policies))
-    cfgmod.check_rule_names(cfg, all_rules() + custom)
+    skipped: list = []
+    if getattr(args, "allow_python_policies", False):
+        custom = load_policies(cfg.policy_dirs + list(args.policies))
+    else:
+        custom = load_policies(list(args.policies), data_only=cfg.policy_dirs, skipped=skipped)
+    notes = cfg.notes[:]
+    if skipped:
+        shown = ", ".join(os.path.relpath(p) for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        notes.append(
+            f"{cfg.path} names Python policies that were not loaded ({shown}): a configuration in the linted "
+            "tree loads YAML policies only; pass --policies DIR or --allow-python-policies to run them"
+        )
+    try:
+        cfgmod.check_rule_names(cfg, all_rules() + custom)
+    except cfgmod.ConfigError as exc:
+        if not skipped:
+            raise
+        raise cfgmod.ConfigError(
+            f"{exc}; its Python policies were not loaded: pass --policies DIR or --allow-python-policies to run them"
+        ) from None
     disabled, severity, rule_options, enabled = cfg.rule_settings()
 
     def as_list(v):
@@ -546,6 +569,7 @@ def options_from(args):
         helm_values=list(args.values),
         render=not args.no_render,
         prod_segments=tuple((data.get("kustomize") or {}).get("prod-segments") or ("prod", "production")),
+        notes=notes,
     )
     from .rules import get_rule
 
@@ -557,6 +581,14 @@ def options_from(args):
         rule = get_rule(key) or next((r for r in custom if key in (r.code, r.name)), None)
         options.rule_options[rule.code if rule else key] = opts
     fail_on = args.fail_on or data.get("fail-on") or "error"
+    # a pull request may edit the configuration: what switches the check off is said aloud
+    if fail_on == "never" and not args.fail_on:
+        notes.append(f"{cfg.path} sets fail-on: never: no finding fails this run")
+    if data.get("baseline") and not args.baseline:
+        notes.append(
+            f"{cfg.path} names the baseline {data['baseline']}: findings recorded there do not fail the run "
+            "(a baseline in the linted tree can be edited by the change under review)"
+        )
     return options, fail_on
 
 

@@ -106,6 +106,7 @@ class Config:
     path: str | None  # None: no file found
     root: str
     data: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)  # e.g. a config file ignored on the way up
 
     def rel(self, p: str) -> str:
         return p if os.path.isabs(p) else os.path.join(self.root, p)
@@ -166,9 +167,14 @@ def _schema() -> dict:
     return json.loads(text)
 
 
-def find_config(paths: list[str]) -> tuple[str, str] | None:
+def find_config(paths: list[str], notes: list | None = None) -> tuple[str, str] | None:
     """(path, kind) of the nearest config above the first linted path, kind 'yaml' or
-    'pyproject'."""
+    'pyproject'.
+
+    The search stops at the repository root (the first directory holding ``.git``): a
+    configuration above the repository is not the project's.  A file owned by someone else
+    than the current user or root, in a directory that others can write (``/tmp``, a shared
+    mount), is ignored -- anyone could have put it there -- and said so in ``notes``."""
     start = next((p for p in paths if p != "-"), None)
     base = os.path.abspath(start) if start else os.getcwd()
     if not os.path.isdir(base):
@@ -177,15 +183,34 @@ def find_config(paths: list[str]) -> tuple[str, str] | None:
     while True:
         for name in CONFIG_NAMES:
             cand = os.path.join(cur, name)
-            if os.path.isfile(cand):
+            if os.path.isfile(cand) and _trusted(cand, notes):
                 return cand, "yaml"
         cand = os.path.join(cur, PYPROJECT)
-        if os.path.isfile(cand) and _pyproject_section(cand) is not None:
+        if os.path.isfile(cand) and _pyproject_section(cand) is not None and _trusted(cand, notes):
             return cand, "pyproject"
         parent = os.path.dirname(cur)
-        if parent == cur:
+        if parent == cur or os.path.exists(os.path.join(cur, ".git")):
             return None
         cur = parent
+
+
+def _trusted(path: str, notes: list | None) -> bool:
+    """False for a file owned by another user (not root) in a directory others can write."""
+    import stat
+
+    try:
+        owner = os.stat(path).st_uid
+        mode = os.stat(os.path.dirname(path) or ".").st_mode
+    except OSError:
+        return False
+    me = os.geteuid() if hasattr(os, "geteuid") else None
+    if me is None or owner in (me, 0) or not mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return True
+    if notes is not None:
+        notes.append(
+            f"ignored the configuration {path}: it is owned by user {owner} and its directory is writable by others"
+        )
+    return False
 
 
 def _pyproject_section(path: str):
@@ -304,10 +329,11 @@ def load_config(path: str | None, kind: str = "yaml") -> Config:
 def discover(paths: list[str], explicit: str | None = None) -> Config:
     if explicit:
         return load_config(explicit)
-    found = find_config(paths)
-    if found is None:
-        return Config(None, os.getcwd(), {})
-    return load_config(*found)
+    notes: list = []
+    found = find_config(paths, notes)
+    cfg = Config(None, os.getcwd(), {}) if found is None else load_config(*found)
+    cfg.notes = notes
+    return cfg
 
 
 def check_rule_names(config: Config, rules) -> None:

@@ -34,6 +34,7 @@ class Options:
     helm_values: list = field(default_factory=list)  # --values files for those charts
     render: bool = True  # build kustomization / chart directories given as PATH
     prod_segments: tuple = ("prod", "production")  # overlay path segments that mean prod
+    notes: list = field(default_factory=list)  # from the configuration step, shown with the run's notes
 
 
 @dataclass
@@ -260,7 +261,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         files=len(loaded.files) + (len(rendered.sources.files()) if rendered is not None else 0),
         resources=sum(1 for d in loaded.documents if not d.source.context_only),
         rules=active,
-        notes=loaded.notes + [n for n in profile.notes if n not in loaded.notes],
+        notes=list(options.notes) + loaded.notes + [n for n in profile.notes if n not in loaded.notes],
         internal_errors=internal,
         index=index,
         versions=profile,

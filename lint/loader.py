@@ -149,7 +149,7 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
                     Problem(where, _START, f"cannot read directory: {exc.strerror or exc}; its files were not linted")
                 )
 
-            before = len(out)
+            before, excluded = len(out), 0
             for root, dirs, files in os.walk(given, onerror=walk_error):
                 dirs[:] = sorted(
                     d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d in HIDDEN_DIRS_READ)
@@ -159,13 +159,18 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
                         continue
                     full = os.path.join(root, name)
                     if exclude is not None and exclude.matches(full):
+                        excluded += 1
                         continue
                     if _is_helm_template(full):
                         chart = full.split(os.sep + "templates" + os.sep)[0]
                         helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
                         continue
                     out.append((full, full))
-            if len(out) == before and not helm_skipped:
+            if len(out) == before and excluded:  # say so: a pull request could switch the check off this way
+                result.notes.append(
+                    f"{given}: the configuration's exclude patterns leave out every file here ({excluded}); nothing was linted"
+                )
+            elif len(out) == before and not helm_skipped:
                 result.notes.append(f"{given}: no *.yaml, *.yml or *.json files to lint here")
         else:
             out.append((given, given))

@@ -258,12 +258,18 @@ def _load_python_policies(path: str) -> list:
     return rules
 
 
-def load_policies(dirs: list[str]) -> list:
-    """Every policy in ``dirs`` (not recursive: a ``tests/`` folder beside them holds fixtures)."""
+def load_policies(dirs: list[str], data_only: list[str] = (), skipped: list | None = None) -> list:
+    """Every policy in ``dirs`` and ``data_only`` (not recursive: a ``tests/`` folder beside
+    them holds fixtures).  ``data_only`` directories (named by a configuration file found in
+    the linted tree) give their YAML policies only: a Python policy is code, and code runs
+    only when the person running the linter names it (``--policies``,
+    ``--allow-python-policies``).  The ``*.py`` files left out are added to ``skipped``."""
     from infergw_lint.rules import all_rules
 
     rules: list = []
-    for d in dirs:
+    named = {os.path.realpath(d) for d in dirs}
+    todo = [(d, True) for d in dirs] + [(d, False) for d in data_only if os.path.realpath(d) not in named]
+    for d, code_allowed in todo:
         if not os.path.isdir(d):
             raise PolicyError(f"{d}: policy directory does not exist")
         for name in sorted(os.listdir(d)):
@@ -273,7 +279,10 @@ def load_policies(dirs: list[str]) -> list:
             if name.endswith((".yaml", ".yml")):
                 rules += _load_yaml_policies(full)
             elif name.endswith(".py"):
-                rules += _load_python_policies(full)
+                if code_allowed:
+                    rules += _load_python_policies(full)
+                elif skipped is not None:
+                    skipped.append(full)
     builtin = {r.code.upper(): r for r in all_rules()}
     seen: dict = {}
     for r in rules:

@@ -103,3 +103,104 @@ def test_notes_on_stderr_are_escaped(tmp_path):
     assert code == 0, err
     assert "\\x1b" in err
     _clean_lines(err)
+
+
+# ---- no code from the tree -------------------------------------------------------------------
+
+PUBLIC_SVC = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: default}\nspec: {type: ClusterIP}\n"
+EVIL_POLICY = (
+    "import pathlib\npathlib.Path(__file__).with_name('PWNED').write_text('ran')\n"
+    "from infergw_lint.rule import Rule\n\n"
+    "class R(Rule):\n    code = 'EVIL001'\n    name = 'evil'\n    severity = 'error'\n"
+    "    description = 'x'\n\n    def check(self, doc, ctx):\n        return []\n\nRULE = R()\n"
+)
+YAML_POLICY = (
+    "id: ACME900\nname: services-are-load-balancers\nseverity: error\ndescription: d\n"
+    "match: {kind: Service}\nassert: {properties: {spec: {properties: {type: {const: LoadBalancer}}}}}\n"
+)
+
+
+def _tree_with_policy(tmp_path, form: str, parent: bool):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pol").mkdir()
+    (tmp_path / "pol" / "evil.py").write_text(EVIL_POLICY)
+    (tmp_path / "pol" / "data.yaml").write_text(YAML_POLICY)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "svc.yaml").write_text(PUBLIC_SVC)
+    policies = str(tmp_path / "pol") if parent else "../pol"
+    cfg_dir = tmp_path if parent else tmp_path / "m"
+    if form == "yaml":
+        (cfg_dir / ".infergw-lint.yaml").write_text(f"policies: [{policies}]\n")
+    else:
+        (cfg_dir / "pyproject.toml").write_text(f'[project]\nname = "x"\n\n[tool.infergw-lint]\npolicies = ["{policies}"]\n')
+    return tmp_path / "pol" / "PWNED"
+
+
+@pytest.mark.parametrize("parent", [False, True], ids=["same-dir", "parent-dir"])
+@pytest.mark.parametrize("form", ["yaml", "pyproject"])
+def test_a_config_in_the_tree_runs_no_python_policy(tmp_path, form, parent):
+    marker = _tree_with_policy(tmp_path, form, parent)
+    code, out, err = lint("--format", "json", "m", cwd=tmp_path)
+    assert not marker.exists(), "a Python policy named by a config in the tree was imported"
+    data = json.loads(out)
+    assert [f["rule"] for f in data["findings"]] == ["ACME900"] and code == 1  # YAML policies still load
+    assert any("Python policies that were not loaded" in n and "evil.py" in n for n in data["notes"])
+    assert "--allow-python-policies" in err
+    # the person running the linter may opt in
+    code, out, err = lint("--format", "json", "--allow-python-policies", "m", cwd=tmp_path)
+    assert marker.exists() and code == 1, err
+
+
+def test_python_policies_named_on_the_command_line_run(tmp_path):
+    marker = _tree_with_policy(tmp_path, "yaml", False)
+    code, out, err = lint("--policies", "pol", "m", cwd=tmp_path)
+    assert marker.exists() and code == 1, err
+
+
+def test_config_discovery_stops_at_the_repository_root(tmp_path):
+    (tmp_path / ".infergw-lint.yaml").write_text("fail-on: never\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "m").mkdir()
+    (repo / "m" / "svc.yaml").write_text(PUBLIC_SVC.replace("ClusterIP", "LoadBalancer").replace("default}", "default, annotations: {}}"))
+    (repo / "m" / "bad.yaml").write_text("a: [1\n")
+    code, out, err = lint("m", cwd=repo)
+    assert code == 1 and "IGW000" in out, out + err  # the config above the repository was not used
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to make a file owned by another user")
+def test_a_config_owned_by_someone_else_in_a_shared_directory_is_ignored(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "bad.yaml").write_text("a: [1\n")
+    cfg = shared / ".infergw-lint.yaml"
+    cfg.write_text("fail-on: never\n")
+    os.chown(cfg, 12345, 12345)
+    os.chmod(shared, 0o1777)
+    code, out, err = lint("shared", cwd=tmp_path)
+    assert code == 1 and "IGW000" in out
+    assert "ignored the configuration" in err and "writable by others" in err
+    os.chmod(shared, 0o755)  # not writable by others: the owner's file is used
+    code, out, err = lint("shared", cwd=tmp_path)
+    assert code == 0, out + err
+
+
+# ---- a pull request cannot switch the check off silently ---------------------------------------
+
+@pytest.mark.parametrize(
+    "config,needle",
+    [
+        ('exclude: ["**"]\n', "exclude patterns leave out every file"),
+        ("fail-on: never\n", "fail-on: never"),
+        ("baseline: base.json\n", "names the baseline base.json"),
+    ],
+)
+def test_a_config_that_switches_the_check_off_is_reported(tmp_path, config, needle):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "bad.yaml").write_text("a: [1\n")
+    if "baseline" in config:
+        (tmp_path / "base.json").write_text('{"version": 1, "findings": []}\n')
+    (tmp_path / ".infergw-lint.yaml").write_text(config)
+    for fmt in ("text", "json", "github"):
+        code, out, err = lint("--format", fmt, ".", cwd=tmp_path)
+        assert needle in out + err, (fmt, out, err)
