@@ -381,8 +381,14 @@ def main(argv=None) -> int:
     print()
     print(text)
     if args.write:
+        # keep the sections other benchmark scripts write (<!-- NAME:start --> ... <!-- NAME:end -->)
+        kept = ""
+        if os.path.exists(args.write):
+            with open(args.write, encoding="utf-8") as fh:
+                kept = "".join(m.group(0) + "\n" for m in re.finditer(
+                    r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", fh.read(), re.S))
         with open(args.write, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            fh.write(text + ("\n" + kept if kept else ""))
         print(f"written to {os.path.relpath(args.write, ROOT)}")
     return 0
 

@@ -51,6 +51,7 @@ class InfergwLanguageServer(LanguageServer):
         self.settings = Settings()
         self.published: dict[str, list] = {}  # path -> findings shown now
         self.pending: list[str] = []  # paths to lint first in the next run
+        self.typed: dict[str, tuple] = {}  # path -> (uri, version): edited buffers not parsed yet
         self._task: asyncio.Task | None = None
         self._loaded = False
         self.last_run: dict = {}  # timings of the last run (for the benchmark and logs)
@@ -105,8 +106,12 @@ class InfergwLanguageServer(LanguageServer):
                 self.last_run["load_s"] = time.perf_counter() - started
                 for note in model.notes:
                     self.log(f"infergw-lint: note: {note}")
-            first = list(self.pending)
             started = time.perf_counter()
+            self.last_run["first_s"] = 0.0
+            for path, (uri, version) in list(self.typed.items()):  # parse the edited buffers now
+                del self.typed[path]
+                model.set_buffer(path, self.workspace.get_text_document(uri).source, version)
+            first = list(self.pending)
             last_yield = started
             seen = set()
             firsts = set(first)
@@ -125,6 +130,10 @@ class InfergwLanguageServer(LanguageServer):
                 del self.published[path]
             self.pending = [p for p in self.pending if p not in first]
             self.last_run["all_s"] = time.perf_counter() - started
+            self.log(
+                f"infergw-lint: lint run: {len(seen)} files, changed file(s) published after "
+                f"{self.last_run.get('first_s', 0) * 1000:.1f} ms, all after {self.last_run['all_s'] * 1000:.1f} ms"
+            )
             for problem in model.internal_errors:
                 self.log(f"infergw-lint: {problem}", T.MessageType.Error)
         except asyncio.CancelledError:
@@ -257,8 +266,8 @@ def create_server() -> InfergwLanguageServer:
         path = _path(params.text_document.uri)
         if not path or ls.model is None:
             return
-        doc = ls.workspace.get_text_document(params.text_document.uri)
-        if ls.model.set_buffer(path, doc.source, params.text_document.version):
+        if lintable(path) and not ls.model.excluded(path):  # parsed when the debounce ends
+            ls.typed[path] = (params.text_document.uri, params.text_document.version)
             ls.schedule([path], ls.settings.debounce_ms / 1000)
 
     @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
@@ -278,6 +287,7 @@ def create_server() -> InfergwLanguageServer:
     def did_close(ls: InfergwLanguageServer, params: T.DidCloseTextDocumentParams):
         path = _path(params.text_document.uri)
         if path and ls.model:
+            ls.typed.pop(path, None)
             ls.model.close_buffer(path)
             ls.schedule()
 
