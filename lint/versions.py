@@ -81,7 +81,7 @@ class Version:
 
     component: str
     parts: tuple | None
-    source: str  # for people: "image maximhq/bifrost:v1.5.3 of Deployment llm/bifrost (f.yaml:40)"
+    source: str  # for people: "image maximhq/bifrost:v1.5.3 of Deployment llm/bifrost at f.yaml:40"
     origin: str = "unknown"  # cli | config | manifest | default | unknown
 
     @property
@@ -145,7 +145,7 @@ class Version:
 
 
 def unknown(component: str, why: str = "") -> Version:
-    return Version(component, None, why or f"not stated and not found in the manifests; {FLAGS[component]}")
+    return Version(component, None, why or "not stated, and not found in the manifests")
 
 
 # ---- inference from the manifests ------------------------------------------------------
@@ -157,7 +157,7 @@ class _Seen:
 
     parts: tuple | None
     text: str  # the raw value (image reference, annotation)
-    where: str  # "Deployment llm/bifrost (path:line)"
+    where: str  # "Deployment llm/bifrost at path:line"
 
 
 def _where(doc) -> str:
@@ -168,7 +168,7 @@ def _where(doc) -> str:
         line = doc.span(()).line
     except Exception:  # pragma: no cover - a document always has a span
         line = 0
-    return f"{obj} ({_clean(doc.path)}:{line})"
+    return f"{obj} at {_clean(doc.path)}:{line}"
 
 
 def _image_tag(image: str) -> str | None:

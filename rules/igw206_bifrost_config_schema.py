@@ -71,39 +71,33 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from importlib import resources
 
+from infergw_lint.bifrost_releases import range_for, schema_for
 from infergw_lint.domain import bifrost_configs
 from infergw_lint.quickschema import is_valid
 from infergw_lint.rule import Rule, field_path, report
 
-SCHEMA_FILE = "schemas/bifrost-config.schema.json"
 MAX_ERRORS = 100  # per config
-_VALIDATOR = None
 
 
-def schema() -> dict:
-    return json.loads(resources.files("infergw_lint").joinpath(SCHEMA_FILE).read_text("utf-8"))
+def schema(release: dict | None = None) -> dict:
+    """The config schema of a release range (bifrost_releases; None: the newest)."""
+    return schema_for(release)
 
 
-_SCHEMA = None
+_VALIDATORS: dict = {}
 
 
-def _schema() -> dict:
-    global _SCHEMA
-    if _SCHEMA is None:
-        _SCHEMA = schema()
-    return _SCHEMA
-
-
-def validator():
-    """The compiled validator, built on first use (jsonschema is slow to import)."""
-    global _VALIDATOR
-    if _VALIDATOR is None:
+def validator(release: dict | None = None):
+    """The compiled validator of a release range, built on first use (jsonschema is slow
+    to import)."""
+    key = release["name"] if release else None
+    found = _VALIDATORS.get(key)
+    if found is None:
         from jsonschema import Draft201909Validator
 
-        _VALIDATOR = Draft201909Validator(_schema())
-    return _VALIDATOR
+        found = _VALIDATORS[key] = Draft201909Validator(schema_for(release))
+    return found
 
 
 _TYPE_NAMES = {
@@ -181,26 +175,29 @@ class BifrostConfigSchema(Rule):
         if not configs:
             return
         keep_severity = self.code in (getattr(ctx.options, "severity", None) or {})
+        version = ctx.versions.bifrost_for(doc)
+        release = range_for(version)  # None (unknown): the newest schema, which knows every key
         memo = ctx.index.memo("igw206-verdicts", dict) if getattr(ctx, "index", None) is not None else {}
         for cfg in configs:
-            # the same config (a copy per tenant, per overlay) is validated once per run:
-            # its findings, relative to the config, are kept by its content
-            key = (keep_severity, hashlib.sha256(repr(cfg.data).encode("utf-8", "surrogatepass")).digest())
+            # the same config (a copy per tenant, per overlay) read by the same release is
+            # validated once per run: its findings, relative to the config, are kept by content
+            digest = hashlib.sha256(repr(cfg.data).encode("utf-8", "surrogatepass")).digest()
+            key = (keep_severity, release["name"] if release else None, version.describe(), digest)
             found = memo.get(key)
             if found is None:
                 found = memo[key] = [
                     (rep.path[len(cfg.base):], rep.message, rep.key, rep.severity)
-                    for rep in self._check_config(cfg, keep_severity)
+                    for rep in self._check_config(cfg, keep_severity, release, version)
                 ]
             for rel, message, key_, severity in found:
                 yield report(cfg.path(*rel), message, key=key_, severity=severity)
 
-    def _check_config(self, cfg, keep_severity: bool):
-        if is_valid(_schema(), cfg.data):
+    def _check_config(self, cfg, keep_severity: bool, release=None, version=None):
+        if is_valid(schema_for(release), cfg.data):
             return  # surely valid: no need to import jsonschema
         seen: set = set()
         count = 0
-        for err in validator().iter_errors(cfg.data):
+        for err in validator(release).iter_errors(cfg.data):
             path = tuple(err.absolute_path)
             kw = err.validator
             if self._owned_elsewhere(path, kw, err.instance):
@@ -226,6 +223,8 @@ class BifrostConfigSchema(Rule):
                 for extra in extras:
                     hint = difflib.get_close_matches(str(extra), props, n=1)
                     did = f" (did you mean `{hint[0]}`?)" if hint else ""
+                    if not path and release is not None and extra in schema_for(None).get("properties", {}):
+                        did = f" (a key of newer Bifrost releases; this config is read by Bifrost {version} ({version.source}))"
                     shown = ", ".join(props[:12]) + (", ..." if len(props) > 12 else "")
                     yield report(
                         cfg.path(*path, extra),

@@ -41,8 +41,13 @@ SEED = {
 }
 
 
-def errors(config) -> list[tuple[tuple, str]]:
-    return sorted((tuple(e.absolute_path), e.validator) for e in validator().iter_errors(config))
+def errors(config, release=None) -> list[tuple[tuple, str]]:
+    """Schema errors of the newest release range (or ``release``), without the trace_type
+    value, which differs per release and is IGW202's (tests/test_bifrost_releases.py)."""
+    return sorted(
+        (tuple(e.absolute_path), e.validator) for e in validator(release).iter_errors(config)
+        if not (e.absolute_path and e.absolute_path[-1] == "trace_type" and e.validator == "enum")
+    )
 
 
 def seed(**changes):
@@ -114,7 +119,7 @@ VALID = {
                     {"enabled": False, "name": "custom", "path": "/p.so", "version": 3}],
     },
     "version-and-source-of-truth": {"version": 2, "source_of_truth": "config.json", "providers": {}},
-    "open-sections": {"governance": {"virtual_keys": []}, "client": {"whatever": True}, "mcp": {},
+    "open-sections": {"governance": {"virtual_keys": []}, "client": {"enable_logging": True}, "mcp": {},
                       "config_store": {"enabled": True}, "logs_store": {}, "cluster_config": {}},
 }
 
@@ -140,7 +145,7 @@ INVALID = [
      [(("providers", "openai", "keys", 0), "required")]),
     ("key-without-name-and-weight",
      seed(providers={"openai": {"keys": [{"value": "dummy"}]}}),
-     [(("providers", "openai", "keys", 0), "required"), (("providers", "openai", "keys", 0), "required")]),
+     [(("providers", "openai", "keys", 0), "required")]),  # weight; a key's name is optional (upstream examples)
     ("negative-weight",
      seed(providers={"openai": {"keys": [{"name": "k", "weight": -0.5}]}}),
      [(("providers", "openai", "keys", 0, "weight"), "minimum")]),
@@ -175,10 +180,10 @@ INVALID = [
      seed(plugins=[{"enabled": True, "name": "otel",
                     "config": {"trace_type": "otel", "protocol": "tcp", "collector_url": "http://c"}}]),
      [(("plugins", 0, "config", "protocol"), "enum")]),
-    ("otel-trace-type",
+    ("otel-trace-type-not-a-string",
      seed(plugins=[{"enabled": True, "name": "otel",
-                    "config": {"trace_type": "genai_extension", "protocol": "http", "collector_url": "http://c"}}]),
-     [(("plugins", 0, "config", "trace_type"), "enum")]),
+                    "config": {"trace_type": 1, "protocol": "http", "collector_url": "http://c"}}]),
+     [(("plugins", 0, "config", "trace_type"), "type")]),
     ("otel-header-not-string",
      seed(plugins=[{"enabled": True, "name": "otel",
                     "config": {"trace_type": "otel", "protocol": "http", "collector_url": "http://c",

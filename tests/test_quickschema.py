@@ -16,7 +16,9 @@ from infergw_lint.quickschema import is_valid
 from infergw_lint.rules.igw206_bifrost_config_schema import schema
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCHEMA = schema()
+from infergw_lint.bifrost_releases import ranges  # noqa: E402
+
+SCHEMA = schema(ranges()[0])  # the samples run Bifrost v1.3.9 (trace_type "otel")
 VALIDATOR = Draft201909Validator(SCHEMA)
 
 
