@@ -161,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="also print the versions linted against (Bifrost, kgateway, Gateway API) and where each came from",
     )
     p.add_argument(
+        "--gateway-api-channel", choices=("standard", "experimental"), default=None,
+        help="release channel of the cluster's Gateway API CRDs, for IGW501-IGW503 (default: standard)",
+    )
+    p.add_argument(
+        "--crds", action="append", default=[], metavar="PATH",
+        help="CustomResourceDefinition files or directories: their custom resources are validated against "
+        "them (IGW501-IGW503), in place of the bundled CRDs of the same kind",
+    )
+    p.add_argument(
         "--fix", action="store_true",
         help="apply the safe automatic fixes in place (comments and layout kept), then report what remains",
     )
@@ -559,6 +568,8 @@ def options_from(args):
         assume_complete=args.assume_complete if args.assume_complete is not None else data.get("assume-complete"),
         gateway_api_version=args.gateway_api_version,
         versions=stated_versions(args, data, cfg.path),
+        gateway_api_channel=getattr(args, "gateway_api_channel", None) or data.get("gateway-api-channel") or "standard",
+        crds=list(getattr(args, "crds", None) or []),
         exclude=cfg.exclude(),
         environments=cfg.environments(),
         default_env=data.get("env"),
@@ -606,6 +617,10 @@ def _checked_options(args):
     for c in options.context:
         if not os.path.exists(c):
             _err(f"--context {c}: no such file or directory")
+            return None
+    for c in options.crds:
+        if not os.path.exists(c):
+            _err(f"--crds {c}: no such file or directory")
             return None
     return options, fail_on
 

@@ -24,6 +24,8 @@ class Options:
     assume_complete: bool | None = None
     gateway_api_version: str | None = None  # --gateway-api-version (also in versions["gateway-api"])
     versions: dict = field(default_factory=dict)  # component -> (version text, source): lint/versions.py
+    gateway_api_channel: str = "standard"  # its release channel (standard|experimental), for lint/crd
+    crds: list = field(default_factory=list)  # --crds: CRD files whose resources lint/crd validates
     exclude: object = None  # config.PathMatcher: files not to load
     environments: list = field(default_factory=list)  # config.EnvRule, first match wins
     default_env: str | None = None  # config `env`: when nothing else says
@@ -65,6 +67,7 @@ class Context:
         self.index = index
         self.options = options
         self.rule_options = options.rule_options
+        self.notes: list[str] = []  # said once on stderr after the run (rules append)
 
     @property
     def versions(self):
@@ -232,6 +235,9 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         dctx = ctx if origin is None else contexts[origin.world]
         findings += check_document(doc, active, dctx, options, occurrences, internal)
 
+    for c in (ctx, *contexts.values()):  # notes from the rules (a CRD that cannot be used)
+        loaded.notes.extend(n for n in c.notes if n not in loaded.notes)
+
     from . import suppress
 
     sup_files, sup_docs, shared = loaded.files, loaded.documents, set()
@@ -332,10 +338,29 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                 f"internal error in rule {rule.code} on {where}: {type(exc).__name__}: {exc} "
                 f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})"
             )
-    return out
+    return drop_covered(out, {r.code: r for r in rules}) if len(out) > 1 else out
 
 
 _NUMBERS = re.compile(r"\d+")
+GENERIC = ("IGW501", "IGW502", "IGW503")  # the CRD validator's codes (lint/crd)
+
+
+def drop_covered(found: list, by_code: dict) -> list:
+    """One document's findings without the CRD validator's findings that a domain rule
+    reports in its own words (its ``covers``) on the same node or inside it."""
+    domain = [f for f in found if f.rule not in GENERIC and getattr(by_code.get(f.rule), "covers", ())]
+    if not domain:
+        return found
+    out = []
+    for f in found:
+        if f.rule in GENERIC and any(
+            any(c in f.message for c in by_code[d.rule].covers)
+            and (d.field[: len(f.field)] == f.field or f.field[: len(d.field)] == d.field)
+            for d in domain
+        ):
+            continue
+        out.append(f)
+    return out
 
 
 def _real(path: str) -> str:

@@ -291,6 +291,10 @@ class Rule:
     fix_order: int = 0  # fixes run by (fix_order, line, column, code) within a file
     fix_title: str = ""  # what the fix does, one imperative line ("Key providers by name")
     fix_applicability: str = "safe"  # safe | unsafe | display-only (FIX_APPLICABILITY)
+    # CRD validation messages (substrings) this rule reports in its own words: the CRD
+    # validator's finding (IGW501-IGW503) with such a message on the same node, or on a
+    # node that holds this rule's finding, is dropped (one defect, one finding)
+    covers: tuple = ()
 
     def applies(self, doc) -> bool:
         if doc.flavor not in self.flavors:

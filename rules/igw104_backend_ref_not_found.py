@@ -73,6 +73,7 @@ class BackendRefNotFound(Rule):
     groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "reference")
     security_severity = "3.0"
+    covers = ("Must have port for Service reference",)  # the CRD's CEL rule (IGW502)
 
     def check(self, doc, ctx):
         index = ctx.index

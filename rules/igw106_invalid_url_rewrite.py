@@ -79,6 +79,10 @@ class InvalidUrlRewrite(Rule):
     groups = (GATEWAY_GROUP,)
     tags = ("gateway-api", "routing")
     security_severity = "3.0"
+    covers = (  # the CRD's CEL rules for the first two checks (IGW502 stays quiet on them)
+        "exactly one PathPrefix match must be specified",
+        "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite",
+    )
 
     def check(self, doc, ctx):
         rules = doc.get("spec", "rules")

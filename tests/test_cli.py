@@ -83,7 +83,7 @@ def test_bad_flag_is_usage_error():
 
 
 def test_select_ignore_and_fail_on():
-    code, out, _ = lint("--ignore", "IGW0,IGW1,IGW2,IGW3,IGW4", "sample_manifests/bad")
+    code, out, _ = lint("--ignore", "IGW0,IGW1,IGW2,IGW3,IGW4,IGW5", "sample_manifests/bad")
     assert code == 0 and out.startswith("0 errors")
     code, out, _ = lint("--select", "bifrost-otel-trace-type", "--fail-on", "never", "sample_manifests/bad")
     assert code == 0 and "IGW202" in out

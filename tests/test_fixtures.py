@@ -39,7 +39,8 @@ def lint_fixture(code: str, target: str):
     ns = build_parser().parse_args(args + [target])
     codes = {code} | {e[1] for e in expected} | {c.strip() for c in ",".join(ns.select or []).split(",") if c.strip()}
     options = Options(select=sorted(codes), env=ns.env, assume_complete=ns.assume_complete,
-                      versions=stated_versions(ns))
+                      versions=stated_versions(ns),
+                      gateway_api_channel=ns.gateway_api_channel or "standard", crds=ns.crds)
     result = run([target], options)
     assert not result.internal_errors, result.internal_errors
     return result, expected

@@ -1,0 +1,428 @@
+"""CEL rules (``x-kubernetes-validations``) evaluated with cel-python, as the API server does.
+
+* every rule text is compiled once per process (``program``), on first use; celpy and its
+  parser are imported only then, so runs without custom resources never load them;
+* ``self`` is the node the rule is attached to, after pruning and defaulting; property
+  names that are CEL reserved words or hold ``.``/``-``/``/``/``__`` are escaped as the
+  API server escapes them (``namespace`` -> ``__namespace__``);
+* rules that read ``oldSelf`` are transition rules: with no old object they are skipped
+  (the API server skips them on create, too);
+* the Kubernetes CEL library functions the CRDs use are provided (``LIBRARY``): the
+  strings extension (split, substring, charAt, indexOf, lastIndexOf, lowerAscii, upperAscii,
+  replace, trim, join), lists (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find,
+  findAll), isIP/isCIDR, isURL, isQuantity;
+* a rule that evaluates to false fails with its ``messageExpression`` (when that gives a
+  string), else its ``message``, else ``failed rule: <rule>``; a rule that reads a field
+  that is not set fails with ``no such key: <field> evaluating rule: ...``, as in the API
+  server. Any other evaluation error is a limit of this engine, not a verdict: no finding.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+
+from infergw_lint.rule import field_path
+
+from .schema import CEL_ERROR, MAX_ISSUES, Issue
+
+RESERVED = frozenset(
+    "true false null in as break const continue else for function if import let loop package namespace "
+    "return var void while".split()
+)
+_IDENT = re.compile(r"[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*")
+_OLDSELF = re.compile(r"\boldSelf\b")
+_NO_SUCH_KEY = re.compile(r"no such member in mapping: \\?'([^'\\]*)\\?'")
+
+
+class CompileError(Exception):
+    pass
+
+
+def escape(name: str) -> str | None:
+    """A property name as CEL sees it (None: not accessible from CEL)."""
+    if name in RESERVED:
+        return f"__{name}__"
+    if not _IDENT.fullmatch(name):
+        return None
+    if "__" not in name and "." not in name and "-" not in name and "/" not in name:
+        return name
+    return name.replace("__", "__underscores__").replace(".", "__dot__").replace("-", "__dash__").replace("/", "__slash__")
+
+
+def is_transition(rule: str) -> bool:
+    return bool(_OLDSELF.search(rule))
+
+
+# ---- the engine, built lazily ------------------------------------------------------------
+
+_ENV = None
+_PROGRAMS: dict[str, object] = {}
+_celpy = None
+_celtypes = None
+
+
+def _cache_dir() -> str | None:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "infergw-lint")
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    st = os.stat(path)
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return None  # never load a parser cache someone else can write
+    return path
+
+
+def _environment():
+    """celpy's Environment; its LALR parser tables are cached in the user's cache directory
+    (building them takes ~0.1-0.3 s; loading them ~15 ms)."""
+    global _ENV, _celpy, _celtypes
+    if _ENV is not None:
+        return _ENV
+    import celpy
+    from celpy import celtypes
+    from celpy.celparser import CELParser
+
+    _celpy, _celtypes = celpy, celtypes
+    if CELParser.CEL_PARSER is None:
+        cache = _cache_dir()
+        if cache is not None:
+            try:
+                import lark
+                from pathlib import Path
+
+                grammar = (Path(celpy.__file__).parent / "cel.lark").read_text()
+                CELParser.CEL_PARSER = lark.Lark(
+                    grammar, parser="lalr", start="expr", g_regex_flags=re.M,
+                    lexer_callbacks={"IDENT": CELParser.ambiguous_literals}, propagate_positions=True,
+                    maybe_placeholders=False, priority="invert", tree_class=celpy.InterpretedRunner.tree_node_class,
+                    cache=os.path.join(cache, f"cel-parser-lark{lark.__version__}.cache"),
+                )
+            except Exception:  # pragma: no cover - fall back to celpy's own parser
+                CELParser.CEL_PARSER = None
+    _ENV = celpy.Environment()
+    return _ENV
+
+
+def program(rule: str):
+    """The compiled program of ``rule`` (cached); raises CompileError."""
+    prog = _PROGRAMS.get(rule)
+    if prog is None:
+        env = _environment()
+        try:
+            ast = env.compile(rule)
+        except Exception as exc:  # celpy's CELParseError and lark errors
+            msg = str(exc).strip().splitlines()
+            raise CompileError(" ".join(m.strip() for m in msg[:3])[:300] or type(exc).__name__) from None
+        prog = _PROGRAMS[rule] = env.program(ast, functions=library())
+    return prog
+
+
+# ---- conversion ---------------------------------------------------------------------------
+
+
+def to_cel(value, schema: dict | None):
+    """Python data -> celpy values, with the property names escaped."""
+    t = _celtypes
+    if isinstance(value, bool):
+        return t.BoolType(value)
+    if isinstance(value, int):
+        return t.IntType(value)
+    if isinstance(value, float):
+        if schema is not None and schema.get("type") == "integer" and value.is_integer():
+            return t.IntType(int(value))
+        return t.DoubleType(value)
+    if isinstance(value, str):
+        return t.StringType(value)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        items = schema.get("items") if schema else None
+        return t.ListType([to_cel(v, items) for v in value])
+    if isinstance(value, dict):
+        props = (schema.get("properties") or {}) if schema else {}
+        addl = schema.get("additionalProperties") if schema else None
+        out = {}
+        for k, v in value.items():
+            s = props.get(k)
+            if s is not None:
+                name = escape(str(k))
+                if name is None:
+                    continue
+                out[t.StringType(name)] = to_cel(v, s)
+            else:
+                out[t.StringType(str(k))] = to_cel(v, addl if isinstance(addl, dict) else None)
+        return t.MapType(out)
+    return t.StringType(str(value))
+
+
+# ---- evaluation ---------------------------------------------------------------------------
+
+
+def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, where: str) -> None:
+    """Evaluate every rule under ``schema`` on ``value``; append failures to ``issues`` and
+    rules that cannot be compiled to ``compile_errors`` as (path, rule, error)."""
+    stack = [(value, schema, path)]
+    while stack:
+        val, sch, p = stack.pop()
+        if val is None or not isinstance(sch, dict):
+            continue
+        rules = sch.get("x-kubernetes-validations")
+        if rules:
+            _run(val, sch, p, rules, issues, compile_errors, where)
+            if len(issues) >= MAX_ISSUES:
+                return
+        if isinstance(val, dict):
+            props = sch.get("properties") or {}
+            addl = sch.get("additionalProperties")
+            for k, v in val.items():
+                if not p and k in ("metadata", "apiVersion", "kind"):
+                    continue
+                s = props.get(k)
+                if s is None and isinstance(addl, dict):
+                    s = addl
+                if s is not None:
+                    stack.append((v, s, p + (k,)))
+        elif isinstance(val, list) and isinstance(sch.get("items"), dict):
+            items = sch["items"]
+            for i in range(len(val) - 1, -1, -1):
+                stack.append((val[i], items, p + (i,)))
+
+
+def _run(val, sch, p, rules, issues, compile_errors, where) -> None:
+    converted = None
+    for r in rules:
+        text = r.get("rule") if isinstance(r, dict) else None
+        if not isinstance(text, str) or is_transition(text):
+            continue
+        try:
+            prog = program(text)
+        except CompileError as exc:
+            compile_errors.append((p, text, str(exc)))
+            continue
+        if converted is None:
+            converted = to_cel(val, sch)
+        try:
+            result = prog.evaluate({"self": converted})
+        except Exception as exc:
+            m = _NO_SUCH_KEY.search(str(exc)) or _NO_SUCH_KEY.search(repr(exc))
+            if m is None:
+                continue  # a limit of this engine (an overload celpy lacks), not a verdict
+            message = f"no such key: {m.group(1)} evaluating rule: {_message(r, text, converted)}"
+        else:
+            if not isinstance(result, bool) and type(result).__name__ != "BoolType":
+                continue
+            if bool(result):
+                continue
+            message = _message(r, text, converted)
+        target = p + _field_path(r.get("fieldPath"))
+        issues.append(Issue(
+            CEL_ERROR, target,
+            f"{field_path(target) or '<root>'}: {message} ({where})",
+            key=isinstance(target[-1], str) if target else False,
+        ))
+
+
+def _message(r: dict, text: str, converted) -> str:
+    expr = r.get("messageExpression")
+    if isinstance(expr, str) and expr.strip():
+        try:
+            got = program(expr).evaluate({"self": converted})
+            if isinstance(got, str) and got.strip() and "\n" not in got:
+                return str(got)
+        except Exception:
+            pass
+    msg = r.get("message")
+    if isinstance(msg, str) and msg.strip():
+        return msg.strip()
+    return f"failed rule: {text}"
+
+
+_FIELD_SEG = re.compile(r"\.([A-Za-z_$][A-Za-z0-9_$-]*)|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*(\d+)\s*\]")
+
+
+def _field_path(fp) -> tuple:
+    """A rule's ``fieldPath`` (``.spec.x``, ``['a.b']``, ``[0]``) as path segments."""
+    if not isinstance(fp, str) or not fp:
+        return ()
+    out, pos = [], 0
+    while pos < len(fp):
+        m = _FIELD_SEG.match(fp, pos)
+        if m is None:
+            return tuple(out)
+        if m.group(1) is not None:
+            out.append(m.group(1))
+        elif m.group(2) is not None:
+            out.append(m.group(2).replace("\\'", "'"))
+        else:
+            out.append(int(m.group(3)))
+        pos = m.end()
+    return tuple(out)
+
+
+# ---- the Kubernetes CEL library -----------------------------------------------------------
+
+_LIBRARY = None
+
+
+def library() -> dict:
+    global _LIBRARY
+    if _LIBRARY is None:
+        _LIBRARY = _make_library()
+    return _LIBRARY
+
+
+def _make_library() -> dict:
+    t = _celtypes
+    S, I, B, L = t.StringType, t.IntType, t.BoolType, t.ListType
+
+    def _err(msg):
+        raise ValueError(msg)
+
+    def _idx(n, limit):
+        n = int(n)
+        if n < 0 or n > limit:
+            _err(f"index out of range: {n}")
+        return n
+
+    def split(s, sep, n=None):
+        s, sep = str(s), str(sep)
+        if n is not None:
+            n = int(n)
+            if n == 0:
+                return L([])
+        if sep == "":
+            parts = list(s)
+            if n is not None and n > 0 and len(parts) > n:
+                parts = parts[: n - 1] + ["".join(parts[n - 1:])]
+        else:
+            parts = s.split(sep) if n is None or n < 0 else s.split(sep, n - 1)
+        return L([S(x) for x in parts])
+
+    def substring(s, start, end=None):
+        s = str(s)
+        a = _idx(start, len(s))
+        b = len(s) if end is None else _idx(end, len(s))
+        if b < a:
+            _err(f"invalid substring range. start: {a}, end: {b}")
+        return S(s[a:b])
+
+    def char_at(s, i):
+        s = str(s)
+        i = _idx(i, len(s))
+        return S(s[i:i + 1])
+
+    def index_of(x, sub, start=None):
+        if isinstance(x, list):
+            for i, v in enumerate(x):
+                if v == sub:
+                    return I(i)
+            return I(-1)
+        s = str(x)
+        a = 0 if start is None else _idx(start, len(s))
+        return I(s.find(str(sub), a))
+
+    def last_index_of(x, sub, end=None):
+        if isinstance(x, list):
+            for i in range(len(x) - 1, -1, -1):
+                if x[i] == sub:
+                    return I(i)
+            return I(-1)
+        s = str(x)
+        if end is None:
+            return I(s.rfind(str(sub)))
+        e = _idx(end, len(s))
+        return I(s.rfind(str(sub), 0, e + len(str(sub))))
+
+    def lower_ascii(s):
+        return S("".join(c.lower() if c.isascii() else c for c in str(s)))
+
+    def upper_ascii(s):
+        return S("".join(c.upper() if c.isascii() else c for c in str(s)))
+
+    def replace(s, old, new, n=None):
+        s = str(s)
+        return S(s.replace(str(old), str(new)) if n is None or int(n) < 0 else s.replace(str(old), str(new), int(n)))
+
+    def trim(s):
+        return S(str(s).strip())
+
+    def join(lst, sep=None):
+        return S(("" if sep is None else str(sep)).join(str(x) for x in lst))
+
+    def is_sorted(lst):
+        return B(all(lst[i] <= lst[i + 1] for i in range(len(lst) - 1)))
+
+    def total(lst):
+        if not lst:
+            return I(0)
+        acc = lst[0]
+        for v in lst[1:]:
+            acc = acc + v
+        return acc
+
+    def max_(lst, *rest):
+        items = list(lst) + list(rest) if rest else lst
+        if not items:
+            _err("max of an empty list")
+        return max(items)
+
+    def find(s, pattern):
+        m = _compile(str(pattern)).search(str(s))
+        return S(m.group(0) if m else "")
+
+    def find_all(s, pattern, n=None):
+        found = [m.group(0) for m in _compile(str(pattern)).finditer(str(s))]
+        if n is not None and int(n) >= 0:
+            found = found[: int(n)]
+        return L([S(x) for x in found])
+
+    def is_ip(s, *_):
+        try:
+            ipaddress.ip_address(str(s))
+        except ValueError:
+            return B(False)
+        return B("%" not in str(s))
+
+    def is_cidr(s):
+        try:
+            ipaddress.ip_network(str(s), strict=False)
+        except ValueError:
+            return B(False)
+        return B("/" in str(s))
+
+    def is_url(s):
+        from urllib.parse import urlsplit
+
+        s = str(s)
+        try:
+            u = urlsplit(s)
+        except ValueError:
+            return B(False)
+        return B(bool(u.scheme) or s.startswith("/"))
+
+    def is_quantity(s):
+        return B(bool(_QUANTITY.fullmatch(str(s))))
+
+    return {
+        "split": split, "substring": substring, "charAt": char_at, "indexOf": index_of,
+        "lastIndexOf": last_index_of, "lowerAscii": lower_ascii, "upperAscii": upper_ascii,
+        "replace": replace, "trim": trim, "join": join, "isSorted": is_sorted, "sum": total,
+        "max": max_, "find": find, "findAll": find_all, "isIP": is_ip, "isCIDR": is_cidr,
+        "isURL": is_url, "isQuantity": is_quantity,
+    }
+
+
+_QUANTITY = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?")
+
+
+def _compile(pattern: str):
+    try:
+        import re2
+
+        return re2.compile(pattern)
+    except Exception:
+        return re.compile(pattern)

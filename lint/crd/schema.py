@@ -1,0 +1,379 @@
+"""Structural OpenAPI v3 validation of a custom resource, as the API server does it.
+
+Three steps, in the API server's order:
+
+1. ``prepare``: prune fields the schema does not know (reported: the API server drops them
+   silently), drop ``null`` values of non-nullable fields, and apply schema defaults
+   (recursively, also inside a defaulted value) -- on a copy; the document is never changed;
+2. ``validate``: type, enum, pattern, format, length/item/property bounds, required,
+   ``x-kubernetes-int-or-string``, list-type ``set``/``map`` uniqueness, allOf/anyOf/oneOf/not;
+3. CEL rules (lint/crd/cel.py) run on the prepared value unless step 2 found an error that
+   blocks them (type, required, enum, too long, too many), as in the API server.
+
+Issues carry the path of the field in the document (list indexes are unchanged by
+pruning, so the path locates the field as written; a defaulted field resolves to its
+nearest written parent).
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from typing import NamedTuple
+
+try:  # the RE2 engine the API server uses (a dependency of cel-python); re otherwise
+    import re2 as _re
+except ImportError:  # pragma: no cover
+    import re as _re
+
+import re
+
+from infergw_lint.rule import field_path
+
+SCHEMA_ERROR = "IGW501"
+CEL_ERROR = "IGW502"
+PRUNED = "IGW503"
+
+MAX_ISSUES = 200  # per document: a generated file can be wrong everywhere
+
+
+class Issue(NamedTuple):
+    code: str
+    path: tuple
+    message: str
+    key: bool = False  # point at the key rather than the value
+    blocking: bool = False  # stops CEL evaluation (API server: hasBlockingErr)
+
+
+_PATTERNS: dict[str, object] = {}
+
+
+def _pattern(p: str):
+    rx = _PATTERNS.get(p)
+    if rx is None:
+        try:
+            rx = _re.compile(p)
+        except Exception:
+            try:
+                rx = re.compile(p)
+            except re.error:
+                rx = False
+        _PATTERNS[p] = rx
+    return rx
+
+
+def _type_name(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _is_type(value, t: str) -> bool:
+    if t == "object":
+        return isinstance(value, dict)
+    if t == "array":
+        return isinstance(value, list)
+    if t == "string":
+        return isinstance(value, str)
+    if t == "boolean":
+        return isinstance(value, bool)
+    if t == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
+    if t == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return True
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        s = value if len(value) <= 60 else value[:57] + "..."
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if value is None:
+        return "null"
+    return f'"{_type_name(value)}"'
+
+
+# ---- step 1: prune, drop nulls, default ------------------------------------------------
+
+ROOT_KEEP = ("apiVersion", "kind", "metadata")
+
+
+class Prepared(NamedTuple):
+    value: object
+    issues: list
+
+
+def prepare(obj: dict, schema: dict, status_subresource: bool = True) -> Prepared:
+    """The object as the API server stores it (pruned, defaulted), and the pruned fields."""
+    issues: list[Issue] = []
+    out: dict = {}
+    props = schema.get("properties") or {}
+    for k, v in obj.items():
+        if k == "metadata":
+            out[k] = v  # ObjectMeta: validated by the API server itself, never pruned here
+        elif k == "status" and status_subresource:
+            continue  # reset on create when status is a subresource
+        elif k in props:
+            s = props[k]
+            if v is None and not s.get("nullable"):
+                if "default" in s:
+                    out[k] = _prep(copy.deepcopy(s["default"]), s, (k,), issues)
+                continue
+            out[k] = _prep(v, s, (k,), issues)
+        elif k in ROOT_KEEP:
+            out[k] = v
+        elif schema.get("x-kubernetes-preserve-unknown-fields"):
+            out[k] = v
+        else:
+            issues.append(_pruned((k,)))
+    for k, s in props.items():
+        if k not in obj and "default" in s and k not in ("metadata", "status"):
+            out[k] = _prep(copy.deepcopy(s["default"]), s, (k,), issues)
+    return Prepared(out, issues)
+
+
+def _pruned(path: tuple) -> Issue:
+    parent = field_path(path[:-1]) or "the top level"
+    return Issue(
+        PRUNED, path,
+        f"unknown field {str(path[-1])!r} in {parent}: "
+        "the API server prunes it (silently dropped; kubectl apply --validate=strict refuses it)",
+        key=True,
+    )
+
+
+def _prep(value, schema: dict, path: tuple, issues: list):
+    if isinstance(value, dict):
+        if schema.get("type") not in (None, "object") and not schema.get("x-kubernetes-int-or-string"):
+            return value  # a type error: validate() reports it
+        props = schema.get("properties")
+        addl = schema.get("additionalProperties")
+        preserve = schema.get("x-kubernetes-preserve-unknown-fields")
+        if props is None and addl is None and preserve:
+            return value
+        if props is None:
+            props = {}
+        out: dict = {}
+        for k, v in value.items():
+            s = props.get(k)
+            if s is None and isinstance(addl, dict):
+                s = addl
+            if s is not None:
+                if v is None and not s.get("nullable"):
+                    if "default" in s and k in props:
+                        out[k] = _prep(copy.deepcopy(s["default"]), s, path + (k,), issues)
+                    continue
+                out[k] = _prep(v, s, path + (k,), issues)
+            elif addl is True or preserve or schema.get("x-kubernetes-embedded-resource") and k in ROOT_KEEP:
+                out[k] = v
+            elif len(issues) < MAX_ISSUES:
+                issues.append(_pruned(path + (k,)))
+        for k, s in props.items():
+            if k not in value and "default" in s:
+                out[k] = _prep(copy.deepcopy(s["default"]), s, path + (k,), issues)
+        return out
+    if isinstance(value, list):
+        items = schema.get("items")
+        if not isinstance(items, dict) or schema.get("type") not in (None, "array"):
+            return value
+        return [_prep(v, items, path + (i,), issues) for i, v in enumerate(value)]
+    return value
+
+
+# ---- step 2: validate ------------------------------------------------------------------
+
+
+def validate(value, schema: dict, path: tuple, issues: list) -> None:
+    """Append the schema violations of ``value`` (already prepared) to ``issues``."""
+    if len(issues) >= MAX_ISSUES:
+        return
+    where = field_path(path) or "<root>"
+    if value is None:
+        if not schema.get("nullable"):
+            t = schema.get("type") or ("integer or string" if schema.get("x-kubernetes-int-or-string") else None)
+            if t:
+                issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: null: must be of type {t}", blocking=True))
+        return
+    if schema.get("x-kubernetes-int-or-string"):
+        if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
+            issues.append(Issue(
+                SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: must be an integer or a string",
+                blocking=True,
+            ))
+            return
+    else:
+        t = schema.get("type")
+        if t and not _is_type(value, t):
+            issues.append(Issue(
+                SCHEMA_ERROR, path,
+                f"{where}: Invalid value: {_show(value)}: must be of type {t}, not {_type_name(value)}",
+                key=isinstance(value, (dict, list)), blocking=True,
+            ))
+            return
+    enum = schema.get("enum")
+    if enum is not None and value not in enum:
+        supported = ", ".join(_show(e) for e in enum)
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{where}: Unsupported value: {_show(value)}: supported values: {supported}",
+            blocking=True,
+        ))
+    if isinstance(value, str):
+        _string(value, schema, path, where, issues)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        _number(value, schema, path, where, issues)
+    elif isinstance(value, list):
+        _array(value, schema, path, where, issues)
+    elif isinstance(value, dict):
+        _object(value, schema, path, where, issues)
+    for key in ("allOf", "anyOf", "oneOf", "not"):
+        if key in schema:
+            _combinator(key, schema[key], value, path, where, issues)
+
+
+def _string(value: str, schema, path, where, issues) -> None:
+    n = len(value)
+    if "maxLength" in schema and n > schema["maxLength"]:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{where}: Too long: may not be more than {schema['maxLength']} characters (has {n})",
+            blocking=True,
+        ))
+    if "minLength" in schema and n < schema["minLength"]:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: should be at least {schema['minLength']} chars long",
+        ))
+    pattern = schema.get("pattern")
+    if pattern is not None:
+        rx = _pattern(pattern)
+        if rx and not rx.search(value):
+            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: should match '{pattern}'"))
+    fmt = schema.get("format")
+    if fmt in ("ipv4", "ipv6"):
+        try:
+            ok = isinstance(ipaddress.ip_address(value), ipaddress.IPv4Address if fmt == "ipv4" else ipaddress.IPv6Address)
+        except ValueError:
+            ok = False
+        if not ok:
+            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: must be of format {fmt}"))
+
+
+def _number(value, schema, path, where, issues) -> None:
+    if "maximum" in schema:
+        mx = schema["maximum"]
+        if value > mx or (schema.get("exclusiveMaximum") is True and value >= mx):
+            op = "less than" if schema.get("exclusiveMaximum") is True else "less than or equal to"
+            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {value}: should be {op} {mx}"))
+    if "minimum" in schema:
+        mn = schema["minimum"]
+        if value < mn or (schema.get("exclusiveMinimum") is True and value <= mn):
+            op = "greater than" if schema.get("exclusiveMinimum") is True else "greater than or equal to"
+            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {value}: should be {op} {mn}"))
+    m = schema.get("multipleOf")
+    if m and (value / m) != int(value / m):
+        issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {value}: should be a multiple of {m}"))
+
+
+def _array(value: list, schema, path, where, issues) -> None:
+    n = len(value)
+    if "maxItems" in schema and n > schema["maxItems"]:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{where}: Too many: {n}: must have at most {schema['maxItems']} items",
+            key=True, blocking=True,
+        ))
+    if "minItems" in schema and n < schema["minItems"]:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{where}: Invalid value: {n}: should have at least {schema['minItems']} items", key=True,
+        ))
+    items = schema.get("items")
+    if isinstance(items, dict):
+        for i, v in enumerate(value):
+            validate(v, items, path + (i,), issues)
+    list_type = schema.get("x-kubernetes-list-type")
+    if list_type == "set":
+        seen: list = []
+        for i, v in enumerate(value):
+            if v in seen:
+                issues.append(Issue(SCHEMA_ERROR, path + (i,), f"{field_path(path + (i,))}: Duplicate value: {_show(v)}"))
+            else:
+                seen.append(v)
+    elif list_type == "map":
+        keys = schema.get("x-kubernetes-list-map-keys") or ()
+        seen_keys: set = set()
+        for i, v in enumerate(value):
+            if not isinstance(v, dict):
+                continue
+            try:
+                k = tuple((kk, v.get(kk)) for kk in keys)
+                hash(k)
+            except TypeError:
+                continue
+            if k in seen_keys:
+                shown = ", ".join(f"{kk}={_show(vv)}" for kk, vv in k)
+                issues.append(Issue(
+                    SCHEMA_ERROR, path + (i,), f"{field_path(path + (i,))}: Duplicate value: map[{shown}]",
+                ))
+            seen_keys.add(k)
+
+
+def _object(value: dict, schema, path, where, issues) -> None:
+    n = len(value)
+    if "maxProperties" in schema and n > schema["maxProperties"]:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{where}: Too many: {n}: must have at most {schema['maxProperties']} items",
+            key=True, blocking=True,
+        ))
+    if "minProperties" in schema and n < schema["minProperties"]:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{where}: Invalid value: {n}: should have at least {schema['minProperties']} properties",
+            key=True,
+        ))
+    for req in schema.get("required") or ():
+        if req not in value:
+            issues.append(Issue(SCHEMA_ERROR, path + (req,), f"{field_path(path + (req,))}: Required value", blocking=True))
+    props = schema.get("properties") or {}
+    addl = schema.get("additionalProperties")
+    for k, v in value.items():
+        s = props.get(k)
+        if s is None and isinstance(addl, dict):
+            s = addl
+        if s is not None and not (not path and k in ("metadata",)):
+            validate(v, s, path + (k,), issues)
+
+
+def _combinator(key, sub, value, path, where, issues) -> None:
+    def ok(s) -> bool:
+        scratch: list = []
+        validate(value, s, path, scratch)
+        return not scratch
+
+    if key == "not":
+        if isinstance(sub, dict) and ok(sub):
+            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: must not validate the schema (not)"))
+        return
+    subs = [s for s in sub if isinstance(s, dict)] if isinstance(sub, list) else []
+    if not subs:
+        return
+    if key == "allOf":
+        for s in subs:
+            validate(value, s, path, issues)
+        return
+    good = sum(1 for s in subs if ok(s))
+    if key == "anyOf" and good == 0:
+        issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: must validate at least one schema (anyOf)"))
+    elif key == "oneOf" and good != 1:
+        issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: must validate one and only one schema (oneOf)"))

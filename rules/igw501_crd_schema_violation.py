@@ -1,0 +1,67 @@
+"""A custom resource the API server rejects: it breaks its CRD's OpenAPI schema.
+
+## What it does
+
+Validates every custom resource whose kind has a CRD -- the bundled Gateway API CRDs of
+the release in use (`--gateway-api-version`, or the `gateway.networking.k8s.io/bundle-version`
+annotation of the Gateway API CRDs in the linted set; `--gateway-api-channel experimental`
+for the experimental channel), the bundled kgateway CRDs, and any
+`CustomResourceDefinition` in the linted set, in `--context` or in `--crds` -- against the
+`openAPIV3Schema` of its version, after applying the schema's defaults as the API server
+does. Reports, on the field: a wrong type, a value outside an `enum`, a `pattern`, `format`,
+length, item-count or property-count bound, a missing `required` field, an
+`x-kubernetes-int-or-string` that is neither, and duplicates in `x-kubernetes-list-type`
+`set` and `map` lists. The message is the API server's, followed by the CRD it comes from.
+
+## Why
+
+`kubectl apply` fails with `The HTTPRoute "x" is invalid: spec.rules[0].matches[0].path.type:
+Unsupported value: "Prefix"` -- in CI at best, halfway through a rollout at worst. Nothing
+of the resource is applied.
+
+## Example
+
+```yaml
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: chat}
+spec:
+  parentRefs: [{name: ai-gateway}]
+  rules:
+  - matches:
+    - path: {type: Prefix, value: /v1}     # PathPrefix, Exact or RegularExpression
+    backendRefs: [{name: bifrost, port: 8080}]
+```
+
+## Fix
+
+Write the field as the CRD describes it (`type: PathPrefix`). When the cluster runs another
+release of the CRDs, lint against it: `--gateway-api-version`, or `--crds` with the CRD
+files the cluster has.
+
+Autofix: no.
+"""
+
+from __future__ import annotations
+
+from infergw_lint import crd
+from infergw_lint.rule import Rule, report
+
+
+class CrdSchemaViolation(Rule):
+    code = "IGW501"
+    name = "crd-schema-violation"
+    severity = "error"
+    tags = ("crd", "api-server")
+    security_severity = "2.0"
+
+    def applies(self, doc) -> bool:
+        return super().applies(doc) and crd.applies(doc)
+
+    def check(self, doc, ctx):
+        for issue in crd.validate(doc, ctx):
+            if issue.code == self.code:
+                yield report(issue.path, issue.message, key=issue.key)
+
+
+RULE = CrdSchemaViolation()
