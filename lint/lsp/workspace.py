@@ -21,7 +21,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..engine import Context, Options, check_document, problem_findings, select_rules
+from ..engine import Context, Options, check_document, drop_covered, problem_findings, select_rules
 from ..index import Index
 from ..loader import (
     EXTENSIONS, OWN_CONFIG_FILES, LoadResult, UsageError, _is_helm_template, _read_file, discover, parse_source,
@@ -363,11 +363,13 @@ class LintWorkspace:
         active = self.active
         for number, doc in enumerate(state.documents):
             known = state.local.get(number)
+            start = len(findings)
             if known is not None:  # copies: suppressions and the baseline mark findings in place
                 local, remote = known
                 findings += [copy.copy(f) for f in local]
                 for rule in remote:
                     findings += check_document(doc, (rule,), ctx, options, Counter(), internal)
+                findings[start:] = drop_covered(findings[start:], self.by_code)
                 continue
             local, remote, clean = [], [], True
             for rule in active:
@@ -384,6 +386,7 @@ class LintWorkspace:
                 findings += found
             if clean:
                 state.local[number] = (local, tuple(remote))
+            findings[start:] = drop_covered(findings[start:], self.by_code)  # one defect, one finding
         self.internal_errors += internal
         meta = suppress.apply(findings, [state.src], state.documents, self.by_code, self.active_codes, options.severity)
         findings += meta
