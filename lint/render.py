@@ -2,7 +2,8 @@
 
 A directory given on the command line that holds a ``kustomization.yaml`` (or
 ``--kustomize DIR``) is built with ``kustomize build`` or ``kubectl kustomize``; a
-directory holding ``Chart.yaml`` (or ``--helm DIR``) is rendered with ``helm template``.
+directory holding ``Chart.yaml`` (or ``--helm DIR``) is rendered with ``helm template``, or,
+when no ``helm`` is on PATH, with Helm's engine from the ``helm`` extra (lint/helm_sdk.py).
 The rendered YAML is parsed with the loader like any file, and every rendered document
 gets an ``origin``: an object whose ``locate(path, key)`` says where a field of the
 rendered resource is written in the user's files, so that findings point at the source
@@ -94,6 +95,21 @@ def helm_command() -> str | None:
     return shutil.which("helm")
 
 
+def helm_sdk_available() -> bool:
+    """The ``helm`` extra (helm-python-sdk, Helm's engine as a library) is installed."""
+    from . import helm_sdk
+
+    return helm_sdk.available()
+
+
+def helm_available() -> bool:
+    """A chart can be rendered: ``helm`` on PATH, else the ``helm`` extra."""
+    return helm_command() is not None or helm_sdk_available()
+
+
+NO_HELM = "helm is not on PATH and the helm extra is not installed (pip install 'infergw-lint[helm]')"
+
+
 def split_targets(paths: list[str], options) -> tuple[list[str], list[Target]]:
     """(paths to read raw, directories to render).  Only directories named here are
     rendered: a kustomization found while walking a tree is read raw."""
@@ -109,9 +125,9 @@ def split_targets(paths: list[str], options) -> tuple[list[str], list[Target]]:
     for d in getattr(options, "helm", None) or []:
         if not os.path.isdir(d) or not is_chart(d):
             raise UsageError(f"--helm {d}: not a chart directory (no Chart.yaml)")
-        if helm_command() is None:
+        if not helm_available():
             raise UsageError(
-                f"--helm {d}: helm is not on PATH; install helm, or lint the chart's rendered output "
+                f"--helm {d}: {NO_HELM}; install either, or lint the chart's rendered output "
                 "(helm template ... | infergw-lint -)"
             )
         targets.append(Target("helm", d, values))
@@ -123,11 +139,11 @@ def split_targets(paths: list[str], options) -> tuple[list[str], list[Target]]:
             if kustomization_file(p) is not None:
                 targets.append(Target("kustomize", p))
                 continue
-            if is_chart(p) and helm_command() is not None:
+            if is_chart(p) and helm_available():
                 targets.append(Target("helm", p, values))
                 continue
             if is_chart(p) and values:
-                raise UsageError(f"{p}: --values needs helm on PATH to render the chart")
+                raise UsageError(f"{p}: --values needs helm to render the chart: {NO_HELM}")
         raw.append(p)
     unique, seen = [], set()
     for t in targets:  # the same directory named twice is rendered once
@@ -271,11 +287,16 @@ def _yaml_str(s: str) -> str:
 
 
 def render_chart(directory: str, values: list[str], namespace: str) -> tuple[str, list[str]]:
+    """``helm template``'s output for a chart: the helm binary when it is on PATH, else Helm's
+    engine from the helm extra (lint/helm_sdk.py, in a child process under the same time
+    limit).  Either way each template's output follows a ``# Source:`` comment."""
     helm = helm_command()
-    if helm is None:  # pragma: no cover - split_targets checks
-        raise UsageError(f"{directory}: helm is not on PATH")
     name = os.path.basename(os.path.normpath(os.path.abspath(directory))).lower() or "release"
     name = re.sub(r"[^a-z0-9-]", "-", name).strip("-")[:53] or "release"
+    if helm is None:
+        if not helm_sdk_available():  # pragma: no cover - split_targets checks
+            raise UsageError(f"{directory}: {NO_HELM}")
+        return _render_chart_sdk(directory, values, namespace, name)
     argv = [helm, "template", name, _not_an_option(directory)]
     if namespace and namespace != "default":
         argv += ["--namespace", namespace]
@@ -287,6 +308,26 @@ def render_chart(directory: str, values: list[str], namespace: str) -> tuple[str
     if proc.returncode != 0:
         raise UsageError(f"{directory}: helm template failed: {_tool_error(proc.stderr)}")
     notes = [f"{directory}: helm: {ln.strip()}" for ln in proc.stderr.splitlines() if ln.strip().startswith("WARNING")]
+    return proc.stdout, notes[:5]
+
+
+_SDK_WARNING = re.compile(r"\bwarning: (?P<text>.+)$", re.I)
+
+
+def _render_chart_sdk(directory: str, values: list[str], namespace: str, name: str) -> tuple[str, list[str]]:
+    from . import helm_sdk
+
+    for v in values:
+        if not os.path.isfile(v):
+            raise UsageError(f"--values {v}: no such file")
+    proc = _run(helm_sdk.command(directory, values, name, namespace), directory)
+    if proc.returncode != 0:
+        raise UsageError(f"{directory}: helm template (helm extra) failed: {_tool_error(proc.stderr)}")
+    notes = []
+    for ln in proc.stderr.splitlines():
+        m = _SDK_WARNING.search(ln.strip())
+        if m:
+            notes.append(f"{directory}: helm: WARNING: {m.group('text')}")
     return proc.stdout, notes[:5]
 
 

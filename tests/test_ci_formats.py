@@ -130,7 +130,7 @@ def test_junit_clean_run_is_one_passing_case(junit_schema):
 
 
 def test_junit_suppressed_internal_errors_notes_and_hostile_text(junit_schema):
-    hostile = "evil \x1b[31mred\x07 & <tag> \"q\" 'a'\nline two \ud800"
+    hostile = "evil \x1b[31mred\x07 \u202e & <tag> \"q\" 'a'\nline two \ud800 \ufffe"
     findings = [
         _finding(message=hostile, path="dir/\x00name.yaml", url="https://example.com/IGW401.md", help="do this"),
         _finding(rule="IGW207", suppression={"kind": "inSource", "justification": "fake keys"}),
@@ -141,7 +141,8 @@ def test_junit_suppressed_internal_errors_notes_and_hostile_text(junit_schema):
     root = ET.fromstring(out)  # well-formed: no raw control characters
     assert "\x1b" not in out and "\x00" not in out and "\x07" not in out
     failure = root.find(".//failure")
-    assert failure.get("message").startswith("evil \\x1b[31mred\\x07 & <tag>")
+    assert failure.get("message").startswith("evil \\x1b[31mred\\x07 \\u202e & <tag>")
+    assert "\u202e" not in out and "\ufffe" not in out
     assert "\nline two" in failure.get("message")  # line breaks survive in an attribute
     assert "help: do this" in failure.text and "docs: https://example.com/IGW401.md" in failure.text
     skipped = root.find(".//skipped")

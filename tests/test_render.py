@@ -3,8 +3,9 @@
 Kustomize tests build the fixtures under tests/fixtures_render/ with the real tool
 (``kustomize build`` or ``kubectl kustomize``) and skip when neither is on PATH.  Helm
 is tested with a fake ``helm`` script that prints a stored ``helm template`` output (the
-mapping from ``# Source:`` comments to templates), and once with the real helm, skipped
-when it is absent.
+mapping from ``# Source:`` comments to templates), and with Helm's real engine: the helm
+binary when on PATH, else the helm extra (helm-python-sdk, which the test extra installs,
+so these run in CI); the ``sdk_only`` tests use the extra even where a binary exists.
 """
 
 from __future__ import annotations
@@ -51,7 +52,13 @@ def _kustomize_with_origins() -> bool:
 needs_kustomize = pytest.mark.skipif(
     not _kustomize_with_origins(), reason="no kustomize or kubectl (kustomize >= 4.5) on PATH"
 )
-needs_helm = pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
+# the helm binary, or Helm's engine from the helm extra (helm-python-sdk, installed by the
+# test extra so these tests run in CI)
+needs_helm_engine = pytest.mark.skipif(
+    not render.helm_available(), reason="neither helm on PATH nor the helm extra (pip install 'infergw-lint[helm]')"
+)
+needs_helm_sdk = pytest.mark.skipif(not render.helm_sdk_available(), reason="the helm extra (helm-python-sdk) is not installed")
+DEMO = os.path.join(FIX, "helm", "demo")
 
 SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
 
@@ -330,6 +337,7 @@ def test_fake_helm_failure_is_a_usage_error(tmp_path, monkeypatch, capsys):
 
 def test_without_helm_templates_are_skipped_with_one_note(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render, "helm_sdk_available", lambda: False)
     result = _lint([CHART])
     assert [n for n in result.notes if "Helm template" in n] and len(result.notes) == 1
     assert [f for f in result.findings if f.rule == "IGW000"] == []
@@ -345,12 +353,115 @@ def test_template_line_finds_nested_keys_in_order():
     assert render.template_line(text, ("nothing",), 1)[:2] == (1, 1)
 
 
-@needs_helm
+@needs_helm_engine
 def test_real_helm_maps_to_templates(monkeypatch):
     monkeypatch.chdir(os.path.join(FIX, "helm"))
     result = _lint(["gw"], select=["IGW401"], helm_values=["gw/values-prod.yaml"], default_namespace="ai-gateway")
     assert [(f.path, f.line, f.column) for f in result.findings] == [("gw/templates/gateway.yaml", 13, 7)]
     assert _lint(["gw"], select=["IGW401"], default_namespace="ai-gateway").findings == []
+
+
+@pytest.fixture
+def sdk_only(monkeypatch):
+    """Render with the helm extra even where a helm binary is on PATH."""
+    monkeypatch.setattr(render, "helm_command", lambda: None)
+
+
+@needs_helm_sdk
+def test_helm_extra_renders_when_no_helm_binary(sdk_only, monkeypatch):
+    monkeypatch.chdir(os.path.join(FIX, "helm"))
+    result = _lint(["gw"], select=["IGW401"], helm_values=["gw/values-prod.yaml"], default_namespace="ai-gateway")
+    # the same place as the real helm binary and the stored helm template output give
+    assert [(f.path, f.line, f.column) for f in result.findings] == [("gw/templates/gateway.yaml", 13, 7)]
+    assert "rendered by helm from templates/gateway.yaml" in result.findings[0].message
+    assert _lint(["gw"], select=["IGW401"], default_namespace="ai-gateway").findings == []  # values.yaml: internal
+    # what the engine printed is helm template's layout, # Source: comments included
+    text, notes = render.render_chart("gw", ["gw/values-prod.yaml"], "ai-gateway")
+    assert text.count("# Source: gw/templates/") == 2 and "internet-facing" in text and notes == []
+    assert "name: ai-gateway" in text and "name: gw-gateway" in text  # --namespace and the release name
+
+
+@needs_helm_sdk
+def test_helm_extra_on_the_helm_create_scaffold(sdk_only, monkeypatch, capsys):
+    """demo/ is the chart `helm create` writes (Helm v4): stock templates, _helpers.tpl,
+    NOTES.txt and a test hook; values-prod.yaml adds an HTTPRoute with a bad rewrite."""
+    monkeypatch.chdir(os.path.join(FIX, "helm"))
+    clean = _lint(["demo"], default_namespace="apps")
+    assert clean.findings == [] and clean.notes == []
+    kinds = sorted(d.kind for d in render.render(render.split_targets(["demo"], Options())[1], Options(), LoadResult()).documents)
+    assert kinds == ["Deployment", "Pod", "Service", "ServiceAccount"]  # NOTES.txt and empty templates left out
+
+    result = _lint(["demo"], helm_values=["demo/values-prod.yaml"], default_namespace="apps")
+    assert [(f.rule, f.path) for f in result.findings] == [("IGW106", "demo/templates/httproute.yaml")]
+    f = result.findings[0]
+    # the value comes from values-prod.yaml through toYaml: the nearest line is the template's filters key
+    assert (f.line, f.column) == _where(os.path.join(DEMO, "templates", "httproute.yaml"), "filters:")
+    assert "(rendered by helm from templates/httproute.yaml; the line is the nearest match in the template)" in f.message
+    assert f.resource == {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "namespace": "apps", "name": "demo"}
+
+    assert main(["--format", "json", "--values", "demo/values-prod.yaml", "--namespace", "apps", "demo"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [x["path"] for x in data["findings"]] == ["demo/templates/httproute.yaml"]
+
+
+@needs_helm_sdk
+def test_helm_extra_merges_values_files_in_order(sdk_only, tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text("scheme: internet-facing\nenvironment: prod\n")
+    b = tmp_path / "b.yaml"
+    b.write_text("scheme: internal\n")
+    text, _ = render.render_chart(CHART, [str(a), str(b)], "default")
+    assert '"internal"' in text and "environment: prod" in text  # b wins for scheme; a's other key kept
+    from infergw_lint import helm_sdk
+
+    assert helm_sdk.merge({"a": {"b": 1, "c": 2}, "l": [1]}, {"a": {"b": 3}, "l": [2]}) == {"a": {"b": 3, "c": 2}, "l": [2]}
+
+
+@needs_helm_sdk
+def test_helm_extra_failures_are_usage_errors(sdk_only, tmp_path, monkeypatch, capsys):
+    chart = tmp_path / "broken"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: broken\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text("kind: ConfigMap\nx: {{ .Values.nope.deeper }}\n")
+    assert main(["--helm", str(chart)]) == 2
+    err = capsys.readouterr().err
+    assert "helm template (helm extra) failed:" in err and "nil pointer" in err and "Traceback" not in err
+    bad_values = tmp_path / "v.yaml"
+    bad_values.write_text("a: [\n")
+    assert main(["--helm", CHART, "--values", str(bad_values)]) == 2
+    assert "helm template (helm extra) failed:" in capsys.readouterr().err
+
+
+@needs_helm_sdk
+def test_helm_extra_keeps_the_render_timeout(sdk_only, tmp_path, monkeypatch, capsys):
+    chart = tmp_path / "slow"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: slow\nversion: 0.1.0\n")
+    (chart / "templates" / "loop.yaml").write_text(
+        "{{- range until 100000 }}{{- range until 100000 }}{{- end }}{{- end }}\nkind: ConfigMap\n"
+    )
+    monkeypatch.setenv("INFERGW_LINT_RENDER_TIMEOUT", "1")
+    import time
+
+    start = time.monotonic()
+    assert main(["--helm", str(chart)]) == 2
+    assert time.monotonic() - start < 30
+    assert "did not finish in 1 s" in capsys.readouterr().err
+
+
+@needs_helm_sdk
+def test_helm_extra_imports_nothing_from_the_linted_tree(sdk_only, tmp_path, monkeypatch):
+    """The engine runs in ``python -I``: a helm_python or infergw_lint package in the
+    current directory (a hostile checkout) is never imported."""
+    marker = tmp_path / "imported"
+    for pkg in ("helm_python", "infergw_lint"):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "__init__.py").write_text(f"open({str(marker)!r}, 'a').write({pkg!r})\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    text, _ = render.render_chart(CHART, [], "default")
+    assert "# Source: gw/templates/gateway.yaml" in text
+    assert not marker.exists()
 
 
 # ---------------------------------------------------------------------------------------

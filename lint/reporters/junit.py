@@ -15,8 +15,9 @@ failed test case there:
   ``infergw-lint``.
 
 The output validates against the JUnit schema the Jenkins xUnit plugin ships
-(``junit-10.xsd``, tests/test_ci_formats.py).  Characters XML 1.0 cannot carry (control
-characters from a hostile manifest) are written as ``\\xNN``.
+(``junit-10.xsd``, tests/test_ci_formats.py).  Text from the linted tree goes through
+lint/sanitize.py (a report printed to a CI log must not carry terminal escapes or bidi
+overrides), which also turns the characters XML 1.0 cannot carry into visible escapes.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value) -> str:
-    """``value`` as a string XML 1.0 can hold (before escaping)."""
-    return _BAD_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", str(value))
+    """``value`` as a string XML 1.0 can hold and a CI log can show (before XML escaping):
+    controls, bidi and format characters made visible by lint/sanitize.py (line breaks
+    kept), then the noncharacters XML forbids."""
+    from ..sanitize import escape_lines
+
+    return _BAD_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", escape_lines(str(value)))
 
 
 def _attr(value) -> str:
