@@ -701,8 +701,32 @@ def cmd_lint(argv: list[str]) -> int:
     return EXIT_FINDINGS if result.failed(fail_on) else EXIT_OK
 
 
+def option_like_files(argv: list[str]) -> list[str]:
+    """Arguments that read as options but also name an existing file (before any ``--``).
+
+    pre-commit passes the changed files after the hook's options, so a file committed under
+    the name ``--write-baseline=b.json`` or ``--fail-on=never`` would be read as an option by
+    the run that checks it.  Such an argument is refused, the way git refuses an ambiguous
+    one: the user writes ``./NAME`` for the file (or puts it after ``--``)."""
+    out = []
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg.startswith("-") and arg != "-" and os.path.lexists(arg):
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    ambiguous = option_like_files(argv)
+    if ambiguous:
+        for arg in ambiguous:
+            _err(
+                f"'{escape(arg)}' reads as an option but is also a file here: nothing was linted; "
+                f"write ./{escape(arg)} to lint the file (a file named like an option can switch the check off)"
+            )
+        return EXIT_USAGE
     try:
         if argv and argv[0] in SUBCOMMANDS:  # a directory named like a command: ./rules or `lint rules`
             cmd, rest = argv[0], argv[1:]

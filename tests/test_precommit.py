@@ -197,3 +197,23 @@ def test_documented_config_with_context(tmp_path, env, hook_repo):
     assert proc.returncode == 1, out
     assert "manifests/40-routes.yaml:" in out and "IGW101" in out, out
     assert "manifests/50-bifrost.yaml:" not in out
+
+
+@pytest.mark.slow
+@needs_tools
+def test_option_like_file_names_are_refused(tmp_path, env, hook_repo):
+    """pre-commit passes file names after the options: a committed file named like an option
+    (--write-baseline=b.json would record every finding and exit 0) fails the hook (exit 2)
+    with a hint to write ./NAME, instead of being read as an option (issue 13)."""
+    repo, rev = hook_repo
+    consumer = _consumer(tmp_path / "c", env, {"manifests/50-bifrost.yaml": _bad("50-bifrost.yaml")})
+    (consumer / "--write-baseline=b.json").write_text("{}\n", encoding="utf-8")
+    config = {"repos": [{"repo": repo, "rev": rev, "hooks": [{"id": "infergw-lint"}]}]}
+    (consumer / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    _git(consumer, env, "add", "-A")
+    proc = _run([*PRE_COMMIT, "run", "--color", "never", "--all-files", "infergw-lint"], consumer, env)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "Failed" in out, out
+    assert "exit code: 2" in out, out
+    assert "write ./--write-baseline=b.json" in out, out
+    assert not (consumer / "b.json").exists()

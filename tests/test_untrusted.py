@@ -204,3 +204,18 @@ def test_a_config_that_switches_the_check_off_is_reported(tmp_path, config, need
     for fmt in ("text", "json", "github"):
         code, out, err = lint("--format", fmt, ".", cwd=tmp_path)
         assert needle in out + err, (fmt, out, err)
+
+
+# ---- option-like file names ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["--write-baseline=b.json", "--fail-on=never", "--policies=p", "-o"])
+def test_an_option_that_is_also_a_file_is_refused(tmp_path, name):
+    (tmp_path / "bad.yaml").write_text("a: [1\n")
+    (tmp_path / name).write_text("{}\n")
+    code, out, err = lint(name, "bad.yaml", cwd=tmp_path)
+    assert code == 2 and f"write ./{name}" in err, err
+    assert not (tmp_path / "b.json").exists()
+    code, out, err = lint(f"./{name}", "bad.yaml", cwd=tmp_path)  # the hint works
+    assert code == 1 and "IGW000" in out, err
+    code, out, err = lint("--", name, "bad.yaml", cwd=tmp_path)  # so does --
+    assert code == 1, err
