@@ -107,7 +107,9 @@ def main(argv=None) -> int:
             print(f"DIFFER {tree}: {len(fa)} findings before, {len(fb)} after ({ea} / {eb})")
             for x, y in zip(fa + [""] * len(fb), fb + [""] * len(fa)):
                 if x != y:
-                    print(f"  before: {x[:400]}\n  after:  {y[:400]}")
+                    at = next((i for i, (a, b) in enumerate(zip(x, y)) if a != b), min(len(x), len(y)))
+                    lo = max(0, at - 150)
+                    print(f"  before: ...{x[lo:at + 250]}\n  after:  ...{y[lo:at + 250]}")
                     break
             if sa != sb:
                 print(f"  summary before {sa}\n  summary after  {sb}")

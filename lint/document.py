@@ -279,9 +279,13 @@ class Embedded:
     @property
     def node(self) -> Node:
         if self._node is None and self._make is not None:
-            make, self._make = self._make, None
-            self._node = make()
+            self._node = self._make()
         return self._node
+
+    def forget(self) -> None:
+        """Drop a tree ``make`` built (it builds it again when asked)."""
+        if self._make is not None:
+            self._node = None
 
     def __repr__(self) -> str:
         return f"Embedded(fmt={self.fmt!r}, data={self.data!r})"
@@ -306,6 +310,10 @@ class Document:
     # rendered documents (kustomize, helm): maps a path to (display path, Span, note) in
     # the user's source files; see lint/render.py.  None for documents read from a file.
     origin: Any = None
+    # where the document's root node is written (offsets into source.text), kept when
+    # the node tree is released (see ``release``)
+    start: int = field(default=0, init=False, repr=False, compare=False)
+    end: int = field(default=0, init=False, repr=False, compare=False)
 
     # ---- identity -------------------------------------------------------------------
     @property
@@ -322,6 +330,41 @@ class Document:
 
     def __post_init__(self) -> None:
         self._identify()
+        node = self.node
+        if node is not None:
+            self.start = node.start_mark.index
+            self.end = node_end(node)
+
+    # ---- the node tree, released after loading -----------------------------------------
+    # The node trees (one Python object and two marks per YAML node) take ~30 bytes per
+    # byte of input, while only the documents with a finding need positions.  The loader
+    # releases the tree of an ordinary YAML or JSON document once its data is built;
+    # ``node`` composes it again from the source text on first use.
+
+    def release(self, signature: tuple) -> None:
+        """Drop the node tree; ``signature`` = (how to compose it again, ...) for
+        ``loader.recompose``."""
+        self.__dict__["_recompose"] = signature
+        del self.__dict__["node"]
+
+    def forget(self) -> None:
+        """Release again a tree that ``node`` composed (and the positioned trees of the
+        embedded JSON), once the findings of the document are placed."""
+        if "_recompose" in self.__dict__:
+            self.__dict__.pop("node", None)
+        for emb in self.embedded.values():
+            emb.forget()
+
+    def __getattr__(self, name: str):
+        if name == "node":
+            signature = self.__dict__.get("_recompose")
+            if signature is not None:
+                from .loader import recompose
+
+                node = recompose(self, signature)
+                self.__dict__["node"] = node
+                return node
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
     def _identify(self) -> None:
         """Read apiVersion/kind/name/namespace once, as plain attributes: the index and

@@ -234,6 +234,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         origin = doc.origin
         dctx = ctx if origin is None else contexts[origin.world]
         findings += check_document(doc, active, dctx, options, occurrences, internal)
+        doc.forget()  # its findings are placed: a tree composed for them goes again
 
     for c in (ctx, *contexts.values()):  # notes from the rules (a CRD that cannot be used)
         loaded.notes.extend(n for n in c.notes if n not in loaded.notes)

@@ -36,7 +36,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from .document import node_end
 from .domain import GATEWAY_GROUP, ROUTE_KINDS
 
 X_GATEWAY_GROUP = "gateway.networking.x-k8s.io"
@@ -850,7 +849,7 @@ class Graph:
             seen: set = set()
             got = []
             for d in docs:
-                text = d.source.text[d.node.start_mark.index:node_end(d.node)] if d.origin is None else None
+                text = d.source.text[d.start:d.end] if d.origin is None else None
                 if text is None or text not in seen:
                     got.append(d)
                     if text is not None:

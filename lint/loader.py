@@ -7,6 +7,7 @@ document from loading become ``Problem`` records (reported as IGW000), never exc
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import gc
 import json
@@ -255,7 +256,7 @@ def _yaml_error(src: SourceFile, exc: yaml.YAMLError) -> Problem:
     return Problem(src.path, span, msg)
 
 
-def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult) -> None:
+def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult, lazy: bool = False) -> None:
     builder = Builder()
     try:
         data = builder.build(node)
@@ -297,10 +298,13 @@ def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult)
             docs.append(Document(src, inode, item, idx, fmt))
     else:
         docs.append(Document(src, node, data, idx, fmt))
+    signature = _signature(src, node, fmt, idx) if lazy and len(docs) == 1 and docs[0].node is node else None
     for doc in docs:
         doc.flavor = domain.classify(doc)
         _embed(doc, result)
         result.documents.append(doc)
+        if signature is not None:
+            doc.release(signature)
 
 
 def _is_resource(data) -> bool:
@@ -379,8 +383,10 @@ def _fast_json(value: str):
 
 
 def _json_node_maker(value: str, vnode, src: SourceFile):
+    start, end, style = vnode.start_mark.index, vnode.end_mark.index, vnode.style  # not the node: it may be released
+
     def make():
-        offsets = align(value, src.text, vnode.start_mark.index, vnode.end_mark.index, vnode.style)
+        offsets = align(value, src.text, start, end, style)
         try:
             return parse_json(value, offsets)
         except (JSONError, RecursionError):  # pragma: no cover - the C parser accepted it
@@ -451,6 +457,77 @@ def _embed(doc: Document, result: LoadResult) -> None:
         doc.embedded[path] = Embedded(enode, edata, fmt)
 
 
+def _line_start(src: SourceFile, offset: int) -> int:
+    starts = src.line_starts
+    return starts[bisect.bisect_right(starts, offset) - 1]
+
+
+def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
+    """What ``recompose`` needs to compose a released document's tree again and check
+    that it is the same tree: (format, document number, slice start, slice end, root
+    type, root tag, number of root items)."""
+    if fmt == "json":
+        return ("json", idx, 0, len(src.text), type(node), node.tag, len(node.value))
+    start = _line_start(src, node.start_mark.index)
+    return ("yaml", idx, start, node.end_mark.index, type(node), node.tag, len(node.value))
+
+
+def recompose(doc: Document, signature: tuple):
+    """The node tree of a released document, composed again from its source text: the
+    lines it is written on (a document needs nothing outside them when the file has no
+    directives), else the whole file.  Marks are file offsets, as when it was loaded."""
+    fmt, idx, start, end, kind, tag, size = signature
+    text = doc.source.text
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        if fmt == "json":
+            return parse_json(text)
+        node = None
+        try:
+            loader = _YamlLoader(text[start:end])
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
+        except yaml.YAMLError:
+            node = None
+        if node is not None and type(node) is kind and node.tag == tag and len(node.value) == size:
+            if start:
+                _shift(node, start)
+            return node
+        loader = _YamlLoader(text)  # pragma: no cover - a slice that does not stand alone
+        try:
+            for i in range(idx + 1):
+                node = loader.get_node()
+        finally:
+            loader.dispose()
+        return node
+    finally:
+        if was:
+            gc.enable()
+
+
+def _shift(node, by: int) -> None:
+    """Add ``by`` to every mark of a node tree (a tree composed from a slice of the file)."""
+    seen: set = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        n.start_mark = Mark(n.start_mark.index + by)
+        n.end_mark = Mark(n.end_mark.index + by)
+        items = n.value
+        if type(items) is list:
+            for item in items:
+                if type(item) is tuple:
+                    stack.extend(item)
+                else:
+                    stack.append(item)
+
+
 def parse_source(src: SourceFile, result: LoadResult) -> None:
     """Parse one source file into ``result`` (documents, problems)."""
     if gc.isenabled():  # see load(): the collector only re-scans the node trees being built
@@ -477,15 +554,17 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
         except RecursionError:  # pragma: no cover - MAX_DEPTH stops it first
             result.problems.append(Problem(src.path, _START, "JSON nested too deeply to parse"))
             return
-        _add_document(src, node, "json", 0, result)
+        _add_document(src, node, "json", 0, result, lazy=True)
         return
-    loader = _YamlLoader(text) if not _deep_risk(text) else yaml.SafeLoader(text)
+    deep = _deep_risk(text)
+    loader = _YamlLoader(text) if not deep else yaml.SafeLoader(text)
+    lazy = not deep and "%" not in text[:1] and "\n%" not in text  # no directives: each document stands alone
     idx = 0
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
-                _add_document(src, node, "yaml", idx, result)
+                _add_document(src, node, "yaml", idx, result, lazy)
             idx += 1
     except yaml.YAMLError as exc:
         result.problems.append(_yaml_error(src, exc))

@@ -1012,7 +1012,7 @@ class HelmWorld:
         text = doc.source.text
         if self._marks is None or self._marks[0] is not text:
             self._marks = (text, [(m.start(), m.group(1)) for m in _HELM_SOURCE.finditer(text)])
-        start = doc.node.start_mark.index
+        start = doc.start
         source = None
         for off, s in self._marks[1]:
             if off <= start:

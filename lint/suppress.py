@@ -18,7 +18,6 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from .document import node_end
 from .rule import Finding, fingerprint
 from .source import Span
 
@@ -122,8 +121,8 @@ def from_annotations(doc, today: _dt.date) -> list[Suppression]:
     reason = reason.strip() if isinstance(reason, str) and reason.strip() else None
     src = doc.source
     span = doc.span(("metadata", "annotations", ANNOTATION), key=True)
-    start = src.line_col(doc.node.start_mark.index)[0]
-    end = src.line_col(node_end(doc.node))[0]
+    start = src.line_col(doc.start)[0]
+    end = src.line_col(doc.end)[0]
     sup = Suppression(
         doc.path, span, codes, reason, "resource", start, end,
         identity=f"annotation:{doc.kind}/{doc.namespace}/{doc.name}",

@@ -171,3 +171,70 @@ def test_igw206_validates_each_distinct_config_once(tmp_path, monkeypatch):
         got = [(f.message, f.span.line - i * lines, f.span.column) for f in found[i * len(one):(i + 1) * len(one)]]
         offset = one[0].span.line - got[0][1]
         assert [(m, line + offset, c) for m, line, c in got] == first
+
+
+# ---- released node trees come back the same ---------------------------------------------
+
+
+def _yaml_files():
+    from conftest import SHARED, ROOT
+
+    tops = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "sample_manifests"), os.path.join(SHARED, "corpus")]
+    out = []
+    for top in tops:
+        for dirpath, _dirs, files in os.walk(top):
+            out += [os.path.join(dirpath, f) for f in sorted(files) if f.endswith((".yaml", ".yml", ".json"))]
+    return out
+
+
+def _same_tree(a, b, where: str) -> None:
+    """Two node trees are equal node by node: type, tag, scalar value and style, marks."""
+    stack = [(a, b)]
+    seen = set()
+    while stack:
+        x, y = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        assert type(x) is type(y), where
+        assert x.tag == y.tag, where
+        assert (x.start_mark.index, x.end_mark.index) == (y.start_mark.index, y.end_mark.index), (where, x, y)
+        if isinstance(x.value, str):
+            assert (x.value, x.style) == (y.value, y.style), where
+            continue
+        assert len(x.value) == len(y.value), where
+        for i, j in zip(x.value, y.value):
+            stack.extend(zip(i, j) if isinstance(i, tuple) else [(i, j)])
+
+
+def test_released_trees_compose_again_the_same(monkeypatch):
+    """Every YAML/JSON document of the test corpus, sample_manifests/ and ../shared/corpus
+    (when present): the tree composed again after release equals the one loaded."""
+    from infergw_lint import loader
+    from infergw_lint.loader import LoadResult, parse_source
+    from infergw_lint.source import SourceFile
+
+    files = _yaml_files()
+    assert len(files) > 50
+    released = 0
+    for path in files:
+        with open(path, "rb") as fh:
+            text, err, _ = loader._decode(fh.read())
+        if text is None:
+            continue
+        kept = LoadResult()
+        with monkeypatch.context() as m:
+            m.setattr(loader.Document, "release", lambda self, signature: None)
+            parse_source(SourceFile(path, text), kept)
+        lazy = LoadResult()
+        parse_source(SourceFile(path, text), lazy)
+        assert len(kept.documents) == len(lazy.documents), path
+        assert [(p.span, p.message) for p in kept.problems] == [(p.span, p.message) for p in lazy.problems], path
+        for d1, d2 in zip(kept.documents, lazy.documents):
+            assert d1.data == d2.data and (d1.start, d1.end) == (d2.start, d2.end)
+            if "node" not in d2.__dict__:
+                released += 1
+                _same_tree(d1.node, d2.node, f"{path} document #{d2.index + 1}")
+                d2.forget()
+                assert "node" not in d2.__dict__
+    assert released > 100
