@@ -457,9 +457,24 @@ def _embed(doc: Document, result: LoadResult) -> None:
         doc.embedded[path] = Embedded(enode, edata, fmt)
 
 
-def _line_start(src: SourceFile, offset: int) -> int:
+def _line_start(src: SourceFile, offset: int) -> tuple[int, int]:
+    """(offset, 0-based number) of the line that holds ``offset``."""
     starts = src.line_starts
-    return starts[bisect.bisect_right(starts, offset) - 1]
+    i = bisect.bisect_right(starts, offset) - 1
+    return starts[i], i
+
+
+class _Mark:
+    """The marks of a tree composed again (``recompose``): what PyYAML's marks carry
+    that the linter reads (character offset, 0-based line and column)."""
+
+    __slots__ = ("index", "line", "column")
+    name = "<yaml>"
+
+    def __init__(self, index: int, line: int, column: int):
+        self.index = index
+        self.line = line
+        self.column = column
 
 
 def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
@@ -467,16 +482,17 @@ def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
     that it is the same tree: (format, document number, slice start, slice end, root
     type, root tag, number of root items)."""
     if fmt == "json":
-        return ("json", idx, 0, len(src.text), type(node), node.tag, len(node.value))
-    start = _line_start(src, node.start_mark.index)
-    return ("yaml", idx, start, node.end_mark.index, type(node), node.tag, len(node.value))
+        return ("json", idx, 0, 0, len(src.text), type(node), node.tag, len(node.value))
+    start, _ = _line_start(src, node.start_mark.index)
+    m = node.start_mark
+    return ("yaml", idx, start, (m.index, m.line, m.column), node.end_mark.index, type(node), node.tag, len(node.value))
 
 
 def recompose(doc: Document, signature: tuple):
     """The node tree of a released document, composed again from its source text: the
     lines it is written on (a document needs nothing outside them when the file has no
     directives), else the whole file.  Marks are file offsets, as when it was loaded."""
-    fmt, idx, start, end, kind, tag, size = signature
+    fmt, idx, start, root, end, kind, tag, size = signature
     text = doc.source.text
     was = gc.isenabled()
     gc.disable()
@@ -493,9 +509,11 @@ def recompose(doc: Document, signature: tuple):
         except yaml.YAMLError:
             node = None
         if node is not None and type(node) is kind and node.tag == tag and len(node.value) == size:
-            if start:
-                _shift(node, start)
-            return node
+            m = node.start_mark
+            if m.column == root[2]:  # libyaml starts lines where we do (a U+2028 would not)
+                if start:
+                    _shift(node, start, root[1] - m.line)
+                return node
         loader = _YamlLoader(text)  # pragma: no cover - a slice that does not stand alone
         try:
             for i in range(idx + 1):
@@ -508,8 +526,9 @@ def recompose(doc: Document, signature: tuple):
             gc.enable()
 
 
-def _shift(node, by: int) -> None:
-    """Add ``by`` to every mark of a node tree (a tree composed from a slice of the file)."""
+def _shift(node, by: int, lines: int) -> None:
+    """Move every mark of a node tree composed from a slice of the file that starts a
+    line (``by`` characters and ``lines`` lines into it) to its place in the file."""
     seen: set = set()
     stack = [node]
     while stack:
@@ -517,8 +536,10 @@ def _shift(node, by: int) -> None:
         if id(n) in seen:
             continue
         seen.add(id(n))
-        n.start_mark = Mark(n.start_mark.index + by)
-        n.end_mark = Mark(n.end_mark.index + by)
+        m = n.start_mark
+        n.start_mark = _Mark(m.index + by, m.line + lines, m.column)
+        m = n.end_mark
+        n.end_mark = _Mark(m.index + by, m.line + lines, m.column)
         items = n.value
         if type(items) is list:
             for item in items:

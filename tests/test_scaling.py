@@ -198,7 +198,8 @@ def _same_tree(a, b, where: str) -> None:
         seen.add(id(x))
         assert type(x) is type(y), where
         assert x.tag == y.tag, where
-        assert (x.start_mark.index, x.end_mark.index) == (y.start_mark.index, y.end_mark.index), (where, x, y)
+        for m, n in ((x.start_mark, y.start_mark), (x.end_mark, y.end_mark)):
+            assert (m.index, m.line, m.column) == (n.index, n.line, n.column), (where, x, y)
         if isinstance(x.value, str):
             assert (x.value, x.style) == (y.value, y.style), where
             continue
