@@ -228,8 +228,43 @@ async def test_line_suppression_and_settings(client: LanguageClient, ws):
     # settings: ignoring IGW1 through workspace/didChangeConfiguration
     replace_all(client, route, text, 3)
     await diagnostics(client, route, lambda d: "IGW104" in codes(d), "IGW104 back")
+    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"yaml": {"validate": True}}))
     client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"infergw-lint": {"ignore": ["IGW1"]}}))
     await diagnostics(client, route, lambda d: len(d) == 0, "IGW1 ignored by the settings")
+    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"infergw-lint": {}}))
+    await diagnostics(client, route, lambda d: "IGW104" in codes(d), "IGW104 back with default settings")
+
+    # the workspace's configuration file applies, and a change to it is picked up
+    (ws / ".infergw-lint.yaml").write_text("ignore: [IGW104]\n")
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(changes=[
+        T.FileEvent(uri=uri(ws, ".infergw-lint.yaml"), type=T.FileChangeType.Created)
+    ]))
+    await diagnostics(client, route, lambda d: "IGW104" not in codes(d), "IGW104 ignored by .infergw-lint.yaml")
+
+
+@pytest.mark.asyncio
+async def test_nothing_ends_the_server(client: LanguageClient, ws):
+    # notifications and requests about documents the server never saw, or cannot lint
+    ghost = uri(ws, "never-opened.yaml")
+    replace_all(client, ghost, "kind: x\n", 7)
+    client.text_document_did_close(T.DidCloseTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=ghost)))
+    other = uri(ws, "notes.txt")
+    open_doc(client, other, "hello")
+    assert await client.text_document_hover_async(T.HoverParams(
+        text_document=T.TextDocumentIdentifier(uri=ghost), position=T.Position(99, 99))) is None
+    assert await client.text_document_code_action_async(T.CodeActionParams(
+        text_document=T.TextDocumentIdentifier(uri=other), range=T.Range(T.Position(0, 0), T.Position(0, 1)),
+        context=T.CodeActionContext(diagnostics=[]))) is None
+    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(
+        settings={"infergw-lint": {"env": "moon", "select": 5, "config": "missing.yaml"}}))
+    # hostile text: binary-ish, deeply nested, a huge line; then a normal edit still lints
+    route = uri(ws, "20-route.yaml")
+    text = (ws / "20-route.yaml").read_text()
+    open_doc(client, route, "\x00\x01" + "[" * 5000 + "x" * 100000)
+    await diagnostics(client, route, lambda d: "IGW000" in codes(d), "IGW000 on hostile text")
+    replace_all(client, route, text.replace("name: bifrost", "name: nowhere"), 2)
+    await diagnostics(client, route, lambda d: "IGW104" in codes(d), "IGW104 after the hostile text")
+    assert any("missing.yaml" in m.message for m in client.messages)
 
 
 def test_exits_when_stdin_closes(tmp_path):

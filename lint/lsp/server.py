@@ -193,6 +193,10 @@ def _same(a: list, b: list) -> bool:
     return len(a) == len(b) and all(key(x) == key(y) for x, y in zip(a, b))
 
 
+_OURS = {"infergw-lint", "infergwLint", "infergw_lint", "select", "ignore", "env", "config", "configPath", "debounce",
+         "debounceMs"}
+
+
 def _path(uri: str) -> str | None:
     path = to_fs_path(uri)
     return os.path.abspath(path) if path else None
@@ -314,7 +318,7 @@ def create_server() -> InfergwLanguageServer:
     @guarded("didChangeConfiguration")
     def did_change_configuration(ls: InfergwLanguageServer, params: T.DidChangeConfigurationParams):
         raw = params.settings
-        if not isinstance(raw, dict) or not raw:
+        if not isinstance(raw, dict) or not (_OURS & set(raw)):  # another tool's settings, or none
             return
         settings, problems = Settings.from_json(raw)
         for problem in problems:
