@@ -273,12 +273,16 @@ def _validate(doc, ctx) -> list:
     if not isinstance(doc.data, dict) or not doc.api_version or "/" not in doc.api_version:
         return []
     reg = registry(ctx)
-    version = doc.api_version.rsplit("/", 1)[1]
-    kind, sch = reg.lookup(doc.group, version, doc.kind)
+    return check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg)
+
+
+def check_object(data: dict, group: str, version: str, kind_name: str, reg: Registry) -> list:
+    """The issues of one resource (plain data) against the registry's CRD for its kind."""
+    kind, sch = reg.lookup(group, version, kind_name)
     if sch is None:
         return []  # no CRD for this kind, or a version it does not serve (IGW109's)
-    where = f"{doc.kind} CRD, {kind.origin}"
-    prepared = _schema.prepare(doc.data, sch, kind.status_subresource)
+    where = f"{kind_name} CRD, {kind.origin}"
+    prepared = _schema.prepare(data, sch, kind.status_subresource)
     issues = list(prepared.issues)
     errors: list = []
     _schema.validate(prepared.value, sch, (), errors)
@@ -292,10 +296,9 @@ def _validate(doc, ctx) -> list:
         cel.check(prepared.value, sch, (), issues, compile_errors, where)
         for path, rule, err in compile_errors:
             note = (
-                f"{kind.origin}: the {doc.kind} x-kubernetes-validations rule at "
+                f"{kind.origin}: the {kind_name} x-kubernetes-validations rule at "
                 f"{_schema.field_path(path) or '<root>'} cannot be compiled ({err}); it is not checked: {rule[:120]}"
             )
             if note not in reg.notes:
                 reg.notes.append(note)
     return issues
-

@@ -222,7 +222,7 @@ def _run(val, sch, p, rules, issues, compile_errors, where) -> None:
         issues.append(Issue(
             CEL_ERROR, target,
             f"{field_path(target) or '<root>'}: {message} ({where})",
-            key=isinstance(target[-1], str) if target else False,
+            key=isinstance(target[-1], str) if target else False, rule=text,
         ))
 
 

@@ -43,6 +43,7 @@ class Issue(NamedTuple):
     message: str
     key: bool = False  # point at the key rather than the value
     blocking: bool = False  # stops CEL evaluation (API server: hasBlockingErr)
+    rule: str | None = None  # the CEL rule that failed (IGW502)
 
 
 _PATTERNS: dict[str, object] = {}

@@ -1,0 +1,301 @@
+"""lint/crd: positions, CRDs from the set and --crds, broken CRDs, real upstream input, the
+Kubernetes CEL library, and the lazy import of celpy."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, shared_path
+
+from infergw_lint.engine import Options, run
+
+CODES = ["IGW501", "IGW502", "IGW503"]
+
+
+def lint(tmp_path, text, name="m.yaml", **opts):
+    path = tmp_path / name
+    path.write_text(text)
+    return run([str(path)], Options(select=opts.pop("select", CODES), **opts))
+
+
+ROUTE = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: apps}
+spec:
+  rules:
+    - matches:
+        - headers: [{name: x-a, value: b}]
+          path:
+            type: PathPrefix
+            value: v1
+"""
+
+
+def test_cel_finding_sits_on_the_node_the_rule_is_attached_to(tmp_path):
+    result = lint(tmp_path, ROUTE)
+    [f] = result.findings
+    assert f.rule == "IGW502" and f.field == ("spec", "rules", 0, "matches", 0, "path")
+    assert (f.line, f.column) == (8, 11)  # the `path` key of spec.rules[0].matches[0]
+    assert "start with '/'" in f.message
+
+
+def test_flow_style_and_schema_positions(tmp_path):
+    text = ROUTE.replace("""          path:
+            type: PathPrefix
+            value: v1
+""", "          path: {type: Exact, value: /a//b}\n") + "    - backendRefs: [{name: s, port: 99999}]\n"
+    result = lint(tmp_path, text)
+    got = {(f.rule, f.line, f.column) for f in result.findings}
+    # a bound (maximum) does not block CEL in the API server; a wrong type does
+    assert got == {("IGW501", 9, 37), ("IGW502", 8, 11)}
+    result = lint(tmp_path, text.replace("99999", '"80"'))
+    assert {(f.rule, f.line, f.column) for f in result.findings} == {("IGW501", 9, 37)}
+    result = lint(tmp_path, text.replace("99999", "80"))
+    assert {(f.rule, f.line, f.column) for f in result.findings} == {("IGW502", 8, 11)}
+
+
+def test_crd_in_the_set_wins_and_bundle_version_annotation_picks_the_bundle(tmp_path):
+    crd = open(os.path.join(ROOT, "tests", "crds", "httproute-path-length.yaml")).read()
+    (tmp_path / "crd.yaml").write_text(crd)
+    (tmp_path / "route.yaml").write_text(ROUTE.replace("value: v1", "value: /a-long-path"))
+    result = run([str(tmp_path)], Options(select=CODES))
+    assert [f.message.split(" (")[0] for f in result.findings if f.rule == "IGW502"] == [
+        "spec.rules[0].matches[0].path: path too long for this test release"
+    ]
+    assert [f.rule for f in result.findings if f.rule != "IGW502"] == ["IGW503"]  # headers: not in that CRD
+    # a Gateway API CRD of another kind from v1.5.0: the v1.5 bundle serves the other kinds
+    (tmp_path / "crd.yaml").write_text(crd.replace(
+        "metadata: {name: httproutes.gateway.networking.k8s.io}",
+        "metadata: {name: httproutes.gateway.networking.k8s.io, annotations: "
+        "{gateway.networking.k8s.io/bundle-version: v1.5.0}}",
+    ))
+    (tmp_path / "route.yaml").write_text(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: TLSRoute\nmetadata: {name: t, namespace: a}\n"
+        "spec:\n  hostnames: [\"10.0.0.1\"]\n  rules: [{backendRefs: [{name: db, port: 5432}]}]\n"
+    )
+    result = run([str(tmp_path)], Options(select=CODES))
+    assert [f.rule for f in result.findings] == ["IGW502"] and "v1.5.1" in result.findings[0].message
+
+
+BROKEN = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              x-kubernetes-validations:
+                - rule: "self.size( > 1"
+                  message: broken
+                - rule: "self.replicas <= 10"
+                  message: at most 10 replicas
+              properties:
+                replicas: {type: integer}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Gadget, plural: gadgets}
+  versions:
+    - name: v1
+      served: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: {type: thing}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w, namespace: apps}
+spec: {replicas: 20}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w2, namespace: apps}
+spec: {replicas: 30}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g, namespace: apps}
+spec: {anything: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: apps, annotations: {service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing}}
+spec: {type: LoadBalancer}
+"""
+
+
+def test_broken_crds_give_one_note_each_and_the_rest_still_runs(tmp_path):
+    result = lint(tmp_path, BROKEN, select=None, env="prod")
+    notes = [n for n in result.notes if "example.com" in n]
+    assert len(notes) == 2, notes
+    compile_note = next(n for n in notes if "cannot be compiled" in n)
+    assert "widgets.example.com" in compile_note and "self.size( > 1" in compile_note
+    schema_note = next(n for n in notes if "invalid schema" in n)
+    assert "gadgets.example.com" in schema_note and "'thing'" in schema_note
+    rules = sorted(f.rule for f in result.findings)
+    assert rules.count("IGW502") == 2  # the other rule of the Widget CRD is still checked
+    assert "IGW401" in rules  # and every other check still runs
+    assert not result.internal_errors
+
+
+def test_crd_file_that_does_not_parse(tmp_path):
+    (tmp_path / "crds").mkdir()
+    (tmp_path / "crds" / "bad.yaml").write_text("apiVersion: apiextensions.k8s.io/v1\nkind: [\n")
+    (tmp_path / "r.yaml").write_text(ROUTE)
+    result = run([str(tmp_path / "r.yaml")], Options(select=CODES, crds=[str(tmp_path / "crds")]))
+    assert [f.rule for f in result.findings] == ["IGW502"]  # the bundled CRDs still apply
+    result = run([str(tmp_path)], Options(select=None))
+    assert "IGW000" in {f.rule for f in result.findings} and "IGW502" in {f.rule for f in result.findings}
+
+
+def test_cli_crds_option(tmp_path):
+    (tmp_path / "r.yaml").write_text(ROUTE.replace("value: v1", "value: /a-long-path"))
+    crds = os.path.join(ROOT, "tests", "crds")
+    proc = subprocess.run(
+        [sys.executable, "-m", "infergw_lint", "--crds", crds, "--select", "IGW5", str(tmp_path / "r.yaml")],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 1 and "path too long for this test release" in proc.stdout, proc.stdout + proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "infergw_lint", "--crds", str(tmp_path / "nope"), str(tmp_path / "r.yaml")],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 2 and "--crds" in proc.stderr
+
+
+def test_domain_rule_wins_over_the_generic_finding(tmp_path):
+    text = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: apps}
+spec:
+  rules:
+    - matches: [{path: {type: PathPrefix, value: /a}}, {path: {type: PathPrefix, value: /b}}]
+      filters:
+        - type: URLRewrite
+          urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}
+      backendRefs: [{name: s}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: apps}
+spec: {ports: [{port: 80}]}
+"""
+    result = lint(tmp_path, text, select=["IGW104", "IGW106", "IGW502"])
+    assert sorted(f.rule for f in result.findings) == ["IGW104", "IGW106"]
+    result = lint(tmp_path, text, select=["IGW502"])  # without the domain rules, the CRD's verdict shows
+    assert len(result.findings) == 2
+
+
+def _substituted(tmp_path, src):
+    """The conformance manifests as the suite applies them: placeholders replaced."""
+    dst = tmp_path / "conformance"
+    shutil.copytree(src, dst)
+    for dirpath, _, files in os.walk(dst):
+        for name in files:
+            p = os.path.join(dirpath, name)
+            text = open(p, encoding="utf-8").read()
+            text = (text.replace("{GATEWAY_CONTROLLER_NAME}", "example.com/gateway-controller")
+                    .replace("{GATEWAY_CLASS_NAME}", "conformance")
+                    .replace("PLACEHOLDER_UNUSABLE_ADDRS", "192.0.2.1").replace("PLACEHOLDER_USABLE_ADDRS", "192.0.2.2"))
+            open(p, "w", encoding="utf-8").write(text)
+    return str(dst)
+
+
+@pytest.mark.parametrize("version", ["1.6", "1.5"])
+def test_conformance_manifests_are_accepted(tmp_path, version):
+    src = shared_path("corpus", "gateway-api-conformance")
+    result = run([_substituted(tmp_path, src)], Options(select=["IGW501", "IGW502"], gateway_api_version=version,
+                                                       versions={"gateway-api": (version, "test")}))
+    assert not result.internal_errors
+    assert not result.findings, "\n".join(f"{f.path}:{f.line} {f.rule} {f.message}" for f in result.findings)
+
+
+def test_conformance_manifests_with_their_own_crds(tmp_path):
+    src = shared_path("corpus", "gateway-api-conformance")
+    crds = shared_path("corpus", "gateway-api-crds-standard")
+    result = run([_substituted(tmp_path, src)], Options(select=["IGW501", "IGW502"], context=[crds]))
+    assert not result.findings, "\n".join(f"{f.path}:{f.line} {f.rule} {f.message}" for f in result.findings)
+
+
+def test_examples_are_accepted():
+    std = shared_path("corpus", "gateway-api-examples", "standard")
+    exp = shared_path("corpus", "gateway-api-examples", "experimental")
+    for path, channel in ((std, "standard"), (exp, "experimental")):
+        result = run([path], Options(select=CODES, gateway_api_channel=channel, versions={"gateway-api": ("1.6", "test")}))
+        assert not result.findings, "\n".join(f"{f.path}:{f.line} {f.rule} {f.message}" for f in result.findings)
+
+
+def test_celpy_is_imported_only_for_resources_with_cel_rules():
+    code = (
+        "import sys\nfrom infergw_lint.engine import run, Options\n"
+        "run(['sample_manifests/good/50-bifrost.yaml'], Options())\nprint('celpy' in sys.modules)\n"
+        "run(['sample_manifests/good'], Options())\nprint('celpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout.split()
+    assert out == ["False", "True"]
+
+
+# ---- the Kubernetes CEL library --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("expr,want", [
+    ("'a/b/c'.split('/') == ['a', 'b', 'c']", True),
+    ("'a/b/c'.split('/', 2) == ['a', 'b/c']", True),
+    ("'a/b'.split('/', 0) == []", True),
+    ("'hello'.substring(1) == 'ello' && 'hello'.substring(1, 3) == 'el'", True),
+    ("'hello'.charAt(1) == 'e' && 'hello'.charAt(5) == ''", True),
+    ("'hello'.indexOf('l') == 2 && 'hello'.lastIndexOf('l') == 3 && 'hello'.indexOf('z') == -1", True),
+    ("'HeLLo'.lowerAscii() == 'hello' && 'hello'.upperAscii() == 'HELLO'", True),
+    ("'a-b-c'.replace('-', '+') == 'a+b+c' && 'a-b-c'.replace('-', '+', 1) == 'a+b-c'", True),
+    ("'  x '.trim() == 'x' && ['a', 'b'].join('/') == 'a/b' && ['a', 'b'].join() == 'ab'", True),
+    ("[1, 2, 3].isSorted() && !([3, 1]).isSorted() && [1, 2, 3].sum() == 6", True),
+    ("[1, 5, 3].max() == 5 && ['a', 'b'].indexOf('b') == 1 && ['a', 'b', 'a'].lastIndexOf('a') == 2", True),
+    ("'abc123def'.find('[0-9]+') == '123' && 'a1b22'.findAll('[0-9]+') == ['1', '22']", True),
+    ("isIP('10.0.0.1') && isIP('2001:db8::1') && !isIP('10.0.0.256') && !isIP('db.example.com')", True),
+    ("isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.1')", True),
+    ("isURL('https://example.com/a') && isURL('/path') && !isURL('example.com')", True),
+    ("isQuantity('500m') && isQuantity('1Gi') && !isQuantity('1GB')", True),
+])
+def test_kubernetes_library(expr, want):
+    from infergw_lint.crd import cel
+
+    assert bool(cel.program(expr).evaluate({})) is want
+
+
+def test_library_errors_are_not_verdicts():
+    from infergw_lint.crd import cel
+
+    with pytest.raises(Exception):
+        cel.program("'abc'.substring(5)").evaluate({})
+
+
+def test_reserved_words_are_escaped():
+    from infergw_lint.crd import cel
+
+    assert cel.escape("namespace") == "__namespace__"
+    assert cel.escape("x-y.z/w") == "x__dash__y__dot__z__slash__w"
+    assert cel.escape("a__b") == "a__underscores__b"
+    assert cel.escape("plain") == "plain"
+    assert cel.escape("has space") is None
