@@ -11,7 +11,7 @@ from . import __version__
 from .sanitize import escape, escape_lines
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("lint", "rules", "explain", "test", "routes", "server")
+SUBCOMMANDS = ("lint", "rules", "explain", "test", "routes", "server", "completion")
 
 DESCRIPTION = """\
 Lint Kubernetes and JSON manifests of an AI inference gateway: Gateway API + kgateway,
@@ -27,6 +27,7 @@ Commands:
   infergw-lint routes PATH...   each Gateway listener's effective routes, with why a route will not serve
                                 (--format text|markdown|json|mermaid|dot)
   infergw-lint server           language server over stdio for editors (needs the lsp extra)
+  infergw-lint completion SHELL shell completion script for bash, zsh or fish
 
 Configuration: .infergw-lint.yaml (or [tool.infergw-lint] in pyproject.toml) in the linted
 directory or any parent, or --config FILE; the command line overrides it.
@@ -516,6 +517,23 @@ def cmd_server(argv: list[str]) -> int:
     return serve()
 
 
+def cmd_completion(argv: list[str]) -> int:
+    """A completion script generated from the parsers (lint/completion.py)."""
+    from . import completion
+
+    ap = argparse.ArgumentParser(
+        prog="infergw-lint completion",
+        description="Print a shell completion script for infergw-lint, generated from its own parsers. "
+        "bash: infergw-lint completion bash > ~/.local/share/bash-completion/completions/infergw-lint; "
+        "zsh: infergw-lint completion zsh > \"${fpath[1]}/_infergw-lint\"; "
+        "fish: infergw-lint completion fish > ~/.config/fish/completions/infergw-lint.fish",
+    )
+    ap.add_argument("shell", choices=completion.SHELLS, help="the shell: bash, zsh or fish")
+    args = ap.parse_args(argv)
+    sys.stdout.write(completion.render(args.shell))
+    return EXIT_OK
+
+
 def options_from(args):
     """Options and fail-on level from the configuration file overridden by the command line."""
     from . import config as cfgmod
@@ -740,6 +758,8 @@ def main(argv: list[str] | None = None) -> int:
                 return cmd_routes(rest)
             if cmd == "server":
                 return cmd_server(rest)
+            if cmd == "completion":
+                return cmd_completion(rest)
             return cmd_lint(rest)
         return cmd_lint(argv)
     except SystemExit as exc:  # argparse: --help, --version, usage errors

@@ -60,6 +60,28 @@ def test_hook_manifest():
     load_manifest(os.path.join(ROOT, ".pre-commit-hooks.yaml"))  # pre-commit's own schema check
 
 
+def test_hook_description_advises_context():
+    with open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8") as fh:
+        (hook,) = yaml.safe_load(fh)
+    assert "--context" in hook["description"] and "files" in hook["description"]
+
+
+def test_readme_names_the_release_tag_of_this_version():
+    """The README's ``rev:`` is ``v<version>``; where the checkout has tags, that tag exists
+    (a shallow CI clone without tags only checks the name)."""
+    from infergw_lint import __version__
+
+    rev = _readme_config()["repos"][0]["rev"]
+    assert rev == f"v{__version__}", f"README names {rev}, the package is {__version__}"
+    if GIT is None or not os.path.exists(os.path.join(ROOT, ".git")):
+        return
+    proc = subprocess.run([GIT, "tag", "--list"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    tags = proc.stdout.split()
+    if proc.returncode != 0 or not tags:
+        pytest.skip("this checkout has no tags (shallow clone)")
+    assert rev in tags, f"no tag {rev} in this repository (tags: {' '.join(tags[-5:])})"
+
+
 def _env(home: str) -> dict:
     env = dict(os.environ)
     for var in list(env):  # a surrounding git hook or CI checkout must not leak into our repos
@@ -118,7 +140,9 @@ def hook_repo(tmp_path_factory, env):
     _git(repo, env, "init", "-q")
     _git(repo, env, "add", "-A")
     _git(repo, env, "commit", "-q", "--no-verify", "-m", "hook repo under test")
-    rev = _git(repo, env, "rev-parse", "HEAD").strip()
+    # the release tag the README names, so its config is used exactly as written
+    rev = _readme_config()["repos"][0]["rev"]
+    _git(repo, env, "tag", "-a", rev, "-m", f"infergw-lint {rev}")
     return str(repo), rev
 
 
@@ -180,7 +204,8 @@ def test_documented_config_with_context(tmp_path, env, hook_repo):
     names = [n for n in sorted(os.listdir(os.path.join(SAMPLES, "good"))) if n.endswith(".yaml")]
     consumer = _consumer(tmp_path / "consumer", env, {f"manifests/{n}": _good(n) for n in names})
     config = _readme_config()
-    config["repos"][0].update(repo=repo, rev=rev)
+    assert config["repos"][0]["rev"] == rev
+    config["repos"][0]["repo"] = repo  # the README's config, pointed at the local hook repository
     (consumer / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     _git(consumer, env, "add", "-A")
     run = [*PRE_COMMIT, "run", "--color", "never", "infergw-lint", "--files"]
