@@ -25,6 +25,7 @@ rendered; a kustomization met while walking a tree is read raw (one note says so
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -44,7 +45,7 @@ TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations"
 STRIPPED = (ORIGIN, TRANSFORMATIONS)
 TIMEOUT = 120  # seconds for one kustomize build / helm template (INFERGW_LINT_RENDER_TIMEOUT)
 DEFAULT_PROD_SEGMENTS = ("prod", "production")
-_HELM_SOURCE = re.compile(r"^# Source: (\S.*?)\s*$", re.M)
+_HELM_SOURCE = re.compile(r"^# Source: (\S(?:.*\S)?)\s*$", re.M)  # greedy: linear on trailing blanks
 # list items that strategic merge patches match by key, not by position
 MERGE_KEYS = ("name", "containerPort", "mountPath", "devicePath", "port", "ip", "topologyKey")
 # fields kustomize transformers set, and the kustomization keys that set them
@@ -629,19 +630,39 @@ class Kustomization:
             self._patches.append(("smp", doc, display, target))
 
 
+@functools.lru_cache(maxsize=256)
+def _selector_regex(pattern: str):
+    """A patch target's ``kind``/``name`` as kustomize reads it: an RE2 regular expression,
+    anchored at both ends.  RE2 (the ``google-re2`` package) runs in linear time, so a
+    pattern written to backtrack forever costs nothing; its syntax is Go's.  None when the
+    pattern is not valid RE2 (kustomize refuses the build; here it then matches literally)."""
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - a declared dependency; without it, names compare literally
+        return None
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print the pattern to stderr, raw
+    try:
+        return re2.compile(pattern, options=options)
+    except re2.error:
+        return None
+
+
+def _selector_matches(pattern: str, value: str) -> bool:
+    rx = _selector_regex(pattern)
+    return value == pattern if rx is None else rx.fullmatch(value) is not None
+
+
 def _target_matches(target, rdoc, names: set) -> bool:
     if not target:
         return True
     kind = target.get("kind")
-    if isinstance(kind, str) and kind and not re.fullmatch(kind, rdoc.kind or ""):
+    if isinstance(kind, str) and kind and not _selector_matches(kind, rdoc.kind or ""):
         return False
     name = target.get("name")
     if isinstance(name, str) and name:
-        try:
-            if not any(re.fullmatch(name, n) for n in names if n):
-                return False
-        except re.error:
-            return name in names
+        if not any(_selector_matches(name, n) for n in names if n):
+            return False
     group = target.get("group")
     if isinstance(group, str) and group and group != rdoc.group:
         return False

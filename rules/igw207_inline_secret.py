@@ -94,7 +94,7 @@ TOKEN_PATTERNS = [
 KNOWN_PREFIX = re.compile(r"^(sk-ant-|sk-lf-|sk-proj-|sk-svcacct-|sk-admin-|sk-bf-|sk-|AIza|AKIA|ASIA|gsk_|xai-|hf_|gh[pousr]_|xox[abprs]-)")
 BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=\-]{16,})")
 BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/=_\-]{8,})")
-ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(\S.*?)\s*$")
+ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(\S(?:.*\S)?)\s*$")  # no lazy .*?: linear
 
 PLACEHOLDERS = frozenset(
     {

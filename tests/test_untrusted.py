@@ -219,3 +219,46 @@ def test_an_option_that_is_also_a_file_is_refused(tmp_path, name):
     assert code == 1 and "IGW000" in out, err
     code, out, err = lint("--", name, "bad.yaml", cwd=tmp_path)  # so does --
     assert code == 1, err
+
+
+# ---- linear regular expressions -------------------------------------------------------------------
+
+def test_suppression_reason_padded_with_blanks_is_linear(tmp_path):
+    import time
+
+    from infergw_lint import suppress
+
+    comment = "  type: LoadBalancer  # infergw-lint: disable=IGW401 reason=x" + " " * 40000 + "y\n"
+    (tmp_path / "svc.yaml").write_text(PUBLIC_SVC.replace("spec: {type: ClusterIP}\n", "spec:\n") + comment)
+    start = time.perf_counter()
+    assert suppress._reason("reason=x" + " " * 40000 + "y") == "x" + " " * 40000 + "y"
+    assert suppress._reason("reason=" + " " * 40000) is None
+    assert time.perf_counter() - start < 1.0
+    code, out, err = lint("--format", "json", "svc.yaml", cwd=tmp_path, timeout=30)
+    assert code in (0, 1) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("reason,expected", [
+    ('reason="a b"', "a b"), ("reason='x'  ", "x"), ("reason=bare text ", "bare text"), ("reason=", None),
+    ('reason = "a"b"', '"a"b"'), ('reason=""', None), ("reasonable=1 reason=2", "2"), ('reason="', '"'),
+])
+def test_suppression_reason_parsing_unchanged(reason, expected):
+    from infergw_lint import suppress
+
+    assert suppress._reason(reason) == expected
+
+
+def test_kustomize_target_patterns_run_in_linear_time():
+    import time
+    from types import SimpleNamespace
+
+    from infergw_lint import render
+
+    doc = SimpleNamespace(kind="Service", group="")
+    start = time.perf_counter()
+    assert not render._target_matches({"name": "(a|aa)*c"}, doc, {"a" * 60})  # exponential for Python re
+    assert not render._target_matches({"kind": "(x+x+)+y"}, SimpleNamespace(kind="x" * 60, group=""), {"a"})
+    assert time.perf_counter() - start < 1.0
+    assert render._target_matches({"name": "bifrost-.*", "kind": "Deploy.*"}, SimpleNamespace(kind="Deployment", group="apps"), {"bifrost-gw"})
+    assert not render._target_matches({"name": "bifrost"}, doc, {"bifrost-gw"})  # anchored, as kustomize does
+    assert render._target_matches({"name": "(", "kind": "["}, SimpleNamespace(kind="[", group=""), {"("})  # not RE2: literal
