@@ -1,5 +1,3 @@
-import sys
+from infergw_lint.cli import console_main
 
-from infergw_lint.cli import main
-
-sys.exit(main())
+console_main()

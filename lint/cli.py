@@ -780,5 +780,26 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def console_main() -> None:
+    """The ``infergw-lint`` command: ``main``, then exit without tearing down the heap.
+
+    Freeing every loaded document one by one at interpreter shutdown costs about as much
+    as a rule pass on a large tree (~0.3 s on 10,000 documents) and changes nothing
+    outside the process.  So once the output is flushed the process ends with
+    ``os._exit``.  (Tests and library callers use ``main``, which returns normally.)"""
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        pass
+    except OSError:
+        code = code or EXIT_USAGE
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(code if isinstance(code, int) else EXIT_USAGE)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -239,3 +239,35 @@ def test_released_trees_compose_again_the_same(monkeypatch):
                 d2.forget()
                 assert "node" not in d2.__dict__
     assert released > 100
+
+
+# ---- the console entry point ends without tearing down the heap ------------------------
+
+
+def test_console_entry_flushes_everything_then_exits(tmp_path):
+    """``python -m infergw_lint`` / the ``infergw-lint`` script end with os._exit after
+    flushing: the whole report arrives, with the exit code of ``main``."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    (tmp_path / "m.yaml").write_text((GATEWAY + ROUTE) * 200)
+    proc = subprocess.run(
+        [sys.executable, "-m", "infergw_lint", "--format", "json", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)  # complete: the last byte was flushed
+    assert len(report["findings"]) >= 200
+    ok = subprocess.run([sys.executable, "-m", "infergw_lint", "sample_manifests/good"], capture_output=True, cwd=ROOT)
+    assert ok.returncode == 0
+    # a reader that goes away early: no traceback
+    p = subprocess.Popen([sys.executable, "-m", "infergw_lint", str(tmp_path)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, cwd=ROOT)
+    p.stdout.read(10)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    p.wait()
+    assert "Traceback" not in err
