@@ -42,7 +42,8 @@ def _basename(path: str) -> str:
 
 def looks_like_bifrost(data: Any, filename: str = "") -> bool:
     """A Bifrost config: the Bifrost ``$schema``, or a ``providers`` key next to
-    ``plugins`` (or in a file named config.json)."""
+    ``plugins`` (or in a file named config.json), or a config.json whose only Bifrost
+    part is a ``plugins`` list of ``{"name", "enabled", ...}`` entries."""
     if not isinstance(data, dict):
         return False
     schema = data.get("$schema")
@@ -50,7 +51,16 @@ def looks_like_bifrost(data: Any, filename: str = "") -> bool:
         return True
     if "providers" in data and ("plugins" in data or filename == "config.json"):
         return True
+    if filename == "config.json" and _bifrost_plugins(data.get("plugins")):
+        return True  # a config with plugins only (the providers are set in the UI or DB)
     return False
+
+
+def _bifrost_plugins(plugins) -> bool:
+    """A Bifrost ``plugins`` list: entries shaped ``{"name": ..., "enabled": ...}``."""
+    if not isinstance(plugins, list) or not plugins:
+        return False
+    return all(isinstance(p, dict) and isinstance(p.get("name"), str) and "enabled" in p for p in plugins)
 
 
 VALUES_MAX_DEPTH = 3  # how deep under a values file's root a Bifrost config may sit
@@ -186,6 +196,7 @@ class ServedProvider:
 
     all_models: bool = False  # a key without a models list (or with "*") serves any model
     models: set = field(default_factory=set)
+    denied_empty: bool = False  # a key's empty models list denies every model (Bifrost v1.5+)
 
     def serves(self, model: str) -> bool:
         return self.all_models or model in self.models
@@ -206,24 +217,43 @@ def _provider_entries(providers) -> Iterator[tuple[str, dict]]:
                     yield name, entry
 
 
-def served_models(index) -> dict | None:
+def empty_models_deny(cfg_data: dict, release) -> bool | None:
+    """Does an empty ``models`` list deny every model in this config?  ``"version": 2``
+    says yes and ``"version": 1`` no; without it, Bifrost v1.5 and later deny (the
+    ``versions.Version`` ``release``; None when the release is unknown)."""
+    version = cfg_data.get("version")
+    if version == 2:
+        return True
+    if version == 1:
+        return False
+    if release is None:
+        return None
+    from .bifrost_releases import feature
+
+    return feature(release, "empty_models_deny_all")
+
+
+def served_models(index, versions=None) -> dict | None:
     """provider name -> ServedProvider over every Bifrost config in the set (context
     files included), or None when the set holds no Bifrost config.  Cached on the index.
 
     A key with no ``models`` list, or with ``"*"`` in it, serves every model of its
-    provider; so does an empty list, except with top-level ``version: 2`` (Bifrost
-    v1.5+ semantics, where an empty list denies all).  ``aliases`` names count as served.
-    A provider without keys (ollama, sgl, a key-less custom provider) serves anything."""
-    return index.memo("bifrost-served-models", lambda: _served_models(index))
+    provider; so does an empty list, except where it denies all (``empty_models_deny``:
+    ``"version": 2``, or no ``version`` on Bifrost v1.5+ as the stack profile
+    ``versions`` says; an unknown release is given the benefit of the doubt).
+    ``aliases`` names count as served.  A provider without keys (ollama, sgl, a key-less
+    custom provider) serves anything."""
+    return index.memo("bifrost-served-models", lambda: _served_models(index, versions))
 
 
-def _served_models(index) -> dict | None:
+def _served_models(index, versions=None) -> dict | None:
     found = False
     out: dict = {}
     for doc in index.documents:
         for cfg in bifrost_configs(doc):
             found = True
-            deny_empty = cfg.data.get("version") == 2
+            release = versions.bifrost_for(doc) if versions is not None else None
+            deny_empty = empty_models_deny(cfg.data, release) is True
             for name, entry in _provider_entries(cfg.data.get("providers")):
                 served = out.setdefault(name, ServedProvider())
                 keys = entry.get("keys")
@@ -236,6 +266,8 @@ def _served_models(index) -> dict | None:
                     models = key.get("models")
                     if not isinstance(models, list) or "*" in models or (not models and not deny_empty):
                         served.all_models = True
+                    elif not models:
+                        served.denied_empty = True
                     else:
                         served.models.update(m for m in models if isinstance(m, str))
                     aliases = key.get("aliases")
@@ -244,11 +276,11 @@ def _served_models(index) -> dict | None:
     return out if found else None
 
 
-def serving_providers(index) -> dict:
+def serving_providers(index, versions=None) -> dict:
     """model -> set of Bifrost providers whose keys list it by name (cached on the index)."""
     def build() -> dict:
         out: dict = {}
-        for name, served in (served_models(index) or {}).items():
+        for name, served in (served_models(index, versions) or {}).items():
             for model in served.models:
                 out.setdefault(model, set()).add(name)
         return out

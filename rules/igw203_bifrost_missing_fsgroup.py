@@ -1,28 +1,35 @@
-"""Bifrost workload without pod `securityContext.fsGroup: 1000`.
+"""Bifrost workload without a pod `securityContext.fsGroup`.
 
 ## What it does
 
 Finds workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) with a
 container running the Bifrost image (`maximhq/bifrost` or any image whose name is
 `bifrost`) and reports the pod spec when `securityContext.fsGroup` is missing, or the
-value when it is not the expected group (1000; rule option `fs_group`).
+value when it is not a group ID (a whole number >= 0). Any fsGroup makes the volume
+writable: the kubelet gives the volume to that group and adds the group to every container
+process. Only when the rule option `fs_group` names a value (your platform's policy) is a
+different value reported.
 
 ## Why
 
-The Bifrost image runs as a non-root user (UID 1000) and keeps `config.json`,
-`config.db` and `logs.db` in its app dir. On a PersistentVolume the directory is owned
-by root unless the pod sets `fsGroup`: Bifrost cannot write its SQLite database and
-crash-loops with permission errors.
+The Bifrost image runs as a non-root user and keeps `config.json`, `config.db` and
+`logs.db` in its app dir. On a PersistentVolume the directory is owned by root unless the
+pod sets `fsGroup`: Bifrost cannot write its SQLite database, and its entrypoint exits
+when the app dir is not writable, so the pod crash-loops. `1000` (the image's user, and
+the deployment guide's and the upstream chart's value) is one choice among many.
 
 ## Example
 
 ```yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bifrost}
 spec:
   template:
     spec:
       containers:
       - name: bifrost
-        image: maximhq/bifrost:latest
+        image: maximhq/bifrost:v1.5.3
 ```
 
 ## Fix
@@ -35,12 +42,20 @@ spec:
         fsGroup: 1000
 ```
 
-Autofix: yes -- `infergw-lint --fix` adds `fsGroup` to the pod `securityContext`
-(created if missing, other keys kept) or corrects a wrong value.
+On OpenShift the restricted SCC assigns an fsGroup itself; disable the rule there
+(`rules: {IGW203: false}`) rather than writing one. To require one exact group, set
+`rules: {IGW203: {options: {fs_group: 2000}}}`.
+
+Autofix: yes -- `infergw-lint --fix` adds `fsGroup` (the `fs_group` option, else 1000) to
+the pod `securityContext` (created if missing, other keys kept), or writes the configured
+`fs_group` over another value.
 """
 
 from infergw_lint.domain import WORKLOAD_POD_SPEC, containers, is_bifrost_image, pod_spec
 from infergw_lint.rule import Refused, Rule, option, report
+
+
+DEFAULT_FS_GROUP = 1000  # the image's user; what --fix writes when no fs_group option is set
 
 
 class MissingFsGroup(Rule):
@@ -61,28 +76,34 @@ class MissingFsGroup(Rule):
         images = [c.get("image") for _, c in containers(spec, base) if is_bifrost_image(c.get("image"))]
         if not images:
             return
-        want = option(ctx, self, "fs_group", 1000)
+        required = option(ctx, self, "fs_group", None)
+        want = required if required is not None else DEFAULT_FS_GROUP
         sc = spec.get("securityContext")
         fs = sc.get("fsGroup") if isinstance(sc, dict) else None
         if fs is None:
             where = base + ("securityContext",) if isinstance(sc, dict) else base
             yield report(
                 where,
-                f"pod runs {images[0]} without securityContext.fsGroup; Bifrost runs as UID 1000 and "
-                f"cannot write its app dir on a volume (set fsGroup: {want})",
+                f"pod runs {images[0]} without securityContext.fsGroup; Bifrost runs as a non-root user and "
+                f"cannot write its app dir on a volume (set an fsGroup, e.g. {want})",
                 key=True,
             )
-        elif fs != want:
+        elif isinstance(fs, bool) or not isinstance(fs, int) or fs < 0:
             yield report(
                 base + ("securityContext", "fsGroup"),
-                f"fsGroup is {fs!r}; the Bifrost image writes its app dir as group {want}",
+                f"fsGroup is {fs!r}, not a group ID: the API server rejects the pod (write a whole number such as {want})",
+            )
+        elif required is not None and fs != required:
+            yield report(
+                base + ("securityContext", "fsGroup"),
+                f"fsGroup is {fs!r}; the rule option fs_group requires {required!r}",
             )
 
 
     def fix(self, edit, finding, ctx):
         from infergw_lint.yamledit import insert_key, new_map_like, set_value
 
-        want = option(ctx, self, "fs_group", 1000)
+        want = option(ctx, self, "fs_group", DEFAULT_FS_GROUP)
         if isinstance(want, bool) or not isinstance(want, int):
             raise Refused(f"the configured fs_group {want!r} is not a number")
         root = edit.root

@@ -11,6 +11,12 @@ Reads IDE and CLI client configs and reports a model name that Bifrost cannot ro
   LiteLLM, which strips the first `provider/` prefix: a model routed to an OpenAI-
   compatible base needs the double prefix `openai/openai/glm-5`.
 
+A bare name sent unchanged is an error before Bifrost v1.5. From v1.5 Bifrost can
+resolve bare names through its model catalog, so there the finding is a warning (a name
+the catalog does not know still fails). The release is the stack profile's (`-v` shows
+it); when it is unknown the rule assumes a release before v1.5 and says so. Aider is
+reported whatever the release: LiteLLM strips the prefix before Bifrost sees the name.
+
 ## Why
 
 Bifrost resolves the provider from the prefix. `glm-5` or `openai-glm-5` has none and
@@ -121,11 +127,34 @@ class ModelNotPrefixed(Rule):
                     continue
             if PREFIXED.match(model):
                 continue
-            yield report(
+            yield self._bare(ctx, cm, model)
+
+    def _bare(self, ctx, cm, model):
+        """A bare model name sent unchanged (not through LiteLLM): an error before Bifrost
+        v1.5; from v1.5 the model catalog may resolve it (a warning)."""
+        from infergw_lint.bifrost_releases import feature, feature_from
+
+        release = ctx.versions.bifrost
+        catalog = feature(release, "model_catalog")
+        good = self._suggest(ctx, model)
+        if catalog:
+            return report(
                 cm.path,
-                f"model {model!r} has no provider prefix; Bifrost routes by 'provider/model', "
-                f"e.g. {self._suggest(ctx, model)!r}",
+                f"model {model!r} has no provider prefix; Bifrost {release} ({release.source}) may resolve it "
+                f"through its model catalog, but only a name the catalog knows: write {good!r} to route it for sure",
+                severity="warning",
             )
+        assumed = ""
+        if catalog is None:
+            assumed = (
+                f" (the Bifrost release is unknown, so a release before v{feature_from('model_catalog')} is assumed; "
+                f"from v{feature_from('model_catalog')} bare names may resolve through the model catalog: "
+                f"{release.how_to_state()})"
+            )
+        return report(
+            cm.path,
+            f"model {model!r} has no provider prefix; Bifrost routes by 'provider/model', e.g. {good!r}{assumed}",
+        )
 
 
     def fix(self, edit, finding, ctx):

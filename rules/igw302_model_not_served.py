@@ -13,11 +13,12 @@ every client model that goes through Bifrost as `provider/model`:
 
 Reports the model when its provider is not a key of any Bifrost `providers` map in the
 set, or when none of that provider's keys lists the model. A key without a `models`
-list (or with `"*"`, or an empty list unless the config sets `"version": 2`, where
-Bifrost v1.5+ reads empty as "none") serves every model of its provider, and so does a
-provider without keys (`ollama`, a key-less custom provider); `aliases` names count as
-listed. Bifrost configs written with `providers` as an array (IGW201) are read by each
-entry's `provider` name. Names without a `provider/` prefix are IGW301's.
+list (or with `"*"`) serves every model of its provider; an empty list does too, except
+where it denies every model: with `"version": 2`, or without `"version": 1` on Bifrost
+v1.5 and later (the release from the stack profile; an unknown release is given the
+benefit of the doubt). A provider without keys (`ollama`, a key-less custom provider)
+serves any model; `aliases` names count as listed. Bifrost configs written with
+`providers` as an array (IGW201) are read by each entry's `provider` name. Names without a `provider/` prefix are IGW301's.
 
 ## Why
 
@@ -83,7 +84,7 @@ class ModelNotServed(Rule):
     security_severity = "3.0"
 
     def check(self, doc, ctx):
-        served = served_models(ctx.index)
+        served = served_models(ctx.index, ctx.versions)
         if served is None:
             return
         for cm in client_models(doc):
@@ -102,10 +103,15 @@ class ModelNotServed(Rule):
                 )
             elif not entry.serves(name):
                 listed = ", ".join(sorted(entry.models)[:8]) or "none"
+                empty = (
+                    "; a key's empty models list denies every model from Bifrost v1.5 unless the config sets "
+                    '"version": 1 (IGW215)' if entry.denied_empty else ""
+                )
                 yield report(
                     cm.path,
                     f"model {cm.model.strip()!r}{sent}: no key of Bifrost provider {provider!r} lists {name!r} "
-                    f"(its keys list: {listed}), so every request fails. {self._hint(served, provider, name, cm.client)}",
+                    f"(its keys list: {listed}{empty}), so every request fails. "
+                    f"{self._hint(served, provider, name, cm.client)}",
                 )
 
     @staticmethod

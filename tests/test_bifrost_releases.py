@@ -150,3 +150,29 @@ def test_igw206_names_the_release_for_a_newer_key(tmp_path):
     result = run([tree(tmp_path, "v1.4.2")], Options(select=["IGW206"]))
     [f] = result.findings
     assert "newer Bifrost releases" in f.message and "v1.4.2" in f.message
+
+
+FIXTURES = os.path.join(ROOT, "fixtures")
+
+
+def test_bare_model_name_is_a_warning_where_the_catalog_may_resolve_it():
+    [f] = run([os.path.join(FIXTURES, "IGW301", "catalog-v1.5")], Options(select=["IGW301"])).findings
+    assert f.severity == "warning" and "model catalog" in f.message
+    unknown = run([os.path.join(FIXTURES, "IGW301", "catalog-v1.5", ".continue")], Options(select=["IGW301"])).findings
+    assert [g.severity for g in unknown] == ["error"] and "a release before v1.5 is assumed" in unknown[0].message
+
+
+def test_empty_models_list_denies_from_v1_5_only():
+    new = run([os.path.join(FIXTURES, "IGW302", "empty-models-v1.5.3")], Options(select=["IGW302"])).findings
+    assert len(new) == 1 and '"version": 1' in new[0].message
+    assert run([os.path.join(FIXTURES, "IGW302", "empty-models-v1.4.2")], Options(select=["IGW302"])).findings == []
+
+
+def test_plugins_only_config_json_is_a_bifrost_config():
+    from infergw_lint.domain import looks_like_bifrost
+
+    plugins = {"plugins": [{"name": "otel", "enabled": True, "config": {}}]}
+    assert looks_like_bifrost(plugins, "config.json")
+    assert not looks_like_bifrost(plugins, "settings.json")
+    assert not looks_like_bifrost({"plugins": ["eslint"]}, "config.json")
+    assert not looks_like_bifrost({"plugins": []}, "config.json")

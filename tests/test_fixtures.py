@@ -38,8 +38,15 @@ def lint_fixture(code: str, target: str):
         args += a
     ns = build_parser().parse_args(args + [target])
     codes = {code} | {e[1] for e in expected} | {c.strip() for c in ",".join(ns.select or []).split(",") if c.strip()}
+    data, config_path, rule_options = {}, None, {}
+    if ns.config:  # `# args: --config NAME`: a configuration file next to the fixture
+        from infergw_lint.config import load_config
+
+        base = target if os.path.isdir(target) else os.path.dirname(target)
+        cfg = load_config(os.path.join(base, ns.config))
+        data, config_path, rule_options = cfg.data, cfg.path, cfg.rule_settings()[2]
     options = Options(select=sorted(codes), env=ns.env, assume_complete=ns.assume_complete,
-                      versions=stated_versions(ns),
+                      versions=stated_versions(ns, data, config_path), rule_options=rule_options,
                       gateway_api_channel=ns.gateway_api_channel or "standard", crds=ns.crds)
     result = run([target], options)
     assert not result.internal_errors, result.internal_errors
