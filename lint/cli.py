@@ -179,6 +179,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the changes --fix would make as a unified diff and write nothing (exit 1 if there are any)",
     )
     p.add_argument("--no-color", action="store_true", help="plain text output even on a terminal")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "--show-source", dest="show_source", action="store_true", default=None,
+        help="show the source lines of each finding with the span underlined (the default for --format text)",
+    )
+    source.add_argument("--no-show-source", dest="show_source", action="store_false", help="leave the code frames out")
+    p.add_argument(
+        "--statistics", action="store_true",
+        help="print how many findings each rule has (and whether --fix fixes them) instead of the findings",
+    )
     p.add_argument("-V", "--version", action="version", version=f"infergw-lint {__version__}")
     return p
 
@@ -485,7 +495,7 @@ def cmd_routes(argv: list[str]) -> int:
         args.format == "text" and args.output is None and not args.no_color
         and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     )
-    text = render(args.format, routes, color=color)
+    text = render(args.format, routes, color=color, width=_width(args.output))
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -643,6 +653,27 @@ def _checked_options(args):
     return options, fail_on
 
 
+def _width(target) -> int:
+    """Columns to wrap text to: the terminal's (or $COLUMNS), else 120."""
+    import shutil
+
+    if target is None:
+        return max(shutil.get_terminal_size((120, 24)).columns, 40)
+    return 120
+
+
+def _fixable(result, options) -> frozenset:
+    """ids of the findings `[*]` marks: the rule has an autofix and --fix edits the file the
+    finding is in (not stdin, not kustomize/helm output, not suppressed). Decided without
+    running the fixes, so a plain lint run loads none of the fix machinery; --fix may still
+    refuse a particular case, and then says why."""
+    fixable = {r.code for r in result.rules if getattr(r, "fixable", False)}
+    return frozenset(
+        id(f) for f in result.findings
+        if f.rule in fixable and f.suppression is None and not f.rendered and f.path != "-"
+    )
+
+
 def cmd_lint(argv: list[str]) -> int:
     from .engine import run
     from .loader import UsageError
@@ -692,12 +723,14 @@ def cmd_lint(argv: list[str]) -> int:
             return EXIT_USAGE
         _err(f"wrote {n} finding(s) to baseline {args.write_baseline}")
         return EXIT_OK
+    fixable = _fixable(result, options) if any(fmt in ("text", "concise") for fmt, _ in reports) else frozenset()
     for fmt, target in reports:
-        color = (
-            fmt == "text" and target is None and not args.no_color
-            and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        tty = target is None and sys.stdout.isatty()
+        color = fmt in ("text", "concise") and tty and not args.no_color and "NO_COLOR" not in os.environ
+        text = render(
+            fmt, result, color=color, width=_width(target), show_source=args.show_source is not False,
+            fixable=fixable, statistics=args.statistics, sarif_category=args.sarif_category,
         )
-        text = render(fmt, result, color=color, sarif_category=args.sarif_category)
         if target is None:
             sys.stdout.write(text)
         else:

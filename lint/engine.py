@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .index import Index
 from .loader import LoadResult, load
-from .rule import SEVERITY_RANK, Finding, Rule, fingerprint
+from .rule import SEVERITY_RANK, Finding, Rule, fingerprint, split_message
 
 
 @dataclass
@@ -49,6 +49,7 @@ class Result:
     internal_errors: list = field(default_factory=list)
     index: Index | None = field(default=None, repr=False)  # the linted set (for --fix)
     versions: object = None  # versions.StackProfile of the whole run
+    sources: dict = field(default_factory=dict, repr=False)  # path -> SourceFile (code frames)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity and f.suppression is None)
@@ -260,6 +261,8 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         if f.rule not in urls:
             urls[f.rule] = rule_url(by_code[f.rule]) if f.rule in by_code else None
         f.url = urls[f.rule]
+        if not f.help:
+            f.help = split_message(f.message).rest
     from .versions import build as build_profile
 
     profile = ctx.versions if not contexts else build_profile(loaded.documents, options)
@@ -272,6 +275,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         internal_errors=internal,
         index=index,
         versions=profile,
+        sources={f.path: f for f in list(loaded.files) + (rendered.sources.files() if rendered is not None else [])},
     )
 
 
@@ -330,6 +334,7 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                         field=rep.path,
                         fingerprint=fingerprint(rule.code, ident, rep.path, occ),
                         rendered=origin is not None,
+                        help=rep.help or "",
                     )
                 )
         except Exception as exc:  # a rule bug must not hide the other findings

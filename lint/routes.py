@@ -666,18 +666,39 @@ def render_text(m: RoutingMap, color: bool = False, width: int | None = None) ->
     out: list[str] = []
     for t in m.tables:
         out.append(escape(t.title()))
-        out += [f"  ! {escape(p.detail)}" for p in t.problems]
+        for p in t.problems:
+            chunks = _wrap_words(_one_line(p.detail), max(width - 4, 40)) if width else [escape(p.detail)]
+            out += [f"  ! {chunks[0]}"] + [f"    {c}" for c in chunks[1:]]
         if not t.rows:
             out += ["  no routes attached", ""]
             continue
         rows = [list(COLUMNS)] + [[_one_line(c) for c in _cells(i, r)] for i, r in enumerate(t.rows, 1)]
         widths = [max(len(row[c]) for row in rows) for c in range(len(COLUMNS))]
+        # the last column (STATUS, the long one) wraps at spaces to the width; names never break
+        # (when at least 40 columns are left for it: a narrow strip far right reads worse than
+        # one long line)
+        lead = 2 + sum(widths[:-1]) + 2 * (len(COLUMNS) - 1)
+        room = (width or 0) - lead
         for row in rows:
-            line = "  ".join(cell.rjust(widths[0]) if c == 0 else cell.ljust(widths[c]) for c, cell in enumerate(row))
-            out.append("  " + line.rstrip())
+            line = "  ".join(cell.rjust(widths[0]) if c == 0 else cell.ljust(widths[c]) for c, cell in enumerate(row[:-1]))
+            last = _wrap_words(row[-1], room) if room >= 40 else [row[-1]]
+            out.append(("  " + line + "  " + last[0]).rstrip())
+            out += [" " * lead + more for more in last[1:]]
         out.append("")
     out.append(escape(m.summary()) if m.tables else "no Gateway listeners or routes found")
     return "\n".join(out) + "\n"
+
+
+def _wrap_words(text: str, room: int) -> list[str]:
+    """``text`` in lines of at most ``room`` characters, broken at spaces only (a longer
+    word gets a line of its own)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= room:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 STATE_STYLE = {"ok": "green", "broken": "bold red", "unverified": "yellow"}
@@ -694,10 +715,16 @@ def _render_rich(m: RoutingMap, width: int | None) -> str:
     console = Console(file=buf, force_terminal=True, highlight=False, width=width)
     for t in m.tables:
         table = Table(title=Text(escape(t.title()), style="bold"), title_justify="left", show_lines=False)
-        for c in COLUMNS:
-            table.add_column(c.lower(), justify="right" if c == "#" else "left", overflow="fold")
+        cells_of = [[_one_line(c) for c in _cells(i, r)] for i, r in enumerate(t.rows, 1)]
+        for k, c in enumerate(COLUMNS):
+            # names (hostnames, matches, backends, routes) never wrap; the free text wraps at
+            # spaces, and no column is narrower than its longest word, so no word is cut
+            longest = max([len(w) for row in cells_of for w in row[k].split()] + [len(c)])
+            free = c in ("FILTERS", "STATUS")
+            table.add_column(c.lower(), justify="right" if c == "#" else "left", no_wrap=not free,
+                             overflow="fold" if free else "ignore", min_width=longest)
         for i, r in enumerate(t.rows, 1):
-            cells = [Text(_one_line(c)) for c in _cells(i, r)]
+            cells = [Text(c) for c in cells_of[i - 1]]
             cells[-1].stylize(STATE_STYLE[r.state])
             table.add_row(*cells)
         if t.problems:
@@ -944,7 +971,7 @@ def render_dot(m: RoutingMap) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(fmt: str, m: RoutingMap, color: bool = False) -> str:
+def render(fmt: str, m: RoutingMap, color: bool = False, width: int | None = None) -> str:
     if fmt == "json":
         return render_json(m)
     if fmt == "markdown":
@@ -953,4 +980,4 @@ def render(fmt: str, m: RoutingMap, color: bool = False) -> str:
         return render_mermaid(m)
     if fmt == "dot":
         return render_dot(m)
-    return render_text(m, color=color)
+    return render_text(m, color=color, width=width)

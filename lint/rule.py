@@ -51,7 +51,7 @@ import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from .source import Span
 
@@ -75,10 +75,82 @@ class Report:
     message: str
     key: bool = False
     severity: str | None = None
+    help: str | None = None  # the remedy in one line, with exact values; else derived from message
 
 
-def report(path, message: str, *, key: bool = False, severity: str | None = None) -> Report:
-    return Report(tuple(path), message, key, severity)
+def report(path, message: str, *, key: bool = False, severity: str | None = None, help: str | None = None) -> Report:
+    """``message``: what is wrong (a short first line, at most 100 characters, then the
+    explanation); ``help``: what to do, when the message does not end by saying it."""
+    return Report(tuple(path), message, key, severity, help)
+
+
+SHORT_LIMIT = 100  # characters of a finding's first line (fits a 120-column terminal)
+_STRONG = ("; ", ": ", ". ", " -- ")  # clause and sentence ends
+_WEAK = (", which ", ", but ", ", so ", ", and ", ", while ", ", where ", " although ", " because ")
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+class MessageParts(NamedTuple):
+    short: str  # the first line (<= SHORT_LIMIT characters)
+    rest: str  # the explanation and remedy that follow ("" when the message is short)
+    continued: bool  # the short line stops mid-sentence (shown with an ellipsis)
+
+
+def _boundaries(message: str, min_words: int) -> list:
+    """(start, end, strong) of every clause boundary outside brackets and quotes, preceded by
+    at least ``min_words`` words (``HTTPRoute ns/name: ...`` names a subject, not a clause)."""
+    out, stack, quote = [], [], None
+    for i, c in enumerate(message):
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "\"`" or (c == "'" and (i == 0 or not message[i - 1].isalnum())):
+            quote = c
+        elif c in _PAIRS:
+            stack.append(_PAIRS[c])
+        elif stack and c == stack[-1]:
+            stack.pop()
+        elif not stack:
+            sep = next((s for s in _STRONG if message.startswith(s, i)), None)
+            if sep is not None:
+                out.append((i, i + len(sep), True))
+                continue
+            sep = next((s for s in _WEAK if message.startswith(s, i)), None)
+            if sep is not None:  # the connective word starts the rest
+                out.append((i, i + (2 if sep[0] == "," else 1), False))
+    return [b for b in out if len(message[: b[0]].split()) >= min_words]
+
+
+def split_message(message: str, limit: int = SHORT_LIMIT) -> MessageParts:
+    """Split a finding's message into a short first line and the rest, the same way for
+    every rule (so no rule has to change, custom policies included):
+
+    1. the first clause or sentence end (``;``, ``:``, ``. ``, `` -- ``) outside brackets and
+       quotes, after at least four words, ends the short line when it comes within ``limit``
+       characters;
+    2. else a message of at most ``limit`` characters is its own short line;
+    3. else the last connective (``, which``, ``, but``, ``, so``, ``although``, ...) before
+       that first clause end and within ``limit`` ends it, marked as continued;
+    4. else the last space within ``limit`` does (continued).
+    """
+    message = message.strip()
+    bounds = _boundaries(message, 4)
+    strong = [b for b in bounds if b[2]]
+    if strong and strong[0][0] <= limit:
+        start, end, _ = strong[0]
+        return MessageParts(message[:start].rstrip(" ,"), message[end:].strip(), False)
+    if len(message) <= limit:
+        return MessageParts(message, "", False)
+    stop = strong[0][0] if strong else len(message)
+    weak = [b for b in bounds if not b[2] and b[0] <= limit - 2 and b[0] < stop]
+    if weak:
+        start, end, _ = weak[-1]
+        return MessageParts(message[:start].rstrip(" ,"), message[end:].strip(), True)
+    cut = message.rfind(" ", 0, limit - 1)
+    if cut <= 0:  # one long word (a URL): cut it
+        cut = limit - 2
+        return MessageParts(message[:cut], message[cut:], True)
+    return MessageParts(message[:cut].rstrip(" ,"), message[cut + 1 :].strip(), True)
 
 
 @dataclass
@@ -95,6 +167,7 @@ class Finding:
     suppression: dict | None = None  # {"kind": "inSource"|"external", "justification": ...}
     rendered: bool = False  # found in kustomize/helm output (the path names the source file)
     url: str | None = None  # the rule's documentation page (lint/docs.py)
+    help: str = ""  # the remedy: the rule's, else the message's rest (split_message)
 
     @property
     def line(self) -> int:
@@ -118,6 +191,7 @@ class Finding:
             "end_line": self.span.end_line,
             "end_column": self.span.end_column,
             "message": self.message,
+            "help": self.help,
             "resource": self.resource,
             "field": field_path(self.field),
             "fingerprint": self.fingerprint,

@@ -61,9 +61,12 @@ def test_json_shape_and_relative_paths():
 def test_text_format_lines():
     code, out, _ = lint("--select", "IGW202", "sample_manifests/bad")
     assert code == 1
-    first = out.splitlines()[0]
-    assert first.startswith("sample_manifests/bad/50-bifrost.yaml:41:25  IGW202  error  ")
-    assert out.rstrip().endswith("(19 documents)") or "error" in out.splitlines()[-1]
+    lines = out.splitlines()
+    assert lines[0] == "sample_manifests/bad/50-bifrost.yaml:41:25: IGW202 [*] otel plugin trace_type is 'genai_extension'"
+    assert "                        ^^^^^^^^^^^^^^^^^ error" in out  # the caret under the value
+    assert lines[-2].startswith("1 error, 0 warnings") and lines[-1] == "[*] 1 fixable with `--fix`"
+    code, out, _ = lint("--format", "concise", "--select", "IGW202", "sample_manifests/bad")
+    assert out.splitlines()[0].startswith("sample_manifests/bad/50-bifrost.yaml:41:25  IGW202  error  ")
 
 
 def test_missing_path_is_usage_error():

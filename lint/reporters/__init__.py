@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
 
 
-def render(fmt: str, result, *, color: bool = False, root: str | None = None, sarif_category: str | None = None) -> str:
+def render(fmt: str, result, *, color: bool = False, root: str | None = None, sarif_category: str | None = None,
+           width: int | None = None, show_source: bool = True, fixable=frozenset(), statistics: bool = False) -> str:
+    """``width``, ``show_source``, ``fixable`` (ids of the findings to mark ``[*]``) and
+    ``statistics`` shape the text formats; the machine formats ignore them."""
     if fmt == "text":
         from .text import render_text
 
-        return render_text(result, color=color)
+        return render_text(result, color=color, width=width, show_source=show_source, fixable=fixable,
+                           statistics=statistics)
+    if fmt == "concise":
+        from .text import render_concise
+
+        return render_concise(result, color=color, fixable=fixable)
     if fmt == "json":
         from .json import render_json
 

@@ -1,15 +1,100 @@
-"""``--format text``: one line per finding, grouped by file, then a summary line.
+"""``--format text`` (full, the default) and ``--format concise``.
 
-File names and messages pass through ``sanitize.escape`` (no control, format or bidi
-character reaches the terminal, no line can be a CI workflow command)."""
+Full, like ruff's full format: for each finding
+
+    path:line:col: CODE [*] short message
+       |
+    23 |     {
+    24 |       "$schema": "https://www.getbifrost.ai/schema",
+    25 |       "providers": [
+       |       ^^^^^^^^^^^ error
+    26 |         {
+       |
+       = help: Bifrost reads only an object keyed by provider name ...
+       = docs: https://github.com/infergw/infergw-lint/blob/main/docs/rules/IGW201.md
+
+then a summary (errors, warnings, suppressed, files, documents) and ``[*] N fixable with
+`--fix```. The short message is the finding's first line (lint/rule.py ``split_message``,
+at most 100 characters); the rest of the message is the ``help`` (or a ``note`` when the
+rule gives its own help). ``[*]`` marks a finding that ``--fix`` would fix. Lines wrap at
+word boundaries to the width; source lines are never wrapped (a long one is shown as a
+window around the span). ``--statistics`` prints one line per rule instead.
+
+Concise: one line per finding, ``path:line:col  CODE  severity  message`` (the layout of
+earlier releases, for grep and CI logs), then the summary.
+
+Everything that comes from a linted file (messages, names, paths, source lines) goes through
+``sanitize.escape`` before it reaches the terminal.
+"""
 
 from __future__ import annotations
 
-import io
+import unicodedata
+from collections import Counter
 
+from ..rule import split_message
 from ..sanitize import escape
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_ANSI = {
+    "error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m",
+    "bold": "\x1b[1m", "dim": "\x1b[2m", "blue": "\x1b[1;34m", "cyan": "\x1b[36m", "green": "\x1b[32m",
+    "reset": "\x1b[0m",
+}
+DEFAULT_WIDTH = 120
+CONTEXT = 2  # source lines shown before and after the flagged ones
+MAX_SPAN_LINES = 6  # a taller span shows its first lines and its last one
+
+
+# ---- widths and wrapping ----------------------------------------------------------------
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide characters 2, combining marks 0."""
+    if text.isascii():
+        return len(text)
+    w = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
+def wrap(text: str, width: int, first: int = 0, indent: int = 0) -> list[str]:
+    """Break ``text`` into lines at spaces so that each fits ``width`` columns, the first
+    line after ``first`` columns of prefix and the others after ``indent``. A word longer
+    than a line (a URL, a path) is never broken: it gets a line of its own."""
+    words = text.split(" ")
+    lines: list[str] = []
+    cur, cur_w = "", 0
+    room = max(width - first, 20)
+    for word in words:
+        ww = cell_width(word)
+        if not cur:
+            cur, cur_w = word, ww
+            continue
+        if cur_w + 1 + ww <= room:
+            cur, cur_w = cur + " " + word, cur_w + 1 + ww
+        else:
+            lines.append(cur)
+            room = max(width - indent, 20)
+            cur, cur_w = word, ww
+    lines.append(cur)
+    return lines
+
+
+# ---- the report ---------------------------------------------------------------------------
+
+
+class _Painter:
+    def __init__(self, color: bool):
+        self.color = color
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.color or not text:
+            return text
+        return f"{_ANSI[style]}{text}{_ANSI['reset']}"
 
 
 def summary_line(result) -> str:
@@ -26,47 +111,214 @@ def summary_line(result) -> str:
     )
 
 
-def render_text(result, color: bool = False) -> str:
+def fixable_line(n: int) -> str:
+    return f"[*] {n} fixable with `--fix`" if n else ""
+
+
+def render_text(
+    result,
+    color: bool = False,
+    *,
+    width: int | None = None,
+    show_source: bool = True,
+    fixable=frozenset(),
+    statistics: bool = False,
+) -> str:
+    """The full text report. ``fixable``: ids (``id(finding)``) of the findings to mark
+    ``[*]`` (cli._fixable); ``width``: the terminal's columns."""
+    width = width or DEFAULT_WIDTH
+    paint = _Painter(color)
     shown = [f for f in result.findings if f.suppression is None]
-    if color:
-        return _render_rich(result, shown)
+    out: list[str] = []
+    if statistics:
+        out += _statistics(shown, fixable, paint)
+    else:
+        for f in shown:
+            out += _finding(f, result, width, show_source, id(f) in fixable, paint)
+            out.append("")
+    return _summary(result, shown, fixable, out, paint)
+
+
+def render_concise(result, color: bool = False, *, fixable=frozenset(), **_) -> str:
+    paint = _Painter(color)
+    shown = [f for f in result.findings if f.suppression is None]
     out: list[str] = []
     last = None
     for f in shown:
         if last is not None and f.path != last:
             out.append("")
         last = f.path
-        out.append(f"{escape(f.path)}:{f.line}:{f.column}  {f.rule}  {f.severity}  {escape(f.message)}")
+        out.append(
+            f"{paint(escape(f.path), 'bold')}:{f.line}:{f.column}  {paint(f.rule, f.severity)}  "
+            f"{paint(f.severity, f.severity)}  {escape(f.message)}"
+        )
     if shown:
         out.append("")
-    out.append(summary_line(result))
+    return _summary(result, shown, fixable, out, paint)
+
+
+def _summary(result, shown, fixable, out, paint) -> str:
+    style = "error" if result.count("error") else ("warning" if result.count("warning") else "green")
+    out.append(paint(summary_line(result), style))
+    n = sum(1 for f in shown if id(f) in fixable)
+    if n:
+        out.append(fixable_line(n))
     return "\n".join(out) + "\n"
 
 
-def _render_rich(result, shown) -> str:
-    from rich.console import Console
-    from rich.text import Text
+def _statistics(shown, fixable, paint) -> list[str]:
+    counts = Counter(f.rule for f in shown)
+    names = {f.rule: f.name for f in shown}
+    fix = {f.rule for f in shown if id(f) in fixable}
+    sev = {f.rule: f.severity for f in shown}
+    if not counts:
+        return []
+    cw = max(len(str(c)) for c in counts.values())
+    rows = []
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        mark = "[*]" if code in fix else "[ ]"
+        rows.append(f"{n:>{cw}}  {paint(code, sev[code])}  {mark} {escape(names[code])}")
+    return rows + [""]
 
-    buf = io.StringIO()
-    console = Console(file=buf, force_terminal=True, highlight=False, soft_wrap=True)
-    last = None
-    for f in shown:
-        if f.path != last:
-            if last is not None:
-                console.print()
-            console.print(Text(escape(f.path), style="bold underline"))
-            last = f.path
-        line = Text()
-        line.append(f"{escape(f.path)}:{f.line}:{f.column}", style="dim")
-        line.append("  ")
-        line.append(f.rule, style="bold")
-        line.append("  ")
-        line.append(f.severity, style=STYLE.get(f.severity, ""))
-        line.append("  ")
-        line.append(escape(f.message))
-        console.print(line)
-    if shown:
-        console.print()
-    style = "bold red" if result.count("error") else ("yellow" if result.count("warning") else "green")
-    console.print(Text(summary_line(result), style=style))
-    return buf.getvalue()
+
+def _finding(f, result, width, show_source, fixable, paint) -> list[str]:
+    parts = split_message(f.message)
+    short = parts.short + (" …" if parts.continued else "")
+    where = f"{escape(f.path)}:{f.line}:{f.column}:"
+    code = f.rule + (" [*]" if fixable else "")
+    head = f"{paint(where, 'bold')} {paint(f.rule, f.severity)}{paint(' [*]', 'cyan') if fixable else ''}"
+    message = escape(short)
+    if cell_width(f"{where} {code} {message}") <= width:
+        lines = [f"{head} {message}"]
+    else:  # a long path: the short message gets a line of its own rather than wrapping
+        lines = [head] + ["    " + b for b in wrap(message, width, first=4, indent=4)]
+    gutter = 0
+    if show_source:
+        frame = _frame(f, result, width, paint)
+        if frame:
+            lines += frame[1]
+            gutter = frame[0]
+    pad = " " * (gutter or 3)
+    help_text = f.help or ""
+    rest = parts.rest
+    if rest and help_text and rest != help_text:  # the rule's own help: the rest is a note
+        lines += _labelled(pad, "note", ("… " if parts.continued else "") + rest, width, paint)
+    elif rest and not help_text:
+        help_text = rest
+    if help_text:
+        lead = "… " if (parts.continued and help_text == rest) else ""
+        lines += _labelled(pad, "help", lead + help_text, width, paint)
+    if f.url:
+        lines += _labelled(pad, "help", "see " + f.url, width, paint)
+    return lines
+
+
+def _labelled(pad: str, label: str, text: str, width: int, paint) -> list[str]:
+    prefix = f"{pad}= {label}: "
+    chunks = wrap(escape(text), width, first=cell_width(prefix), indent=cell_width(prefix))
+    out = [f"{pad}= {paint(label + ':', 'bold')} {chunks[0]}"]
+    out += [" " * cell_width(prefix) + c for c in chunks[1:]]
+    return out
+
+
+def _frame(f, result, width, paint):
+    """(gutter width, lines) of the code frame, or None when the source is not at hand."""
+    src = (getattr(result, "sources", None) or {}).get(f.path)
+    span = f.span
+    if src is None or not 1 <= span.line <= src.line_count:
+        return None
+    first, last = span.line, max(span.line, min(span.end_line, src.line_count))
+    if span.end_line > span.line and span.end_column == 1:  # the span ends at a line start
+        last = max(first, last - 1)
+    top = first
+    for _ in range(CONTEXT):
+        if top > 1 and src.line_text(top - 1).strip():
+            top -= 1
+        else:
+            break
+    bottom = last
+    for _ in range(CONTEXT):
+        if bottom < src.line_count and src.line_text(bottom + 1).strip():
+            bottom += 1
+        else:
+            break
+    numbers = list(range(top, bottom + 1))
+    if last - first + 1 > MAX_SPAN_LINES:  # a tall span: its first lines, then its last
+        keep = set(range(top, first + MAX_SPAN_LINES - 1)) | set(range(last, bottom + 1))
+        numbers = [n for n in numbers if n in keep]
+    gw = len(str(numbers[-1]))
+    bar = paint("|", "blue")
+    empty = " " * gw + " " + bar
+    multi = last > first
+    room = max(width - gw - 3 - (2 if multi else 0), 20)
+    mark = paint("|", f.severity)
+    label = paint(f.severity, f.severity)
+    out = [empty]
+    prev = None
+    for n in numbers:
+        if prev is not None and n != prev + 1:
+            out.append(paint("...".rjust(gw), "blue") + ("  " + mark if first < n <= last else ""))
+        prev = n
+        raw = src.line_text(n).replace("\t", " ")
+        num = paint(str(n).rjust(gw), "blue")
+        if not multi:
+            if n == first:
+                start = min(max(span.column - 1, 0), len(raw))
+                end = max(start + 1, min(span.end_column - 1, max(len(raw), start + 1)))
+                shown, at, w = _window(raw, start, end, room)
+                out.append(f"{num} {bar} {shown}".rstrip())
+                out.append(f"{empty} {' ' * at}{paint('^' * w, f.severity)} {label}")
+            else:
+                out.append(f"{num} {bar} {_window(raw, 0, 0, room)[0]}".rstrip())
+            continue
+        # a span over several lines: a rule from its first character to its last one
+        if n == first:
+            start = min(max(span.column - 1, 0), len(raw))
+            shown, at, _ = _window(raw, start, start + 1, room)
+            out.append(f"{num} {bar}   {shown}".rstrip())
+            out.append(f"{empty}  {paint('_' * (at + 1) + '^', f.severity)}")
+        elif first < n <= last:
+            end = len(raw.rstrip()) if n < last or span.end_column - 1 > len(raw) else span.end_column - 1
+            shown, at, w = _window(raw, max(end - 1, 0), max(end, 1), room)
+            out.append(f"{num} {bar} {mark} {shown}".rstrip())
+            if n == last:
+                out.append(f"{empty} {mark}{paint('_' * (at + w) + '^', f.severity)} {label}")
+        else:
+            out.append(f"{num} {bar}   {_window(raw, 0, 0, room)[0]}".rstrip())
+    out.append(empty)
+    return gw + 1, out
+
+
+def _window(raw: str, start: int, end: int, room: int):
+    """The part of a source line to show (escaped), the column its span starts at and the
+    span's width, all in terminal cells; a line wider than ``room`` is cut around the span."""
+    pre, mid, post = escape(raw[:start]), escape(raw[start:end]), escape(raw[end:])
+    total = cell_width(pre) + cell_width(mid) + cell_width(post)
+    if total <= room:
+        return pre + mid + post, cell_width(pre), max(1, cell_width(mid))
+    # cut: keep up to a third of the room before the span, the span (clipped), then what fits
+    lead = ""
+    if cell_width(pre) > room // 3:
+        pre = _tail(pre, room // 3 - 1)
+        lead = "…"
+    mid_w = min(cell_width(mid), room - cell_width(lead + pre) - 1)
+    mid = _head(mid, mid_w)
+    left = room - cell_width(lead + pre + mid) - 1
+    post_cut = _head(post, max(left, 0))
+    tail = "…" if post_cut != post else ""
+    return lead + pre + mid + post_cut + tail, cell_width(lead + pre), max(1, cell_width(mid))
+
+
+def _head(text: str, cells: int) -> str:
+    out, w = [], 0
+    for ch in text:
+        cw = cell_width(ch)
+        if w + cw > cells:
+            break
+        out.append(ch)
+        w += cw
+    return "".join(out)
+
+
+def _tail(text: str, cells: int) -> str:
+    return _head(text[::-1], cells)[::-1]
