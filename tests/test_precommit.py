@@ -187,7 +187,7 @@ def test_try_repo_fails_on_bad_and_passes_on_good(tmp_path, env, hook_repo):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "infergw-lint" in out and "Failed" in out, out
-    assert "manifests/50-bifrost.yaml:25:7  IGW201" in out, out
+    assert "manifests/50-bifrost.yaml:25:7: IGW201 [*] " in out, out
 
     good = _consumer(tmp_path / "good", env, {"manifests/50-bifrost.yaml": _good("50-bifrost.yaml")})
     proc = _run([*PRE_COMMIT, "try-repo", repo, "infergw-lint", "--all-files", "--color", "never"], good, env)
