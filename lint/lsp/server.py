@@ -101,7 +101,11 @@ class InfergwLanguageServer(LanguageServer):
                 return
             if not self._loaded:
                 started = time.perf_counter()
-                model.load_folder()
+                last_yield = started
+                for _ in model.load_steps():
+                    if time.perf_counter() - last_yield > YIELD_EVERY_S:
+                        await asyncio.sleep(0)
+                        last_yield = time.perf_counter()
                 self._loaded = True
                 self.last_run["load_s"] = time.perf_counter() - started
                 for note in model.notes:
@@ -202,6 +206,12 @@ def _path(uri: str) -> str | None:
     return os.path.abspath(path) if path else None
 
 
+def _target(ls: InfergwLanguageServer, params) -> str | None:
+    """The file a textDocument notification or request is about, once the server is set up."""
+    path = _path(params.text_document.uri)
+    return path if path and ls.model is not None else None
+
+
 def _is_config(path: str) -> bool:
     return os.path.basename(path) in CONFIG_NAMES or os.path.basename(path) == PYPROJECT
 
@@ -260,25 +270,23 @@ def create_server() -> InfergwLanguageServer:
     @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
     @guarded("didOpen")
     def did_open(ls: InfergwLanguageServer, params: T.DidOpenTextDocumentParams):
-        path = _path(params.text_document.uri)
-        if path and ls.model and ls.model.set_buffer(path, params.text_document.text, params.text_document.version):
+        path = _target(ls, params)
+        if path and ls.model.set_buffer(path, params.text_document.text, params.text_document.version):
             ls.schedule([path])
 
     @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
     @guarded("didChange")
     def did_change(ls: InfergwLanguageServer, params: T.DidChangeTextDocumentParams):
-        path = _path(params.text_document.uri)
-        if not path or ls.model is None:
-            return
-        if lintable(path) and not ls.model.excluded(path):  # parsed when the debounce ends
+        path = _target(ls, params)
+        if path and lintable(path) and not ls.model.excluded(path):  # parsed when the debounce ends
             ls.typed[path] = (params.text_document.uri, params.text_document.version)
             ls.schedule([path], ls.settings.debounce_ms / 1000)
 
     @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
     @guarded("didSave")
     def did_save(ls: InfergwLanguageServer, params: T.DidSaveTextDocumentParams):
-        path = _path(params.text_document.uri)
-        if not path or ls.model is None:
+        path = _target(ls, params)
+        if path is None:
             return
         if _is_config(path):
             reconfigure(ls, ls.settings)
@@ -289,8 +297,8 @@ def create_server() -> InfergwLanguageServer:
     @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
     @guarded("didClose")
     def did_close(ls: InfergwLanguageServer, params: T.DidCloseTextDocumentParams):
-        path = _path(params.text_document.uri)
-        if path and ls.model:
+        path = _target(ls, params)
+        if path:
             ls.typed.pop(path, None)
             ls.model.close_buffer(path)
             ls.schedule()
@@ -343,8 +351,8 @@ def create_server() -> InfergwLanguageServer:
     )
     @guarded("codeAction")
     def code_action(ls: InfergwLanguageServer, params: T.CodeActionParams):
-        path = _path(params.text_document.uri)
-        if not path or ls.model is None:
+        path = _target(ls, params)
+        if path is None:
             return None
         state = ls.model.files.get(path)
         if state is None or state.text is None:
@@ -385,8 +393,8 @@ def create_server() -> InfergwLanguageServer:
     @server.feature(T.TEXT_DOCUMENT_HOVER)
     @guarded("hover")
     def hover(ls: InfergwLanguageServer, params: T.HoverParams):
-        path = _path(params.text_document.uri)
-        if not path or ls.model is None:
+        path = _target(ls, params)
+        if path is None:
             return None
         pos = params.position
         found = ls.findings_at(path, T.Range(pos, pos))

@@ -174,8 +174,8 @@ def read_disk(path: str) -> tuple[str | None, tuple | None]:
 @contextlib.contextmanager
 def _paused_gc():
     """As in loader.load: the node trees hold no cycles, so the cyclic collector would only
-    re-scan a growing heap while many files are parsed; afterwards they are moved out of
-    its sight."""
+    re-scan a growing heap while a file is parsed; afterwards they are moved out of its
+    sight."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -261,25 +261,27 @@ class LintWorkspace:
     def load_folder(self) -> int:
         """Read every lintable file under the root (as ``infergw-lint ROOT`` would); keeps
         open buffers.  Returns the number of files."""
+        for _ in self.load_steps():
+            pass
+        return len(self.files)
+
+    def load_steps(self):
+        """``load_folder`` one file at a time (it yields after each), so that a server can
+        answer requests meanwhile; stopping half-way keeps what was read."""
         if not self.root or not os.path.isdir(self.root):
-            return 0
+            return
         found = LoadResult()
         try:
             paths = [fs for _, fs in discover([self.root], found, exclude=self.options.exclude)]
         except UsageError as exc:
             self.notes.append(str(exc))
-            return 0
+            return
         self.notes = list(found.notes)
-        with _paused_gc():
-            self._read_all(paths)
-        self._index = None
-        return len(self.files)
-
-    def _read_all(self, paths: list) -> None:
         on_disk = set(paths)
         for path in list(self.files):
             if path not in on_disk and not self.files[path].buffer:
                 del self.files[path]
+        self._index = None
         for path in paths:
             state = self.files.get(path)
             if state is not None and state.buffer:
@@ -287,7 +289,10 @@ class LintWorkspace:
             text, err = read_disk(path)
             if state is not None and state.text == text and text is not None:
                 continue
-            self.files[path] = FileState(path, text, error=err)
+            with _paused_gc():
+                self.files[path] = FileState(path, text, error=err)
+            self._index = None
+            yield path
 
     def set_buffer(self, path: str, text: str, version: int | None = None) -> bool:
         """An editor buffer's text (open or changed).  False when the file is not one the
