@@ -121,3 +121,33 @@ def test_positions_in_utf16_and_short_messages():
 
     assert convert.short_message(F()) == "GatewayClass x has controllerName 'y', which no one serves"
     assert convert.text_edits("a\nb\nc\n", "a\nB\nc\n") == [(2, 4, "B\n")]
+
+
+def test_kept_results_follow_edits_like_a_fresh_run(tmp_path):
+    """Edits that move documents, change the Bifrost release (a fact every Bifrost rule
+    reads), delete a grant and break a file: after each, the workspace's findings equal a
+    fresh command-line run over the same texts."""
+    root = tmp_path / "ws"
+    shutil.copytree(os.path.join(ROOT, "sample_manifests"), root)
+    shutil.copytree(os.path.join(HERE, "fixtures", "IGW501"), root / "crd")
+    ws = LintWorkspace(str(root))
+    ws.load_folder()
+    _all(ws)
+    bifrost = root / "bad" / "50-bifrost.yaml"
+    routes = root / "bad" / "40-routes.yaml"
+    grants = root / "bad" / "30-reference-grants.yaml"
+    crd = next(p for p in (root / "crd").iterdir() if p.suffix == ".yaml")
+    edits = [
+        (routes, lambda t: "# a new first line moves every document\n" + t),
+        (bifrost, lambda t: t.replace("maximhq/bifrost:v1.3.9", "maximhq/bifrost:v1.5.2")),
+        (grants, lambda t: ""),
+        (crd, lambda t: "\n\n" + t.replace("name:", "name:  ", 1)),
+        (routes, lambda t: t.replace("apiVersion", "apiVersion: [", 1)),
+        (routes, lambda t: t.replace("apiVersion: [", "apiVersion", 1)),
+        (bifrost, lambda t: t.replace("maximhq/bifrost:v1.5.2", "maximhq/bifrost:v1.3.9")),
+    ]
+    for path, change in edits:
+        text = change(path.read_text())
+        path.write_text(text)
+        ws.set_buffer(str(path), text)
+        assert _all(ws) == sorted(_key(f) for f in run([str(root)], ws.options).findings), f"after editing {path.name}"

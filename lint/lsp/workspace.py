@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import gc
 import os
 from collections import Counter
@@ -27,7 +28,8 @@ from ..loader import (
     EXTENSIONS, OWN_CONFIG_FILES, LoadResult, UsageError, _is_helm_template, _read_file, discover, parse_source,
 )
 from ..rule import Finding
-from ..source import SourceFile
+from ..document import node_end
+from ..source import SourceFile, Span
 
 ENVS = ("prod", "staging", "dev")
 
@@ -140,7 +142,7 @@ class FileState:
     __slots__ = ("path", "text", "buffer", "version", "src", "documents", "problems", "local", "error")
 
     def __init__(self, path: str, text: str | None, buffer: bool = False, version: int | None = None,
-                 error: tuple | None = None):
+                 error: tuple | None = None, previous: "FileState | None" = None):
         self.path = path
         self.text = text
         self.buffer = buffer  # True: an editor buffer, not the file on disk
@@ -157,6 +159,41 @@ class FileState:
             self.src = SourceFile(path, "")
         self.documents = result.documents
         self.problems = result.problems
+        if previous is not None and previous.local and text is not None:
+            self._reuse(previous)
+
+    def _keys(self) -> list:
+        """Per document: (its number in the file, its text, its first line)."""
+        text = self.src.text
+        out = []
+        for doc in self.documents:
+            start = doc.node.start_mark.index
+            out.append((doc.index, text[start:node_end(doc.node)], self.src.line_col(start)[0]))
+        return out
+
+    def _reuse(self, previous: "FileState") -> None:
+        """Keep the results of checks that read no other file for every document whose text
+        (and number in the file) did not change, moved by as many lines as it moved: an edit
+        re-checks only the documents it touched."""
+        before: dict = {}
+        for number, (idx, body, line) in enumerate(previous._keys()):
+            if number in previous.local:
+                before.setdefault((idx, body), []).append((number, line))
+        for number, (idx, body, line) in enumerate(self._keys()):
+            found = before.get((idx, body))
+            if not found or len(found) != 1:
+                continue
+            old_number, old_line = found[0]
+            local, remote = previous.local[old_number]
+            shift = line - old_line
+            if shift:
+                local = [_moved(f, shift) for f in local]
+            self.local[number] = (local, remote)
+
+
+def _moved(finding: Finding, lines: int) -> Finding:
+    sp = finding.span
+    return dataclasses.replace(finding, span=Span(sp.line + lines, sp.column, sp.end_line + lines, sp.end_column))
 
 
 def read_disk(path: str) -> tuple[str | None, tuple | None]:
@@ -186,9 +223,27 @@ def _paused_gc():
             gc.enable()
 
 
+def _profile(index: Index, options: Options):
+    return Context(index, options).versions
+
+
+# Derived facts (Index.memo keys) that read the whole set but rarely change, with what
+# decides whether they changed.  A check that reads only its document and these facts is
+# kept with its file like a check that reads nothing else; all such results are dropped
+# when a fact's fingerprint changes (a workload's image tag, a CRD in the workspace).
+GLOBAL_FACTS = {
+    "stack-profile": _profile,  # lint/versions.py (compared by value)
+    "crd.registry": lambda index, options: (  # lint/crd: the CRDs in the set and the profile
+        _profile(index, options), tuple(id(d) for d in index.of_kind("CustomResourceDefinition")),
+    ),
+}
+
+
 class _Watched:
     """The index as a rule sees it: any look-up marks the check as reading other files
-    (``namespace_of`` depends only on the document and the options, so it does not)."""
+    (``namespace_of`` depends only on the document and the options, so it does not); a
+    derived fact (``memo``) marks it when building the fact read the index, unless it is
+    one of the GLOBAL_FACTS."""
 
     __slots__ = ("_index", "_ctx")
 
@@ -203,11 +258,30 @@ class _Watched:
             self._ctx.touched = True
         return getattr(self._index, name)
 
+    def memo(self, key, build):
+        ctx = self._ctx
+        name = key if isinstance(key, str) else key[0] if isinstance(key, tuple) and key else None
+        fact = isinstance(name, str) and name in GLOBAL_FACTS
+        marks = ctx.memo_touch  # memo key -> did building it read the index (this index's)
+        existed = key in self._index._memo
+        outer, ctx.touched = ctx.touched, False
+        try:
+            value = self._index.memo(key, build)
+        finally:
+            if not existed:
+                marks[key] = ctx.touched
+            ctx.touched = outer or (marks.get(key, True) and not fact)  # unknown builder: assume it read
+        if fact:
+            ctx.workspace.fact_used(name)
+        return value
+
 
 class _TrackingContext(Context):
     """A Context that records whether a check looked at the index."""
 
     touched = False
+    memo_touch: dict = {}
+    workspace = None
 
     @property
     def index(self):
@@ -230,6 +304,9 @@ class LintWorkspace:
         self.config_error: str | None = None
         self._rules = rules
         self._index: Index | None = None
+        self._memo_touch: dict = {}  # of the current index: memo key -> its builder read the index
+        self._fact_prints: dict = {}  # GLOBAL_FACTS the kept results rely on -> fingerprint
+        self._facts_checked = None  # the index they were last compared on
         self.internal_errors: list[str] = []
         self.configure(self.settings)
 
@@ -245,10 +322,42 @@ class LintWorkspace:
         self.by_code = {r.code: r for r in every}
         self.active = select_rules(every, self.options)
         self.active_codes = {r.code for r in self.active}
-        for state in self.files.values():
-            state.local.clear()
+        self._drop_kept()
         self._index = None
         return self.config_error
+
+    def _drop_kept(self) -> None:
+        for state in self.files.values():
+            state.local.clear()
+        self._fact_prints = {}
+
+    def fact_used(self, name: str) -> None:
+        """A kept result relies on the derived fact ``name``: remember its fingerprint."""
+        if name not in self._fact_prints:
+            self._fact_prints[name] = GLOBAL_FACTS[name](self.index, self.options)
+
+    def _check_facts(self) -> None:
+        """Before a lint on a new index: drop every kept result when a fact they rely on
+        changed."""
+        index = self.index
+        if self._facts_checked is index:
+            return
+        self._facts_checked = index
+        for name, old in list(self._fact_prints.items()):
+            try:
+                new = GLOBAL_FACTS[name](index, self.options)
+            except Exception:  # noqa: BLE001 - cannot tell: drop
+                new = object()
+            if new != old:
+                self._drop_kept()
+                return
+
+    def _tracking(self) -> _TrackingContext:
+        self._check_facts()
+        ctx = _TrackingContext(self.index, self.options)
+        ctx.memo_touch = self._memo_touch
+        ctx.workspace = self
+        return ctx
 
     def rule(self, code: str):
         return self.by_code.get(code)
@@ -290,7 +399,7 @@ class LintWorkspace:
             if state is not None and state.text == text and text is not None:
                 continue
             with _paused_gc():
-                self.files[path] = FileState(path, text, error=err)
+                self.files[path] = FileState(path, text, error=err, previous=state)
             self._index = None
             yield path
 
@@ -303,7 +412,7 @@ class LintWorkspace:
         if state is not None and state.buffer and state.text == text:
             state.version = version
             return True
-        self.files[path] = FileState(path, text, buffer=True, version=version)
+        self.files[path] = FileState(path, text, buffer=True, version=version, previous=state)
         self._index = None
         return True
 
@@ -327,7 +436,7 @@ class LintWorkspace:
         text, err = read_disk(path)
         if state is not None and not state.buffer and state.text == text and text is not None:
             return
-        self.files[path] = FileState(path, text, error=err)
+        self.files[path] = FileState(path, text, error=err, previous=state)
         self._index = None
 
     def _inside(self, path: str) -> bool:
@@ -344,6 +453,7 @@ class LintWorkspace:
         if self._index is None:
             docs = [d for path in sorted(self.files) for d in self.files[path].documents]
             self._index = Index(docs, self.options.default_namespace)
+            self._memo_touch = {}
         return self._index
 
     def lint_file(self, path: str, ctx: _TrackingContext | None = None) -> list[Finding]:
@@ -354,7 +464,7 @@ class LintWorkspace:
         if state is None:
             return []
         options = self.options
-        ctx = ctx or _TrackingContext(self.index, options)
+        ctx = ctx or self._tracking()
         findings: list[Finding] = []
         if state.error is not None:
             message, span = state.error
@@ -410,7 +520,7 @@ class LintWorkspace:
     def lint(self, first=()):
         """Yield (path, findings) for every file, the paths in ``first`` first."""
         self.internal_errors = []
-        ctx = _TrackingContext(self.index, self.options)
+        ctx = self._tracking()
         firsts = set(first)
         order = [p for p in first if p in self.files] + [p for p in sorted(self.files) if p not in firsts]
         for path in order:
