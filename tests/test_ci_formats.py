@@ -257,3 +257,14 @@ def test_every_format_renders_a_result_with_everything():
     result = _result(findings, notes=["n"], internal_errors=["e"])
     for fmt in FORMATS:
         assert render(fmt, result)
+
+
+def test_help_and_docs_lines_without_repeating_the_message():
+    f = _finding(message="short line; put it behind CloudFront", help="put it behind CloudFront",
+                 url="https://example.com/IGW401.md")
+    (issue,) = to_gitlab(_result([f]), root=os.getcwd())
+    assert issue["content"]["body"] == "docs: https://example.com/IGW401.md"  # the help is in the message already
+    g = _finding(message="short line", help="use an internal scheme")
+    (issue,) = to_gitlab(_result([g]), root=os.getcwd())
+    assert issue["content"]["body"] == "help: use an internal scheme"
+    assert "help: use an internal scheme" in render_junit(_result([g]))

@@ -5,6 +5,19 @@ from __future__ import annotations
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
 
 
+def remedy_lines(finding) -> list[str]:
+    """``help: ...`` (the finding's remedy, unless its message already says it) and
+    ``docs: URL`` (the rule's page), for the formats that carry free text per finding."""
+    out = []
+    help_text = (getattr(finding, "help", None) or "").strip()
+    if help_text and help_text not in finding.message:
+        out.append(f"help: {help_text}")
+    url = getattr(finding, "url", None)
+    if url:
+        out.append(f"docs: {url}")
+    return out
+
+
 def render(fmt: str, result, *, color: bool = False, root: str | None = None, sarif_category: str | None = None,
            width: int | None = None, show_source: bool = True, fixable=frozenset(), statistics: bool = False) -> str:
     """``width``, ``show_source``, ``fixable`` (ids of the findings to mark ``[*]``) and

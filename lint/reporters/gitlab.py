@@ -24,6 +24,8 @@ import hashlib
 import json
 import os
 
+from . import remedy_lines
+
 ENGINE = "infergw-lint"
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 SECURITY = {"security", "exposure", "secrets"}
@@ -72,13 +74,7 @@ def to_gitlab(result, root: str | None = None) -> list:
         severity = SEVERITY.get(f.severity, "minor")
         if severity == "major" and f.rule in security:
             severity = "critical"
-        body = []
-        help_text = getattr(f, "help", None)
-        if help_text:
-            body.append(f"help: {help_text}")
-        url = getattr(f, "url", None)
-        if url:
-            body.append(f"docs: {url}")
+        body = remedy_lines(f)
         issue = {
             "type": "issue",
             "engine_name": ENGINE,

@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from . import remedy_lines
+
 SUITE = "infergw-lint"
 # everything XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -66,12 +68,7 @@ def finding_details(f) -> str:
         lines.append(f"resource: {res}")
     if f.field:
         lines.append(f"field: {field_path(f.field)}")
-    help_text = getattr(f, "help", None)
-    if help_text:
-        lines.append(f"help: {help_text}")
-    url = getattr(f, "url", None)
-    if url:
-        lines.append(f"docs: {url}")
+    lines += remedy_lines(f)
     return "\n".join(lines)
 
 
