@@ -94,7 +94,11 @@ def main(args: dict) -> int:
         values: dict = {}
         for path in args["values"]:
             with open(path, encoding="utf-8", errors="replace") as fh:
-                values = merge(values, helm.values_from_yaml(fh.read()) or {})
+                loaded = helm.values_from_yaml(fh.read()) or {}
+            if not isinstance(loaded, dict):
+                sys.stderr.write(f"Error: values file {path} is not a mapping\n")
+                return 1
+            values = merge(values, loaded)
         with helm.Chart.load(args["chart"]) as chart:
             manifests = chart.render(
                 values=values, name=args["name"], namespace=args["namespace"], revision=1, is_install=True,
@@ -104,6 +108,9 @@ def main(args: dict) -> int:
         return 1
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a bug in the binding: a message, not a traceback
+        sys.stderr.write(f"Error: internal error in helm-python-sdk: {type(exc).__name__}: {exc}\n")
         return 1
     sys.stdout.buffer.write(rendered_text(manifests).encode("utf-8"))
     sys.stdout.flush()

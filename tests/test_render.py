@@ -430,6 +430,10 @@ def test_helm_extra_failures_are_usage_errors(sdk_only, tmp_path, monkeypatch, c
     bad_values.write_text("a: [\n")
     assert main(["--helm", CHART, "--values", str(bad_values)]) == 2
     assert "helm template (helm extra) failed:" in capsys.readouterr().err
+    bad_values.write_text("- a\n- b\n")
+    assert main(["--helm", CHART, "--values", str(bad_values)]) == 2
+    err = capsys.readouterr().err
+    assert "helm template (helm extra) failed:" in err and "Traceback" not in err
 
 
 @needs_helm_sdk
