@@ -271,3 +271,31 @@ def test_console_entry_flushes_everything_then_exits(tmp_path):
     err = p.stderr.read().decode()
     p.wait()
     assert "Traceback" not in err
+
+
+def test_cel_verdicts_are_kept_by_value_for_one_run(tmp_path, monkeypatch):
+    """The same Gateway written N times is judged by CEL once (IGW502 still reported for
+    each copy, at its own place)."""
+    from infergw_lint.crd import cel
+
+    gw_text = """\
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: kgateway
+  listeners:
+    - {name: http, protocol: HTTP, port: 80}
+    - {name: http, protocol: HTTP, port: 8080}
+"""
+    counts = {}
+    for n in (1, 6):
+        (tmp_path / f"g{n}.yaml").write_text(gw_text * n)
+        calls = _count_calls(monkeypatch, cel, "_evaluate")
+        found = run([str(tmp_path / f"g{n}.yaml")], Options(select=["IGW502"])).findings
+        monkeypatch.undo()
+        counts[n] = calls[0]
+        assert found and len(found) % n == 0
+        assert len({f.span.line for f in found}) >= n  # each copy at its own place
+    assert counts[6] == counts[1]

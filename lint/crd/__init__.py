@@ -273,11 +273,13 @@ def _validate(doc, ctx) -> list:
     if not isinstance(doc.data, dict) or not doc.api_version or "/" not in doc.api_version:
         return []
     reg = registry(ctx)
-    return check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg)
+    verdicts = ctx.index.memo("crd.cel-verdicts", dict)  # CEL verdicts by value, for this run
+    return check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg, verdicts)
 
 
-def check_object(data: dict, group: str, version: str, kind_name: str, reg: Registry) -> list:
-    """The issues of one resource (plain data) against the registry's CRD for its kind."""
+def check_object(data: dict, group: str, version: str, kind_name: str, reg: Registry, verdicts: dict | None = None) -> list:
+    """The issues of one resource (plain data) against the registry's CRD for its kind
+    (``verdicts``: a dict that keeps CEL verdicts by value across the calls that share it)."""
     kind, sch = reg.lookup(group, version, kind_name)
     if sch is None:
         return []  # no CRD for this kind, or a version it does not serve (IGW109's)
@@ -293,7 +295,7 @@ def check_object(data: dict, group: str, version: str, kind_name: str, reg: Regi
         from . import cel
 
         compile_errors: list = []
-        cel.check(prepared.value, sch, (), issues, compile_errors, where)
+        cel.check(prepared.value, sch, (), issues, compile_errors, where, verdicts)
         for path, rule, err in compile_errors:
             note = (
                 f"{kind.origin}: the {kind_name} x-kubernetes-validations rule at "

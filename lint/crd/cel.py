@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import re
@@ -162,9 +163,11 @@ def to_cel(value, schema: dict | None):
 # ---- evaluation ---------------------------------------------------------------------------
 
 
-def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, where: str) -> None:
+def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, where: str,
+          verdicts: dict | None = None) -> None:
     """Evaluate every rule under ``schema`` on ``value``; append failures to ``issues`` and
-    rules that cannot be compiled to ``compile_errors`` as (path, rule, error)."""
+    rules that cannot be compiled to ``compile_errors`` as (path, rule, error).  ``verdicts``
+    (a dict the caller keeps for one run) remembers them by value: see ``_run``."""
     stack = [(value, schema, path)]
     while stack:
         val, sch, p = stack.pop()
@@ -172,7 +175,7 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
             continue
         rules = sch.get("x-kubernetes-validations")
         if rules:
-            _run(val, sch, p, rules, issues, compile_errors, where)
+            _run(val, sch, p, rules, issues, compile_errors, where, verdicts)
             if len(issues) >= MAX_ISSUES:
                 return
         if isinstance(val, dict):
@@ -192,7 +195,41 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
                 stack.append((val[i], items, p + (i,)))
 
 
-def _run(val, sch, p, rules, issues, compile_errors, where) -> None:
+def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | None = None) -> None:
+    """Verdicts of the rules of one schema node on one value.  With ``verdicts`` they are
+    kept by the value's content: the same listener, match or filter recurs in every copy of
+    a stack (tenants, overlays, a concatenated render), and celpy takes milliseconds per
+    rule.  An entry holds its ``rules`` list, so the id in its key is not reused while it
+    lives."""
+    digest = None
+    if verdicts is not None:
+        try:
+            digest = hashlib.sha1(repr(val).encode("utf-8", "surrogatepass")).digest()
+        except (RecursionError, ValueError):
+            digest = None
+    key = (id(rules), digest)
+    got = verdicts.get(key) if digest is not None else None
+    if got is None or got[0] is not rules:
+        failed: list = []
+        bad_rules: list = []
+        _evaluate(val, sch, rules, failed, bad_rules)
+        got = (rules, failed, bad_rules)
+        if digest is not None:
+            verdicts[key] = got
+    for text, err in got[2]:
+        compile_errors.append((p, text, err))
+    for rel, message, text in got[1]:
+        target = p + rel
+        issues.append(Issue(
+            CEL_ERROR, target,
+            f"{field_path(target) or '<root>'}: {message} ({where})",
+            key=isinstance(target[-1], str) if target else False, rule=text,
+        ))
+
+
+def _evaluate(val, sch, rules, failed: list, bad_rules: list) -> None:
+    """(fieldPath, message, rule) of every rule that rejects ``val``, and (rule, error) of
+    every rule that cannot be compiled."""
     converted = None
     for r in rules:
         text = r.get("rule") if isinstance(r, dict) else None
@@ -201,7 +238,7 @@ def _run(val, sch, p, rules, issues, compile_errors, where) -> None:
         try:
             prog = program(text)
         except CompileError as exc:
-            compile_errors.append((p, text, str(exc)))
+            bad_rules.append((text, str(exc)))
             continue
         if converted is None:
             converted = to_cel(val, sch)
@@ -218,12 +255,7 @@ def _run(val, sch, p, rules, issues, compile_errors, where) -> None:
             if bool(result):
                 continue
             message = _message(r, text, converted)
-        target = p + _field_path(r.get("fieldPath"))
-        issues.append(Issue(
-            CEL_ERROR, target,
-            f"{field_path(target) or '<root>'}: {message} ({where})",
-            key=isinstance(target[-1], str) if target else False, rule=text,
-        ))
+        failed.append((_field_path(r.get("fieldPath")), message, text))
 
 
 def _message(r: dict, text: str, converted) -> str:
