@@ -254,15 +254,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
         baseline.apply(options.baseline, findings)
     findings.sort(key=Finding.sort_key)
-    from .docs import rule_url
-
-    urls: dict = {}
-    for f in findings:
-        if f.rule not in urls:
-            urls[f.rule] = rule_url(by_code[f.rule]) if f.rule in by_code else None
-        f.url = urls[f.rule]
-        if not f.help:
-            f.help = split_message(f.message).rest
+    add_docs(findings, by_code)
     from .versions import build as build_profile
 
     profile = ctx.versions if not contexts else build_profile(loaded.documents, options)
@@ -277,6 +269,19 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         versions=profile,
         sources={f.path: f for f in list(loaded.files) + (rendered.sources.files() if rendered is not None else [])},
     )
+
+
+def add_docs(findings: list, by_code: dict) -> None:
+    """Each finding's documentation URL, and its help (the rule's, else the message's rest)."""
+    from .docs import rule_url
+
+    urls: dict = {}
+    for f in findings:
+        if f.rule not in urls:
+            urls[f.rule] = rule_url(by_code[f.rule]) if f.rule in by_code else None
+        f.url = urls[f.rule]
+        if not f.help:
+            f.help = split_message(f.message).rest
 
 
 def problem_findings(problems, by_code: dict, active_codes: set, reported_paths: set, options: Options) -> list:

@@ -118,8 +118,10 @@ def test_positions_in_utf16_and_short_messages():
     class F:
         rule = "IGW999"
         message = "GatewayClass x has controllerName 'y', which no one serves: so nothing happens"
+        url = None
 
     assert convert.short_message(F()) == "GatewayClass x has controllerName 'y', which no one serves"
+    assert convert.docs_url(F(), None) is None
     assert convert.text_edits("a\nb\nc\n", "a\nB\nc\n") == [(2, 4, "B\n")]
 
 

@@ -54,38 +54,30 @@ def offset_position(src: SourceFile, offset: int, encoding: str = "utf-16") -> t
 
 
 def short_message(finding) -> str:
-    """The diagnostic's message: the finding's own short form when it has one (#17's
-    ``short``/``title``), else the first line of its message, cut at the first sentence
-    when that still says something."""
-    for attr in ("short", "short_message", "title"):
-        val = getattr(finding, attr, None)
-        if isinstance(val, str) and val.strip():
-            return val.strip()
-    msg = (finding.message or "").strip()
-    first = msg.splitlines()[0] if msg else finding.rule
-    m = re.search(r"[.;:](?=\s+[A-Za-z(`'\"])", first)
-    if m and m.start() >= 24:
-        return first[: m.start()].rstrip()
-    return first
+    """The diagnostic's message: the finding's short first line, as the text output shows
+    it (lint/rule.py ``split_message``); the rest is in the hover."""
+    from ..rule import split_message
+
+    parts = split_message(finding.message or finding.rule)
+    return parts.short + (" …" if parts.continued else "")
 
 
 def help_text(finding) -> str | None:
-    """What to do about it, when the finding carries it (#17's ``help``)."""
+    """What to do about it: the finding's help (the rule's, else the message's rest)."""
     val = getattr(finding, "help", None)
     return val.strip() if isinstance(val, str) and val.strip() else None
 
 
 def docs_url(finding, rule) -> str | None:
-    """The rule's documentation: the finding's own ``url`` when it has one, else the one
-    the SARIF report links to."""
+    """The rule's documentation page: the finding's own ``url``, else the rule's."""
     val = getattr(finding, "url", None)
     if isinstance(val, str) and val:
         return val
     if rule is None:
         return None
-    from ..reporters.sarif import help_uri
+    from ..docs import rule_url
 
-    return help_uri(rule)
+    return rule_url(rule)
 
 
 def rule_markdown(rule) -> str:
@@ -98,8 +90,8 @@ def hover_markdown(finding, rule) -> str:
     head = f"**{finding.rule}** `{finding.name}` ({finding.severity})"
     parts = [head, "", finding.message]
     helptext = help_text(finding)
-    if helptext:
-        parts += ["", helptext]
+    if helptext and helptext not in finding.message:
+        parts += ["", f"**Fix:** {helptext}"]
     url = docs_url(finding, rule)
     if url:
         parts += ["", f"[Documentation]({url}) · `infergw-lint explain {finding.rule}`"]

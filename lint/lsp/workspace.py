@@ -22,7 +22,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..engine import Context, Options, check_document, drop_covered, problem_findings, select_rules
+from ..engine import Context, Options, add_docs, check_document, drop_covered, problem_findings, select_rules
 from ..index import Index
 from ..loader import (
     EXTENSIONS, OWN_CONFIG_FILES, LoadResult, UsageError, _is_helm_template, _read_file, discover, parse_source,
@@ -515,6 +515,7 @@ class LintWorkspace:
                 if str(exc) not in self.notes:
                     self.notes.append(str(exc))
         findings.sort(key=Finding.sort_key)
+        add_docs(findings, self.by_code)
         return findings
 
     def lint(self, first=()):
