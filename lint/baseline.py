@@ -9,7 +9,6 @@ so moving a resource within or across files does not bring its findings back.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 
 from . import __version__
@@ -29,12 +28,10 @@ def write(path: str, findings: list) -> int:
         key=lambda r: (r["path"], r["rule"], r["fingerprint"]),
     )
     data = {"version": 1, "tool": f"infergw-lint {__version__}", "findings": rows}
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        os.replace(tmp, path)
+    from .safeio import write_text
+
+    try:  # whole or nothing, no temporary file left on ENOSPC or any other error
+        write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", json_like=True)
     except OSError as exc:
         raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return len(rows)

@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run the Python policies that the configuration file names (by default a configuration "
         "found in the linted tree loads YAML policies only: Python policies are code)",
     )
+    p.add_argument(
+        "--max-total-bytes", type=int, default=None, metavar="N",
+        help="read at most N bytes of input in this run (default 1 GiB; each file or stdin is capped at 64 MiB); "
+        "files past the limit are reported as IGW000, not read",
+    )
     p.add_argument("--baseline", metavar="FILE", help="findings recorded in FILE do not fail the run (only new ones do)")
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
     p.add_argument(
@@ -303,13 +308,15 @@ def cmd_rules(argv: list[str]) -> int:
     return _write_output(text, args.output)
 
 
-def _write_output(text: str, target: str | None) -> int:
+def _write_output(text: str, target: str | None, json_like: bool = False) -> int:
+    """Write ``text`` to stdout or, whole or not at all, to ``target`` (lint/safeio.py)."""
+    from .safeio import write_stdout, write_text
+
     if target is None:
-        sys.stdout.write(text)
+        write_stdout(text, json_like)
         return EXIT_OK
     try:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_text(target, text, json_like)
     except OSError as exc:
         _err(f"cannot write {target}: {exc.strerror or exc}")
         return EXIT_USAGE
@@ -496,15 +503,8 @@ def cmd_routes(argv: list[str]) -> int:
         and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     )
     text = render(args.format, routes, color=color, width=_width(args.output))
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            _err(f"cannot write {args.output}: {exc.strerror or exc}")
-            return EXIT_USAGE
+    if _write_output(text, args.output, json_like=args.format == "json") != EXIT_OK:
+        return EXIT_USAGE
     for note in routes.notes:
         _note(note)
     return EXIT_OK
@@ -696,6 +696,10 @@ def cmd_lint(argv: list[str]) -> int:
     if loaded is None:
         return EXIT_USAGE
     options, fail_on = loaded
+    if args.max_total_bytes is not None:
+        from . import loader
+
+        loader.MAX_TOTAL_BYTES = max(0, args.max_total_bytes)
     from .baseline import BaselineError
 
     try:
@@ -731,15 +735,8 @@ def cmd_lint(argv: list[str]) -> int:
             fmt, result, color=color, width=_width(target), show_source=args.show_source is not False,
             fixable=fixable, statistics=args.statistics, sarif_category=args.sarif_category,
         )
-        if target is None:
-            sys.stdout.write(text)
-        else:
-            try:
-                with open(target, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-            except OSError as exc:
-                _err(f"cannot write {target}: {exc.strerror or exc}")
-                return EXIT_USAGE
+        if _write_output(text, target, json_like=fmt in ("json", "sarif", "gitlab")) != EXIT_OK:
+            return EXIT_USAGE
     if args.verbose and result.versions is not None:
         for line in result.versions.lines():
             _err(f"versions: {line}")

@@ -24,7 +24,10 @@ SEQ = "tag:yaml.org,2002:seq"
 MAX_DEPTH = 256  # the builder refuses documents deeper than 200; this keeps the recursion far from the limit
 
 _WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
+# a string is scanned run by run: one alternation repeated per character made the regex
+# engine keep a backtracking entry per character (a 10 MB string took over 1 GB)
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+_ESCAPE = re.compile(r'\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})')
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"true|false|null")
 
@@ -84,12 +87,12 @@ class _Parser:
         if ch == "[":
             return self.arr(i, depth + 1)
         if ch == '"':
-            m = _STRING.match(text, i)
-            if not m:
+            end = _string_end(text, i)
+            if end < 0:
                 self.fail("invalid string (unterminated, bad escape or control character)", i)
-            raw = m.group()
-            node = ScalarNode(STR, json.loads(raw), self.mark(i), self.end_mark(m.end()), '"')
-            return node, m.end()
+            raw = text[i:end]
+            node = ScalarNode(STR, json.loads(raw) if "\\" in raw else raw[1:-1], self.mark(i), self.end_mark(end), '"')
+            return node, end
         m = _NUMBER.match(text, i)
         if m and m.end() > i:
             tag = FLOAT if (m.group(1) or m.group(2)) else INT
@@ -144,6 +147,42 @@ class _Parser:
             if i < len(text) and text[i] == "]":
                 return SequenceNode(SEQ, items, self.mark(start), self.end_mark(i + 1), True), i + 1
             self.fail("expected ',' or ']' in array", i)
+
+
+def _string_end(text: str, i: int) -> int:
+    """The offset after the JSON string that starts at ``text[i]`` (a quote), or -1."""
+    j = i + 1
+    n = len(text)
+    while True:
+        j = _PLAIN.match(text, j).end()
+        if j >= n:
+            return -1
+        c = text[j]
+        if c == '"':
+            return j + 1
+        if c != "\\":
+            return -1  # a control character
+        m = _ESCAPE.match(text, j)
+        if m is None:
+            return -1
+        j = m.end()
+
+
+_LONE = re.compile(r"(\\*)\\u([dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def lone_surrogate(text: str) -> tuple[int, str] | None:
+    """(offset, escape) of the first ``\\uD800``-``\\uDFFF`` escape in JSON ``text`` that is
+    not half of a pair: such a string is not Unicode (Go's decoder, Bifrost's, puts U+FFFD
+    in its place; Python keeps a lone surrogate that cannot be written out)."""
+    if "\\u" not in text:
+        return None
+    for m in _LONE.finditer(text):
+        if len(m.group(1)) % 2:  # the backslash is itself escaped: "\\\\ud800" is text
+            continue
+        if len(m.group(2)) == 4:
+            return m.start() + len(m.group(1)), "\\u" + m.group(2)
+    return None
 
 
 def parse_json(text: str, offsets: list[int] | None = None):

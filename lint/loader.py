@@ -12,6 +12,7 @@ import codecs
 import gc
 import json
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 
 from . import domain
 from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError
-from .jsonparse import JSONError, Mark, align, parse_json
+from .jsonparse import JSONError, Mark, align, lone_surrogate, parse_json
 from .source import SourceFile, Span
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -40,8 +41,12 @@ class _YamlLoader(_BaseLoader):
     resolver for every one.  Only composing is used: nothing is ever constructed."""
 
     _tags: dict = {}
+    nodes = 0  # composed so far in this file: see MAX_COMPOSE_NODES
 
     def resolve(self, kind, value, implicit):
+        self.nodes += 1
+        if self.nodes > MAX_COMPOSE_NODES:
+            raise _TooManyNodes()
         if kind is ScalarNode:
             if implicit[0]:
                 tags = self._tags
@@ -91,7 +96,19 @@ OWN_CONFIG_FILES = {".infergw-lint.yaml", ".infergw-lint.yml"}  # the linter's c
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox"}
 # hidden directories are skipped, except those that hold client configs the rules read
 HIDDEN_DIRS_READ = {".continue"}
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # per file, stdin too
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # per run (--max-total-bytes): files past it are reported, not read
+# nodes composed per file: the composer is stopped there, before a tree of that size is
+# kept (a 20 MB flow sequence of 10M items otherwise peaks at 3 GB); the Builder refuses
+# documents of this many nodes anyway
+MAX_COMPOSE_NODES = 2_000_000
+
+
+class _TooManyNodes(yaml.YAMLError):
+    pass
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")  # a file name that is not UTF-8 (surrogateescape)
 
 
 class UsageError(Exception):
@@ -115,6 +132,7 @@ class LoadResult:
     problems: list = field(default_factory=list)  # Problem
     notes: list = field(default_factory=list)  # str
     skipped: list = field(default_factory=list)  # "path:line (a list)": documents that are not mappings
+    bytes_read: int = 0  # characters read by this run so far (MAX_TOTAL_BYTES)
 
 
 # --------------------------------------------------------------------------------------
@@ -204,7 +222,9 @@ def _read_file(fs_path: str) -> tuple[str | None, str | None, Span]:
     """(text, error message, where the error is)."""
     try:
         if fs_path == "-":
-            raw = sys.stdin.buffer.read()
+            raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                return None, f"input too large (more than {MAX_FILE_BYTES} bytes; limit {MAX_FILE_BYTES})", _START
         else:
             st = os.stat(fs_path)
             if not stat.S_ISREG(st.st_mode):
@@ -212,7 +232,9 @@ def _read_file(fs_path: str) -> tuple[str | None, str | None, Span]:
             if st.st_size > MAX_FILE_BYTES:
                 return None, f"file too large ({st.st_size} bytes; limit {MAX_FILE_BYTES})", _START
             with open(fs_path, "rb") as fh:
-                raw = fh.read()
+                raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+            if len(raw) > MAX_FILE_BYTES:
+                return None, f"file too large (more than {MAX_FILE_BYTES} bytes; limit {MAX_FILE_BYTES})", _START
     except FileNotFoundError:
         return None, "cannot read file: it does not exist (broken symlink?)", _START
     except OSError as exc:
@@ -575,6 +597,12 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
         except RecursionError:  # pragma: no cover - MAX_DEPTH stops it first
             result.problems.append(Problem(src.path, _START, "JSON nested too deeply to parse"))
             return
+        lone = lone_surrogate(text)
+        if lone is not None:  # parsed, and said: the value cannot be written out as Unicode
+            result.problems.append(Problem(
+                src.path, src.point(lone[0]),
+                f"invalid JSON: lone UTF-16 surrogate {lone[1]} in a string (not Unicode; decoders replace it with U+FFFD)",
+            ))
         _add_document(src, node, "json", 0, result, lazy=True)
         return
     deep = _deep_risk(text)
@@ -587,6 +615,11 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
             if node is not None:
                 _add_document(src, node, "yaml", idx, result, lazy)
             idx += 1
+    except _TooManyNodes:
+        # the C composer gives no position: the start of the document it was composing
+        starts = [m.start() for m in re.finditer(r"^---", text, re.M)] if idx else []
+        at = starts[idx - 1] if 0 < idx <= len(starts) else 0
+        result.problems.append(Problem(src.path, src.point(at), f"document #{idx + 1}: document too large (too many nodes)"))
     except yaml.YAMLError as exc:
         result.problems.append(_yaml_error(src, exc))
     except RecursionError:
@@ -606,10 +639,21 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
     skipped_before = len(result.skipped)
     try:
         for display, fs_path in discover(paths, result, exclude):
+            if result.bytes_read >= MAX_TOTAL_BYTES:
+                result.problems.append(Problem(
+                    display, _START, f"not read: this run read its limit of {MAX_TOTAL_BYTES} bytes (--max-total-bytes)"
+                ))
+                continue
+            if _SURROGATES.search(display):
+                result.notes.append(
+                    f"{display}: the file name is not valid UTF-8; its undecodable bytes are shown escaped "
+                    "(%XX in SARIF)"
+                )
             text, err, where = _read_file(fs_path)
             if err is not None:
                 result.problems.append(Problem(display, where, err))
                 continue
+            result.bytes_read += len(text)
             src = SourceFile(display, text, context_only=context_only)
             result.files.append(src)
             _parse_source(src, result)

@@ -223,7 +223,7 @@ def field_path(path: tuple) -> str:
 
 def fingerprint(rule: str, identity: str, path: tuple, occurrence: int = 0) -> str:
     raw = f"{rule}|{identity}|{field_path(path)}|{occurrence}"
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # a non-UTF-8 file name too
 
 
 @dataclass

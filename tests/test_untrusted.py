@@ -262,3 +262,110 @@ def test_kustomize_target_patterns_run_in_linear_time():
     assert render._target_matches({"name": "bifrost-.*", "kind": "Deploy.*"}, SimpleNamespace(kind="Deployment", group="apps"), {"bifrost-gw"})
     assert not render._target_matches({"name": "bifrost"}, doc, {"bifrost-gw"})  # anchored, as kustomize does
     assert render._target_matches({"name": "(", "kind": "["}, SimpleNamespace(kind="[", group=""), {"("})  # not RE2: literal
+
+
+# ---- bounded memory ---------------------------------------------------------------------------------
+
+_PEAK = """
+import resource, subprocess, sys
+proc = subprocess.run([sys.executable, "-m", "infergw_lint", "--format", "json", sys.argv[1]], capture_output=True)
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(proc.returncode, peak_kb)
+sys.stdout.flush()
+sys.stdout.buffer.write(proc.stdout[-4000:])
+"""
+
+
+def _peak_rss_mb(path) -> tuple[int, float, str]:
+    """Exit code, peak RSS (MB) of a lint run in its own subprocess, the tail of its output."""
+    proc = subprocess.run([sys.executable, "-c", _PEAK, str(path)], capture_output=True, timeout=300)
+    first, _, rest = proc.stdout.partition(b"\n")
+    code, kb = first.split()
+    return int(code), int(kb) / 1024, rest.decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+def test_a_20mb_flow_sequence_stays_under_1gb(tmp_path):
+    path = tmp_path / "flow.yaml"
+    path.write_text("items: [" + "1," * 10_000_000 + "1]\n")
+    code, mb, out = _peak_rss_mb(path)
+    assert code == 1 and "too many nodes" in out, out
+    assert '"line": 1, "column": 1' in out  # located: the start of the document
+    assert mb < 1024, f"peak RSS {mb:.0f} MB"
+
+
+@pytest.mark.slow
+def test_a_10mb_json_string_stays_under_1gb(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text('{"note": "' + "x" * 10_000_000 + '"}')
+    code, mb, out = _peak_rss_mb(path)
+    assert code == 0, out
+    assert mb < 1024, f"peak RSS {mb:.0f} MB"
+
+
+def test_stdin_is_capped_like_files(monkeypatch):
+    from infergw_lint import loader
+
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+
+    class Stdin:
+        class buffer:
+            @staticmethod
+            def read(n=-1):
+                assert n == 1001  # never an unbounded read
+                return b"a: 1\n" * 300
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    text, err, _ = loader._read_file("-")
+    assert text is None and "input too large" in err
+
+
+def test_total_bytes_per_run_is_capped(tmp_path):
+    for i in range(3):
+        (tmp_path / f"{i}.yaml").write_text(PUBLIC_SVC)
+    code, out, err = lint("--format", "json", "--max-total-bytes", "50", ".", cwd=tmp_path)
+    data = json.loads(out)
+    limited = [f for f in data["findings"] if "--max-total-bytes" in f["message"]]
+    assert code == 1 and len(limited) == 2 and data["summary"]["files"] == 1, out
+
+
+# ---- Unicode that does not decode --------------------------------------------------------------------
+
+NON_UTF8 = os.fsdecode(b"bad-\xff\xfe.yaml")
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that takes any bytes in a name")
+@pytest.mark.parametrize("fmt", ["sarif", "json", "text", "github", "junit", "gitlab"])
+def test_a_file_name_that_is_not_utf8(tmp_path, fmt):
+    (tmp_path / NON_UTF8).write_text("a: [1\n")
+    code, out, err = lint("--format", fmt, ".", cwd=tmp_path)
+    assert code == 1, err  # the finding, never exit 2
+    assert "internal error" not in err and "not valid UTF-8" in out + err
+    if fmt == "sarif":
+        data = json.loads(out)
+        (result,) = data["runs"][0]["results"]
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri == "bad-%FF%FE.yaml"
+        out.encode("utf-8")  # no lone surrogate left in the document
+    elif fmt in ("json", "gitlab"):
+        json.loads(out)
+
+
+def test_a_lone_surrogate_in_json_is_reported(tmp_path):
+    (tmp_path / "config.json").write_text('{"providers": {}, "note": "\\ud800", "ok": "\\ud83d\\ude00 \\\\ud800"}\n')
+    code, out, err = lint("--format", "json", "config.json", cwd=tmp_path)
+    assert code == 1 and "internal error" not in err
+    (finding,) = [f for f in json.loads(out)["findings"] if f["rule"] == "IGW000"]
+    assert "lone UTF-16 surrogate \\ud800" in finding["message"]
+    assert (finding["line"], finding["column"]) == (1, 28)  # the backslash of \ud800
+
+
+@pytest.mark.parametrize("encoding", ["ascii:strict", "utf-8:strict"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_strict_stdout_never_crashes(tmp_path, encoding, fmt):
+    (tmp_path / "ünï.yaml").write_text('apiVersion: v1\nkind: Service\nmetadata: {name: "sé\\ud800"}\nspec: {type: LoadBalancer}\nx: [1\n')
+    (tmp_path / "c.json").write_text('{"a": "\\udc80 é"}\n')
+    code, out, err = lint("--format", fmt, ".", cwd=tmp_path, env={"PYTHONIOENCODING": encoding})
+    assert code == 1 and "internal error" not in err and "Traceback" not in err, err
+    if fmt in ("json", "sarif"):
+        json.loads(out)

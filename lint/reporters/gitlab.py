@@ -65,11 +65,11 @@ def to_gitlab(result, root: str | None = None) -> list:
             continue
         path = _relative(f.path, root)
         base = f"{f.fingerprint or f.rule}|{path}"
-        digest = hashlib.md5(base.encode("utf-8")).hexdigest()  # noqa: S324 - an identifier, not a secret
+        digest = hashlib.md5(base.encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324 - an identifier, not a secret
         n = 1
         while digest in seen:  # the same finding twice in one file (should not happen): keep both
             n += 1
-            digest = hashlib.md5(f"{base}|{n}".encode()).hexdigest()  # noqa: S324
+            digest = hashlib.md5(f"{base}|{n}".encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324
         seen.add(digest)
         severity = SEVERITY.get(f.severity, "minor")
         if severity == "major" and f.rule in security:

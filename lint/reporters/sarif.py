@@ -119,7 +119,7 @@ class _Locator:
         except ValueError:  # another drive on Windows
             rel = None
         if rel is not None and rel != os.curdir and not rel.startswith(os.pardir + os.sep) and rel != os.pardir:
-            return {"uri": quote(pathlib.PurePath(rel).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+            return {"uri": quote(pathlib.PurePath(rel).as_posix(), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
         return {"uri": pathlib.Path(full).as_uri()}
 
 

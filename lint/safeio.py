@@ -1,0 +1,75 @@
+"""Writing output that cannot fail half-way.
+
+``encodable(text, encoding, json_like)``: ``text`` made writable in ``encoding`` (a strict
+ASCII or UTF-8 stdout, a UTF-8 report file).  Text that already encodes is returned as is.
+JSON-shaped output (json, sarif, gitlab) gets ``\\uXXXX`` escapes -- every non-ASCII
+character of such output is inside a JSON string, so the result is the same JSON; a lone
+surrogate (a file name that is not UTF-8, a JSON ``"\\ud800"``) becomes its escape, which
+JSON parsers read back.  Other text gets Python's backslash escapes.
+
+``write_text(path, text)``: the whole text or nothing: written to a temporary file beside
+``path`` and renamed over it; on any error (ENOSPC, EIO, permission) the temporary file is
+removed and the error raised, so no partial report and no ``*.tmp*`` file is left.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _json_escape(m: re.Match) -> str:
+    n = ord(m.group())
+    if n < 0x10000:
+        return f"\\u{n:04x}"
+    n -= 0x10000
+    return f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}"
+
+
+def encodable(text: str, encoding: str | None = None, json_like: bool = False) -> str:
+    encoding = encoding or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    if json_like:
+        return _NON_ASCII.sub(_json_escape, text)
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # pragma: no cover - an unknown codec name
+        return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def write_stdout(text: str, json_like: bool = False) -> None:
+    sys.stdout.write(encodable(text, getattr(sys.stdout, "encoding", None), json_like))
+
+
+def write_text(path: str, text: str, json_like: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically; raises OSError, leaving nothing behind."""
+    data = encodable(text, "utf-8", json_like).encode("utf-8")
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
