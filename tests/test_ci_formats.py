@@ -18,7 +18,7 @@ from infergw_lint.reporters import FORMATS, render
 from infergw_lint.reporters.gitlab import to_gitlab
 from infergw_lint.reporters.junit import render_junit
 from infergw_lint.reporters.sarif import to_sarif
-from infergw_lint.rule import Finding
+from infergw_lint.rule import Finding, split_message
 from infergw_lint.rules import all_rules, get_rule
 from infergw_lint.source import Span
 
@@ -114,8 +114,10 @@ def test_junit_for_the_bad_samples_validates(junit_schema):
                 and c.get("name") == f"{first['rule']} {first['name']} at {first['line']}:{first['column']}")
     failure = case.find("failure")
     assert failure.get("type") == first["severity"]
-    assert failure.get("message") == first["message"]
+    short = split_message(first["message"])
+    assert failure.get("message") == short.short + (" …" if short.continued else "")  # the text format's first line
     assert failure.text.startswith(f"{first['path']}:{first['line']}:{first['column']}: {first['rule']}")
+    assert first["message"] in failure.text  # the whole message in the body
     assert "resource: " in failure.text and "field: " in failure.text
 
 
@@ -143,7 +145,7 @@ def test_junit_suppressed_internal_errors_notes_and_hostile_text(junit_schema):
     failure = root.find(".//failure")
     assert failure.get("message").startswith("evil \\x1b[31mred\\x07 \\u202e & <tag>")
     assert "\u202e" not in out and "\ufffe" not in out
-    assert "\nline two" in failure.get("message")  # line breaks survive in an attribute
+    assert "\nline two" in failure.text
     assert "help: do this" in failure.text and "docs: https://example.com/IGW401.md" in failure.text
     skipped = root.find(".//skipped")
     assert skipped.get("message") == "suppressed: fake keys"
@@ -178,7 +180,10 @@ def test_gitlab_for_the_bad_samples_validates():
         assert issue["check_name"] == f["rule"]
         assert issue["location"]["path"] == f["path"].replace(os.sep, "/")
         assert issue["location"]["lines"]["begin"] == f["line"]
-        assert f["message"] in issue["description"]
+        short = split_message(f["message"])
+        assert issue["description"] == f"{f['rule']} {f['name']}: " + short.short + (" …" if short.continued else "")
+        if short.rest:  # the whole message where GitLab shows details
+            assert issue["content"]["body"].startswith(f["message"])
     sev = {i["check_name"]: i["severity"] for i in issues}
     assert sev["IGW401"] == "critical" and sev["IGW207"] == "critical"  # security rules
     assert sev["IGW101"] == "major"

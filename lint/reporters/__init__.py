@@ -18,6 +18,15 @@ def remedy_lines(finding) -> list[str]:
     return out
 
 
+def short_message(finding) -> str:
+    """The finding's first line (lint/rule.py ``split_message``, the text format's header),
+    with an ellipsis when it stops mid-sentence."""
+    from ..rule import split_message
+
+    parts = split_message(finding.message)
+    return parts.short + (" …" if parts.continued else "")
+
+
 def render(fmt: str, result, *, color: bool = False, root: str | None = None, sarif_category: str | None = None,
            width: int | None = None, show_source: bool = True, fixable=frozenset(), statistics: bool = False) -> str:
     """``width``, ``show_source``, ``fixable`` (ids of the findings to mark ``[*]``) and

@@ -5,7 +5,8 @@ GitLab reads: ``description``, ``check_name`` (the rule code), ``fingerprint``,
 ``severity`` (``info``/``minor``/``major``/``critical``/``blocker``),
 ``location.path`` (relative to the repository root) and ``location.lines.begin``; also
 ``type``, ``categories``, ``engine_name``, ``location.lines.end`` and ``content.body``
-(help and documentation link, when the finding has them), which GitLab ignores or shows where it can.
+(the whole message when the description holds its short first line, help, documentation
+link), which GitLab ignores or shows where it can.
 
 Severity: an ``error`` finding is ``major``, or ``critical`` when its rule is a security
 rule (tagged ``security``, ``exposure`` or ``secrets``: a public load balancer in prod, a
@@ -24,7 +25,7 @@ import hashlib
 import json
 import os
 
-from . import remedy_lines
+from . import remedy_lines, short_message
 
 ENGINE = "infergw-lint"
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
@@ -74,12 +75,13 @@ def to_gitlab(result, root: str | None = None) -> list:
         severity = SEVERITY.get(f.severity, "minor")
         if severity == "major" and f.rule in security:
             severity = "critical"
-        body = remedy_lines(f)
+        short = short_message(f)
+        body = ([f.message] if short != f.message else []) + remedy_lines(f)
         issue = {
             "type": "issue",
             "engine_name": ENGINE,
             "check_name": f.rule,
-            "description": f"{f.rule} {f.name}: {f.message}",
+            "description": f"{f.rule} {f.name}: {short}",
             "categories": ["Security"] if f.rule in security else ["Bug Risk"],
             "severity": severity,
             "fingerprint": digest,

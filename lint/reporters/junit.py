@@ -6,8 +6,9 @@ failed test case there:
 - one ``<testsuite>`` per file with findings (``name`` is the path as reported);
 - one ``<testcase>`` per finding: ``classname`` is the path, ``name`` is
   ``CODE rule-name at LINE:COL`` (the way ruff writes it), and a ``<failure>`` whose
-  ``type`` is the severity, whose ``message`` is the finding's message and whose text
-  holds the location, resource, field, help and documentation link;
+  ``type`` is the severity, whose ``message`` is the finding's short first line (as in the
+  text format) and whose text holds the location, the whole message, resource, field, help
+  and documentation link;
 - suppressed findings are ``<skipped>`` test cases (with the justification), so a report
   shows them without failing;
 - a run without findings is one passing test case, so the report is never empty; internal
@@ -25,7 +26,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
-from . import remedy_lines
+from . import remedy_lines, short_message
 
 SUITE = "infergw-lint"
 # everything XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF
@@ -80,7 +81,7 @@ def _testcase(f) -> str:
         inner = f"      <skipped type=\"suppressed\" message={_attr(msg)}>{_body(finding_details(f))}</skipped>"
     else:
         inner = (
-            f"      <failure type={_attr(f.severity)} message={_attr(f.message)}>"
+            f"      <failure type={_attr(f.severity)} message={_attr(short_message(f))}>"
             f"{_body(finding_details(f))}</failure>"
         )
     return f"{head}\n{inner}\n    </testcase>"
