@@ -710,7 +710,7 @@ def cmd_lint(argv: list[str]) -> int:
     if args.fix or args.diff:
         from .fix import apply_fixes
 
-        fixes = apply_fixes(result, options, write=not args.diff)
+        fixes = apply_fixes(result, options, write=not args.diff, roots=list(args.paths))
         sys.stderr.write("".join(escape(line) + "\n" for line in fixes.summary(dry_run=args.diff)))
         if args.diff:
             sys.stdout.write(fixes.diff())

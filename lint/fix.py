@@ -70,6 +70,8 @@ class FileFix:
     error: str | None = None  # the whole file was left alone, and why
     written: bool = False
     bom: bool = False  # the file starts with a UTF-8 BOM (kept when written)
+    identity: tuple | None = None  # (device, inode) of the file read: the one written must be it
+    raw: bytes | None = None  # its bytes as read (restored if an in-place write fails)
 
     @property
     def changed(self) -> bool:
@@ -343,8 +345,16 @@ def _refuse_all_on_error(ff: FileFix, findings: list) -> FileFix:
 def _read(ff: FileFix, expect_text: str | None) -> str | None:
     """The file's text (its BOM noted in ``ff``), or None with ``ff.error`` set."""
     try:
-        with open(ff.path, "rb") as fh:
+        # the file itself, never a symlink swapped in after realpath (O_NOFOLLOW); its
+        # identity is checked again just before the new text replaces it (write_atomic)
+        fd = os.open(os.path.realpath(ff.path), os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                ff.error = "not a regular file"
+                return None
             raw = fh.read()
+        ff.identity, ff.raw = (st.st_dev, st.st_ino), raw
     except OSError as exc:
         ff.error = f"cannot read the file ({exc.strerror or exc})"
         return None
@@ -366,7 +376,13 @@ def _fix_text(ff: FileFix, text: str, findings: list, ctx: FixContext) -> None:
     if crlf and text.count("\r\n") != text.count("\n"):
         ff.error = "mixed line endings (CRLF and LF); not rewritten"
         return
-    work = text.replace("\r\n", "\n") if crlf else text
+    eol = "\r\n" if crlf else "\n"
+    if "\r" in text and text.count("\r") != text.count("\r\n"):  # a lone CR ends lines too (old Mac)
+        if "\n" in text:
+            ff.error = "mixed line endings (CR with LF or CRLF); not rewritten"
+            return
+        eol = "\r"
+    work = text.replace(eol, "\n") if eol != "\n" else text
     ok, dups_before = _parses(path, text)
     if not ok:
         ff.error = "the file does not parse (IGW000); fix its syntax first"
@@ -442,7 +458,7 @@ def _fix_text(ff: FileFix, text: str, findings: list, ctx: FixContext) -> None:
                 fixed += edit.fixed
         new_work = "".join(pieces)
 
-    new_text = new_work.replace("\n", "\r\n") if crlf else new_work
+    new_text = new_work.replace("\n", eol) if eol != "\n" else new_work
     if new_text != text:
         ok, dups_after = _parses(path, new_text)
         if not ok or dups_after > dups_before:
@@ -494,11 +510,35 @@ def _item_edit(edit: DocEdit, ydoc: _YamlDoc, f) -> DocEdit:
     return edit
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step, keeping its permissions (and owner when
-    allowed); a symlink is followed, not replaced."""
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class FileSwapped(OSError):
+    """The file on disk is no longer the one that was read and fixed."""
+
+
+def _check_same(target: str, identity: tuple | None) -> os.stat_result:
+    st = os.lstat(target)
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode) or (
+        identity is not None and (st.st_dev, st.st_ino) != identity
+    ):
+        raise FileSwapped(0, "the file was replaced while it was being fixed; not written")
+    return st
+
+
+def write_atomic(path: str, data: bytes, identity: tuple | None = None, old: bytes | None = None) -> None:
+    """Replace ``path`` with ``data``, keeping its permissions, owner (when allowed) and hard
+    links; a symlink is followed (the link stays a link).  ``identity``: the (device, inode)
+    of the file that was read -- a file swapped in since (another file, a symlink) is not
+    written (FileSwapped).  A file with several hard links is rewritten in place, so every
+    link sees the fix (``old``, its previous bytes, is put back if that write fails);
+    otherwise a temporary file beside it is renamed over it.  On any error nothing is left
+    behind: no partial file, no temporary file."""
     target = os.path.realpath(path)
-    st = os.stat(target)
+    st = _check_same(target, identity)
+    if st.st_nlink > 1:
+        _write_in_place(target, data, identity, old)
+        return
     directory = os.path.dirname(target) or "."
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".fix.tmp", dir=directory)
     try:
@@ -512,6 +552,7 @@ def write_atomic(path: str, data: bytes) -> None:
                 os.chown(tmp, st.st_uid, st.st_gid)
             except OSError:
                 pass
+        _check_same(target, identity)  # the last moment before the rename
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -521,9 +562,47 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
-def apply_fixes(result, options=None, *, write: bool = True) -> FixReport:
+def _write_in_place(target: str, data: bytes, identity: tuple | None, old: bytes | None) -> None:
+    fd = os.open(target, os.O_WRONLY | _NOFOLLOW)
+    try:
+        st = os.fstat(fd)
+        if identity is not None and (st.st_dev, st.st_ino) != identity:
+            raise FileSwapped(0, "the file was replaced while it was being fixed; not written")
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.ftruncate(fd, len(data))
+            os.fsync(fd)
+        except OSError:
+            if old is not None:  # put the previous bytes back (they fitted before)
+                try:
+                    os.lseek(fd, 0, os.SEEK_SET)
+                    view = memoryview(old)
+                    while view:
+                        view = view[os.write(fd, view):]
+                    os.ftruncate(fd, len(old))
+                except OSError:
+                    pass
+            raise
+    finally:
+        os.close(fd)
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    real = os.path.realpath(path)
+    for root in roots:
+        r = os.path.realpath(root)
+        if real == r or real.startswith(r.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def apply_fixes(result, options=None, *, write: bool = True, roots: list[str] | None = None) -> FixReport:
     """Fix every fixable, unsuppressed finding of a lint ``result``; write the files when
-    ``write`` (else only compute the new texts, for --diff)."""
+    ``write`` (else only compute the new texts, for --diff).  ``roots``: the paths linted;
+    a file that resolves outside them (a symlink in the tree to ~/.bashrc) is not written."""
     index = getattr(result, "index", None)
     ctx = FixContext(index=index, options=options, rules=known_rules(options, getattr(result, "rules", None)))
     texts = {}
@@ -545,12 +624,16 @@ def apply_fixes(result, options=None, *, write: bool = True) -> FixReport:
     if stdin:
         report.files.append(FileFix("-", refused=[(f, "standard input cannot be fixed in place") for f in stdin]))
     for path in sorted(by_file):
+        if write and roots is not None and not _inside(path, roots):
+            reason = f"a symlink to {os.path.realpath(path)}, outside the linted paths: not written"
+            report.files.append(FileFix(path, refused=[(f, reason) for f in by_file[path]]))
+            continue
         ff = fix_file(path, by_file[path], ctx, texts.get(path))
         if write and ff.changed:
             text = ff.new
             data = (codecs.BOM_UTF8 if ff.bom else b"") + text.encode("utf-8")
             try:
-                write_atomic(path, data)
+                write_atomic(path, data, ff.identity, ff.raw)
                 ff.written = True
             except OSError as exc:
                 ff.error = f"cannot write the file ({exc.strerror or exc})"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import tempfile
 
@@ -52,6 +53,14 @@ def write_stdout(text: str, json_like: bool = False) -> None:
 def write_text(path: str, text: str, json_like: bool = False) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically; raises OSError, leaving nothing behind."""
     data = encodable(text, "utf-8", json_like).encode("utf-8")
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False
+    if special:  # /dev/stdout, a FIFO, a device: written as is (nothing to rename over)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".tmp-", dir=directory)
     try:

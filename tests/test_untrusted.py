@@ -369,3 +369,108 @@ def test_strict_stdout_never_crashes(tmp_path, encoding, fmt):
     assert code == 1 and "internal error" not in err and "Traceback" not in err, err
     if fmt in ("json", "sarif"):
         json.loads(out)
+
+
+# ---- --fix writes only what it means to ------------------------------------------------------------
+
+FIX_IN = os.path.join(ROOT, "tests", "fixtures_fix", "IGW203", "wrong-value", "input", "cronjob.yaml")
+FIX_OUT = os.path.join(ROOT, "tests", "fixtures_fix", "IGW203", "wrong-value", "expected", "cronjob.yaml")
+
+
+def _lf(path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read().replace(b"\r\n", b"\n")
+
+
+def test_fix_never_writes_through_a_symlink_out_of_the_tree(tmp_path):
+    outside = tmp_path / "home" / "victim.yaml"
+    outside.parent.mkdir()
+    outside.write_bytes(_lf(FIX_IN))
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    (tree / "cronjob.yaml").symlink_to(outside)
+    code, out, err = lint("--fix", ".", cwd=tree)
+    assert outside.read_bytes() == _lf(FIX_IN), "wrote through a symlink to a file outside the tree"
+    assert os.path.islink(tree / "cronjob.yaml")
+    assert "outside the linted paths" in err and "IGW203" in out
+    assert not [p for p in os.listdir(outside.parent) if ".tmp" in p]
+
+
+def test_fix_follows_a_symlink_inside_the_tree_and_keeps_it(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "cronjob.yaml").write_bytes(_lf(FIX_IN))
+    (tmp_path / "link.yaml").symlink_to("real/cronjob.yaml")
+    code, out, err = lint("--fix", "link.yaml", "real", cwd=tmp_path)
+    assert (tmp_path / "real" / "cronjob.yaml").read_bytes() == _lf(FIX_OUT), err
+    assert os.path.islink(tmp_path / "link.yaml")
+
+
+@pytest.mark.parametrize("eol", [b"\r", b"\r\n", b"\n"], ids=["lone-CR", "CRLF", "LF"])
+def test_fix_keeps_line_endings_byte_exact(tmp_path, eol):
+    path = tmp_path / "cronjob.yaml"
+    path.write_bytes(_lf(FIX_IN).replace(b"\n", eol))
+    code, out, err = lint("--fix", "cronjob.yaml", cwd=tmp_path)
+    assert path.read_bytes() == _lf(FIX_OUT).replace(b"\n", eol), err
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_fix_keeps_hard_links_mode_and_owner(tmp_path):
+    path = tmp_path / "cronjob.yaml"
+    path.write_bytes(_lf(FIX_IN))
+    os.chmod(path, 0o640)
+    os.link(path, tmp_path / "other-name.yml.bak")
+    ino = os.stat(path).st_ino
+    code, out, err = lint("--fix", "cronjob.yaml", cwd=tmp_path)
+    assert path.read_bytes() == _lf(FIX_OUT) == (tmp_path / "other-name.yml.bak").read_bytes(), err
+    st = os.stat(path)
+    assert st.st_ino == ino and st.st_nlink == 2 and st.st_mode & 0o777 == 0o640
+
+
+def test_fix_refuses_a_file_swapped_between_read_and_write(tmp_path, monkeypatch):
+    from infergw_lint import fix
+
+    path = tmp_path / "cronjob.yaml"
+    path.write_bytes(_lf(FIX_IN))
+    (tmp_path / "secret").write_text("do not touch\n")
+    real_fix_file = fix.fix_file
+
+    def swapping(p, findings, ctx, expect_text=None):
+        ff = real_fix_file(p, findings, ctx, expect_text)
+        os.unlink(path)
+        os.symlink(tmp_path / "secret", path)  # an attacker's swap after the read
+        return ff
+
+    monkeypatch.setattr(fix, "fix_file", swapping)
+    from infergw_lint.engine import Options, run
+
+    result = run([str(path)], Options())
+    report = fix.apply_fixes(result, Options(), write=True, roots=[str(tmp_path)])
+    assert (tmp_path / "secret").read_text() == "do not touch\n"
+    assert any("replaced while it was being fixed" in (ff.error or "") for ff in report.files)
+    assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]
+
+
+def test_write_errors_leave_no_partial_file(tmp_path, monkeypatch):
+    from infergw_lint import fix, safeio
+
+    def enospc(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    path = tmp_path / "cronjob.yaml"
+    path.write_bytes(_lf(FIX_IN))
+    monkeypatch.setattr(os, "fsync", enospc)
+    with pytest.raises(OSError):
+        fix.write_atomic(str(path), b"new")
+    with pytest.raises(OSError):
+        safeio.write_text(str(tmp_path / "report.sarif"), "{}")
+    assert path.read_bytes() == _lf(FIX_IN)
+    assert sorted(os.listdir(tmp_path)) == ["cronjob.yaml"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_full_device_is_an_error_not_a_partial_file(tmp_path):
+    (tmp_path / "bad.yaml").write_text("a: [1\n")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, out, err = lint("--format", "json", "--output", "/dev/full", "bad.yaml", cwd=tmp_path)
+    assert code == 2 and "cannot write" in err
