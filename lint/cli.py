@@ -46,6 +46,44 @@ exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input err
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with an unknown option named together with the commands that do take it
+    (``infergw-lint rules --env prod``: --env is an option of lint and routes) or the
+    option it was probably meant to be."""
+
+    def error(self, message):
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            message = _unknown_arguments(self, message[len(prefix):].split(" ")) or message
+        super().error(message)
+
+
+def _unknown_arguments(parser, extras: list[str]) -> str | None:
+    import difflib
+
+    try:
+        from .completion import parsers
+
+        commands = parsers()
+    except Exception:  # pragma: no cover - the plain message then
+        return None
+    me = next((name for name, p in commands.items() if p.prog == parser.prog), parser.prog)
+    flags = [e.split("=", 1)[0] for e in extras if e.startswith("-") and e != "-"]
+    if not flags:
+        return f"unexpected argument(s): {' '.join(extras)}"
+    out = []
+    for flag in dict.fromkeys(flags):
+        owners = [name for name, p in commands.items() if flag in p._option_string_actions and name != me]
+        if owners:
+            where = ", ".join("`infergw-lint" + ("" if o == "lint" else f" {o}") + "`" for o in owners)
+            out.append(f"{flag} is not an option of `{parser.prog}` (it belongs to {where})")
+            continue
+        mine = [o for o in parser._option_string_actions if o.startswith("--")]
+        close = difflib.get_close_matches(flag, mine, n=1, cutoff=0.6)
+        out.append(f"{flag} is not an option of `{parser.prog}`" + (f" (did you mean {close[0]}?)" if close else ""))
+    return "; ".join(out) + f"; see `{parser.prog} --help`"
+
+
 def _split(values) -> list[str]:
     out: list[str] = []
     for v in values or ():
@@ -67,10 +105,18 @@ class _FormatAction(argparse.Action):
 
 
 class _OutputAction(argparse.Action):
+    """--output FILE names where the --format before it goes; one file per --format."""
+
     def __call__(self, parser, namespace, value, option_string=None):
         reports = list(getattr(namespace, self.dest, None) or [])
         if reports and reports[-1][1] is None:
             reports[-1][1] = value
+        elif reports and reports[-1][1] is not None:
+            fmt = reports[-1][0] or "text"
+            parser.error(
+                f"{option_string} {value}: --format {fmt} already writes to {reports[-1][1]}; "
+                "one --output per --format (give --format before each --output)"
+            )
         else:
             reports.append([None, value])
         setattr(namespace, self.dest, reports)
@@ -79,7 +125,7 @@ class _OutputAction(argparse.Action):
 def build_parser() -> argparse.ArgumentParser:
     from .reporters import FORMATS
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="infergw-lint",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -266,7 +312,7 @@ def _custom_rules(dirs) -> list | None:
 def cmd_rules(argv: list[str]) -> int:
     from infergw_lint.rules import all_rules
 
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="infergw-lint rules",
         description="List every rule (with --policies, custom policies too). --format docs writes one Markdown "
         "page per rule into the --output directory (the pages in docs/rules are made this way).",
@@ -340,7 +386,7 @@ def cmd_explain(argv: list[str]) -> int:
 
     from .docs import render_markdown, rule_page
 
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="infergw-lint explain",
         description="Show a rule's documentation (the page in docs/rules), rendered as Markdown on a terminal "
         "(in a pager when it is longer than the screen) and as Markdown source otherwise.",
@@ -356,8 +402,11 @@ def cmd_explain(argv: list[str]) -> int:
     key = args.code.strip()
     rule = get_rule(key) or next((r for r in custom if key.upper() == r.code.upper() or key == r.name), None)
     if rule is None:
+        from .config import suggest
+
+        hint = suggest(key, all_rules() + custom, prefixes=False)
         codes = ", ".join(r.code for r in all_rules() + custom)
-        _err(f"no rule {args.code!r}; known rules: {codes}")
+        _err(f"no rule {args.code!r}" + (f" (did you mean {hint}?)" if hint else "") + f"; known rules: {codes}")
         return EXIT_USAGE
     tty = sys.stdout.isatty()
     color = tty and not args.no_color and "NO_COLOR" not in os.environ
@@ -384,7 +433,7 @@ def cmd_test(argv: list[str]) -> int:
     from .expect import check_fixes, compare, fixed_companion, fixture_files, is_fixed_companion, read_expectations
     from .policies import PolicyError, load_policies
 
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="infergw-lint test",
         description="Run custom policies over their own fixtures: every file or directory under POLICY_DIR/tests "
         "(or fixtures/) is linted with the policies, and its findings must equal its inline "
@@ -458,7 +507,7 @@ def cmd_routes(argv: list[str]) -> int:
     from .loader import UsageError
     from .routes import FORMATS, render, routing_map
 
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="infergw-lint routes",
         description="The effective routing table of every Gateway listener, in precedence order: hostname, "
         "match, filters, backends with weights, the route, and ok or why it will not serve (the reason names "
@@ -481,6 +530,10 @@ def cmd_routes(argv: list[str]) -> int:
     ap.add_argument("--values", action="append", default=[], metavar="FILE", help="values file for the Helm charts (repeatable)")
     ap.add_argument("--no-render", action="store_true", help="read kustomization and chart directories raw")
     ap.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    ap.add_argument(
+        "--fail-on", dest="routes_fail_on", choices=("broken", "unverified", "never"), default="never",
+        help="exit 1 when a route match is broken (broken), or broken or unverified (unverified); default never",
+    )
     args = ap.parse_args(argv)
     if not (args.paths or args.kustomize or args.helm):
         ap.print_usage(sys.stderr)
@@ -493,6 +546,7 @@ def cmd_routes(argv: list[str]) -> int:
     if loaded is None:
         return EXIT_USAGE
     options = loaded[0]
+    options.not_manifests = _not_manifests([(args.output, "the --output file of this run")])
     try:
         routes = routing_map(args.paths, options)
     except UsageError as exc:
@@ -507,12 +561,15 @@ def cmd_routes(argv: list[str]) -> int:
         return EXIT_USAGE
     for note in routes.notes:
         _note(note)
+    failing = {"broken": {"broken"}, "unverified": {"broken", "unverified"}}.get(args.routes_fail_on, set())
+    if any(row.state in failing for _, row in routes.rows()):
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
 def cmd_server(argv: list[str]) -> int:
     """The language server over stdio (lint/lsp/)."""
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="infergw-lint server",
         description="Language Server Protocol server over stdio: diagnostics while typing, quick fixes, "
         "suppressions and rule docs on hover in any LSP editor. Needs the lsp extra: "
@@ -531,7 +588,7 @@ def cmd_completion(argv: list[str]) -> int:
     """A completion script generated from the parsers (lint/completion.py)."""
     from . import completion
 
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="infergw-lint completion",
         description="Print a shell completion script for infergw-lint, generated from its own parsers. "
         "bash: infergw-lint completion bash > ~/.local/share/bash-completion/completions/infergw-lint; "
@@ -581,6 +638,10 @@ def options_from(args):
     def as_list(v):
         return _split([v] if isinstance(v, str) else v or [])
 
+    for flag, given in (("--select", args.select), ("--ignore", args.ignore)):
+        bad = cfgmod.unknown_selectors(_split(given), all_rules() + custom)
+        if bad:
+            raise cfgmod.ConfigError(cfgmod.describe_unknown(bad, all_rules() + custom, flag))
     cli_select = _split(args.select) if args.select else None
     select = cli_select if cli_select is not None else (as_list(data["select"]) if "select" in data else None)
     explicit = set(cli_select or [])
@@ -653,6 +714,11 @@ def _checked_options(args):
     return options, fail_on
 
 
+def _not_manifests(pairs) -> dict:
+    """real path -> why, for the files a run writes or reads as its own (never manifests)."""
+    return {os.path.realpath(path): why for path, why in pairs if path and path != "-"}
+
+
 def _width(target) -> int:
     """Columns to wrap text to: the terminal's (or $COLUMNS), else 120."""
     import shutil
@@ -700,6 +766,14 @@ def cmd_lint(argv: list[str]) -> int:
         from . import loader
 
         loader.MAX_TOTAL_BYTES = max(0, args.max_total_bytes)
+    targets = [out for _, out in reports if out is not None]
+    if len(set(map(os.path.realpath, targets))) != len(targets):
+        _err("two --format reports would go to one --output file: give each its own")
+        return EXIT_USAGE
+    options.not_manifests = _not_manifests(
+        [(t, "the --output file of this run") for t in targets]
+        + [(options.baseline, "the --baseline file"), (args.write_baseline, "the --write-baseline file")]
+    )
     from .baseline import BaselineError
 
     try:

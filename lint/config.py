@@ -336,6 +336,61 @@ def discover(paths: list[str], explicit: str | None = None) -> Config:
     return cfg
 
 
+def suggest(word: str, rules, prefixes: bool = True) -> str | None:
+    """The rule code, name or (with ``prefixes``) code prefix closest to a mistyped
+    ``word``, if one is close."""
+    import difflib
+
+    codes = [r.code for r in rules]
+    names = [r.name for r in rules]
+    if not prefixes:
+        pool = codes + names
+        hit = difflib.get_close_matches(word, pool, n=1, cutoff=0.6) or difflib.get_close_matches(
+            word.upper(), codes, n=1, cutoff=0.6
+        )
+        return repr(hit[0]) if hit else None
+    prefixes = sorted({c[: len(word)] for c in codes if len(word) < len(c)})
+    letters = word.rstrip("0123456789").upper()
+    if letters and len(word) < max(map(len, codes), default=0) and word[len(letters):].isdigit():
+        # a code prefix (IGW21): the existing prefixes of that length that share the most
+        stem = word.upper()
+        while stem:
+            same = [p for p in prefixes if p.upper().startswith(stem)]
+            if same:
+                return " or ".join([", ".join(same[:-1]), same[-1]] if len(same) > 1 else same)
+            stem = stem[:-1]
+    pool = codes + names + prefixes
+    upper = {p.upper(): p for p in pool}
+    hit = difflib.get_close_matches(word.upper() if word[:1].isalpha() and word.upper() in upper else word, pool, n=1, cutoff=0.6)
+    if not hit:
+        hit = difflib.get_close_matches(word.upper(), list(upper), n=1, cutoff=0.6)
+        hit = [upper[h] for h in hit]
+    return repr(hit[0]) if hit else None
+
+
+def unknown_selectors(items, rules) -> list[str]:
+    """The entries of a --select/--ignore list (or a config's) that match no rule: not a
+    code, not a name, not the start of a code."""
+    known_codes = {r.code.upper() for r in rules}
+    known_names = {r.name for r in rules}
+    bad = []
+    for part in items:
+        part = part.strip()
+        if part and part not in known_names and not any(c.startswith(part.upper()) for c in known_codes):
+            bad.append(part)
+    return bad
+
+
+def describe_unknown(bad, rules, where: str) -> str:
+    """``where: unknown rule(s): X (did you mean Y?), Z; see `infergw-lint rules```."""
+    parts = []
+    for word in dict.fromkeys(bad):
+        hint = suggest(word, rules)
+        parts.append(f"{word!r} (did you mean {hint}?)" if hint else repr(word))
+    noun = "rule" if len(parts) == 1 else "rules"
+    return f"{where}: unknown {noun} {', '.join(parts)}: no rule code, name or code prefix matches (see `infergw-lint rules`)"
+
+
 def check_rule_names(config: Config, rules) -> None:
     """Every rule a config names must exist (codes, names, prefixes)."""
     known_codes = {r.code.upper() for r in rules}
@@ -347,9 +402,6 @@ def check_rule_names(config: Config, rules) -> None:
     for lst in ("select", "ignore"):
         val = config.data.get(lst) or []
         for item in [val] if isinstance(val, str) else val:
-            for part in item.split(","):
-                part = part.strip()
-                if part and part not in known_names and not any(c.startswith(part.upper()) for c in known_codes):
-                    bad.append(part)
+            bad += unknown_selectors(str(item).split(","), rules)
     if bad:
-        raise ConfigError(f"{config.path}: unknown rule(s): {', '.join(sorted(set(bad)))} (see `infergw-lint rules`)")
+        raise ConfigError(describe_unknown(bad, rules, str(config.path)))

@@ -36,6 +36,7 @@ class Options:
     helm_values: list = field(default_factory=list)  # --values files for those charts
     render: bool = True  # build kustomization / chart directories given as PATH
     prod_segments: tuple = ("prod", "production")  # overlay path segments that mean prod
+    not_manifests: dict = field(default_factory=dict)  # real path -> why: baseline, --output files (never linted)
     notes: list = field(default_factory=list)  # from the configuration step, shown with the run's notes
 
 
@@ -180,7 +181,7 @@ def load_index(paths: list[str], options: Options) -> LoadedSet:
 
     loaded = LoadResult()
     raw_paths, targets = render.split_targets(paths, options)
-    load(raw_paths, loaded, exclude=options.exclude)
+    load(raw_paths, loaded, exclude=options.exclude, skip=options.not_manifests)
     note = render.raw_kustomization_note(loaded.files, options)
     if note:
         loaded.notes.append(note)
@@ -192,7 +193,7 @@ def load_index(paths: list[str], options: Options) -> LoadedSet:
     reported_paths = {f.path for f in loaded.files} | {p.path for p in loaded.problems}
     if options.context:
         ctx_loaded = LoadResult()
-        load(options.context, ctx_loaded, context_only=True, exclude=options.exclude)
+        load(options.context, ctx_loaded, context_only=True, exclude=options.exclude, skip=options.not_manifests)
         seen = {_real(f.path) for f in loaded.files}
         for doc in ctx_loaded.documents:
             if _real(doc.path) not in seen:

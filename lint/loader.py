@@ -150,8 +150,13 @@ def _is_helm_template(fs_path: str) -> bool:
     return os.path.exists(os.path.join(chart_dir, "Chart.yaml"))
 
 
-def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[str, str]]:
-    """(display path, filesystem path) of every file to load.  '-' is stdin."""
+def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> list[tuple[str, str]]:
+    """(display path, filesystem path) of every file to load.  '-' is stdin.
+
+    ``skip``: real path -> why, for files that are never manifests (the baseline, the run's
+    --output files): left out of directories silently, and with a note when named. A file
+    named explicitly whose name does not end in .yaml/.yml/.json (a README) is left out
+    with a note too (pipe it to ``infergw-lint -`` to lint it anyway)."""
     out: list[tuple[str, str]] = []
     helm_skipped: dict[str, int] = {}
     for given in paths:
@@ -177,6 +182,8 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
                     if not name.endswith(EXTENSIONS) or name in OWN_CONFIG_FILES:
                         continue
                     full = os.path.join(root, name)
+                    if skip and os.path.realpath(full) in skip:
+                        continue
                     if exclude is not None and exclude.matches(full):
                         excluded += 1
                         continue
@@ -191,6 +198,13 @@ def discover(paths: list[str], result: LoadResult, exclude=None) -> list[tuple[s
                 )
             elif len(out) == before and not helm_skipped:
                 result.notes.append(f"{given}: no *.yaml, *.yml or *.json files to lint here")
+        elif skip and os.path.realpath(given) in skip:
+            result.notes.append(f"{given}: not linted: it is {skip[os.path.realpath(given)]}")
+        elif not given.lower().endswith(EXTENSIONS):
+            result.notes.append(
+                f"{given}: not linted: not a YAML or JSON file by its name (*.yaml, *.yml, *.json); "
+                f"to lint it anyway: infergw-lint - < {given}"
+            )
         else:
             out.append((given, given))
     for chart, n in helm_skipped.items():
@@ -628,7 +642,8 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
         loader.dispose()
 
 
-def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None) -> LoadResult:
+def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None,
+         skip=None) -> LoadResult:
     """Load every file under ``paths``.  Raises UsageError for a path that does not exist."""
     result = result or LoadResult()
     # The node trees are kept (positions) and hold no reference cycles, so the cyclic
@@ -638,7 +653,7 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
     gc.disable()
     skipped_before = len(result.skipped)
     try:
-        for display, fs_path in discover(paths, result, exclude):
+        for display, fs_path in discover(paths, result, exclude, skip):
             if result.bytes_read >= MAX_TOTAL_BYTES:
                 result.problems.append(Problem(
                     display, _START, f"not read: this run read its limit of {MAX_TOTAL_BYTES} bytes (--max-total-bytes)"
