@@ -670,6 +670,8 @@ def options_from(args):
         render=not args.no_render,
         prod_segments=tuple((data.get("kustomize") or {}).get("prod-segments") or ("prod", "production")),
         notes=notes,
+        controllers=tuple(data.get("controllers") or ()),
+        gateways=tuple(data.get("gateways") or ()),
     )
     from .rules import get_rule
 

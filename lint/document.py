@@ -443,5 +443,37 @@ class Document:
             node = v if v is not None else self.node
         return self.source.span(node.start_mark.index, node_end(node))
 
+    def span_within(self, path: tuple, within: tuple) -> Span:
+        """The span of characters ``start:end`` of line ``line`` of the string at ``path``,
+        when it is written as a literal block scalar (``|``), where value lines map to
+        source lines; otherwise the whole value (``span(path)``)."""
+        whole = self.span(path)
+        k, v, reached = self.locate(tuple(path))
+        try:
+            line, start, end = (int(x) for x in within)
+        except (TypeError, ValueError):
+            return whole
+        if reached != len(path) or type(v) is not ScalarNode or v.style != "|" or not isinstance(v.value, str):
+            return whole
+        value_lines = v.value.split("\n")
+        if not 0 <= line < len(value_lines) or not 0 <= start <= end <= len(value_lines[line]):
+            return whole
+        src = self.source
+        first = v.start_mark.line + 1  # 0-based source line of the first content line
+        starts = src.line_starts
+        indent = None
+        for n in range(first, min(first + len(value_lines), len(starts))):
+            text = src.line_text(n + 1)
+            if text.strip():
+                indent = len(text) - len(text.lstrip(" "))
+                break
+        target = first + line
+        if indent is None or target >= len(starts):
+            return whole
+        text = src.line_text(target + 1)
+        if text[indent + start:indent + end] != value_lines[line][start:end]:
+            return whole
+        return src.span(starts[target] + indent + start, starts[target] + indent + end)
+
     def exists(self, path: tuple) -> bool:
         return self.locate(tuple(path))[2] == len(path)

@@ -26,6 +26,8 @@ class Options:
     versions: dict = field(default_factory=dict)  # component -> (version text, source): lint/versions.py
     gateway_api_channel: str = "standard"  # its release channel (standard|experimental), for lint/crd
     crds: list = field(default_factory=list)  # --crds: CRD files whose resources lint/crd validates
+    controllers: tuple = ()  # config `controllers:`: GatewayClass controllerNames judged besides kgateway's
+    gateways: tuple = ()  # config `gateways:`: base URLs / hostnames of the Bifrost gateway clients call (IGW301)
     exclude: object = None  # config.PathMatcher: files not to load
     environments: list = field(default_factory=list)  # config.EnvRule, first match wins
     default_env: str | None = None  # config `env`: when nothing else says
@@ -264,7 +266,8 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         files=len(loaded.files) + (len(rendered.sources.files()) if rendered is not None else 0),
         resources=sum(1 for d in loaded.documents if not d.source.context_only),
         rules=active,
-        notes=list(options.notes) + loaded.notes + [n for n in profile.notes if n not in loaded.notes],
+        notes=list(options.notes) + loaded.notes + [n for n in profile.notes if n not in loaded.notes]
+        + _controller_notes(index, options),
         internal_errors=internal,
         index=index,
         versions=profile,
@@ -335,7 +338,7 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                         severity=options.severity.get(rule.code) or rep.severity or rule.severity,
                         message=message,
                         path=fpath,
-                        span=span or doc.span(rep.path, key=rep.key),
+                        span=span or (doc.span_within(rep.path, rep.within) if rep.within else doc.span(rep.path, key=rep.key)),
                         resource=resource_of(doc, dctx.index),
                         field=rep.path,
                         fingerprint=fingerprint(rule.code, ident, rep.path, occ),
@@ -373,6 +376,12 @@ def drop_covered(found: list, by_code: dict) -> list:
             continue
         out.append(f)
     return out
+
+
+def _controller_notes(index: Index, options: Options) -> list[str]:
+    from .gateway import foreign_controller_notes
+
+    return foreign_controller_notes(index, options.controllers)
 
 
 def _real(path: str) -> str:

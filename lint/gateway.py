@@ -515,6 +515,11 @@ class BackendRef:
     def is_service(self) -> bool:
         return self.group == "" and self.kind == "Service"
 
+    @property
+    def is_delegation(self) -> bool:
+        """A kgateway delegation to child HTTPRoutes (by name or by label), not a backend."""
+        return (self.group, self.kind) in DELEGATION_KINDS
+
 
 def backend_refs(doc, index) -> list[BackendRef]:
     """Every backendRef of a route with defaults applied (group "", kind Service, the
@@ -549,6 +554,86 @@ def backend_refs(doc, index) -> list[BackendRef]:
                 mirrors(ref.get("filters"), base + ("filters",))
         mirrors(rule.get("filters"), ("spec", "rules", i, "filters"))
     return out
+
+
+# ---- kgateway route delegation and mesh (GAMMA) routes ------------------------------------
+#
+# kgateway delegates a rule to child HTTPRoutes when a backendRef names group
+# gateway.networking.k8s.io kind HTTPRoute (``name: "*"`` selects every HTTPRoute of the
+# namespace), or group delegation.kgateway.dev kind label (the children carry the label
+# delegation.kgateway.dev/label=<name>; ``namespace: all`` looks in every namespace).  The
+# children need no ReferenceGrant (also across namespaces), carry no hostnames and inherit
+# the parent's parentRefs; a child that lists parentRefs of kind HTTPRoute is selected only
+# by the parents it names (kgateway translator test inputs delegation/*.yaml, their golden
+# outputs, and the label form's label_based.yaml).
+
+DELEGATION_LABEL_GROUP = "delegation.kgateway.dev"
+DELEGATION_LABEL = "delegation.kgateway.dev/label"
+DELEGATION_KINDS = frozenset({(GATEWAY_GROUP, "HTTPRoute"), (DELEGATION_LABEL_GROUP, "label")})
+DELEGATION_ALL_NAMESPACES = "all"
+
+
+def delegated_children(index, parent, b: "BackendRef") -> list:
+    """The child HTTPRoutes a delegation backendRef ``b`` of ``parent`` selects, in set order."""
+    if not b.is_delegation:
+        return []
+    label_form = b.group == DELEGATION_LABEL_GROUP
+    if label_form and b.namespace == DELEGATION_ALL_NAMESPACES:
+        pool = index.of_kind("HTTPRoute", group=GATEWAY_GROUP)
+    else:
+        pool = index.of_kind("HTTPRoute", namespace=b.namespace, group=GATEWAY_GROUP)
+    parent_ns = index.namespace_of(parent) or index.default_namespace
+    out = []
+    for child in pool:
+        if child is parent:
+            continue
+        if label_form:
+            if child.labels.get(DELEGATION_LABEL) != b.name:
+                continue
+        elif b.name != "*" and child.name != b.name:
+            continue
+        child_ns = index.namespace_of(child) or index.default_namespace
+        named = [
+            r for r in _list(child.get("spec", "parentRefs"))
+            if isinstance(r, dict) and r.get("kind") == "HTTPRoute" and core_group(r.get("group", GATEWAY_GROUP)) == GATEWAY_GROUP
+        ]
+        if named and not any(
+            r.get("name") == parent.name and (_s(r.get("namespace")) or child_ns) == parent_ns for r in named
+        ):
+            continue  # the child names other parents only
+        out.append(child)
+    return out
+
+
+def delegation_parents(index, child) -> list:
+    """The HTTPRoutes in the set that delegate to ``child`` (cached per run)."""
+
+    def build() -> dict:
+        by_child: dict[int, list] = {}
+        for route in index.of_kind("HTTPRoute", group=GATEWAY_GROUP):
+            for b in backend_refs(route, index):
+                for c in delegated_children(index, route, b):
+                    lst = by_child.setdefault(id(c), [])
+                    if route not in lst:
+                        lst.append(route)
+        return by_child
+
+    return index.memo("delegation-parents", build).get(id(child), [])
+
+
+def is_mesh_route(route) -> bool:
+    """A GAMMA mesh route: it has parentRefs and every one names a Service (core group)."""
+    refs = [r for r in _list(route.get("spec", "parentRefs")) if isinstance(r, dict)]
+    return bool(refs) and all(r.get("kind") == "Service" and core_group(r.get("group")) == "" for r in refs)
+
+
+def needs_grant(route, b: "BackendRef", route_ns: str) -> bool:
+    """Does backendRef ``b`` of ``route`` need a ReferenceGrant?  Only a reference into
+    another namespace, and not a kgateway delegation to child routes nor a Service backend
+    of a mesh (GAMMA) route, which the mesh resolves without a grant."""
+    if b.namespace == route_ns or b.is_delegation:
+        return False
+    return not (b.is_service and is_mesh_route(route))
 
 
 def object_refs(doc) -> Iterator[tuple[tuple, dict, str, str]]:
@@ -998,7 +1083,7 @@ class Graph:
                 src_ns = index.namespace_of(doc) or index.default_namespace
                 if doc.kind in ROUTE_KINDS:
                     for b in backend_refs(doc, index):
-                        if b.namespace != src_ns:
+                        if needs_grant(doc, b, src_ns):
                             r = Reference(GATEWAY_GROUP, doc.kind, src_ns, b.group, b.kind, b.namespace, b.name)
                             refs.setdefault(b.namespace, []).append(r)
                 elif doc.kind in ("Gateway", "ListenerSet"):
@@ -1069,13 +1154,17 @@ class Problem:
     what: str = ""  # for backends: "grant", "kind", "no-port", "not-found", "port" (IGW104 words them)
 
 
-def only_other_controllers(route, g: Graph) -> bool:
-    """True when every parent of ``route`` is a Gateway whose GatewayClass is in the set
-    and is not kgateway's (that controller may serve backend kinds nobody else knows)."""
+def only_other_controllers(route, g: Graph, judged=()) -> bool:
+    """True when every parent of ``route`` is a Gateway owned by a controller the linter
+    does not judge (see ``gateway_controller``/``judged_controller``; ``judged`` is the
+    config's ``controllers:``): that controller may serve backend kinds nobody else knows."""
     seen = False
     for att in g.attachments(route):
         for parent in att.parents:
-            if parent.kind != "Gateway" or gateway_is_kgateway(parent, g) is not False:
+            if parent.kind != "Gateway":
+                return False
+            controller = gateway_controller(parent, g)
+            if controller is None or judged_controller(controller, judged):
                 return False
             seen = True
     return seen
@@ -1100,7 +1189,9 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
     route_ns = index.namespace_of(route) or index.default_namespace
     out: list[Problem] = []
     shown = f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
-    if b.namespace != route_ns:
+    if b.is_delegation:
+        return []  # a delegation to child routes (lint.routes shows the children)
+    if needs_grant(route, b, route_ns):
         ref = Reference(GATEWAY_GROUP, route.kind, route_ns, b.group, b.kind, b.namespace, b.name)
         grants = [d for d in index.of_kind("ReferenceGrant", namespace=b.namespace) if d.group == GATEWAY_GROUP]
         if not any(grant_allows(d.data, ref) for d in grants):
@@ -1111,7 +1202,8 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
             ))
     gk = (b.group, b.kind)
     if gk not in KNOWN_BACKEND_KINDS:
-        if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group) or only_other_controllers(route, g):
+        judged = getattr(ctx.options, "controllers", ())
+        if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group) or only_other_controllers(route, g, judged):
             return out
         out.append(Problem(
             "IGW104", "unknown kind", f"{shown}: kind {b.kind!r} is not a backend kind the controller resolves (IGW104)",
@@ -1157,3 +1249,50 @@ def gateway_is_kgateway(gateway, g: Graph) -> bool | None:
     if not classes:
         return None
     return any(is_kgateway_class(c) for c in classes)
+
+
+#: GatewayClasses other controllers create themselves, so a tree names them without a
+#: GatewayClass object (Istio: pilot/pkg/features/pilot.go, pkg/config/constants/constants.go)
+BUILTIN_CLASSES = {
+    "istio": "istio.io/gateway-controller",
+    "istio-waypoint": "istio.io/mesh-controller",
+    "istio-remote": "istio.io/unmanaged-gateway",
+    "istio-east-west": "istio.io/eastwest-controller",
+}
+
+
+def gateway_controller(gateway, g: Graph) -> str | None:
+    """The controllerName that owns a Gateway: its GatewayClass's (when in the set), or
+    the controller that installs a well-known class itself (``istio``); None when unknown."""
+    for c in g.gateway_class(gateway):
+        cn = c.get("spec", "controllerName")
+        if isinstance(cn, str) and cn:
+            return cn
+    name = gateway.get("spec", "gatewayClassName")
+    return BUILTIN_CLASSES.get(name) if isinstance(name, str) else None
+
+
+def judged_controller(controller: str, judged=()) -> bool:
+    """Does the linter judge what is specific to ``controller`` (backend kinds, class
+    settings, policies)?  kgateway's (any controllerName mentioning kgateway, so a wrong
+    one is still judged), and those listed in the config's ``controllers:``."""
+    return "kgateway" in controller.lower() or controller in judged
+
+
+def foreign_controller_notes(index, judged=()) -> list[str]:
+    """One note per controller whose Gateways the run does not judge (see
+    ``judged_controller``), naming the controller and its classes."""
+    g = graph(index)
+    owners: dict[str, set] = {}
+    for (group, kind, _ns, _name), docs in g.parents.items():
+        if kind != "Gateway":
+            continue
+        for d in docs:
+            controller = gateway_controller(d, g)
+            if controller and not judged_controller(controller, judged):
+                owners.setdefault(controller, set()).add(str(d.get("spec", "gatewayClassName")))
+    return [
+        f"Gateways of class {', '.join(sorted(classes))} belong to controller {controller}: their backend kinds "
+        "and class settings are left to it (list it under `controllers:` in the configuration to judge them)"
+        for controller, classes in sorted(owners.items())
+    ]

@@ -40,6 +40,7 @@ from .gateway import (
     _s,
     backend_problems,
     backend_refs,
+    delegated_children,
     describe_match,
     effective_hostnames,
     graph_for,
@@ -68,17 +69,22 @@ class Backend:
     port: int | None
     weight: int
     problems: list = field(default_factory=list)
+    children: list | None = None  # kgateway delegation: the child HTTPRoutes (namespace/name)
 
     @property
     def is_service(self) -> bool:
         return self.group == "" and self.kind == "Service"
 
     def label(self) -> str:
-        """``ai-external/bifrost-service:8080`` (other kinds are named: ``InferencePool ns/pool``)."""
+        """``ai-external/bifrost-service:8080`` (other kinds are named: ``InferencePool ns/pool``;
+        a kgateway delegation names its children: ``delegates to HTTPRoute a/* -> a/route-a``)."""
         target = f"{self.namespace}/{self.name}" + (f":{self.port}" if self.port is not None else "")
         if self.is_service:
             return target
         kind = self.kind if not self.group else f"{self.kind}.{self.group}"
+        if self.children is not None:
+            shown = ", ".join(self.children) if self.children else "no child route in the set"
+            return f"delegates to {kind} {target} -> {shown}"
         return f"{kind} {target}"
 
     def to_json(self) -> dict:
@@ -86,6 +92,8 @@ class Backend:
         if not self.is_service:  # the shape stays the documented one for Services
             out["kind"] = self.kind
             out["group"] = self.group
+        if self.children is not None:
+            out["delegates_to"] = list(self.children)
         return out
 
 
@@ -474,7 +482,14 @@ def _rule_parts(ctx, route, rule_index: int) -> tuple[list, list]:
             problems += [Problem(p.code, f"mirror: {p.short}", f"mirror: {p.detail}", p.unverified) for p in found]
             continue
         weight = _int(b.data.get("weight"))
-        backends.append(Backend(b.kind, b.group, b.namespace, b.name, b.port, 1 if weight is None else weight, found))
+        children = None
+        if b.is_delegation:
+            children = [f"{index.namespace_of(c)}/{c.name}" for c in delegated_children(index, route, b)]
+            if not children:
+                found = found + [Problem("", "no child route", f"unverified: no child HTTPRoute of {b.namespace}/{b.name} is in the linted set", unverified=True)]
+        backends.append(Backend(
+            b.kind, b.group, b.namespace, b.name, b.port, 1 if weight is None else weight, found, children,
+        ))
     rule = _dict(_list(route.get("spec", "rules"))[rule_index])
     if route.kind in ("HTTPRoute", "GRPCRoute") and not _list(rule.get("backendRefs")):
         responds = any(
@@ -489,7 +504,8 @@ def _rule_parts(ctx, route, rule_index: int) -> tuple[list, list]:
 
 
 def _copy_backend(b: Backend) -> Backend:
-    return Backend(b.kind, b.group, b.namespace, b.name, b.port, b.weight, list(b.problems))
+    return Backend(b.kind, b.group, b.namespace, b.name, b.port, b.weight, list(b.problems),
+                   None if b.children is None else list(b.children))
 
 
 # ---- matches and filters ------------------------------------------------------------------

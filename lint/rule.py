@@ -76,12 +76,16 @@ class Report:
     key: bool = False
     severity: str | None = None
     help: str | None = None  # the remedy in one line, with exact values; else derived from message
+    within: tuple | None = None  # (line, start, end) inside a multi-line string value: a narrower span
 
 
-def report(path, message: str, *, key: bool = False, severity: str | None = None, help: str | None = None) -> Report:
+def report(
+    path, message: str, *, key: bool = False, severity: str | None = None, help: str | None = None,
+    within: tuple | None = None,
+) -> Report:
     """``message``: what is wrong (a short first line, at most 100 characters, then the
     explanation); ``help``: what to do, when the message does not end by saying it."""
-    return Report(tuple(path), message, key, severity, help)
+    return Report(tuple(path), message, key, severity, help, within)
 
 
 SHORT_LIMIT = 100  # characters of a finding's first line (fits a 120-column terminal)

@@ -11,6 +11,12 @@ referrer) and whose `to` entry matches (group, kind and, when set, name of the t
 Reports the backendRef (or certificateRef) item when none does, and says which grant came
 closest and why it does not match.
 
+**Not judged** (deliberately): a kgateway delegation backendRef (group
+`gateway.networking.k8s.io` kind `HTTPRoute`, or group `delegation.kgateway.dev` kind
+`label`), which hands the rule to child routes and needs no grant even across namespaces;
+and a Service backendRef of a mesh (GAMMA) route -- one whose every parentRef is a Service --
+which the mesh resolves without a grant (Gateway API conformance `MeshConsumerRoute`).
+
 ## Why
 
 Without the grant the Gateway API controller refuses the reference (ResolvedRefs=False,
@@ -57,7 +63,7 @@ Autofix: no.
 from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
-from infergw_lint.gateway import Reference, backend_refs, core_group, grant_mismatch, object_refs
+from infergw_lint.gateway import Reference, backend_refs, core_group, grant_mismatch, needs_grant, object_refs
 from infergw_lint.rule import Rule, report
 
 
@@ -67,7 +73,7 @@ def references(doc, index):
     own_ns = index.namespace_of(doc) or index.default_namespace
     if doc.kind in ROUTE_KINDS:
         for b in backend_refs(doc, index):
-            if b.namespace != own_ns:
+            if needs_grant(doc, b, own_ns):
                 yield b.path, Reference(GATEWAY_GROUP, doc.kind, own_ns, b.group, b.kind, b.namespace, b.name)
         return
     for path, ref, dgroup, dkind in object_refs(doc):

@@ -27,6 +27,17 @@ resource in that namespace, is present -- and the set holds at least one object 
 target's kind (a tree without any Service is a routes-only tree whose Services live
 elsewhere). `--assume-complete` reports every miss; `--no-assume-complete` none.
 
+Severity: an unknown kind is an error when the route's Gateways belong to a controller in
+the set (their GatewayClass, or a class a controller installs itself such as Istio's
+`istio`); a warning when the controller is unknown (a test harness or a plugin may serve the
+kind). A missing backend with `weight: 0` gets no traffic: a warning.
+
+**Not judged** (deliberately): kgateway delegation backendRefs (`HTTPRoute` or
+`delegation.kgateway.dev` `label`: they select child routes, which `infergw-lint routes`
+shows); backend kinds of routes whose Gateways all belong to another controller (Istio,
+Envoy Gateway, ...) unless it is listed in the configuration's `controllers:` -- the run
+prints a note naming that controller; targets in namespaces the set does not cover.
+
 ## Why
 
 The controller cannot resolve the backend: the route gets `ResolvedRefs: False`
@@ -62,7 +73,7 @@ from __future__ import annotations
 import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
-from infergw_lint.gateway import backend_problems, backend_refs, graph_for, service_ports
+from infergw_lint.gateway import backend_problems, backend_refs, gateway_controller, graph_for, service_ports
 from infergw_lint.rule import Rule, report
 
 class BackendRefNotFound(Rule):
@@ -87,13 +98,16 @@ class BackendRefNotFound(Rule):
                     continue
                 what = "mirror backendRef" if b.mirror else "backendRef"
                 if p.what == "kind":
+                    known = self._controller_known(doc, g, ctx)
                     yield report(
                         b.path + (("kind",) if "kind" in b.data else ("group",) if "group" in b.data else ()),
                         f"{route} {what} names kind {b.kind!r} in group {b.group or 'core'!r}: not a backend kind "
                         "Gateway API implementations resolve (Service, kgateway Backend, InferencePool, ServiceImport, "
                         "...), and nothing in the set defines it. A controller that does not know the kind reports "
                         "ResolvedRefs=False (InvalidKind) and the rule answers 500; use a Service, or add the kind's "
-                        "CRD or object to the linted set (--context) if your controller serves it",
+                        "CRD or object to the linted set (--context) if your controller serves it"
+                        + ("" if known else " (the route's controller is not in the set, so this is a warning)"),
+                        severity=None if known else "warning",
                     )
                 elif p.what == "no-port":
                     yield report(
@@ -102,9 +116,21 @@ class BackendRefNotFound(Rule):
                         "Service backendRef without one. Add the Service's spec.ports[].port",
                     )
                 elif p.what == "not-found":
-                    yield report(b.path + ("name",), self._not_found(route, what, b, g))
+                    weight = b.data.get("weight")
+                    idle = weight == 0 and not isinstance(weight, bool)
+                    msg = self._not_found(route, what, b, g)
+                    if idle:
+                        msg += " (it has weight 0, so it gets no traffic: a warning)"
+                    yield report(b.path + ("name",), msg, severity="warning" if idle else None)
                 elif p.what == "port":
                     yield report(b.path + ("port",), self._no_such_port(route, what, b, index))
+
+    @staticmethod
+    def _controller_known(route, g, ctx) -> bool:
+        """Is every parent Gateway of ``route`` owned by a controller in the set (its
+        GatewayClass, or a class a controller installs itself)?"""
+        parents = [p for att in g.attachments(route) for p in att.parents if p.kind == "Gateway"]
+        return bool(parents) and all(gateway_controller(p, g) is not None for p in parents)
 
     @staticmethod
     def _not_found(route: str, what: str, b, g) -> str:

@@ -17,6 +17,13 @@ Reports:
   a GatewayParameters object that is not in the set when its namespace is complete (the
   completeness rule of IGW103/IGW104).
 
+**Not judged** (deliberately): GatewayClasses of other controllers (only a class whose
+`controllerName` mentions kgateway is checked), and a `gatewayClassName` that another
+controller installs itself (Istio's `istio`, `istio-waypoint`, `istio-remote`,
+`istio-east-west`). The unknown-class message names the files that define the classes in
+the set, so a tree of many independent examples shows where each side comes from; lint
+such a tree one example at a time (see docs/realworld.md).
+
 ## Why
 
 No controller claims a GatewayClass with an unknown `controllerName`: the class and
@@ -60,7 +67,7 @@ from __future__ import annotations
 import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
-from infergw_lint.gateway import KGATEWAY_CONTROLLERS, gateway_is_kgateway, graph_for, is_kgateway_class, lookup_complete
+from infergw_lint.gateway import BUILTIN_CLASSES, KGATEWAY_CONTROLLERS, gateway_is_kgateway, graph_for, is_kgateway_class, lookup_complete
 from infergw_lint.rule import Rule, report
 
 PARAMS = (KGATEWAY_GROUP, "GatewayParameters")
@@ -141,12 +148,18 @@ class GatewayClassMismatch(Rule):
     def _check_gateway(self, doc, ctx):
         g = graph_for(ctx)
         name = doc.get("spec", "gatewayClassName")
-        if isinstance(name, str) and name and not _placeholder(name) and g.classes and name not in g.classes:
+        if (
+            isinstance(name, str) and name and not _placeholder(name) and g.classes and name not in g.classes
+            and name not in BUILTIN_CLASSES
+        ):
             close = difflib.get_close_matches(name, list(g.classes), n=1)
+            defined = "; ".join(
+                f"{c} in {docs[0].path}:{docs[0].span(()).line}" for c, docs in sorted(g.classes.items())[:3]
+            ) + ("; ..." if len(g.classes) > 3 else "")
             yield report(
                 ("spec", "gatewayClassName"),
                 f"Gateway {ctx.index.namespace_of(doc)}/{doc.name} uses gatewayClassName {name!r}, but the GatewayClasses "
-                f"in the set are {', '.join(sorted(g.classes))}" + (f" (did you mean {close[0]!r}?)" if close else "") +
+                f"in the set are {', '.join(sorted(g.classes))} ({defined})" + (f" (did you mean {close[0]!r}?)" if close else "") +
                 ": no controller picks the Gateway up and it never gets an address. Fix the name, or pass --context "
                 "with the files that define the class if a chart installs it",
             )

@@ -25,6 +25,15 @@ The message names the kind and a masked form (`sk-ant-…5gA`: the known prefix 
 last three characters); the secret itself is never printed. Only the first 256 KiB of a
 string is scanned and at most 200,000 values per document.
 
+In a multi-line ConfigMap value (an `app.env` block), each `KEY=value` line is reported on
+its own line and columns. Passwords are reported from 4 characters (`"password": "admin"`
+is a real, weak one); other credential fields from 8.
+
+**Not judged** (deliberately): identifiers that a schema names as IDs, even when they look
+like keys (a Bifrost virtual key's or provider key's `id`, `key_ids`); lines of source code
+in a ConfigMap (`key := "server.key"`, `token = get();`, a call or a statement), which are
+not `KEY=value` settings; Secrets (they are where credentials belong).
+
 ## Why
 
 ConfigMaps are readable by anyone with `get configmaps` in the namespace, are printed by
@@ -73,7 +82,14 @@ from infergw_lint.rule import Rule, field_path, report
 
 MAX_SCAN = 256 * 1024  # characters of one string that are scanned
 MAX_NODES = 200_000  # values looked at per document
-MIN_LITERAL = 8  # shorter literals in credential fields are not reported
+MIN_LITERAL = 8  # shorter literals in credential fields are not reported ...
+MIN_PASSWORD = 4  # ... except passwords: "admin" is a real (weak) one
+
+# fields that hold identifiers, not credentials, even when they look like a key: a Bifrost
+# virtual key's and a provider key's "id" ("Virtual key ID" in transports/config.schema.json,
+# e.g. "sk-bf-vk-prod-assistant-us-01" in examples/configs/withvirtualkeys) and the
+# provider_configs[].key_ids that name them
+ID_FIELDS = frozenset({"id", "key_id", "key_ids", "vk_id", "virtual_key_id", "virtual_key_ids"})
 
 # (kind, pattern); more specific shapes first.  Group 1 is the token.
 TOKEN_PATTERNS = [
@@ -94,7 +110,11 @@ TOKEN_PATTERNS = [
 KNOWN_PREFIX = re.compile(r"^(sk-ant-|sk-lf-|sk-proj-|sk-svcacct-|sk-admin-|sk-bf-|sk-|AIza|AKIA|ASIA|gsk_|xai-|hf_|gh[pousr]_|xox[abprs]-)")
 BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=\-]{16,})")
 BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/=_\-]{8,})")
-ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]\s*(\S(?:.*\S)?)\s*$")  # no lazy .*?: linear
+# KEY=value (dotenv, shell) or KEY: value (YAML-ish); not ``x := y``, ``x == y``, ``x: T = y``
+# (no lazy .*? before \s*$: linear)
+ENV_LINE = re.compile(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:=(?!=)|:(?![=:]))\s*(\S(?:.*\S)?)\s*$")
+# a value that is an expression of a program, not a setting: a call, a statement end, a block
+CODE_VALUE = re.compile(r"^[A-Za-z_][\w.]*\s*\(|[;{,\\]$|^(?:new|await|func|function|lambda)\b|\+\s*[\"'A-Za-z_]")
 
 PLACEHOLDERS = frozenset(
     {
@@ -182,9 +202,18 @@ def _basic(token: str):
     return "Basic credential", "Basic …"
 
 
+def _password_field(field) -> bool:
+    n = _norm_field(field)
+    return n in ("password", "passwd", "admin_password") or n.endswith(("_password", "_passwd"))
+
+
 def find_secret(value: str, field=None, path: tuple = ()):
     """(kind, masked) when ``value`` is a literal credential, else None."""
-    if not isinstance(value, str) or len(value) < MIN_LITERAL:
+    if not isinstance(value, str):
+        return None
+    if field is not None and _norm_field(field) in ID_FIELDS:
+        return None
+    if len(value) < MIN_LITERAL and not (field is not None and len(value) >= MIN_PASSWORD and _password_field(field)):
         return None
     text = value if len(value) <= MAX_SCAN else value[:MAX_SCAN]
     if is_reference(text):
@@ -212,7 +241,7 @@ def find_secret(value: str, field=None, path: tuple = ()):
             core = literal.split(None, 1)[1]
             spaced = any(c.isspace() for c in core)
         if (
-            len(core) >= MIN_LITERAL
+            (len(core) >= MIN_LITERAL or (len(core) >= MIN_PASSWORD and _password_field(field)))
             and not core.isdigit()
             and not spaced
             and not is_placeholder(core)
@@ -250,13 +279,29 @@ def walk_strings(data, base: tuple = ()):
 
 
 def _env_lines(text: str):
-    """``KEY=value`` pairs of env-style text (bounded)."""
-    for n, line in enumerate(text[:MAX_SCAN].splitlines()):
+    """(line number, KEY, value, start, end) of the ``KEY=value`` lines of env-style text,
+    with the value's columns in its line (quotes left out); lines of source code
+    (``x := f()``, ``token = get();``) are not settings (bounded)."""
+    for n, line in enumerate(text[:MAX_SCAN].split("\n")):
         if n > 5000:
             return
         m = ENV_LINE.match(line)
-        if m:
-            yield m.group(1), m.group(2).strip().strip("'\"")
+        if not m:
+            continue
+        value, start = m.group(3), m.start(3)
+        if CODE_VALUE.search(value) and not is_reference(value):
+            continue
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value, start = value[1:-1], start + 1
+        yield n, m.group(2), value, start, start + len(value)
+
+
+def _token_lines(text: str):
+    """(line number, line) of a multi-line string, for shapes found anywhere in a line."""
+    for n, line in enumerate(text[:MAX_SCAN].split("\n")):
+        if n > 5000:
+            return
+        yield n, line
 
 
 class InlineSecret(Rule):
@@ -298,20 +343,36 @@ class InlineSecret(Rule):
                 continue
             if not isinstance(value, str):
                 continue
-            found = find_secret(value, dkey, base)
-            if not found and "\n" in value:
-                for k, v in _env_lines(value):
+            if "\n" not in value.rstrip("\n"):
+                found = find_secret(value, dkey, base)
+                if found:
+                    yield report(base, self._message(found, where, doc, base, bases))
+                continue
+            # a block of lines: each KEY=value setting, or a token anywhere in a line, is
+            # reported on its own line and columns
+            settings = {n: (k, v, a, b) for n, k, v, a, b in _env_lines(value)}
+            for n, line in _token_lines(value):
+                if n in settings:
+                    k, v, a, b = settings[n]
                     found = find_secret(v, k, (k,))
-                    if found:
-                        break
-            if found:
-                yield report(base, self._message(found, where, doc, base, bases))
+                    within = (n, a, b)
+                else:
+                    found = find_secret(line)
+                    within = (n, len(line) - len(line.lstrip()), len(line.rstrip()))
+                if found:
+                    shown = base + (k,) if n in settings else base
+                    yield report(base, self._message(found, where, doc, shown, bases, line=n + 1), within=within)
 
     @staticmethod
-    def _message(found, where: str, doc, path: tuple, bases) -> str:
+    def _message(found, where: str, doc, path: tuple, bases, line: int | None = None) -> str:
         kind, masked = found
         in_bifrost = any(path[: len(b)] == b for b in bases)
-        field = field_path(path)
+        if line is None:
+            at = f"`{field_path(path)}`"
+        elif len(path) > 2:
+            at = f"`{path[2]}` on line {line} of `{field_path(path[:2])}`"
+        else:
+            at = f"line {line} of `{field_path(path)}`"
         if in_bifrost:
             fix = (
                 'put it in a Secret and write "env.VAR" here (Bifrost reads env.VAR from the pod environment, '
@@ -322,7 +383,7 @@ class InlineSecret(Rule):
         else:
             fix = "read it from the environment or a secret store instead of writing it in the file"
         reader = "the ConfigMap" if doc.flavor == "k8s" else "the file"
-        return f"{kind} in plain text at `{field}` in {where} ({masked}); anyone who can read {reader} can use it: {fix}"
+        return f"{kind} in plain text at {at} in {where} ({masked}); anyone who can read {reader} can use it: {fix}"
 
 
 RULE = InlineSecret()
