@@ -201,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Gateway API release whose CRDs the cluster runs (default: the CRDs' bundle-version in the set, else 1.2)",
     )
     p.add_argument(
+        "--gateway", action="append", default=[], metavar="URL",
+        help="base URL or hostname of the Bifrost gateway the IDE/CLI clients call (repeatable; config "
+        "gateways:); IGW301 checks a client model only when its apiBase points at Bifrost",
+    )
+    p.add_argument(
         "--bifrost-version", type=_release("Bifrost", "1.5 or v1.5.3"), default=None, metavar="X.Y[.Z]",
         help="Bifrost release that reads the configs (default: the image tag of the workload that mounts each config)",
     )
@@ -671,7 +676,7 @@ def options_from(args):
         prod_segments=tuple((data.get("kustomize") or {}).get("prod-segments") or ("prod", "production")),
         notes=notes,
         controllers=tuple(data.get("controllers") or ()),
-        gateways=tuple(data.get("gateways") or ()),
+        gateways=tuple(args.gateway) + tuple(data.get("gateways") or ()),
     )
     from .rules import get_rule
 

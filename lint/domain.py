@@ -105,12 +105,17 @@ def nested_bifrost(data: Any) -> list[tuple[tuple, dict]]:
 
 
 def _is_continue(data: dict, path: str) -> bool:
+    """A Continue config: its ``models`` entries have ``provider`` and ``model`` (and, in
+    its shape, ``apiBase`` or a top-level ``schema: v1``), whatever the file is called; or a
+    ``models`` list in a file Continue reads by name (``.continue/``, ``config.json|yaml``)."""
     models = data.get("models")
     if not isinstance(models, list) or not models:
         return False
+    entries = [m for m in models if isinstance(m, dict)]
     if "/.continue/" in path.replace("\\", "/") or _basename(path) in ("config.json", "config.yaml", "config.yml"):
-        return any(isinstance(m, dict) and ("model" in m or "provider" in m) for m in models)
-    return False
+        return any("model" in m or "provider" in m for m in entries)
+    shaped = [m for m in entries if isinstance(m.get("provider"), str) and isinstance(m.get("model"), str)]
+    return bool(shaped) and (any("apiBase" in m for m in shaped) or data.get("schema") == "v1")
 
 
 def classify(doc) -> str | None:
@@ -358,3 +363,97 @@ def env_from_labels(labels: dict) -> str | None:
             v = val.lower()
             return "prod" if v in PROD_VALUES else v
     return None
+
+
+# ---- which clients talk to the Bifrost gateway (IGW301) ------------------------------------
+
+def client_base_url(doc, cm: "ClientModel") -> str | None:
+    """The base URL a client model is sent to: Continue ``models[].apiBase``, Aider
+    ``openai-api-base``, Cline ``openAiBaseUrl``; None when the file names none."""
+    data = doc.data
+    if cm.client == "continue":
+        models = data.get("models")
+        entry = models[cm.path[1]] if isinstance(models, list) and len(models) > cm.path[1] else None
+        url = entry.get("apiBase") if isinstance(entry, dict) else None
+    elif cm.client == "aider":
+        url = data.get("openai-api-base")
+    else:
+        url = data.get("openAiBaseUrl", data.get("cline.openAiBaseUrl"))
+    return url.strip() if isinstance(url, str) and url.strip() else None
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url if "://" in url else "//" + url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _labels_match(selector, labels) -> bool:
+    return isinstance(selector, dict) and bool(selector) and isinstance(labels, dict) and all(
+        labels.get(k) == v for k, v in selector.items()
+    )
+
+
+def bifrost_hosts(index) -> set[str]:
+    """Hostnames that reach Bifrost in the linted set: the DNS names of each Service that
+    selects a Bifrost workload (image maximhq/bifrost) or is named bifrost, and the
+    hostnames of the HTTPRoutes (else of their listeners) that route to such a Service."""
+
+    def build() -> set:
+        from .gateway import backend_refs, graph
+
+        pods = []
+        for doc in index.resources:
+            found = pod_spec(doc)
+            if found is None:
+                continue
+            base, spec = found
+            if any(is_bifrost_image(c.get("image")) for _, c in containers(spec, base)):
+                meta = doc.get(*base[:-1], "metadata") if len(base) > 1 else doc.get("metadata")
+                labels = meta.get("labels") if isinstance(meta, dict) else doc.labels
+                pods.append((index.namespace_of(doc), labels if isinstance(labels, dict) else {}))
+        services = set()
+        hosts: set = set()
+        for svc in index.of_kind("Service"):
+            ns = index.namespace_of(svc) or index.default_namespace
+            selector = svc.get("spec", "selector")
+            if "bifrost" in (svc.name or "").lower() or any(pns == ns and _labels_match(selector, l) for pns, l in pods):
+                services.add((ns, svc.name))
+                hosts |= {svc.name, f"{svc.name}.{ns}", f"{svc.name}.{ns}.svc", f"{svc.name}.{ns}.svc.cluster.local"}
+        if services:
+            g = graph(index)
+            for route in index.of_kind("HTTPRoute"):
+                if not any(b.is_service and (b.namespace, b.name) in services for b in backend_refs(route, index)):
+                    continue
+                names = [h for h in (route.get("spec", "hostnames") or []) if isinstance(h, str)]
+                if not names:
+                    names = [l.hostname for att in g.attachments(route) for l in att.listeners if l.hostname]
+                hosts |= {h.lower() for h in names}
+        return {h.lower() for h in hosts if h}
+
+    return index.memo("bifrost-hosts", build)
+
+
+def talks_to_bifrost(url: str | None, index, gateways=()) -> bool:
+    """Does a client's base URL point at the Bifrost gateway?  A URL starting with (or a
+    host equal to) an entry of the configuration's ``gateways:``, a host that reaches
+    Bifrost in the linted set (``bifrost_hosts``; ``*.example.com`` route hostnames match
+    one or more labels), or a host that names bifrost."""
+    if not url:
+        return False
+    host = _host(url)
+    for entry in gateways:
+        e = entry.strip()
+        if "://" in e and url.rstrip("/").startswith(e.rstrip("/")):
+            return True
+        if "://" not in e and host and host == _host(e):
+            return True
+    if not host:
+        return False
+    for h in bifrost_hosts(index):
+        if h == host or (h.startswith("*.") and host.endswith(h[1:])):
+            return True
+    return "bifrost" in host

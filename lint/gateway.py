@@ -1116,14 +1116,19 @@ def graph_for(ctx) -> Graph:
 def lookup_complete(ctx, kind: str, namespace: str | None) -> bool:
     """May a failed lookup of a ``kind`` object in ``namespace`` be reported as missing?
 
-    ``--assume-complete`` / ``--no-assume-complete`` decide when given.  Otherwise the
-    namespace must be complete (``ctx.complete``: its Namespace object or any resource in
-    it is in the set) *and* the set must hold at least one object of ``kind`` anywhere: a
-    set with no Service at all is a routes-only tree, not a tree whose Services are missing.
+    ``--assume-complete`` / ``--no-assume-complete`` decide when given.  Otherwise the set
+    must say that it holds that namespace's ``kind`` objects: its Namespace object is in
+    the set, or at least one ``kind`` object of that namespace is.  A route (or any other
+    kind) alone does not count: a tree of routes whose Services live elsewhere is partial,
+    not a tree whose Services are missing.  And the set must hold at least one object of
+    ``kind`` anywhere (a routes-only tree with a Namespace file).
     """
     if ctx.options.assume_complete is not None:
         return bool(ctx.options.assume_complete)
-    return ctx.complete(namespace) and kind in graph_for(ctx).kinds_present
+    index = ctx.index
+    if kind not in graph_for(ctx).kinds_present:
+        return False
+    return index.namespace_obj(namespace) is not None or bool(index.of_kind(kind, namespace=namespace))
 
 
 # ---- backend resolution (what IGW101 and IGW104 check, for routing tables) ----------------
@@ -1216,7 +1221,11 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
         return out
     target = index.get(b.kind, b.namespace, b.name, group=b.group)
     if target is None:
-        if lookup_complete(ctx, b.kind, b.namespace):
+        forgot = (  # no namespace written, and the name exists in another namespace
+            "namespace" not in b.data and ctx.options.assume_complete is None
+            and any(n != b.namespace for n in g.namespaces_of_name(b.kind, b.name, b.group))
+        )
+        if lookup_complete(ctx, b.kind, b.namespace) or forgot:
             out.append(Problem("IGW104", f"{b.kind} not found", f"{shown} not found (IGW104)", what="not-found"))
         else:
             out.append(Problem("", "not in the set", f"unverified: {shown} is not in the linted set", unverified=True))

@@ -70,8 +70,9 @@ class Index:
         return obj.labels if obj is not None else {}
 
     def namespace_known(self, name: str | None) -> bool:
-        """True when the set holds the Namespace object or any resource in it: lookups
-        that fail there are real misses, not a partial view."""
+        """True when the set holds the Namespace object or any resource in it (lookups by
+        kind use the stricter gateway.lookup_complete: the Namespace object, or an object of
+        that kind in the namespace)."""
         return name is not None and name in self.namespaces_seen
 
     def environment_of(self, doc) -> str | None:

@@ -15,8 +15,11 @@ The parentRef's namespace defaults to the route's own; its kind to Gateway. pare
 other kinds (a Service, for mesh routing) are not checked.
 
 Completeness: a linter given part of a tree must not cry wolf. A missing parent is
-reported only when its namespace is complete in the set -- the Namespace object, or any
-resource in that namespace, is present -- and the set holds at least one object of the
+reported only when the set is complete for that namespace and kind -- its Namespace object
+is present, or at least one object of the target's kind in that namespace is (a route alone
+does not count: routes whose Gateways live in another tree are a partial view) -- or when
+the reference omits `namespace` and an object of that name exists in another namespace (the
+usual slip); and the set holds at least one object of the
 parent's kind (a set without any Gateway is a routes-only tree). `--assume-complete`
 reports every miss; `--no-assume-complete` none.
 
@@ -75,9 +78,12 @@ class ParentRefNotFound(Rule):
         for att in g.attachments(doc):
             ref = att.ref
             if att.status == PARENT_NOT_FOUND:
-                if not lookup_complete(ctx, ref.kind, ref.namespace):
-                    continue
                 elsewhere = [n for n in g.namespaces_of_name(ref.kind, ref.name, ref.group) if n != ref.namespace]
+                # a parentRef without namespace to a name that exists in another namespace is
+                # judged even where the set says nothing else of the route's own namespace
+                forgot = bool(elsewhere) and "namespace" not in ref.data and ctx.options.assume_complete is None
+                if not lookup_complete(ctx, ref.kind, ref.namespace) and not forgot:
+                    continue
                 if elsewhere and "namespace" not in ref.data:
                     hint = (
                         f" (the parentRef has no namespace, so it means the route's own; {ref.kind} {ref.name} is in "

@@ -22,8 +22,11 @@ kind `Service`, the route's namespace), reports:
   Service.
 
 Completeness: a linter given part of a tree must not cry wolf. A missing target is
-reported only when its namespace is complete in the set -- the Namespace object, or any
-resource in that namespace, is present -- and the set holds at least one object of the
+reported only when the set is complete for that namespace and kind -- its Namespace object
+is present, or at least one object of the target's kind in that namespace is (a route alone
+does not count: routes whose Services live in another tree are a partial view) -- or when
+the reference omits `namespace` and an object of that name exists in another namespace (the
+usual slip); and the set holds at least one object of the
 target's kind (a tree without any Service is a routes-only tree whose Services live
 elsewhere). `--assume-complete` reports every miss; `--no-assume-complete` none.
 

@@ -107,10 +107,24 @@ class ConflictingRouteMatch(Rule):
                         f"{e.hostname} at {e.listener.label()} but route differently: which one gets the traffic "
                         "depends on creation time (the older route wins), not on the manifests. Make the matches "
                         "distinct (path, header or hostname) or keep one route"
-                    )
+                    ) + _copies_note(g, index, e.listener.parent)
                 reported.add(e.path)
                 yield report(e.path, msg)
                 break
+
+
+def _copies_note(g, index, parent) -> str:
+    """When the routes' Gateway is written in several files of the set, say so: a folder of
+    independent examples that each define the same Gateway is linted as one stack."""
+    docs = g.parents.get((parent.group, parent.kind, index.namespace_of(parent), parent.name)) or []
+    files = list(dict.fromkeys(d.path for d in docs))
+    if len(files) < 2:
+        return ""
+    shown = ", ".join(files[:2]) + (f" and {len(files) - 2} more" if len(files) > 2 else "")
+    return (
+        f" ({parent.kind} {index.namespace_of(parent)}/{parent.name} is defined in {len(files)} files: {shown}; if "
+        "they are independent examples, lint each on its own)"
+    )
 
 
 class _Bucket:

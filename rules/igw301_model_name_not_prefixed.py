@@ -17,6 +17,23 @@ the catalog does not know still fails). The release is the stack profile's (`-v`
 it); when it is unknown the rule assumes a release before v1.5 and says so. Aider is
 reported whatever the release: LiteLLM strips the prefix before Bifrost sees the name.
 
+
+A client model is checked only when it is sent to the Bifrost gateway: its base URL
+(Continue `apiBase`, Aider `openai-api-base`, Cline `openAiBaseUrl`) starts with an entry of
+`--gateway` / the configuration's `gateways:`, or its host is one that reaches Bifrost in the
+linted set -- a Service that selects a `maximhq/bifrost` workload (or is named bifrost), by
+its DNS names, or a hostname of an HTTPRoute (else of its listener) that routes to such a
+Service -- or names bifrost. A Continue config is recognised by its shape (`models` entries
+with `provider` and `model`, and `apiBase` or `schema: v1`), whatever the file is called.
+The suggestion is a real split: the Bifrost provider whose keys list the model, else the
+model family's provider (`gemini-2.5-flash` -> `gemini/gemini-2.5-flash`, never
+`gemini/2.5-flash`), else the client's provider or `openai`, in front of the name as written.
+
+**Not judged** (deliberately): a model without a base URL (Continue then calls the
+provider's own API: `provider: openai` without `apiBase` is OpenAI itself) or whose base URL
+points elsewhere (a local Ollama, another OpenAI-compatible server); Continue models of a
+provider other than `openai`; whether Bifrost serves the model (IGW302).
+
 ## Why
 
 Bifrost resolves the provider from the prefix. `glm-5` or `openai-glm-5` has none and
@@ -42,9 +59,16 @@ Autofix: yes, when exactly one Bifrost provider in the linted files lists the mo
 import os
 import re
 
-from infergw_lint.domain import bifrost_configs, client_models, serving_providers
+from infergw_lint.domain import bifrost_configs, client_base_url, client_models, serving_providers, talks_to_bifrost
 from infergw_lint.rule import Refused, Rule, report
 
+# providers a client names that are Bifrost providers too (its own prefix is then the right one)
+CLIENT_PROVIDERS = frozenset({"openai", "anthropic", "azure", "bedrock", "gemini", "vertex", "mistral", "groq", "ollama", "cohere"})
+# model-name families and the Bifrost provider that serves them by default
+MODEL_FAMILIES = (
+    ("gemini-", "gemini"), ("claude-", "anthropic"), ("gpt-", "openai"), ("o1", "openai"), ("o3", "openai"),
+    ("o4", "openai"), ("mistral-", "mistral"), ("codestral", "mistral"), ("command-", "cohere"),
+)
 PREFIXED = re.compile(r"^[^/\s]+/\S+$")
 DOUBLE = re.compile(r"^[^/\s]+/[^/\s]+/\S+$")
 
@@ -92,24 +116,36 @@ class ModelNotPrefixed(Rule):
     security_severity = "3.0"
     fix_title = "Add the provider prefix of the Bifrost provider that serves the model"
 
-    def _suggest(self, ctx, model: str) -> str:
+    def _suggest(self, ctx, model: str, provider: str | None = None) -> str:
+        """A real ``provider/model`` for a bare name: the Bifrost provider whose keys list
+        the model in the linted set; else the client's own provider (Continue's
+        ``provider: openai`` is how a vLLM model behind Bifrost is reached) or ``openai``,
+        in front of the model name as written.  The name itself is never split: a model
+        called ``gemini-2.5-flash`` becomes ``gemini/gemini-2.5-flash``, never
+        ``gemini/2.5-flash``; ``openai-gpt-4o`` becomes ``openai/gpt-4o`` only when a
+        provider openai in the set serves ``gpt-4o``."""
         served = serving_providers(ctx.index)
         bare = model.split("/")[-1]
         providers = served.get(bare)
         if providers and len(providers) == 1:
             return f"{next(iter(providers))}/{bare}"
-        m = re.match(r"^(openai|anthropic|vllm|azure|bedrock|gemini|mistral|groq|ollama)-(.+)$", bare)
-        if m:
-            return f"{m.group(1)}/{m.group(2)}"
-        return f"openai/{bare}"
+        head, sep, rest = bare.partition("-")
+        if sep and head in (served.get(rest) or ()):
+            return f"{head}/{rest}"
+        family = next((p for prefix, p in MODEL_FAMILIES if bare.lower().startswith(prefix)), None)
+        if family:
+            return f"{family}/{bare}"
+        return f"{provider if provider in CLIENT_PROVIDERS else 'openai'}/{bare}"
 
     def check(self, doc, ctx):
         data = doc.data
+        gateways = getattr(ctx.options, "gateways", ())
         for cm in client_models(doc):
             model = cm.model.strip()
+            if not talks_to_bifrost(client_base_url(doc, cm), ctx.index, gateways):
+                continue  # not sent to the Bifrost gateway: another service's naming rules
             if cm.client == "aider":
-                routed = model.startswith("openai/") or "openai-api-base" in data
-                if not routed or DOUBLE.match(model):
+                if DOUBLE.match(model):
                     continue
                 sent = model.split("/", 1)[1] if "/" in model else model
                 good = "openai/" + (sent if PREFIXED.match(sent) else self._suggest(ctx, sent))
@@ -119,6 +155,7 @@ class ModelNotPrefixed(Rule):
                     f"receives {sent!r}. Use the double prefix {good!r}",
                 )
                 continue
+            provider = None
             if cm.client == "continue":
                 models = data.get("models")
                 entry = models[cm.path[1]] if isinstance(models, list) else {}
@@ -127,16 +164,16 @@ class ModelNotPrefixed(Rule):
                     continue
             if PREFIXED.match(model):
                 continue
-            yield self._bare(ctx, cm, model)
+            yield self._bare(ctx, cm, model, provider)
 
-    def _bare(self, ctx, cm, model):
+    def _bare(self, ctx, cm, model, provider=None):
         """A bare model name sent unchanged (not through LiteLLM): an error before Bifrost
         v1.5; from v1.5 the model catalog may resolve it (a warning)."""
         from infergw_lint.bifrost_releases import feature, feature_from
 
         release = ctx.versions.bifrost
         catalog = feature(release, "model_catalog")
-        good = self._suggest(ctx, model)
+        good = self._suggest(ctx, model, provider)
         if catalog:
             return report(
                 cm.path,

@@ -156,9 +156,11 @@ FIXTURES = os.path.join(ROOT, "fixtures")
 
 
 def test_bare_model_name_is_a_warning_where_the_catalog_may_resolve_it():
-    [f] = run([os.path.join(FIXTURES, "IGW301", "catalog-v1.5")], Options(select=["IGW301"])).findings
+    # the client's apiBase (http://gateway/v1) is the Bifrost gateway: --gateway gateway
+    [f] = run([os.path.join(FIXTURES, "IGW301", "catalog-v1.5")], Options(select=["IGW301"], gateways=("gateway",))).findings
     assert f.severity == "warning" and "model catalog" in f.message
-    unknown = run([os.path.join(FIXTURES, "IGW301", "catalog-v1.5", ".continue")], Options(select=["IGW301"])).findings
+    unknown = run([os.path.join(FIXTURES, "IGW301", "catalog-v1.5", ".continue")],
+                  Options(select=["IGW301"], gateways=("gateway",))).findings
     assert [g.severity for g in unknown] == ["error"] and "a release before v1.5 is assumed" in unknown[0].message
 
 

@@ -47,7 +47,8 @@ def lint_fixture(code: str, target: str):
         data, config_path, rule_options = cfg.data, cfg.path, cfg.rule_settings()[2]
     options = Options(select=sorted(codes), env=ns.env, assume_complete=ns.assume_complete,
                       versions=stated_versions(ns, data, config_path), rule_options=rule_options,
-                      gateway_api_channel=ns.gateway_api_channel or "standard", crds=ns.crds)
+                      gateway_api_channel=ns.gateway_api_channel or "standard", crds=ns.crds,
+                      gateways=tuple(ns.gateway))
     result = run([target], options)
     assert not result.internal_errors, result.internal_errors
     return result, expected

@@ -102,3 +102,37 @@ def test_block_scalar_secret_is_reported_on_its_own_line(tmp_path):
     found = run([str(tmp_path)], Options(select=["IGW207"])).findings
     assert [(f.line, f.column) for f in found] == [(7, 18), (8, 15)]
     assert all("line" in f.message for f in found)
+
+
+def test_igw301_suggestions_are_real_splits(tmp_path):
+    from infergw_lint.rules.igw301_model_name_not_prefixed import RULE
+
+    class Ctx:
+        index = run([str(tmp_path)], Options()).index
+
+    assert RULE._suggest(Ctx, "gemini-2.5-flash") == "gemini/gemini-2.5-flash"
+    assert RULE._suggest(Ctx, "glm-5", "openai") == "openai/glm-5"
+    assert RULE._suggest(Ctx, "openai-gpt-4o") == "openai/openai-gpt-4o"  # the name is never cut
+
+
+def test_igw301_checks_only_clients_of_the_gateway(tmp_path):
+    from infergw_lint.domain import talks_to_bifrost
+
+    index = run([os.path.join(HERE, "..", "sample_manifests", "good")], Options()).index
+    assert talks_to_bifrost("http://api.example.com/v1", index)  # an HTTPRoute hostname routing to Bifrost
+    assert not talks_to_bifrost("http://localhost:11434/v1", index)
+    assert not talks_to_bifrost(None, index)
+    assert talks_to_bifrost("https://llm.corp.example/v1", index, ("https://llm.corp.example",))
+
+
+def test_a_folder_of_independent_examples(tmp_path):
+    """kgateway's translator inputs each define Gateway infra/example-gateway: linted as one
+    tree they conflict (IGW105), and the report says why; linted one file at a time (the
+    oracle's units) they do not; --context DIR reports only on the PATHs given."""
+    folder = os.path.join(RW, "kgateway")
+    tree = run([folder], Options(select=["IGW105"])).findings
+    assert tree and all("defined in" in f.message and "lint each on its own" in f.message for f in tree)
+    one = os.path.join(folder, "delegation", "basic.yaml")
+    assert not run([one], Options(select=["IGW105"])).findings
+    with_context = run([one], Options(select=["IGW105"], context=[folder])).findings
+    assert {f.path for f in with_context} <= {one}
