@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Would rapidyaml (the ``ryml`` Python binding of the C++ rapidyaml) make the loader faster?
+
+    python -m venv /tmp/ryvenv && /tmp/ryvenv/bin/pip install rapidyaml pyyaml
+    /tmp/ryvenv/bin/python benchmarks/rapidyaml_eval.py FILE_OR_DIR [...]
+
+For each input, in one process: PyYAML's C compose (what the loader runs today: a node
+tree with marks, built in C), ``ryml.parse_in_place`` alone, and the least a loader on
+ryml must add in Python -- one walk over the ryml tree that reads each node's type, key
+and value (no YAML 1.1 typing, no positions, no duplicate keys, no anchors yet).  Then
+the facts that decide whether it can keep the loader's guarantees on small inputs.  It
+changes nothing; the conclusions are in benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import yaml
+
+try:
+    import ryml
+except ImportError:  # pragma: no cover
+    sys.exit("rapidyaml is not installed (pip install rapidyaml)")
+
+
+def files_of(path: str) -> list[str]:
+    if os.path.isfile(path):
+        return [path]
+    out = []
+    for root, dirs, names in os.walk(path):
+        dirs.sort()
+        out += [os.path.join(root, n) for n in sorted(names) if n.endswith((".yaml", ".yml"))]
+    return out
+
+
+def walk(tree) -> int:
+    """Visit every node the way a builder must (type, key, value): the Python-side floor."""
+    none = ryml.NONE
+    count = 0
+    stack = [tree.root_id()]
+    while stack:
+        i = stack.pop()
+        count += 1
+        if tree.has_key(i):
+            bytes(tree.key(i))
+        if tree.is_map(i) or tree.is_seq(i) or tree.is_stream(i) or tree.is_doc(i) and not tree.has_val(i):
+            c = tree.first_child(i)
+            while c != none:
+                stack.append(c)
+                c = tree.next_sibling(c)
+        elif tree.has_val(i):
+            v = tree.val(i)
+            if v is not None:
+                bytes(v)
+    return count
+
+
+def measure(paths: list[str]) -> None:
+    blobs = [open(p, "rb").read() for p in paths]
+    texts = [b.decode("utf-8-sig") for b in blobs]
+    t0 = time.perf_counter()
+    for text in texts:
+        try:
+            for _ in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+                pass
+        except yaml.YAMLError:
+            pass
+    t_compose = time.perf_counter() - t0
+    bufs = [bytearray(b) for b in blobs]
+    t0 = time.perf_counter()
+    trees = []
+    for buf in bufs:
+        try:
+            trees.append(ryml.parse_in_place(buf))
+        except Exception:  # noqa: BLE001
+            pass
+    t_parse = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    nodes = sum(walk(t) for t in trees)
+    t_walk = time.perf_counter() - t0
+    mb = sum(map(len, blobs)) / 1e6
+    print(
+        f"{len(paths)} file(s), {mb:.1f} MB, {nodes} ryml nodes: PyYAML C compose {t_compose:.3f} s; "
+        f"ryml parse_in_place {t_parse:.3f} s ({t_compose / t_parse:.1f}x faster); Python walk of the ryml tree "
+        f"{t_walk:.3f} s; ryml parse + walk = {(t_parse + t_walk) / t_compose:.2f}x the PyYAML compose "
+        f"({(t_walk / nodes) * 1e6:.2f} us per node in the walk)"
+    )
+
+
+def facts() -> None:
+    def children(src: bytes):
+        buf = bytearray(src)  # the tree's strings are views into it: keep it alive
+        t = ryml.parse_in_place(buf)
+        out, c = [], t.first_child(t.root_id())
+        while c != ryml.NONE:
+            val = bytes(t.val(c)) if t.has_val(c) and t.val(c) is not None else ("<map>" if t.is_map(c) else "<seq>")
+            out.append((bytes(t.key(c)) if t.has_key(c) else None, val))
+            c = t.next_sibling(c)
+        return out
+
+    print("YAML 1.1 scalars:", children(b"a: yes\nb: 0x1F\nc: 012\nd: ~\ne: on\n"), "(all text: typing is ours to do)")
+    print("duplicate keys:", children(b"a: 1\na: 2\n"), "(kept: detectable)")
+    print("aliases:", children(b"a: &x [1]\nb: *x\n"), "(a reference node: expansion and bounds are ours)")
+    buf = bytearray(b"k: |\n  line one\n  line two\nz: 1\n")
+    t = ryml.parse_in_place(buf)
+    c = t.first_child(t.root_id())
+    print("block scalar in place:", bytes(t.val(c)), "-> the buffer now reads", bytes(buf),
+          "(filtered in place: the scalar's end in the file is lost)")
+    for bad in (b"a: [1\n", b"a:\n\t- b\n", b"a: b: c\n"):
+        try:
+            ryml.parse_in_place(bytearray(bad))
+            print("accepted:", bad)
+        except Exception as exc:  # noqa: BLE001
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"error on {bad!r}: {first[:100]} (PyYAML's wording differs: IGW000 would need a second parse; "
+                  "the library also prints its own ERROR lines on stderr)")
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:]:
+        measure(files_of(arg))
+    facts()
