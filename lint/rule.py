@@ -100,9 +100,11 @@ class MessageParts(NamedTuple):
     continued: bool  # the short line stops mid-sentence (shown with an ellipsis)
 
 
-def _boundaries(message: str, min_words: int) -> list:
+def _boundaries(message: str, min_words: int, stop_at_strong: bool = False) -> list:
     """(start, end, strong) of every clause boundary outside brackets and quotes, preceded by
-    at least ``min_words`` words (``HTTPRoute ns/name: ...`` names a subject, not a clause)."""
+    at least ``min_words`` words (``HTTPRoute ns/name: ...`` names a subject, not a clause);
+    with ``stop_at_strong``, none after the first strong one (a long message is then not
+    scanned to its end)."""
     out, stack, quote = [], [], None
     for i, c in enumerate(message):
         if quote:
@@ -118,6 +120,8 @@ def _boundaries(message: str, min_words: int) -> list:
             sep = next((s for s in _STRONG if message.startswith(s, i)), None)
             if sep is not None:
                 out.append((i, i + len(sep), True))
+                if stop_at_strong and len(message[:i].split()) >= min_words:
+                    break  # the caller reads nothing past the first clause end
                 continue
             sep = next((s for s in _WEAK if message.startswith(s, i)), None)
             if sep is not None:  # the connective word starts the rest
@@ -138,7 +142,7 @@ def split_message(message: str, limit: int = SHORT_LIMIT) -> MessageParts:
     4. else the last space within ``limit`` does (continued).
     """
     message = message.strip()
-    bounds = _boundaries(message, 4)
+    bounds = _boundaries(message, 4, stop_at_strong=True)
     strong = [b for b in bounds if b[2]]
     if strong and strong[0][0] <= limit:
         start, end, _ = strong[0]

@@ -8,6 +8,7 @@ points; a CRLF line ending does not shift columns, a UTF-8 BOM is not counted.
 from __future__ import annotations
 
 import bisect
+from array import array
 import re
 from dataclasses import dataclass
 
@@ -34,10 +35,10 @@ class SourceFile:
         self.path = path
         self.text = text
         self.context_only = context_only
-        self._starts: list[int] | None = None
+        self._starts = None
 
     @property
-    def line_starts(self) -> list[int]:
+    def line_starts(self):
         if self._starts is None:
             starts = [0]
             text = self.text
@@ -50,7 +51,7 @@ class SourceFile:
                 while i != -1:
                     starts.append(i + 1)
                     i = find("\n", i + 1)
-            self._starts = starts
+            self._starts = array("q", starts)  # 8 bytes a line, not a 36-byte int object
         return self._starts
 
     @property

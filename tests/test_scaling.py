@@ -299,3 +299,20 @@ spec:
         assert found and len(found) % n == 0
         assert len({f.span.line for f in found}) >= n  # each copy at its own place
     assert counts[6] == counts[1]
+
+
+def test_message_split_stops_at_the_first_clause_end():
+    """split_message reads the boundaries only up to the first clause end: the bounded scan
+    gives the same ones up to there (and a long message is not scanned to its end)."""
+    from infergw_lint.rule import _boundaries
+
+    rng = random.Random(17)
+    pieces = ["HTTPRoute ns/a", "route", "; ", ": ", ". ", " -- ", ", which ", ", but ", "(x; y)", "'q: r'",
+              '"s. t"', "`u -- v`", "word", " ", "a.b", "[1, 2]"]
+    for _ in range(2000):
+        m = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        full = [b for b in _boundaries(m, 4)]
+        bounded = _boundaries(m, 4, stop_at_strong=True)
+        first_strong = next((i for i, b in enumerate(full) if b[2]), None)
+        want = full if first_strong is None else full[: first_strong + 1]
+        assert bounded == want, m
