@@ -90,10 +90,10 @@ async def measure(corpus: str, big: str, edits: int, debounce_ms: int) -> dict:
 
     @client.feature(T.WINDOW_LOG_MESSAGE)
     def log(params):
-        m = re.search(r"lint run: (\d+) files, changed file\(s\) published after ([\d.]+) ms, all after ([\d.]+) ms",
-                      params.message)
+        m = re.search(r"lint run: (\d+) files, changed file\(s\) published after ([\d.]+) ms \(([\d.]+) ms CPU\), "
+                      r"all after ([\d.]+) ms \(([\d.]+) ms CPU\)", params.message)
         if m:
-            runs.append((int(m.group(1)), float(m.group(2)), float(m.group(3))))
+            runs.append((int(m.group(1)), float(m.group(2)), float(m.group(4)), float(m.group(3)), float(m.group(5))))
 
     @client.feature(T.WINDOW_SHOW_MESSAGE)
     def show(params):
@@ -132,7 +132,7 @@ async def measure(corpus: str, big: str, edits: int, debounce_ms: int) -> dict:
     lines = text.splitlines(keepends=True)
     target = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].lstrip().startswith('- "r'))
     old_line = lines[target]
-    latencies, server_first, server_all = [], [], []
+    latencies, server_first, server_all, cpu_first, cpu_all = [], [], [], [], []
     for k in range(edits):
         version = k + 2
         new_line = lines[target].replace('- "r', f'- "e{k}r', 1)  # a new hostname each time
@@ -151,6 +151,8 @@ async def measure(corpus: str, big: str, edits: int, debounce_ms: int) -> dict:
             await asyncio.sleep(0.01)
         server_first.append(runs[-1][1])
         server_all.append(runs[-1][2])
+        cpu_first.append(runs[-1][3])
+        cpu_all.append(runs[-1][4])
         await asyncio.sleep(0.2)
 
     # sanity: an edit that breaks the route (its Service does not exist) shows up at once
@@ -170,7 +172,7 @@ async def measure(corpus: str, big: str, edits: int, debounce_ms: int) -> dict:
     await client.stop()
     return {
         "files": files, "startup_s": startup, "first_all_s": first_all, "latency": latencies, "sanity": sanity,
-        "server_first": server_first, "server_all": server_all,
+        "server_first": server_first, "server_all": server_all, "cpu_first": cpu_first, "cpu_all": cpu_all,
     }
 
 
@@ -182,6 +184,7 @@ def summary(values: list) -> str:
 
 def report(res: dict, big_lines: int, debounce_ms: int, edits: int, load: float) -> str:
     ok = statistics.median(res["latency"]) < 200
+    ok_cpu = statistics.median(res["cpu_first"]) < 200
     return "\n".join([
         START,
         "## Language server latency (`python benchmarks/lsp_latency.py`)",
@@ -201,9 +204,13 @@ def report(res: dict, big_lines: int, debounce_ms: int, edits: int, load: float)
         f"| end of debounce -> changed file's diagnostics sent (server log) | {summary(res['server_first'])} |",
         f"| end of debounce -> every file of the workspace re-checked, cross-file diagnostics sent (server log) | "
         f"{summary(res['server_all'])} |",
+        f"| the same for the changed file, server CPU time (less sensitive to the other jobs) | "
+        f"{summary(res['cpu_first'])} |",
+        f"| the same for every file, server CPU time | {summary(res['cpu_all'])} |",
         "",
         f"Target: the changed file's diagnostics < 200 ms after the debounce: {'met' if ok else 'NOT met'} "
-        f"(median). Only the edited file is parsed again, and in it only the edited document is checked "
+        f"by the median wall time in this run, {'met' if ok_cpu else 'NOT met'} by the server's CPU time "
+        f"(on a machine shared with other jobs, wall time varies from run to run). Only the edited file is parsed again, and in it only the edited document is checked "
         "again by the checks that read no other file; the other files keep their parsed documents and "
         "those results, so only cross-file checks run again on them.",
         f"Sanity check after the timed edits: renaming the Service of one route in the manifest gives "

@@ -65,7 +65,11 @@ def short_message(finding) -> str:
 def help_text(finding) -> str | None:
     """What to do about it: the finding's help (the rule's, else the message's rest)."""
     val = getattr(finding, "help", None)
-    return val.strip() if isinstance(val, str) and val.strip() else None
+    if not (isinstance(val, str) and val.strip()):
+        from ..rule import split_message
+
+        val = split_message(finding.message or "").rest
+    return val.strip() or None
 
 
 def docs_url(finding, rule) -> str | None:

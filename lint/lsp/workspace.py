@@ -19,10 +19,11 @@ import copy
 import dataclasses
 import gc
 import os
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..engine import Context, Options, add_docs, check_document, drop_covered, problem_findings, select_rules
+from ..engine import Context, Options, check_document, drop_covered, problem_findings, select_rules
 from ..index import Index
 from ..loader import (
     EXTENSIONS, OWN_CONFIG_FILES, LoadResult, UsageError, _is_helm_template, _read_file, discover, parse_source,
@@ -209,18 +210,27 @@ def read_disk(path: str) -> tuple[str | None, tuple | None]:
 
 
 @contextlib.contextmanager
-def _paused_gc():
+def _paused_gc(freeze: bool = True):
     """As in loader.load: the node trees hold no cycles, so the cyclic collector would only
-    re-scan a growing heap while a file is parsed; afterwards they are moved out of its
-    sight."""
+    re-scan a growing heap while a file is parsed; afterwards (``freeze``) they are moved
+    out of its sight."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
+
+
+def settle() -> None:
+    """Collect garbage, then move what lives out of the cyclic collector's sight, so that
+    the next full collection does not stall an edit by re-scanning the whole workspace (call
+    it when idle; the workspace's own structures hold no reference cycles)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _profile(index: Index, options: Options):
@@ -251,15 +261,22 @@ class _Watched:
 
     def __init__(self, index: Index, ctx: "_TrackingContext"):
         object.__setattr__(self, "_index", index)
-        object.__setattr__(self, "_ctx", ctx)
+        object.__setattr__(self, "_ctx", weakref.proxy(ctx))  # no cycle between the two
 
     def __getattr__(self, name):
         if name not in self._PURE:
-            self._ctx.touched = True
+            try:
+                self._ctx.touched = True
+            except ReferenceError:  # a fact built in an earlier lint, used again: that lint is over
+                pass
         return getattr(self._index, name)
 
     def memo(self, key, build):
-        ctx = self._ctx
+        try:
+            ctx = self._ctx
+            ctx.touched  # noqa: B018 - alive?
+        except ReferenceError:
+            return self._index.memo(key, build)
         name = key if isinstance(key, str) else key[0] if isinstance(key, tuple) and key else None
         fact = isinstance(name, str) and name in GLOBAL_FACTS
         marks = ctx.memo_touch  # memo key -> did building it read the index (this index's)
@@ -320,16 +337,24 @@ class LintWorkspace:
         self.options, self.config_error = build_options(self.root, settings)
         every = (self._rules if self._rules is not None else all_rules()) + list(self.options.extra_rules)
         self.by_code = {r.code: r for r in every}
+        self._urls: dict = {}
         self.active = select_rules(every, self.options)
         self.active_codes = {r.code for r in self.active}
         self._drop_kept()
-        self._index = None
+        self._forget_index()
         return self.config_error
 
     def _drop_kept(self) -> None:
         for state in self.files.values():
             state.local.clear()
         self._fact_prints = {}
+
+    def _forget_index(self) -> None:
+        """Drop the index (the set changed); its derived facts hold references back to it
+        (through the rules' view of it), so they are cleared to leave no cycle behind."""
+        if self._index is not None:
+            self._index._memo.clear()
+        self._index = None
 
     def fact_used(self, name: str) -> None:
         """A kept result relies on the derived fact ``name``: remember its fingerprint."""
@@ -390,7 +415,7 @@ class LintWorkspace:
         for path in list(self.files):
             if path not in on_disk and not self.files[path].buffer:
                 del self.files[path]
-        self._index = None
+        self._forget_index()
         for path in paths:
             state = self.files.get(path)
             if state is not None and state.buffer:
@@ -400,7 +425,7 @@ class LintWorkspace:
                 continue
             with _paused_gc():
                 self.files[path] = FileState(path, text, error=err, previous=state)
-            self._index = None
+            self._forget_index()
             yield path
 
     def set_buffer(self, path: str, text: str, version: int | None = None) -> bool:
@@ -412,8 +437,9 @@ class LintWorkspace:
         if state is not None and state.buffer and state.text == text:
             state.version = version
             return True
-        self.files[path] = FileState(path, text, buffer=True, version=version, previous=state)
-        self._index = None
+        with _paused_gc(freeze=False):
+            self.files[path] = FileState(path, text, buffer=True, version=version, previous=state)
+        self._forget_index()
         return True
 
     def close_buffer(self, path: str) -> None:
@@ -431,13 +457,14 @@ class LintWorkspace:
         if not lintable(path) or self.excluded(path) or not self._inside(path) or not os.path.isfile(path):
             if path in self.files:
                 del self.files[path]
-                self._index = None
+                self._forget_index()
             return
         text, err = read_disk(path)
         if state is not None and not state.buffer and state.text == text and text is not None:
             return
-        self.files[path] = FileState(path, text, error=err, previous=state)
-        self._index = None
+        with _paused_gc(freeze=False):
+            self.files[path] = FileState(path, text, error=err, previous=state)
+        self._forget_index()
 
     def _inside(self, path: str) -> bool:
         if not self.root:
@@ -515,21 +542,27 @@ class LintWorkspace:
                 if str(exc) not in self.notes:
                     self.notes.append(str(exc))
         findings.sort(key=Finding.sort_key)
-        add_docs(findings, self.by_code)
+        for f in findings:  # the help (engine.add_docs) is worded lazily, for the hover only
+            f.url = self.url(f.rule)
         return findings
+
+    def url(self, code: str) -> str | None:
+        """The documentation page of the rule ``code``."""
+        if code not in self._urls:
+            from ..docs import rule_url
+
+            rule = self.by_code.get(code)
+            self._urls[code] = rule_url(rule) if rule is not None else None
+        return self._urls[code]
 
     def lint(self, first=()):
         """Yield (path, findings) for every file, the paths in ``first`` first."""
         self.internal_errors = []
-        ctx = self._tracking()
+        with _paused_gc(freeze=False):  # a full collection over the workspace would cost more than the lint
+            ctx = self._tracking()
         firsts = set(first)
         order = [p for p in first if p in self.files] + [p for p in sorted(self.files) if p not in firsts]
         for path in order:
-            gc_was = gc.isenabled()
-            gc.disable()  # a full collection over the workspace's node trees would cost more than the lint
-            try:
+            with _paused_gc(freeze=False):
                 found = self.lint_file(path, ctx)
-            finally:
-                if gc_was:
-                    gc.enable()
             yield path, found
