@@ -183,6 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--values", action="append", default=[], metavar="FILE", help="values file for the Helm charts (repeatable)")
     p.add_argument(
+        "--allow-remote-resources", action="store_true",
+        help="let kustomize fetch the remote resources a kustomization names (URLs, git repositories, Helm chart "
+        "repositories); by default such a kustomization is refused (exit 2)",
+    )
+    p.add_argument(
         "--no-render", action="store_true",
         help="read kustomization and chart directories given as PATH raw instead of building them",
     )
@@ -673,6 +678,7 @@ def options_from(args):
         helm=list(args.helm),
         helm_values=list(args.values),
         render=not args.no_render,
+        allow_remote_resources=bool(getattr(args, "allow_remote_resources", False)),
         prod_segments=tuple((data.get("kustomize") or {}).get("prod-segments") or ("prod", "production")),
         notes=notes,
         controllers=tuple(data.get("controllers") or ()),

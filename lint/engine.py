@@ -37,6 +37,7 @@ class Options:
     helm: list = field(default_factory=list)  # chart directories to render with helm template
     helm_values: list = field(default_factory=list)  # --values files for those charts
     render: bool = True  # build kustomization / chart directories given as PATH
+    allow_remote_resources: bool = False  # let kustomize fetch remote resources (URLs, git repositories)
     prod_segments: tuple = ("prod", "production")  # overlay path segments that mean prod
     not_manifests: dict = field(default_factory=dict)  # real path -> why: baseline, --output files (never linted)
     notes: list = field(default_factory=list)  # from the configuration step, shown with the run's notes

@@ -181,19 +181,84 @@ def _timeout() -> float:
 
 
 def _run(argv: list[str], what: str, cwd: str | None = None) -> subprocess.CompletedProcess:
-    """Run a tool (never through a shell) with a time limit."""
+    """Run a tool (never through a shell) with a time limit.  The tool runs in a process
+    group of its own; when the time is up the whole group is killed, so no child it started
+    (git, helm, a plugin) is left running."""
     limit = _timeout()
+    posix = os.name == "posix"
     try:
-        return subprocess.run(
-            argv, capture_output=True, timeout=limit, stdin=subprocess.DEVNULL, cwd=cwd,
-            encoding="utf-8", errors="replace",
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=cwd,
+            encoding="utf-8", errors="replace", start_new_session=posix,
         )
-    except subprocess.TimeoutExpired:
-        raise UsageError(
-            f"{what}: {os.path.basename(argv[0])} did not finish in {limit:g} s (INFERGW_LINT_RENDER_TIMEOUT)"
-        ) from None
     except OSError as exc:
         raise UsageError(f"{what}: cannot run {argv[0]}: {exc.strerror or exc}") from None
+    try:
+        out, err = proc.communicate(timeout=limit)
+    except BaseException as exc:
+        _kill_group(proc, posix)
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise UsageError(
+                f"{what}: {os.path.basename(argv[0])} did not finish in {limit:g} s (INFERGW_LINT_RENDER_TIMEOUT)"
+            ) from None
+        raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def _kill_group(proc: subprocess.Popen, posix: bool) -> None:
+    if posix:
+        import signal
+
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        proc.kill()
+    except OSError:
+        pass
+    try:
+        proc.communicate(timeout=5)
+    except Exception:  # noqa: BLE001 - a pipe held open by a stuck grandchild: give up reading
+        pass
+
+
+# kustomize fetches a resource that is a URL or a git repository; nothing from the network
+# is built unless the user allows it (--allow-remote-resources)
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|gh:|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?/)")
+
+
+def remote_resources(directory: str, _seen: set | None = None, _depth: int = 0) -> list[tuple[str, str]]:
+    """(kustomization file, entry) of every remote resource, base, component or Helm chart
+    repository that building ``directory`` would fetch, following local bases."""
+    seen = _seen if _seen is not None else set()
+    real = os.path.realpath(directory)
+    kfile = kustomization_file(directory)
+    if kfile is None or real in seen or _depth > 50:
+        return []
+    seen.add(real)
+    try:
+        with open(kfile, encoding="utf-8", errors="replace") as fh:
+            data = yaml.load(fh, Loader=_META_LOADER)
+    except (OSError, yaml.YAMLError):
+        return []  # kustomize reports it
+    if not isinstance(data, dict):
+        return []
+    out: list[tuple[str, str]] = []
+    for key in ("resources", "bases", "components"):
+        for entry in data.get(key) or ():
+            if not isinstance(entry, str):
+                continue
+            local = os.path.join(directory, entry)
+            if os.path.exists(local):
+                if os.path.isdir(local):
+                    out += remote_resources(local, seen, _depth + 1)
+            elif _REMOTE.match(entry.strip()):
+                out.append((kfile, entry))
+    for chart in data.get("helmCharts") or ():
+        if isinstance(chart, dict) and isinstance(chart.get("repo"), str) and chart["repo"].strip():
+            out.append((kfile, f"helmCharts {chart.get('name', '?')} from {chart['repo']}"))
+    return out
 
 
 _KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(?P<err>.*)"\s*$')
@@ -451,6 +516,13 @@ def render(targets: list[Target], options, loaded: LoadResult) -> Rendered:
     for n, target in enumerate(targets):
         relative = not os.path.isabs(target.path)
         if target.kind == "kustomize":
+            remote = [] if getattr(options, "allow_remote_resources", False) else remote_resources(target.path)
+            if remote:
+                listed = "; ".join(f"{k}: {e}" for k, e in remote[:3]) + ("; ..." if len(remote) > 3 else "")
+                raise UsageError(
+                    f"{target.path}: the kustomization fetches remote resources ({listed}); not built: "
+                    "pass --allow-remote-resources to let kustomize fetch them, or --no-render"
+                )
             text, wrapper, notes = build_kustomization(target.path)
             kfile = kustomization_file(target.path) or os.path.join(target.path, "kustomization.yaml")
             kreal = os.path.realpath(kfile)

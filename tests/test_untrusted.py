@@ -474,3 +474,73 @@ def test_output_to_a_full_device_is_an_error_not_a_partial_file(tmp_path):
     out_dir.mkdir()
     code, out, err = lint("--format", "json", "--output", "/dev/full", "bad.yaml", cwd=tmp_path)
     assert code == 2 and "cannot write" in err
+
+
+# ---- --kustomize ------------------------------------------------------------------------------------
+
+def _kustomization(tmp_path, entries: str):
+    k = tmp_path / "overlay"
+    (k / "base").mkdir(parents=True)
+    (k / "kustomization.yaml").write_text(f"resources:\n- base\n{entries}")
+    (k / "base" / "kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+    (k / "base" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    return k
+
+
+@pytest.mark.parametrize("entry", [
+    "- https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v3.3.1\n",
+    "- github.com/org/repo//deploy?ref=main\n",
+    "- git@github.com:org/repo.git\n",
+    "helmCharts:\n- {name: x, repo: https://charts.example.com}\n",
+])
+def test_remote_kustomize_resources_are_refused(tmp_path, entry, monkeypatch):
+    k = _kustomization(tmp_path, entry)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "FETCHED"
+    (bin_dir / "kustomize").write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    os.chmod(bin_dir / "kustomize", 0o755)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    code, out, err = lint("--kustomize", "overlay", cwd=tmp_path, env=env)
+    assert code == 2 and "remote resources" in err and "--allow-remote-resources" in err, err
+    assert not marker.exists()  # kustomize never ran
+    code, out, err = lint("--allow-remote-resources", "--kustomize", "overlay", cwd=tmp_path, env=env)
+    assert marker.exists()  # allowed: the (fake) kustomize ran
+
+
+def test_a_local_base_is_not_remote(tmp_path):
+    from infergw_lint.render import remote_resources
+
+    k = _kustomization(tmp_path, "- ../other.yaml\n")
+    assert remote_resources(str(k)) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups")
+def test_render_timeout_kills_the_whole_process_group(tmp_path):
+    k = _kustomization(tmp_path, "")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    pid_file = tmp_path / "child.pid"
+    (bin_dir / "kustomize").write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pid_file}\nwait\n")
+    os.chmod(bin_dir / "kustomize", 0o755)
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "INFERGW_LINT_RENDER_TIMEOUT": "1"}
+    code, out, err = lint("--kustomize", str(k), cwd=tmp_path, env=env, timeout=60)
+    assert code == 2 and "did not finish" in err, err
+    child = int(pid_file.read_text())
+    import time
+
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        try:
+            with open(f"/proc/{child}/stat") as fh:
+                if ") Z " in fh.read():  # killed, waiting for its reaper
+                    break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the render tool's child outlived the timeout")
