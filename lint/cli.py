@@ -742,15 +742,26 @@ def _width(target) -> int:
 
 
 def _fixable(result, options) -> frozenset:
-    """ids of the findings `[*]` marks: the rule has an autofix and --fix edits the file the
-    finding is in (not stdin, not kustomize/helm output, not suppressed). Decided without
-    running the fixes, so a plain lint run loads none of the fix machinery; --fix may still
-    refuse a particular case, and then says why."""
-    fixable = {r.code for r in result.rules if getattr(r, "fixable", False)}
-    return frozenset(
-        id(f) for f in result.findings
-        if f.rule in fixable and f.suppression is None and not f.rendered and f.path != "-"
-    )
+    """ids of the findings `[*]` marks: the rule has an autofix, --fix edits the file the
+    finding is in (not stdin, not kustomize/helm output, not suppressed) and the rule's
+    ``fix_available`` does not rule the case out. Decided without running the fixes, so a
+    plain lint run loads none of the fix machinery; --fix may still refuse a particular
+    case, and then says why."""
+    from types import SimpleNamespace
+
+    fixable = {r.code: r for r in result.rules if getattr(r, "fixable", False)}
+    ctx = SimpleNamespace(index=result.index, options=options)
+    out = set()
+    for f in result.findings:
+        rule = fixable.get(f.rule)
+        if rule is None or f.suppression is not None or f.rendered or f.path == "-":
+            continue
+        try:
+            if rule.fix_available(f, ctx):
+                out.add(id(f))
+        except Exception:  # a rule's bug: no mark (--fix will say what is wrong)
+            continue
+    return frozenset(out)
 
 
 def cmd_lint(argv: list[str]) -> int:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .jsonedit import JsonText
-from .rule import Refused
+from .rule import Partly, Refused
 from .yamledit import (
     YamlStyle,
     _ry,
@@ -125,7 +125,7 @@ class FixReport:
                 out.append(f"{ff.path}:{f.line}:{f.column}: {line}")
         total = f"{verb} {self.fixed_count} finding(s) in {len(self.changed)} file(s)"
         if self.refused_count:
-            total += f"; {self.refused_count} fixable finding(s) left as they were (reasons above)"
+            total += f"; {self.refused_count} fixable finding(s) left as they were, in whole or in part (reasons above)"
         out.append(total)
         return out
 
@@ -418,6 +418,9 @@ def _fix_text(ff: FileFix, text: str, findings: list, ctx: FixContext) -> None:
                 edit = ydoc.open(path)
                 edit = _item_edit(edit, ydoc, f)
             what = ctx.fixer(f.rule).fix(edit, f, ctx)
+            if isinstance(what, Partly):  # part done, part refused (with the reason)
+                ff.refused.append((f, what.refused))
+                what = what.done
             edit.fixed.append((f, what))
         except Refused as exc:
             ff.refused.append((f, str(exc)))

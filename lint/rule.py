@@ -64,6 +64,15 @@ class Refused(Exception):
     """Raised by a rule's ``fix``: the fix is not safe here; the message says why."""
 
 
+class Partly(NamedTuple):
+    """What a rule's ``fix`` returns when it did part of its work and refused the rest:
+    ``done`` is reported as fixed, ``refused`` (why the rest was left) as not fixed, and the
+    finding may still be reported afterwards."""
+
+    done: str
+    refused: str
+
+
 FIX_APPLICABILITY = ("safe", "unsafe", "display-only")
 
 
@@ -392,6 +401,12 @@ class Rule:
         """Repair ``finding`` in ``edit`` (its document, open for editing); return what changed
         or raise ``Refused(reason)``. Defined by fixable rules only (see the module docstring)."""
         raise NotImplementedError
+
+    def fix_available(self, finding, ctx) -> bool:
+        """Would ``fix`` do something for this finding? Asked (cheaply: no fix machinery is
+        loaded) for the `[*]` mark of the text output; ``ctx`` has ``index`` and ``options``.
+        By default a fixable rule can fix each of its findings."""
+        return self.fixable
 
     @property
     def fixable(self) -> bool:

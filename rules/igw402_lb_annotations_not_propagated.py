@@ -53,14 +53,16 @@ spec:
 
 Autofix: yes -- `infergw-lint --fix` moves the AWS annotations (with their comments) to
 `spec.infrastructure.annotations` while that stays within 8 entries; too many
-infrastructure entries are fixed by hand.
+infrastructure entries are fixed by hand. In a prod environment an
+`aws-load-balancer-scheme: internet-facing` annotation is left where it is (it has no
+effect there; moved, it would expose the gateway, IGW401): the fix says so, and you decide.
 """
 
 from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP
 from infergw_lint.gateway import gateway_is_kgateway, graph_for
-from infergw_lint.rule import Refused, Rule, report
+from infergw_lint.rule import Partly, Refused, Rule, report
 
 AWS_PREFIXES = ("service.beta.kubernetes.io/aws-load-balancer-",)
 AWS_KEYS = frozenset({"service.beta.kubernetes.io/load-balancer-source-ranges"})
@@ -107,6 +109,15 @@ class LbAnnotationsNotPropagated(Rule):
                 )
 
 
+    def fix_available(self, finding, ctx) -> bool:
+        """Not when all the fix could move is a prod gateway's internet-facing scheme."""
+        doc = _gateway(finding, ctx)
+        if doc is None or tuple(finding.field)[:2] != ("metadata", "annotations"):
+            return doc is not None
+        names = [k for k in doc.annotations if is_aws_lb_annotation(k)]
+        only_public = names == [SCHEME_KEY] and str(doc.annotations[SCHEME_KEY]).strip() == "internet-facing"
+        return not (only_public and _environment(finding, ctx) == "prod")
+
     def fix(self, edit, finding, ctx):
         """Move every AWS load-balancer annotation of the Gateway's metadata to
         spec.infrastructure.annotations (the rule reports them once, on the first)."""
@@ -125,6 +136,15 @@ class LbAnnotationsNotPropagated(Rule):
         names = [k for k in ann if is_aws_lb_annotation(k)]
         if not names:
             raise Refused("metadata.annotations has no AWS load-balancer annotation any more")
+        # never make things worse: in metadata the scheme has no effect; moved, an
+        # internet-facing one would expose a prod gateway (IGW401). That part is refused.
+        kept = [k for k in names if k == SCHEME_KEY and str(ann[k]).strip() == "internet-facing"]
+        if kept and _environment(finding, ctx) == "prod":
+            names = [k for k in names if k not in kept]
+            if not names:
+                raise Refused(KEEP_SCHEME)
+        else:
+            kept = []
         spec = root.get("spec") if isinstance(root, dict) else None
         if not isinstance(spec, dict):
             raise Refused("the Gateway has no spec mapping to move the annotations to")
@@ -172,7 +192,39 @@ class LbAnnotationsNotPropagated(Rule):
             set_pre(target, name, shift_comment_lines(header, shift))
             header = ""
         shown = ", ".join(n.rsplit("/", 1)[-1] for n in names)
-        return f"moved {shown} from metadata.annotations to spec.infrastructure.annotations (kgateway copies only those)"
+        done = f"moved {shown} from metadata.annotations to spec.infrastructure.annotations (kgateway copies only those)"
+        return Partly(done, KEEP_SCHEME) if kept else done
+
+
+SCHEME_KEY = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+KEEP_SCHEME = (
+    "left aws-load-balancer-scheme: internet-facing in metadata.annotations, where kgateway ignores it: moved to "
+    "spec.infrastructure.annotations it would make this prod gateway's load balancer public (IGW401). Set it to "
+    "internal before moving it, or move it by hand if the exposure is intended"
+)
+
+
+def _gateway(finding, ctx):
+    index = getattr(ctx, "index", None)
+    resource = finding.resource or {}
+    if index is None:
+        return None
+    return next(
+        (d for d in index.of_kind("Gateway", namespace=resource.get("namespace"))
+         if d.name == resource.get("name") and d.path == finding.path),
+        None,
+    )
+
+
+def _environment(finding, ctx):
+    """The environment (prod/staging/dev) of the Gateway the finding is on, decided as the
+    rules decide it (--env, the configuration, Namespace labels); None when unknown."""
+    from infergw_lint.engine import Context, Options
+
+    doc = _gateway(finding, ctx)
+    if doc is None:
+        return None
+    return Context(ctx.index, getattr(ctx, "options", None) or Options()).environment(doc)
 
 
 RULE = LbAnnotationsNotPropagated()
