@@ -87,6 +87,9 @@ def test_settings_and_config_file(tmp_path):
     assert _all(ws) == []  # the workspace's configuration applies
     ws.configure(Settings(config=str(tmp_path / "missing.yaml")))
     assert ws.config_error and "missing.yaml" in ws.config_error
+    ws.configure(Settings(select=["IGW999"]))  # a typo: said, and every rule runs
+    assert ws.config_error.startswith("setting 'select': unknown rule 'IGW999'")
+    assert ws.options.select is None
 
 
 def test_line_suppression_comment_suppresses(tmp_path):

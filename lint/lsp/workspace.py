@@ -117,7 +117,12 @@ def build_options(root: str | None, settings: Settings) -> tuple[Options, str | 
         options, _ = options_from(args)
     except (ConfigError, PolicyError) as exc:
         options = Options(select=settings.select, ignore=list(settings.ignore), env=settings.env)
-        return options, str(exc)
+        message = str(exc)
+        for flag in ("select", "ignore"):  # the editor's settings, not command-line flags
+            if message.startswith(f"--{flag}:"):
+                message = f"setting '{flag}':" + message[len(flag) + 3:]
+                options = Options(env=settings.env)
+        return options, message
     except Exception as exc:  # noqa: BLE001 - never fatal to the server
         options = Options(select=settings.select, ignore=list(settings.ignore), env=settings.env)
         return options, f"configuration: {type(exc).__name__}: {exc}"
