@@ -19,8 +19,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
+import json
 import os
 import re
 
@@ -88,6 +88,7 @@ def _environment():
     from celpy.celparser import CELParser
 
     _celpy, _celtypes = celpy, celtypes
+    _speedups()
     if CELParser.CEL_PARSER is None:
         cache = _cache_dir()
         if cache is not None:
@@ -106,6 +107,29 @@ def _environment():
                 CELParser.CEL_PARSER = None
     _ENV = celpy.Environment()
     return _ENV
+
+
+class _AnyType:
+    """Stands in for typing generics that celpy's evaluator subscripts at run time only to
+    pass them to ``typing.cast`` (``cast(Tuple[Result, Result], ...)``): subscripting a
+    generic over the large ``Result`` union hashes it every time, a third of the
+    evaluation time.  ``cast`` is the identity, so nothing else changes."""
+
+    def __getitem__(self, item):
+        return self
+
+
+def _speedups() -> None:
+    import typing
+
+    from celpy import evaluation
+
+    stand_in = _AnyType()
+    for name in ("Tuple", "List", "Union", "Dict", "Optional", "Iterable"):  # not Sequence/Mapping: isinstance
+        if getattr(evaluation, name, None) is getattr(typing, name):
+            setattr(evaluation, name, stand_in)
+    if getattr(evaluation, "cast", None) is typing.cast:
+        evaluation.cast = lambda _t, value: value
 
 
 def program(rule: str):
@@ -167,7 +191,8 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
           verdicts: dict | None = None) -> None:
     """Evaluate every rule under ``schema`` on ``value``; append failures to ``issues`` and
     rules that cannot be compiled to ``compile_errors`` as (path, rule, error).  ``verdicts``
-    (a dict the caller keeps for one run) remembers them by value: see ``_run``."""
+    (a dict the caller keeps for one run; else one for the process) remembers them by
+    value: see ``_run``."""
     stack = [(value, schema, path)]
     while stack:
         val, sch, p = stack.pop()
@@ -187,50 +212,153 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
                 s = props.get(k)
                 if s is None and isinstance(addl, dict):
                     s = addl
-                if s is not None:
+                if s is not None and _has_rules(s):
                     stack.append((v, s, p + (k,)))
         elif isinstance(val, list) and isinstance(sch.get("items"), dict):
             items = sch["items"]
-            for i in range(len(val) - 1, -1, -1):
-                stack.append((val[i], items, p + (i,)))
+            if _has_rules(items):
+                for i in range(len(val) - 1, -1, -1):
+                    stack.append((val[i], items, p + (i,)))
+
+
+_RULES_BELOW: dict = {}  # id(schema node) -> (node, has rules in its subtree)
+
+
+def _has_rules(sch: dict) -> bool:
+    """Does ``sch`` or any node under it carry CEL rules? (the walk skips subtrees without)"""
+    hit = _RULES_BELOW.get(id(sch))
+    if hit is not None and hit[0] is sch:
+        return hit[1]
+    found = False
+    stack = [sch]
+    while stack and not found:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("x-kubernetes-validations"):
+            found = True
+            break
+        props = node.get("properties")
+        if isinstance(props, dict):
+            stack.extend(props.values())
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                stack.append(node[key])
+    if len(_RULES_BELOW) < 100_000:
+        _RULES_BELOW[id(sch)] = (sch, found)  # keeps the node alive: its id is not reused
+    return found
+
+
+# verdicts by (rule, messageExpression, message, value): a rule is a pure function of `self`,
+# and real trees repeat the same nodes (path matches, filters, listeners) many times
+_VERDICTS: dict = {}
+MAX_VERDICTS = 200_000
+
+
+_NAMES: dict = {}
+_IDENT_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# a comparison with a bare variable on one side (`a == b`, `self != x`) may compare whole
+# objects; string()/type()/dyn() may expose every field: no projection for such rules
+_WHOLE = re.compile(
+    r"(?:^|[^\w.)\]'\"])[A-Za-z_]\w*\s*[!=]=|[!=]=\s*[A-Za-z_]\w*\s*(?:$|[^\w.(\[])|\b(?:string|type|dyn)\s*\("
+)
+
+
+def _names(r: dict) -> frozenset | None:
+    """The identifiers a rule (and its messageExpression) can read, or None when it may
+    observe whole objects."""
+    text = r.get("rule", "")
+    expr = r.get("messageExpression") if isinstance(r.get("messageExpression"), str) else ""
+    cache_key = (text, expr)
+    if cache_key not in _NAMES:
+        both = text + "\n" + expr
+        _NAMES[cache_key] = None if _WHOLE.search(both) else frozenset(_IDENT_TOKEN.findall(both))
+    return _NAMES[cache_key]
+
+
+def _project(val, sch, names):
+    """``val`` with the properties of objects that the rule cannot name removed (their
+    values cannot change its verdict); maps (additionalProperties) are kept whole."""
+    if isinstance(val, dict):
+        props = (sch.get("properties") or {}) if isinstance(sch, dict) else {}
+        addl = sch.get("additionalProperties") if isinstance(sch, dict) else None
+        out = {}
+        for k, v in val.items():
+            s = props.get(k)
+            if s is not None:
+                if escape(str(k)) in names:
+                    out[k] = _project(v, s, names)
+            else:
+                out[k] = _project(v, addl, names) if isinstance(addl, dict) else v
+        return out
+    if isinstance(val, list):
+        items = sch.get("items") if isinstance(sch, dict) else None
+        return [_project(v, items, names) for v in val]
+    return val
+
+
+_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_OPAQUE_CALLS = frozenset({"has", "all", "exists", "exists_one", "filter", "map"})
+_OPAQUE: dict = {}
+
+
+def _opaque(r: dict):
+    """For a rule that uses strings only through equality with each other and with its own
+    literals (no string functions, no ordering, no concatenation): the set of those literals.
+    Its verdict depends only on which strings are equal, so two values with the same pattern
+    of equal strings share a verdict (routes that differ only in names).  None otherwise."""
+    text = r.get("rule", "")
+    if text not in _OPAQUE:
+        bare = _LITERAL.sub("''", text)
+        calls = set(_CALL.findall(bare))
+        if r.get("messageExpression") or calls - _OPAQUE_CALLS or re.search(r"[<>+]", bare):
+            _OPAQUE[text] = None
+        else:
+            _OPAQUE[text] = frozenset(m[1:-1] for m in _LITERAL.findall(text))
+    return _OPAQUE[text]
+
+
+def _canonical(val, literals, seen: dict):
+    if isinstance(val, str):
+        if val in literals:
+            return val
+        return seen.setdefault(val, f"\x00{len(seen)}")
+    if isinstance(val, dict):
+        return {k: _canonical(v, literals, seen) for k, v in val.items()}
+    if isinstance(val, list):
+        return [_canonical(v, literals, seen) for v in val]
+    return val
+
+
+def _exact(val) -> str | None:
+    try:
+        return json.dumps(val, sort_keys=True, separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _key(val, sch, r) -> str | None:
+    names = _names(r)
+    try:
+        if names is not None:
+            val = _project(val, sch, names)
+            literals = _opaque(r)
+            if literals is not None:
+                val = _canonical(val, literals, {})
+        return json.dumps(val, sort_keys=True, separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | None = None) -> None:
-    """Verdicts of the rules of one schema node on one value.  With ``verdicts`` they are
-    kept by the value's content: the same listener, match or filter recurs in every copy of
-    a stack (tenants, overlays, a concatenated render), and celpy takes milliseconds per
-    rule.  An entry holds its ``rules`` list, so the id in its key is not reused while it
-    lives."""
-    digest = None
-    if verdicts is not None:
-        try:
-            digest = hashlib.sha1(repr(val).encode("utf-8", "surrogatepass")).digest()
-        except (RecursionError, ValueError):
-            digest = None
-    key = (id(rules), digest)
-    got = verdicts.get(key) if digest is not None else None
-    if got is None or got[0] is not rules:
-        failed: list = []
-        bad_rules: list = []
-        _evaluate(val, sch, rules, failed, bad_rules)
-        got = (rules, failed, bad_rules)
-        if digest is not None:
-            verdicts[key] = got
-    for text, err in got[2]:
-        compile_errors.append((p, text, err))
-    for rel, message, text in got[1]:
-        target = p + rel
-        issues.append(Issue(
-            CEL_ERROR, target,
-            f"{field_path(target) or '<root>'}: {message} ({where})",
-            key=isinstance(target[-1], str) if target else False, rule=text,
-        ))
-
-
-def _evaluate(val, sch, rules, failed: list, bad_rules: list) -> None:
-    """(fieldPath, message, rule) of every rule that rejects ``val``, and (rule, error) of
-    every rule that cannot be compiled."""
+    """Verdicts of the rules of one schema node on one value, kept by value: the same
+    listener, match or filter recurs in every copy of a stack (tenants, overlays), and celpy
+    takes milliseconds per rule.  Looked up by the exact value, then by the value projected
+    on what the rule can read, then in the verdicts stored by earlier runs."""
+    memo = _VERDICTS if verdicts is None else verdicts
     converted = None
+    full = None  # the node's exact key, shared by its rules
     for r in rules:
         text = r.get("rule") if isinstance(r, dict) else None
         if not isinstance(text, str) or is_transition(text):
@@ -238,24 +366,51 @@ def _evaluate(val, sch, rules, failed: list, bad_rules: list) -> None:
         try:
             prog = program(text)
         except CompileError as exc:
-            bad_rules.append((text, str(exc)))
+            compile_errors.append((p, text, str(exc)))
             continue
-        if converted is None:
-            converted = to_cel(val, sch)
-        try:
-            result = prog.evaluate({"self": converted})
-        except Exception as exc:
-            m = _NO_SUCH_KEY.search(str(exc)) or _NO_SUCH_KEY.search(repr(exc))
-            if m is None:
-                continue  # a limit of this engine (an overload celpy lacks), not a verdict
-            message = f"no such key: {m.group(1)} evaluating rule: {_message(r, text, converted)}"
+        rkey = (text, r.get("messageExpression"), r.get("message"))
+        if full is None:
+            full = _exact(val)
+        exact = (rkey, full) if full is not None else None
+        if exact is not None and exact in memo:
+            message = memo[exact]
         else:
-            if not isinstance(result, bool) and type(result).__name__ != "BoolType":
-                continue
-            if bool(result):
-                continue
-            message = _message(r, text, converted)
-        failed.append((_field_path(r.get("fieldPath")), message, text))
+            vkey = _key(val, sch, r)
+            key = (rkey, "~" + vkey) if vkey is not None else None
+            if key is not None and key in memo:
+                message = memo[key]
+            else:
+                if converted is None:
+                    converted = to_cel(val, sch)
+                message = _evaluate(prog, r, text, converted)
+                if key is not None and len(memo) < MAX_VERDICTS:
+                    memo[key] = message
+            if exact is not None and len(memo) < MAX_VERDICTS:
+                memo[exact] = message
+        if message is None:
+            continue
+        target = p + _field_path(r.get("fieldPath"))
+        issues.append(Issue(
+            CEL_ERROR, target,
+            f"{field_path(target) or '<root>'}: {message} ({where})",
+            key=isinstance(target[-1], str) if target else False, rule=text,
+        ))
+
+
+def _evaluate(prog, r: dict, text: str, converted) -> str | None:
+    """None when the rule holds, else the API server's message."""
+    try:
+        result = prog.evaluate({"self": converted})
+    except Exception as exc:
+        m = _NO_SUCH_KEY.search(str(exc)) or _NO_SUCH_KEY.search(repr(exc))
+        if m is None:
+            return None  # a limit of this engine (an overload celpy lacks), not a verdict
+        return f"no such key: {m.group(1)} evaluating rule: {_message(r, text, converted)}"
+    if not isinstance(result, bool) and type(result).__name__ != "BoolType":
+        return None
+    if bool(result):
+        return None
+    return _message(r, text, converted)
 
 
 def _message(r: dict, text: str, converted) -> str:

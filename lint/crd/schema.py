@@ -21,11 +21,6 @@ import copy
 import ipaddress
 from typing import NamedTuple
 
-try:  # the RE2 engine the API server uses (a dependency of cel-python); re otherwise
-    import re2 as _re
-except ImportError:  # pragma: no cover
-    import re as _re
-
 import re
 
 from infergw_lint.rule import field_path
@@ -52,8 +47,10 @@ _PATTERNS: dict[str, object] = {}
 def _pattern(p: str):
     rx = _PATTERNS.get(p)
     if rx is None:
-        try:
-            rx = _re.compile(p)
+        try:  # the RE2 engine the API server uses (a dependency of cel-python); re otherwise
+            import re2
+
+            rx = re2.compile(p)
         except Exception:
             try:
                 rx = re.compile(p)
@@ -204,7 +201,7 @@ def validate(value, schema: dict, path: tuple, issues: list) -> None:
     """Append the schema violations of ``value`` (already prepared) to ``issues``."""
     if len(issues) >= MAX_ISSUES:
         return
-    where = field_path(path) or "<root>"
+    where = _Where(path)
     if value is None:
         if not schema.get("nullable"):
             t = schema.get("type") or ("integer or string" if schema.get("x-kubernetes-int-or-string") else None)
@@ -245,6 +242,20 @@ def validate(value, schema: dict, path: tuple, issues: list) -> None:
     for key in ("allOf", "anyOf", "oneOf", "not"):
         if key in schema:
             _combinator(key, schema[key], value, path, where, issues)
+
+
+class _Where:
+    """The field path of a node, rendered only when a message needs it."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: tuple):
+        self.path = path
+
+    def __str__(self) -> str:
+        return field_path(self.path) or "<root>"
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
 
 
 def _string(value: str, schema, path, where, issues) -> None:
