@@ -247,14 +247,35 @@ def test_examples_are_accepted():
         assert not result.findings, "\n".join(f"{f.path}:{f.line} {f.rule} {f.message}" for f in result.findings)
 
 
-def test_celpy_is_imported_only_for_resources_with_cel_rules():
+def test_celpy_is_imported_only_when_a_rule_must_be_evaluated(tmp_path):
     code = (
         "import sys\nfrom infergw_lint.engine import run, Options\n"
         "run(['sample_manifests/good/50-bifrost.yaml'], Options())\nprint('celpy' in sys.modules)\n"
-        "run(['sample_manifests/good'], Options())\nprint('celpy' in sys.modules)\n"
+        "r = run(['sample_manifests/good'], Options())\nprint('celpy' in sys.modules, len(r.findings))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout.split()
-    assert out == ["False", "True"]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("INFERGW_LINT_NO_CACHE", None)
+
+    def go():
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env).stdout.split()
+
+    assert go() == ["False", "True", "0"]
+    assert list((tmp_path / "infergw-lint").glob("cel-verdicts-*.json"))
+    assert go() == ["False", "False", "0"]  # every verdict known from the last run: no celpy, no compiling
+    env["INFERGW_LINT_NO_CACHE"] = "1"
+    assert go() == ["False", "True", "0"]
+
+
+def test_stored_verdicts_give_the_same_findings(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("INFERGW_LINT_NO_CACHE", None)
+    cmd = [sys.executable, "-m", "infergw_lint", "-f", "json", "--select", "IGW5", "sample_manifests", "tests/fixtures/IGW502"]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env).stdout
+    assert first == second and '"IGW502"' in first
+    cache = next((tmp_path / "infergw-lint").glob("cel-verdicts-*.json"))
+    cache.write_text("{not json")  # a damaged cache is ignored
+    assert subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env).stdout == first
 
 
 # ---- the Kubernetes CEL library --------------------------------------------------------------

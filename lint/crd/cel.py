@@ -249,6 +249,89 @@ def _has_rules(sch: dict) -> bool:
     return found
 
 
+# ---- verdicts kept between runs ------------------------------------------------------------
+# A pre-commit run lints one changed file: its rules' verdicts are mostly known from the last
+# run, and a hit needs neither celpy nor a compiled rule.  JSON (never pickle) in the user's
+# cache directory; keyed by the rule, its messages and the projected value, for this
+# release of infergw-lint (set INFERGW_LINT_NO_CACHE=1 to bypass it).
+_MISSING = object()
+_DISK_STATE: dict = {}
+MAX_DISK = 50_000
+CACHE_FORMAT = 1
+
+
+def _disk_path() -> str | None:
+    from infergw_lint import __version__
+
+    cache = _cache_dir()
+    return None if cache is None else os.path.join(cache, f"cel-verdicts-{__version__}-{CACHE_FORMAT}.json")
+
+
+def _disk() -> dict:
+    if os.environ.get("INFERGW_LINT_NO_CACHE"):
+        return {}
+    if "data" not in _DISK_STATE:
+        data: dict = {}
+        path = _disk_path()
+        if path is not None:
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    loaded = json.load(fh)
+                if isinstance(loaded, dict):
+                    data = {k: v for k, v in loaded.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
+            except (OSError, ValueError):
+                data = {}
+        _DISK_STATE["data"] = data
+        _DISK_STATE["new"] = 0
+    return _DISK_STATE["data"]
+
+
+def _disk_key(key) -> str | None:
+    import hashlib
+
+    try:
+        raw = json.dumps(key, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _remember(disk: str, message) -> None:
+    data = _disk()
+    if os.environ.get("INFERGW_LINT_NO_CACHE"):
+        return
+    data[disk] = message
+    if not _DISK_STATE.get("new"):
+        import atexit
+
+        atexit.register(save_cache)
+    _DISK_STATE["new"] = _DISK_STATE.get("new", 0) + 1
+
+
+def save_cache() -> None:
+    """Write the verdicts learnt in this run (atomically; the newest MAX_DISK are kept)."""
+    if not _DISK_STATE.get("new"):
+        return
+    path = _disk_path()
+    if path is None:
+        return
+    data = _DISK_STATE["data"]
+    if len(data) > MAX_DISK:
+        data = dict(list(data.items())[-MAX_DISK:])
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+        _DISK_STATE["new"] = 0
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
 # verdicts by (rule, messageExpression, message, value): a rule is a pure function of `self`,
 # and real trees repeat the same nodes (path matches, filters, listeners) many times
 _VERDICTS: dict = {}
@@ -363,11 +446,6 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
         text = r.get("rule") if isinstance(r, dict) else None
         if not isinstance(text, str) or is_transition(text):
             continue
-        try:
-            prog = program(text)
-        except CompileError as exc:
-            compile_errors.append((p, text, str(exc)))
-            continue
         rkey = (text, r.get("messageExpression"), r.get("message"))
         if full is None:
             full = _exact(val)
@@ -380,12 +458,24 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
             if key is not None and key in memo:
                 message = memo[key]
             else:
-                if converted is None:
-                    converted = to_cel(val, sch)
-                message = _evaluate(prog, r, text, converted)
-                if key is not None and len(memo) < MAX_VERDICTS:
+                disk = _disk_key(key) if key is not None else None
+                cached = _disk().get(disk, _MISSING) if disk is not None else _MISSING
+                if cached is not _MISSING:
+                    message = cached
+                else:
+                    try:
+                        prog = program(text)
+                    except CompileError as exc:
+                        compile_errors.append((p, text, str(exc)))
+                        continue
+                    if converted is None:
+                        converted = to_cel(val, sch)
+                    message = _evaluate(prog, r, text, converted)
+                    if disk is not None:
+                        _remember(disk, message)
+                if key is not None and len(memo) < MAXmemo:
                     memo[key] = message
-            if exact is not None and len(memo) < MAX_VERDICTS:
+            if exact is not None and len(memo) < MAXmemo:
                 memo[exact] = message
         if message is None:
             continue
