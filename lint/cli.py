@@ -916,6 +916,9 @@ def console_main() -> None:
     outside the process.  So once the output is flushed the process ends with
     ``os._exit``.  (Tests and library callers use ``main``, which returns normally.)"""
     code = main()
+    cel = sys.modules.get("infergw_lint.crd.cel")
+    if cel is not None:  # os._exit skips atexit: store the CEL verdicts learnt in this run now
+        cel.save_cache()
     try:
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): nothing more to say
