@@ -320,3 +320,24 @@ def test_reserved_words_are_escaped():
     assert cel.escape("a__b") == "a__underscores__b"
     assert cel.escape("plain") == "plain"
     assert cel.escape("has space") is None
+
+
+def test_a_kgateway_bundle_in_data_is_used(tmp_path, monkeypatch):
+    """The refresh script's kgateway bundles join the registry (none is shipped yet: see README)."""
+    import yaml
+
+    from infergw_lint import crd
+    from infergw_lint.crd import refresh
+
+    crd_doc = yaml.safe_load(BROKEN.split("---")[0].replace("self.size( > 1", "size(self) >= 1").replace(
+        "group: example.com", "group: gateway.kgateway.dev").replace("widgets.example.com", "widgets.gateway.kgateway.dev"))
+    refresh.write_bundle("kgateway-9.9", {"project": "kgateway", "ref": "v9.9.0", "repository": "r", "commit": "c",
+                                          "path": "p", "version": "9.9", "license": "Apache-2.0"}, [crd_doc], str(tmp_path))
+    monkeypatch.setattr(crd, "DATA", str(tmp_path))
+    monkeypatch.setattr(crd, "_BUNDLES", {})
+    (tmp_path / "w.yaml").write_text(
+        "apiVersion: gateway.kgateway.dev/v1\nkind: Widget\nmetadata: {name: w, namespace: a}\nspec: {replicas: 11, extra: 1}\n"
+    )
+    result = run([str(tmp_path / "w.yaml")], Options(select=CODES))
+    assert sorted(f.rule for f in result.findings) == ["IGW502", "IGW503"]
+    assert "kgateway v9.9.0" in result.findings[0].message

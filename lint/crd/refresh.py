@@ -9,7 +9,7 @@ Usage (from a clone of the upstream repositories)::
 
     python -m infergw_lint.crd.refresh gateway-api /path/to/gateway-api.git v1.2.1 v1.3.0 v1.4.1 v1.5.1 v1.6.1
     python -m infergw_lint.crd.refresh gateway-api /path/to/gateway-api.git --channel experimental v1.6.1
-    python -m infergw_lint.crd.refresh kgateway /path/to/kgateway.git <tag-or-commit> [--version 2.0]
+    python -m infergw_lint.crd.refresh kgateway /path/to/kgateway.git v2.1.0 [--version 2.1]
 
 The upstream files are read with ``git show <ref>:<path>`` from the given git directory (a
 bare clone is fine).  Gateway API (kubernetes-sigs/gateway-api) and kgateway
@@ -97,9 +97,9 @@ def crds_at(gitdir: str, ref: str, folder: str, name_re: str = r".*\.ya?ml$") ->
     return out
 
 
-def write_bundle(name: str, source: dict, crds: list[dict]) -> str:
+def write_bundle(name: str, source: dict, crds: list[dict], out: str = DATA) -> str:
     bundle = {"source": source, "crds": sorted((reduce_crd(c) for c in crds), key=lambda c: (c["group"], c["kind"]))}
-    path = os.path.join(DATA, name + ".json.gz")
+    path = os.path.join(out, name + ".json.gz")
     raw = json.dumps(bundle, sort_keys=True, separators=(",", ":")).encode()
     with gzip.GzipFile(path, "wb", mtime=0) as fh:  # mtime=0: the same input gives the same bytes
         fh.write(raw)
@@ -114,6 +114,7 @@ def main(argv=None) -> int:
     ap.add_argument("--channel", default="standard", choices=("standard", "experimental"))
     ap.add_argument("--version", help="kgateway release the ref stands for (default: the ref without 'v')")
     ap.add_argument("--folder", help="folder holding the CRD YAMLs (default: the project's)")
+    ap.add_argument("--out", default=DATA, help="where to write the bundles (default: the package's data/)")
     args = ap.parse_args(argv)
     for ref in args.refs:
         commit = _git(args.gitdir, "rev-parse", f"{ref}^{{commit}}").strip()
@@ -129,7 +130,7 @@ def main(argv=None) -> int:
                 "bundle_version": next((b for b in bundle if b), ref), "license": "Apache-2.0",
             }
         else:
-            folder = args.folder or "install/helm/kgateway/crds"
+            folder = args.folder or "install/helm/kgateway-crds/templates"
             crds = crds_at(args.gitdir, ref, folder, r"^gateway\.kgateway\.dev_.*\.yaml$")
             version = args.version or ref.lstrip("v")
             name = f"kgateway-{version}"
@@ -137,8 +138,9 @@ def main(argv=None) -> int:
                 "project": "kgateway", "repository": "https://github.com/kgateway-dev/kgateway",
                 "ref": ref, "commit": commit, "path": folder, "version": version, "license": "Apache-2.0",
             }
-        print(write_bundle(name, source, crds), f"({len(crds)} CRDs)", file=sys.stderr)
-    write_notice()
+        print(write_bundle(name, source, crds, args.out), f"({len(crds)} CRDs)", file=sys.stderr)
+    if args.out == DATA:
+        write_notice()
     return 0
 
 
