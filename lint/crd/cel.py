@@ -473,9 +473,9 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
                     message = _evaluate(prog, r, text, converted)
                     if disk is not None:
                         _remember(disk, message)
-                if key is not None and len(memo) < MAXmemo:
+                if key is not None and len(memo) < MAX_VERDICTS:
                     memo[key] = message
-            if exact is not None and len(memo) < MAXmemo:
+            if exact is not None and len(memo) < MAX_VERDICTS:
                 memo[exact] = message
         if message is None:
             continue
