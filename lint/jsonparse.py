@@ -52,10 +52,18 @@ class JSONError(ValueError):
         self.offset = offset
 
 
+class TooManyNodes(JSONError):
+    """More than MAX_NODES values: parsing stops there (memory stays bounded)."""
+
+
+MAX_NODES = 2_000_000  # as the YAML composer (loader.MAX_COMPOSE_NODES) and the Builder
+
+
 class _Parser:
     def __init__(self, text: str, offsets: list[int] | None):
         self.text = text
         self.offsets = offsets
+        self.budget = MAX_NODES
 
     def mark(self, i: int) -> Mark:
         if self.offsets is None:
@@ -81,6 +89,9 @@ class _Parser:
         i = self.ws(i)
         if i >= len(text):
             self.fail("unexpected end of JSON input", i)
+        self.budget -= 1
+        if self.budget < 0:  # stop before a tree of that size is kept in memory
+            raise TooManyNodes("document too large (too many nodes)", i)
         ch = text[i]
         if ch == "{":
             return self.obj(i, depth + 1)

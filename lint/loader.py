@@ -22,7 +22,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 
 from . import domain
 from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError
-from .jsonparse import JSONError, Mark, align, lone_surrogate, parse_json
+from .jsonparse import JSONError, Mark, TooManyNodes, align, lone_surrogate, parse_json
 from .source import SourceFile, Span
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -605,6 +605,9 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
             return
         try:
             node = parse_json(text)
+        except TooManyNodes as exc:
+            result.problems.append(Problem(src.path, src.point(exc.offset), f"document #1: {exc.message}"))
+            return
         except JSONError as exc:
             result.problems.append(Problem(src.path, src.point(exc.offset), f"invalid JSON: {exc.message}"))
             return

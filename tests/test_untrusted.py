@@ -295,6 +295,15 @@ def test_a_20mb_flow_sequence_stays_under_1gb(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_20mb_json_array_stays_under_1gb(tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text("[" + "1," * 10_000_000 + "1]")
+    code, mb, out = _peak_rss_mb(path)
+    assert code == 1 and "too many nodes" in out, out
+    assert mb < 1024, f"peak RSS {mb:.0f} MB"
+
+
+@pytest.mark.slow
 def test_a_10mb_json_string_stays_under_1gb(tmp_path):
     path = tmp_path / "config.json"
     path.write_text('{"note": "' + "x" * 10_000_000 + '"}')
