@@ -776,6 +776,9 @@ def cmd_lint(argv: list[str]) -> int:
         _err("no PATH given (try: infergw-lint sample_manifests/)")
         return EXIT_USAGE
     reports = [(fmt or "text", out) for fmt, out in (args.reports or [["text", None]])]
+    if args.statistics and not any(fmt == "text" for fmt, _ in reports):
+        _err("--statistics is a view of the text output: use it with --format text (the default)")
+        return EXIT_USAGE
     if sum(1 for _, out in reports if out is None) > 1:
         _err("only one report can go to stdout: give an --output for each extra --format")
         return EXIT_USAGE

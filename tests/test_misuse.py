@@ -160,3 +160,8 @@ def test_routes_fail_on_broken():
     assert code == 0  # the default: the map is information
     code, _, err = cli("routes", "--fail-on", "sometimes", "sample_manifests/bad")
     assert code == 2 and "invalid choice" in err
+
+
+def test_statistics_without_the_text_format():
+    code, out, err = cli("--statistics", "--format", "json", "sample_manifests/good")
+    assert code == 2 and out == "" and "--statistics is a view of the text output" in err
