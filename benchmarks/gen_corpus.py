@@ -100,7 +100,8 @@ class Renamer:
         alt = "|".join(re.escape(t) for t in tokens) or r"(?!x)x"
         ns_alt = "|".join(re.escape(t) for t in self.namespaces) or r"(?!x)x"
         # svc-name.namespace.svc[.cluster.local]
-        self.host = re.compile(rf"(?<![{_NAME_CHARS}])([a-z0-9][a-z0-9-]*)\.({ns_alt})\.svc\b")
+        # (also inside a URL: http://svc.ns.svc names the tenant's copy of the Service)
+        self.host = re.compile(rf"(?<![A-Za-z0-9_.-])([a-z0-9][a-z0-9-]*)\.({ns_alt})\.svc\b")
         # a name as a whole scalar or token: not part of an image, URL, domain or longer name
         self.token = re.compile(rf"(?<![{_NAME_CHARS}])({alt})(?![{_NAME_CHARS}:])")
         self.names = set(names) | set(namespaces)

@@ -161,6 +161,22 @@ class BifrostConfig:
                 if isinstance(config, dict):
                     yield self.path("plugins", i, "config"), config
 
+    def providers(self) -> Iterator[tuple[tuple, str, dict]]:
+        """(path, name, entry) of every provider of a ``providers`` map."""
+        providers = self.data.get("providers")
+        if isinstance(providers, dict):
+            for name, entry in providers.items():
+                if isinstance(name, str) and isinstance(entry, dict):
+                    yield self.path("providers", name), name, entry
+
+    def base_urls(self) -> Iterator[tuple[tuple, str, dict, dict]]:
+        """(path of base_url, provider name, its network_config, provider entry) for every
+        provider with a string ``network_config.base_url``."""
+        for path, name, entry in self.providers():
+            nc = entry.get("network_config")
+            if isinstance(nc, dict) and isinstance(nc.get("base_url"), str):
+                yield path + ("network_config", "base_url"), name, nc, entry
+
     def otel_profiles(self) -> Iterator[tuple[tuple, dict]]:
         """(path, profile) for every export profile of every otel plugin: the plugin's
         config itself, or each entry of its ``profiles`` list (newer Bifrost)."""
@@ -248,7 +264,8 @@ def served_models(index, versions=None) -> dict | None:
     ``versions`` says; an unknown release is given the benefit of the doubt).
     ``aliases`` names count as served.  A provider without keys (ollama, sgl, a key-less
     custom provider) serves anything."""
-    return index.memo("bifrost-served-models", lambda: _served_models(index, versions))
+    # with and without a profile the answers differ (an empty models list): one memo each
+    return index.memo(("bifrost-served-models", versions is not None), lambda: _served_models(index, versions))
 
 
 def _served_models(index, versions=None) -> dict | None:
@@ -290,7 +307,7 @@ def serving_providers(index, versions=None) -> dict:
                 out.setdefault(model, set()).add(name)
         return out
 
-    return index.memo("bifrost-serving-providers", build)
+    return index.memo(("bifrost-serving-providers", versions is not None), build)
 
 
 def pod_spec(doc) -> tuple[tuple, dict] | None:
@@ -325,6 +342,42 @@ def image_name(image: str) -> str:
 
 def is_bifrost_image(image: Any) -> bool:
     return isinstance(image, str) and image_name(image) == "bifrost"
+
+
+BIFROST_UPSTREAM = "maximhq/bifrost"
+DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+
+
+def split_image(image: str) -> tuple[str, str, str]:
+    """(registry, repository, tag-or-digest) of an image reference; registry "docker.io"
+    when none is written, "library/" added to one-part Docker Hub names."""
+    ref = image.strip()
+    digest = ""
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+        digest = "@" + digest
+    parts = ref.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        registry, repo = parts[0].lower(), "/".join(parts[1:])
+    else:
+        registry, repo = "docker.io", ref
+    tag = ""
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo, tag = repo.rsplit(":", 1)
+        tag = ":" + tag
+    if registry in DOCKER_HUB and "/" not in repo:
+        repo = "library/" + repo
+    return registry, repo.lower(), tag + digest
+
+
+def is_foreign_bifrost_image(image: Any) -> bool:
+    """An image named ``bifrost`` from a Docker Hub repository other than maximhq/bifrost
+    (the deployment guide's ``bifrost/bifrost``): not Bifrost (IGW213)."""
+    if not is_bifrost_image(image):
+        return False
+    registry, repo, _ = split_image(image)
+    return registry in DOCKER_HUB and repo != BIFROST_UPSTREAM
 
 
 @dataclass

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .domain import WORKLOAD_POD_SPEC, containers, image_name
+from .domain import WORKLOAD_POD_SPEC, containers, image_name, is_foreign_bifrost_image
 
 COMPONENTS = ("bifrost", "kgateway", "gateway-api")
 LABELS = {"bifrost": "Bifrost", "kgateway": "kgateway", "gateway-api": "Gateway API"}
@@ -341,7 +341,7 @@ def build(documents, options) -> StackProfile:
             if not isinstance(image, str):
                 continue
             name = image_name(image)
-            if name == "bifrost":
+            if name == "bifrost" and not is_foreign_bifrost_image(image):
                 bifrost_here.append(_from_image(image, _where(doc)))
             elif name in KGATEWAY_IMAGES:
                 kgw_images.append(_from_image(image, _where(doc)))
@@ -376,7 +376,9 @@ def build(documents, options) -> StackProfile:
     kgw = _agree("kgateway", kgw_images, "image") or _agree("kgateway", kgw_charts, "chart label")
     kgateway = pick("kgateway", kgw)
     gateway_api = pick("gateway-api", _agree("gateway-api", bundles, "bundle-version"))
-    for v in (bifrost, kgateway, gateway_api):
+    # several Bifrost releases in one set are normal (each ConfigMap is linted against the
+    # workload that mounts it; -v shows it); two kgateway or Gateway API releases are not
+    for v in (kgateway, gateway_api):
         if v.origin == "unknown" and v.source.startswith("the manifests disagree"):
             notes.append(f"{v.label} version unknown: {v.source}")
 
@@ -388,3 +390,22 @@ def build(documents, options) -> StackProfile:
         if seen:
             per_config[id(cm)] = _agree("bifrost", seen, "image")
     return StackProfile(bifrost, kgateway, gateway_api, per_config, notes)
+
+
+def bifrost_for_finding(ctx, finding) -> Version:
+    """For a rule's ``fix``: the Bifrost release that reads the config a finding is in (the
+    stack profile of the linted set, as the check saw it)."""
+    index = getattr(ctx, "index", None)
+    options = getattr(ctx, "options", None)
+    if index is None:
+        return build((), options).bifrost
+    profile = index.memo("stack-profile", lambda: build(index.documents, options))
+    resource = finding.resource or {}
+    for doc in index.documents:
+        if doc.path != finding.path:
+            continue
+        if resource and (doc.kind, doc.name) != (resource.get("kind"), resource.get("name")):
+            continue
+        if doc.exists(finding.field):
+            return profile.bifrost_for(doc)
+    return profile.bifrost

@@ -68,6 +68,7 @@ before v1.5 and for an unknown release, `genai_extension` from v1.5), or the one
 from infergw_lint.bifrost_releases import broken, describe_ranges, range_for
 from infergw_lint.domain import bifrost_configs
 from infergw_lint.rule import Refused, Rule, option, report
+from infergw_lint.versions import bifrost_for_finding
 
 SEED_VALUE = "otel"  # the deployment guide's value (releases before v1.5)
 
@@ -146,7 +147,7 @@ class OtelTraceType(Rule):
 
         if finding.field[-1:] != ("trace_type",):
             raise Refused("a known-broken Bifrost release is fixed by changing the image, not the config")
-        version = _version_of(ctx, finding)
+        version = bifrost_for_finding(ctx, finding)
         accepted, want, _ = expectation(self, ctx, version)
         if want is None:
             raise Refused(f"the trace_types option accepts {', '.join(map(repr, accepted))}; choose one by hand")
@@ -158,26 +159,6 @@ class OtelTraceType(Rule):
             raise Refused("the otel plugin config is not an object")
         set_value(container, key, want)
         return f"trace_type {old!r} -> {want!r} (Bifrost {version})"
-
-
-def _version_of(ctx, finding):
-    """The Bifrost release that reads the config a finding is in (the stack profile of the
-    linted set, as the check saw it)."""
-    from infergw_lint.versions import build
-
-    index = getattr(ctx, "index", None)
-    if index is None:
-        return build((), getattr(ctx, "options", None)).bifrost
-    profile = index.memo("stack-profile", lambda: build(index.documents, ctx.options))
-    resource = finding.resource or {}
-    for doc in index.documents:
-        if doc.path != finding.path:
-            continue
-        if resource and (doc.kind, doc.name) != (resource.get("kind"), resource.get("name")):
-            continue
-        if doc.exists(finding.field):
-            return profile.bifrost_for(doc)
-    return profile.bifrost
 
 
 RULE = OtelTraceType()

@@ -1,0 +1,75 @@
+"""Where a URL in a config points: a Kubernetes Service (by DNS name), a private address,
+or elsewhere.  Used by the Bifrost URL rules (IGW210-IGW212)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a URL names."""
+
+    scheme: str
+    host: str  # lower case, no port
+    port: int | None
+    path: str
+    service: str | None = None  # a Service name, when the host is a cluster DNS name
+    namespace: str | None = None  # its namespace; None for a short name (the caller's namespace)
+
+    @property
+    def in_cluster(self) -> bool:
+        return self.service is not None
+
+    @property
+    def private_ip(self) -> bool:
+        """An RFC 1918 (or IPv6 unique local) address."""
+        try:
+            ip = ipaddress.ip_address(self.host.strip("[]"))
+        except ValueError:
+            return False
+        if ip.version == 4:
+            return any(ip in net for net in _RFC1918)
+        return ip in _ULA
+
+
+_RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_ULA = ipaddress.ip_network("fc00::/7")
+
+
+def parse(url) -> Target | None:
+    """The target of ``url`` (``http://name.ns.svc.cluster.local:8000/v1``, ``host:port``),
+    or None for a non-string, an ``env.VAR`` reference or something that is not a URL."""
+    if not isinstance(url, str):
+        return None
+    raw = url.strip()
+    if not raw or raw.startswith("env.") or any(ch.isspace() for ch in raw) or len(raw) > 2048:
+        return None
+    if "://" not in raw:
+        raw = "//" + raw  # host:port
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    service = namespace = None
+    for suffix in CLUSTER_SUFFIXES:
+        if host.endswith(suffix):
+            labels = host[: -len(suffix)].split(".")
+            if len(labels) == 2 and all(_LABEL.match(x) for x in labels):
+                service, namespace = labels
+            break
+    else:
+        if "." not in host and host not in LOOPBACK_NAMES and _LABEL.match(host) and not host.isdigit():
+            service = host  # a short name: a Service in the caller's own namespace
+    return Target(parts.scheme.lower(), host, port, parts.path or "", service, namespace)

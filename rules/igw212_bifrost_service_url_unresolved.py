@@ -1,0 +1,117 @@
+"""Bifrost `base_url` or `collector_url` naming a Service that is not where the URL says.
+
+## What it does
+
+Reads the URLs a Bifrost config sends traffic to (`providers.<name>.network_config.base_url`
+and every otel `collector_url`) and looks up the Service they name:
+
+- `http://NAME.NAMESPACE.svc[.cluster.local]:PORT`: reported when the linted set holds
+  namespace `NAMESPACE` (and Services at all) but no Service `NAME` in it; the message
+  names the Services that are there, and the namespaces that do have a `NAME`;
+- a short `http://NAME:PORT`: it resolves in the namespace of the Bifrost config only (the
+  ConfigMap's); reported when no Service `NAME` is there but one is in another namespace.
+
+Partial trees stay quiet: a namespace the set does not hold is not judged
+(`--assume-complete` judges it). Values from the environment (`env.VAR`) are not read.
+
+## Why
+
+The cluster DNS answers only for Services that exist. A collector URL that points at
+namespace `langfuse` while Langfuse runs in `observability` (the deployment guide's own
+mix-up) resolves nowhere: traces are dropped with a DNS error in Bifrost's log, and
+requests to a provider there fail outright.
+
+## Example
+
+```yaml
+apiVersion: v1
+kind: Service
+metadata: {name: langfuse-web, namespace: observability}
+spec: {ports: [{port: 3000}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: bifrost-config, namespace: ai-external}
+data:
+  config.json: |
+    {"$schema": "https://www.getbifrost.ai/schema",
+     "plugins": [{"name": "otel", "enabled": true, "config": {"trace_type": "otel", "protocol": "http",
+       "collector_url": "http://langfuse-web.langfuse.svc.cluster.local:3000/api/public/otel/v1/traces"}}]}
+```
+
+## Fix
+
+Name the namespace the Service is in:
+`http://langfuse-web.observability.svc.cluster.local:3000/api/public/otel/v1/traces`.
+
+Autofix: no -- which of the two is wrong (the URL or where the Service runs) is a
+decision for a person.
+"""
+
+from infergw_lint.domain import bifrost_configs
+from infergw_lint.gateway import lookup_complete
+from infergw_lint.rule import Rule, report
+from infergw_lint.urls import parse
+
+MAX_LISTED = 6
+
+
+def _urls(cfg):
+    for path, provider, nc, _entry in cfg.base_urls():
+        yield path, nc["base_url"], f"provider {provider!r} base_url"
+    for path, profile in cfg.otel_profiles():
+        if isinstance(profile.get("collector_url"), str):
+            yield path + ("collector_url",), profile["collector_url"], "otel collector_url"
+
+
+class ServiceUrlUnresolved(Rule):
+    code = "IGW212"
+    name = "bifrost-service-url-unresolved"
+    severity = "error"
+    flavors = ("k8s", "bifrost")
+    tags = ("bifrost", "reference", "llm-serving")
+    security_severity = "3.0"
+
+    def check(self, doc, ctx):
+        configs = bifrost_configs(doc)
+        if not configs:
+            return
+        index = ctx.index
+        own_ns = index.namespace_of(doc) if doc.flavor == "k8s" else None
+        for cfg in configs:
+            for path, url, what in _urls(cfg):
+                target = parse(url)
+                if target is None or not target.in_cluster:
+                    continue
+                name = target.service
+                elsewhere = sorted(
+                    index.namespace_of(s) for s in index.of_kind("Service") if s.name == name
+                )
+                if target.namespace is not None:
+                    ns = target.namespace
+                    if index.get("Service", ns, name) is not None or not lookup_complete(ctx, "Service", ns):
+                        continue
+                    there = sorted(s.name for s in index.of_kind("Service", namespace=ns) if s.name)
+                    listed = ", ".join(there[:MAX_LISTED]) + (", ..." if len(there) > MAX_LISTED else "") or "none"
+                    hint = (
+                        f"; Service {name!r} is in namespace {', '.join(repr(n) for n in elsewhere)}: use "
+                        f"{name}.{elsewhere[0]}.svc.cluster.local" if elsewhere else ""
+                    )
+                    yield report(
+                        path,
+                        f"{what} names Service {name!r} in namespace {ns!r}, which has no such Service (Services "
+                        f"there: {listed}): the name does not resolve{hint}",
+                    )
+                elif own_ns is not None and index.get("Service", own_ns, name) is None and elsewhere:
+                    others = [n for n in elsewhere if n != own_ns]
+                    if not others:
+                        continue
+                    yield report(
+                        path,
+                        f"{what} uses the short name {name!r}, which resolves only in the config's own namespace "
+                        f"{own_ns!r}, where no Service {name!r} is; it is in namespace {others[0]!r}: use "
+                        f"{name}.{others[0]}.svc.cluster.local",
+                    )
+
+
+RULE = ServiceUrlUnresolved()
