@@ -184,7 +184,7 @@ def test_no_show_source_and_statistics():
     assert re.fullmatch(r"2  IGW105  \[ \] conflicting-route-match", lines[0])
     assert any(re.fullmatch(r"1  IGW201  \[\*\] bifrost-providers-not-map", ln) for ln in lines)
     assert not any(HEADER.match(ln) for ln in lines)
-    assert lines[-1] == "[*] 7 fixable with `--fix`"
+    assert lines[-1] == "[*] 9 fixable with `--fix`"  # + IGW210, IGW211 in 52-bifrost-next.yaml
 
 
 def test_concise_is_one_line_per_finding(bad):
