@@ -124,7 +124,7 @@ class ModelNotPrefixed(Rule):
         called ``gemini-2.5-flash`` becomes ``gemini/gemini-2.5-flash``, never
         ``gemini/2.5-flash``; ``openai-gpt-4o`` becomes ``openai/gpt-4o`` only when a
         provider openai in the set serves ``gpt-4o``."""
-        served = serving_providers(ctx.index, ctx.versions)
+        served = serving_providers(ctx.index, getattr(ctx, "versions", None))
         bare = model.split("/")[-1]
         providers = served.get(bare)
         if providers and len(providers) == 1:
