@@ -162,12 +162,20 @@ class BifrostConfig:
                     yield self.path("plugins", i, "config"), config
 
     def providers(self) -> Iterator[tuple[tuple, str, dict]]:
-        """(path, name, entry) of every provider of a ``providers`` map."""
+        """(path, name, entry) of every provider of a ``providers`` map; an array (IGW201)
+        is read by each entry's ``provider``/``name``, so that one mistake does not hide the
+        others."""
         providers = self.data.get("providers")
         if isinstance(providers, dict):
             for name, entry in providers.items():
                 if isinstance(name, str) and isinstance(entry, dict):
                     yield self.path("providers", name), name, entry
+        elif isinstance(providers, list):
+            for i, entry in enumerate(providers):
+                if isinstance(entry, dict):
+                    name = entry.get("provider") or entry.get("name")
+                    if isinstance(name, str):
+                        yield self.path("providers", i), name, entry
 
     def base_urls(self) -> Iterator[tuple[tuple, str, dict, dict]]:
         """(path of base_url, provider name, its network_config, provider entry) for every
