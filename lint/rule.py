@@ -101,6 +101,7 @@ SHORT_LIMIT = 100  # characters of a finding's first line (fits a 120-column ter
 _STRONG = ("; ", ": ", ". ", " -- ")  # clause and sentence ends
 _WEAK = (", which ", ", but ", ", so ", ", and ", ", while ", ", where ", " although ", " because ")
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
+_SEP_FIRST = frozenset(s[0] for s in _STRONG + _WEAK)
 
 
 class MessageParts(NamedTuple):
@@ -125,7 +126,7 @@ def _boundaries(message: str, min_words: int, stop_at_strong: bool = False) -> l
             stack.append(_PAIRS[c])
         elif stack and c == stack[-1]:
             stack.pop()
-        elif not stack:
+        elif not stack and c in _SEP_FIRST:
             sep = next((s for s in _STRONG if message.startswith(s, i)), None)
             if sep is not None:
                 out.append((i, i + len(sep), True))
