@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 
-def to_dict(result) -> dict:
+def to_dict(result, findings: bool = True) -> dict:
     return {
         "version": 1,
-        "findings": [f.to_json() for f in result.findings],
+        "findings": [f.to_json() for f in result.findings] if findings else [],
         "summary": {
             "files": result.files,
             "resources": result.resources,
@@ -31,17 +31,22 @@ def _versions(result) -> dict:
 def render_json(result) -> str:
     """One finding per line: readable and diffable, and fast (``indent`` would make Python
     fall back to its pure-Python encoder, a tenth of a large run)."""
-    data = to_dict(result)
+    data = to_dict(result, findings=False)  # each finding's dict is made when it is written
 
     def dump(value) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    findings = ",\n    ".join(dump(f) for f in data["findings"])
-    return (
-        '{\n  "version": 1,\n'
-        f'  "findings": [{chr(10) + "    " + findings + chr(10) + "  " if findings else ""}],\n'
+    parts = ['{\n  "version": 1,\n  "findings": [']
+    sep = "\n    "
+    for f in result.findings:
+        parts.append(sep)
+        parts.append(dump(f.to_json()))
+        sep = ",\n    "
+    parts.append("\n  ],\n" if result.findings else "],\n")
+    parts.append(
         f'  "summary": {dump(data["summary"])},\n'
         f'  "notes": {dump(data["notes"])},\n'
         f'  "versions": {dump(data["versions"])}\n'
         "}\n"
     )
+    return "".join(parts)
