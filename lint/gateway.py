@@ -585,8 +585,8 @@ def delegated_children(index, parent, b: "BackendRef") -> list:
     parent_ns = index.namespace_of(parent) or index.default_namespace
     out = []
     for child in pool:
-        if child is parent:
-            continue
+        if child is parent and (label_form or b.name == "*"):
+            continue  # a selector does not pick the parent itself; a route naming itself is a cycle (IGW121)
         if label_form:
             if child.labels.get(DELEGATION_LABEL) != b.name:
                 continue
@@ -619,6 +619,29 @@ def delegation_parents(index, child) -> list:
         return by_child
 
     return index.memo("delegation-parents", build).get(id(child), [])
+
+
+def delegation_cycle(index, start, children: list | None = None, limit: int = 64) -> list | None:
+    """The routes from one of ``children`` (default: every child of ``start``) back to
+    ``start`` when delegation forms a cycle, else None (bounded: ``limit`` routes deep,
+    ``limit * 8`` steps)."""
+    if children is None:
+        children = [c for b in backend_refs(start, index) for c in delegated_children(index, start, b)]
+    stack = [(c, [c]) for c in children]
+    seen: set = set()
+    steps = 0
+    while stack and steps < limit * 8:
+        steps += 1
+        route, path = stack.pop()
+        if route is start:
+            return path
+        if id(route) in seen or len(path) > limit:
+            continue
+        seen.add(id(route))
+        for b in backend_refs(route, index):
+            for c in delegated_children(index, route, b):
+                stack.append((c, path + [c]))
+    return None
 
 
 def is_mesh_route(route) -> bool:

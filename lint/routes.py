@@ -84,7 +84,9 @@ class Backend:
         kind = self.kind if not self.group else f"{self.kind}.{self.group}"
         if self.children is not None:
             shown = ", ".join(self.children) if self.children else "no child route in the set"
-            return f"delegates to {kind} {target} -> {shown}"
+            if self.kind == "label":
+                return f"delegates to routes labelled {self.name} in {self.namespace} -> {shown}"
+            return f"delegates to {self.kind} {target} -> {shown}"
         return f"{kind} {target}"
 
     def to_json(self) -> dict:

@@ -48,7 +48,7 @@ def test_routes_map_shows_the_children():
     assert {"kind": "HTTPRoute", "name": "*", "delegates_to": ["a/route-a"]}.items() <= next(
         b for b in backends if b.get("kind") == "HTTPRoute"
     ).items()
-    assert "delegates to HTTPRoute.gateway.networking.k8s.io a/* -> a/route-a" in render("text", m)
+    assert "delegates to HTTPRoute a/* -> a/route-a" in render("text", m)
 
 
 def test_mesh_route_is_recognised():

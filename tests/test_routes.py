@@ -313,7 +313,7 @@ def test_json_shape(capsys, tricky):
             assert all(set(f) == {"type", "description"} for f in r["filters"])
             for b in r["backends"]:
                 assert {"namespace", "name", "port", "weight"} <= set(b)
-                assert set(b) - {"namespace", "name", "port", "weight"} <= {"kind", "group"}  # non-Service kinds only
+                assert set(b) - {"namespace", "name", "port", "weight"} <= {"kind", "group", "delegates_to"}  # non-Service kinds; delegation: its children
                 assert isinstance(b["weight"], int) and (b["port"] is None or isinstance(b["port"], int))
 
 
