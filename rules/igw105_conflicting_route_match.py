@@ -21,6 +21,14 @@ Rules that route identically are not reported, nor two copies of the same route 
 kind, namespace and name in two files). Different hostnames do not conflict: a request
 goes to the routes of the most specific matching hostname first.
 
+When the routes' Gateway is written in several files of the set (a folder of independent
+examples that each define it), the message says so: lint such examples one at a time
+(docs/realworld.md).
+
+**Not judged** (deliberately): the rules of kgateway delegatee routes (their matches are
+nested under the parent's, which this rule does not expand), and routes of different
+Gateways or listeners.
+
 ## Why
 
 The Gateway API orders matches by Exact path, longest prefix, method, number of header
