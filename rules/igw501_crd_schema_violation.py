@@ -3,9 +3,10 @@
 ## What it does
 
 Validates every custom resource whose kind has a CRD -- the bundled Gateway API CRDs of
-the release in use (`--gateway-api-version`, or the `gateway.networking.k8s.io/bundle-version`
-annotation of the Gateway API CRDs in the linted set; `--gateway-api-channel experimental`
-for the experimental channel), the bundled kgateway CRDs, and any
+the release of the stack profile (`--gateway-api-version`, config `versions:`, or the
+`gateway.networking.k8s.io/bundle-version` annotation of the Gateway API CRDs in the linted
+set; when none states it, the newest bundled release, said in a note;
+`--gateway-api-channel experimental` for the experimental channel), the bundled kgateway CRDs, and any
 `CustomResourceDefinition` in the linted set, in `--context` or in `--crds` -- against the
 `openAPIV3Schema` of its version, after applying the schema's defaults as the API server
 does. Reports, on the field: a wrong type, a value outside an `enum`, a `pattern`, `format`,

@@ -341,3 +341,136 @@ def test_a_kgateway_bundle_in_data_is_used(tmp_path, monkeypatch):
     result = run([str(tmp_path / "w.yaml")], Options(select=CODES))
     assert sorted(f.rule for f in result.findings) == ["IGW502", "IGW503"]
     assert "kgateway v9.9.0" in result.findings[0].message
+
+
+# ---- which Gateway API release is validated against --------------------------------------
+
+NAMED_RULE = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: apps}
+spec:
+  rules:
+  - name: main
+    backendRefs: [{name: s, port: 80}]
+"""
+
+
+def test_examples_without_a_stated_version_use_the_newest_bundle():
+    """No version stated: the newest bundled release, so newer valid fields (retry, cors,
+    rule names, allowedListeners, 303/307/308 redirects) are not reported, and a note says so."""
+    std = shared_path("corpus", "gateway-api-examples", "standard")
+    exp = shared_path("corpus", "gateway-api-examples", "experimental")
+    for path, channel in ((std, "standard"), (exp, "experimental")):
+        result = run([path], Options(select=CODES, gateway_api_channel=channel))
+        assert not result.findings, "\n".join(f"{f.path}:{f.line} {f.rule} {f.message}" for f in result.findings)
+        notes = [n for n in result.notes if "not stated" in n]
+        assert len(notes) == 1 and "v1.6" in notes[0] and "--gateway-api-version" in notes[0]
+
+
+def test_unstated_version_note_and_newer_field(tmp_path):
+    result = lint(tmp_path, NAMED_RULE)
+    assert not result.findings
+    assert any("newest bundled Gateway API CRDs (v1.6)" in n and "versions:" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("how", ["cli", "config"])
+def test_stated_old_version_still_prunes_newer_fields(tmp_path, how):
+    opts = {"gateway_api_version": "1.2"} if how == "cli" else {"versions": {"gateway-api": ("1.2", "config versions:")}}
+    result = lint(tmp_path, NAMED_RULE, **opts)
+    assert [f.rule for f in result.findings] == ["IGW503"]
+    assert "unknown field 'name' in spec.rules[0]" in result.findings[0].message
+    assert not any("not stated" in n for n in result.notes)
+
+
+def test_bundle_version_annotation_states_the_version(tmp_path):
+    crd_doc = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata:\n  name: grpcroutes.gateway.networking.k8s.io\n"
+        "  annotations: {gateway.networking.k8s.io/bundle-version: v1.2.1}\n"
+        "spec:\n  group: gateway.networking.k8s.io\n  names: {kind: GRPCRoute, plural: grpcroutes}\n"
+        "  scope: Namespaced\n  versions: []\n---\n"
+    )
+    result = lint(tmp_path, crd_doc + NAMED_RULE)
+    assert [f.rule for f in result.findings] == ["IGW503"]
+
+
+# ---- the stored CEL verdicts -----------------------------------------------------------------
+
+
+def test_store_is_keyed_by_the_code_bytes(tmp_path):
+    from infergw_lint.crd import cel
+
+    src = tmp_path / "cel.py"
+    src.write_bytes(b"x = 1\n")
+    before = cel.code_hash([str(src)])
+    st = os.stat(src)
+    src.write_bytes(b"x = 2\n")  # same size, same times: still a different key
+    os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert cel.code_hash([str(src)]) != before
+    assert cel.code_hash() in os.path.basename(cel._disk_path() or cel.code_hash())
+
+
+def test_tests_do_not_use_the_home_cache():
+    home = os.path.join(os.path.expanduser("~"), ".cache")
+    assert os.environ.get("XDG_CACHE_HOME") and not os.environ["XDG_CACHE_HOME"].startswith(home)
+
+
+def _store(tmp_path, text: str):
+    path = tmp_path / "store.json"
+    path.write_text(text)
+    return str(path)
+
+
+def test_damaged_store_is_ignored(tmp_path):
+    from infergw_lint.crd import cel
+
+    assert cel._read_store(_store(tmp_path, '{"a": null, "b": "msg"}')) == {"a": None, "b": "msg"}
+    assert cel._read_store(_store(tmp_path, "{not json")) == {}
+    assert cel._read_store(_store(tmp_path, "[1, 2]")) == {}
+    assert cel._read_store(_store(tmp_path, '{"a": 1, "b": "m"}')) == {"b": "m"}
+    assert cel._read_store(_store(tmp_path, "[" * 100_000)) == {}
+    (tmp_path / "bin.json").write_bytes(b"\xff\xfe{")
+    assert cel._read_store(str(tmp_path / "bin.json")) == {}
+    assert cel._read_store(str(tmp_path / "missing.json")) == {}
+
+
+def test_oversized_store_is_ignored(tmp_path, monkeypatch):
+    from infergw_lint.crd import cel
+
+    path = _store(tmp_path, '{"a": "' + "x" * 200 + '"}')
+    monkeypatch.setattr(cel, "MAX_DISK_BYTES", 100)
+    assert cel._read_store(path) == {}
+    monkeypatch.setattr(cel, "MAX_DISK_BYTES", 16 * 1024 * 1024)
+    assert cel._read_store(path) != {}
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX ownership")
+def test_foreign_store_is_ignored(tmp_path, monkeypatch):
+    from infergw_lint.crd import cel
+
+    path = _store(tmp_path, '{"a": "m"}')
+    uid = os.getuid()
+    monkeypatch.setattr(os, "getuid", lambda: uid + 1)  # as if another user owned the file
+    assert cel._read_store(path) == {}
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symlinks")
+def test_symlinked_store_is_ignored(tmp_path):
+    from infergw_lint.crd import cel
+
+    target = _store(tmp_path, '{"a": "m"}')
+    os.symlink(target, tmp_path / "link.json")
+    assert cel._read_store(str(tmp_path / "link.json")) == {}
+
+
+def test_bad_store_files_give_no_traceback(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("INFERGW_LINT_NO_CACHE", None)
+    cmd = [sys.executable, "-m", "infergw_lint", "-f", "json", "--select", "IGW5", "tests/fixtures/IGW502"]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+    store = next((tmp_path / "infergw-lint").glob("cel-verdicts-*.json"))
+    for damage in (b"\x00\xff garbage", b"[" * 200_000, b'{"k": ' + b"1" * 100 + b"}"):
+        store.write_bytes(damage)
+        again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+        assert again.stdout == first.stdout and "Traceback" not in again.stderr

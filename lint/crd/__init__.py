@@ -50,6 +50,7 @@ class Registry:
     notes: list = field(default_factory=list)
     gateway_api: str | None = None  # "1.2" etc., the bundle in use
     gateway_api_why: str = ""
+    assumed_note: str = ""  # said once, when a bundled Gateway API CRD is used and no version was stated
 
     def lookup(self, group: str, version: str, kind: str):
         k = self.kinds.get((group, kind))
@@ -80,13 +81,6 @@ def bundled_names() -> list[str]:
         return []
 
 
-def _minor(version: str) -> str | None:
-    parts = str(version).strip().lstrip("v").split(".")
-    if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
-        return f"{int(parts[0])}.{int(parts[1])}"
-    return None
-
-
 def _add_bundle(reg: Registry, data: dict) -> None:
     src = data.get("source") or {}
     if src.get("project") == "Gateway API":
@@ -98,36 +92,47 @@ def _add_bundle(reg: Registry, data: dict) -> None:
 
 
 def build_registry(index, options, extra_docs=(), profile=None) -> Registry:
-    """The CRDs of a run.  ``profile`` is the run's stack profile (lint/versions.py): the
-    Gateway API and kgateway releases whose bundled CRDs apply, unless the Gateway API CRDs
-    in the set carry a ``bundle-version`` annotation (that wins: it is what is installed)."""
+    """The CRDs of a run.  ``profile`` is the run's stack profile (lint/versions.py; built
+    from ``options`` and the CRDs here when not given): the Gateway API and kgateway
+    releases whose bundled CRDs apply.  A Gateway API release nobody stated (the profile's
+    default) is replaced by the newest bundled one, with a note when it is used."""
     reg = Registry()
     crd_docs = [d for d in index.of_kind("CustomResourceDefinition") if d.group == "apiextensions.k8s.io"]
     crd_docs += [d for d in extra_docs if d.kind == "CustomResourceDefinition" and d.group == "apiextensions.k8s.io"]
 
-    version, channel, why = None, None, ""
+    channel = None
     for d in crd_docs:
         spec = d.get("spec")
         if isinstance(spec, dict) and spec.get("group") in GATEWAY_API_GROUPS:
-            ann = d.annotations
-            v = ann.get(BUNDLE_ANNOTATION)
-            if isinstance(v, str) and _minor(v) in GATEWAY_API_RELEASES and version is None:
-                version, why = _minor(v), f"the {BUNDLE_ANNOTATION} annotation of the CRD {d.name}"
-            ch = ann.get(CHANNEL_ANNOTATION)
+            ch = d.annotations.get(CHANNEL_ANNOTATION)
             if ch in ("standard", "experimental") and channel is None:
                 channel = ch
-    if version is None:
-        gw = profile.get("gateway-api") if profile is not None else None
-        if gw is not None and gw.known:
-            version, why = "%d.%d" % gw.minor(), gw.source
-        else:
-            version, why = _minor(getattr(options, "gateway_api_version", None) or "1.2"), "--gateway-api-version"
+    # the release comes from the stack profile only (it reads --gateway-api-version, the
+    # configuration and the bundle-version annotation of the CRDs in the set); when nothing
+    # states it, the newest bundled release: an older one would call newer valid fields
+    # pruned and newer enum values invalid (a false finding costs more than a missed one)
+    if profile is None:
+        from ..versions import build as build_profile
+
+        profile = build_profile(crd_docs, options)
+    gw = profile.get("gateway-api")
+    if gw.stated and gw.known:
+        version, why = "%d.%d" % gw.minor(), gw.source
+    else:
+        version = GATEWAY_API_RELEASES[-1]
+        why = f"the newest bundled release (the Gateway API version is not stated; {gw.how_to_state()})"
+        reg.assumed_note = (
+            f"Gateway API version not stated: custom resources are validated against the newest bundled "
+            f"Gateway API CRDs (v{version}); {gw.how_to_state()}"
+        )
     channel = channel or getattr(options, "gateway_api_channel", None) or "standard"
     if version in GATEWAY_API_RELEASES:
         data = bundle(f"gateway-api-{version}-{channel}")
         if data is not None:
             _add_bundle(reg, data)
             reg.gateway_api, reg.gateway_api_why = version, why
+    else:
+        reg.assumed_note = ""
 
     kg_names = [n for n in bundled_names() if n.startswith("kgateway-")]
     if kg_names:
@@ -283,6 +288,10 @@ def check_object(data: dict, group: str, version: str, kind_name: str, reg: Regi
     kind, sch = reg.lookup(group, version, kind_name)
     if sch is None:
         return []  # no CRD for this kind, or a version it does not serve (IGW109's)
+    if reg.assumed_note and group in GATEWAY_API_GROUPS and kind.origin.startswith("Gateway API "):
+        if reg.assumed_note not in reg.notes:
+            reg.notes.append(reg.assumed_note)
+        reg.assumed_note = ""
     where = f"{kind_name} CRD, {kind.origin}"
     prepared = _schema.prepare(data, sch, kind.status_subresource)
     issues = list(prepared.issues)

@@ -252,36 +252,110 @@ def _has_rules(sch: dict) -> bool:
 # ---- verdicts kept between runs ------------------------------------------------------------
 # A pre-commit run lints one changed file: its rules' verdicts are mostly known from the last
 # run, and a hit needs neither celpy nor a compiled rule.  JSON (never pickle) in the user's
-# cache directory; keyed by the rule, its messages and the projected value, for this
-# release of infergw-lint (set INFERGW_LINT_NO_CACHE=1 to bypass it).
+# cache directory; keyed by the rule, its messages and the projected value.  The store's file
+# name carries a hash of what decides a verdict (the bytes of lint/crd/*.py and of the bundled
+# data, and celpy's installed files), so changed code never reuses an older verdict.  A store
+# that is not valid JSON, larger than MAX_DISK_BYTES or not owned by the user is ignored
+# (set INFERGW_LINT_NO_CACHE=1 to bypass it altogether).
 _MISSING = object()
 _DISK_STATE: dict = {}
 MAX_DISK = 50_000
-CACHE_FORMAT = 1
+MAX_DISK_BYTES = 16 * 1024 * 1024
+CACHE_FORMAT = 2
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def code_hash(paths=None) -> str:
+    """A hash of the bytes of the code and data that decide a verdict (memoised: ~100 KB
+    read once per process, and only when the store is used)."""
+    if paths is None:
+        if "code" in _DISK_STATE:
+            return _DISK_STATE["code"]
+        paths = sorted(os.path.join(_HERE, n) for n in os.listdir(_HERE) if n.endswith(".py"))
+        data = os.path.join(_HERE, "data")
+        try:
+            paths += sorted(os.path.join(data, n) for n in os.listdir(data) if n.endswith(".json.gz"))
+        except OSError:
+            pass
+        memo = True
+    else:
+        memo = False
+    import hashlib
+
+    h = hashlib.sha256(f"format {CACHE_FORMAT}\n".encode())
+    for p in paths:
+        h.update(os.path.basename(p).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            with open(p, "rb") as fh:
+                h.update(fh.read())
+        except OSError:
+            h.update(b"<unreadable>")
+        h.update(b"\0")
+    if memo:
+        h.update(_celpy_stamp().encode())
+    digest = h.hexdigest()[:16]
+    if memo:
+        _DISK_STATE["code"] = digest
+    return digest
+
+
+def _celpy_stamp() -> str:
+    """Which celpy is installed (its files' sizes and times: it is not our code), without
+    importing it."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("celpy")
+        base = os.path.dirname(spec.origin) if spec is not None and spec.origin else None
+        if base is None:
+            return "no celpy"
+        out = []
+        for n in sorted(os.listdir(base)):
+            if n.endswith((".py", ".lark")):
+                st = os.stat(os.path.join(base, n))
+                out.append(f"{n}:{st.st_size}:{st.st_mtime_ns}")
+        return ";".join(out)
+    except (OSError, ImportError, ValueError):
+        return "celpy ?"
 
 
 def _disk_path() -> str | None:
-    from infergw_lint import __version__
+    if "path" not in _DISK_STATE:  # fixed for the process: saved where it was loaded from
+        cache = _cache_dir()
+        _DISK_STATE["path"] = None if cache is None else os.path.join(cache, f"cel-verdicts-{code_hash()}.json")
+    return _DISK_STATE["path"]
 
-    cache = _cache_dir()
-    return None if cache is None else os.path.join(cache, f"cel-verdicts-{__version__}-{CACHE_FORMAT}.json")
+
+def _read_store(path: str) -> dict:
+    """The stored verdicts, or {} when the file is missing, not ours, too large or damaged."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return {}
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if hasattr(os, "getuid") and st.st_uid != os.getuid():
+                return {}
+            if st.st_size > MAX_DISK_BYTES:
+                return {}
+            raw = fh.read(MAX_DISK_BYTES + 1)
+        if len(raw) > MAX_DISK_BYTES:
+            return {}
+        loaded = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {k: v for k, v in loaded.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
 
 
 def _disk() -> dict:
     if os.environ.get("INFERGW_LINT_NO_CACHE"):
         return {}
     if "data" not in _DISK_STATE:
-        data: dict = {}
         path = _disk_path()
-        if path is not None:
-            try:
-                with open(path, encoding="utf-8") as fh:
-                    loaded = json.load(fh)
-                if isinstance(loaded, dict):
-                    data = {k: v for k, v in loaded.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
-            except (OSError, ValueError):
-                data = {}
-        _DISK_STATE["data"] = data
+        _DISK_STATE["data"] = {} if path is None else _read_store(path)
         _DISK_STATE["new"] = 0
     return _DISK_STATE["data"]
 
