@@ -108,7 +108,8 @@ def test_junit_for_the_bad_samples_validates(junit_schema):
     assert int(root.get("tests")) == len(cases) == len(findings)
     assert int(root.get("failures")) == len(root.findall("./testsuite/testcase/failure")) == len(findings)
     # one suite per file, named by the path as reported
-    assert {s.get("name") for s in root.findall("testsuite")} == {f["path"] for f in findings}
+    # (plus the run's own suite when the run has notes, e.g. the assumed Gateway API release)
+    assert {s.get("name") for s in root.findall("testsuite")} - {"infergw-lint"} == {f["path"] for f in findings}
     first = findings[0]
     case = next(c for c in cases if c.get("classname") == first["path"]
                 and c.get("name") == f"{first['rule']} {first['name']} at {first['line']}:{first['column']}")
