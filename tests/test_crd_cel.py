@@ -167,3 +167,21 @@ def _messages() -> dict:
                 for sch in c["versions"].values():
                     walk(sch)
     return _MSG
+
+
+def test_error_inside_exists_one_is_absorbed_by_or():
+    """`!has(l1.name) || self.exists_one(l2, has(l2.name) && l1.name == l2.name)` holds for
+    rules without a name: CEL's `||` absorbs the error the unnamed rule raises inside
+    exists_one; celpy raises it instead (found on istio's gateway testdata http.yaml, whose
+    route the API server accepts)."""
+    rule = {"rule": "self.all(l1, !has(l1.name) || self.exists_one(l2, has(l2.name) && l1.name == l2.name))",
+            "message": "Rule name must be unique within the route"}
+    text = rule["rule"]
+    prog = cel.program(text)
+    mixed = cel.to_cel([{"name": "a"}, {"x": 1}], None)
+    assert cel._evaluate(prog, rule, text, mixed) is None
+    # a missing key outside those macros is still the API server's verdict
+    tls = {"rule": "self.mode == 'Terminate' ? size(self.certificateRefs) > 0 || size(self.options) > 0 : true",
+           "message": "certificateRefs or options must be specified when mode is Terminate"}
+    got = cel._evaluate(cel.program(tls["rule"]), tls, tls["rule"], cel.to_cel({"mode": "Terminate"}, None))
+    assert got and got.startswith("no such key")

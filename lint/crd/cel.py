@@ -14,7 +14,9 @@
 * a rule that evaluates to false fails with its ``messageExpression`` (when that gives a
   string), else its ``message``, else ``failed rule: <rule>``; a rule that reads a field
   that is not set fails with ``no such key: <field> evaluating rule: ...``, as in the API
-  server. Any other evaluation error is a limit of this engine, not a verdict: no finding.
+  server, unless it comes from inside `exists_one`/`map`/`filter` in a rule with `||`,
+  `&&` or `?:` (celpy raises there, so CEL's error absorption cannot be followed). Any
+  other evaluation error is a limit of this engine, not a verdict: no finding.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ RESERVED = frozenset(
 _IDENT = re.compile(r"[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*")
 _OLDSELF = re.compile(r"\boldSelf\b")
 _NO_SUCH_KEY = re.compile(r"no such member in mapping: \\?'([^'\\]*)\\?'")
+# celpy raises (instead of returning) an error from inside these macros, so an enclosing
+# `||`, `&&` or `?:` cannot absorb it the way CEL does
+_RAISING_MACRO = re.compile(r"\.(?:exists_one|map|filter)\(")
+_ABSORBING = re.compile(r"\|\||&&|\?")
 
 
 class CompileError(Exception):
@@ -569,6 +575,12 @@ def _evaluate(prog, r: dict, text: str, converted) -> str | None:
         m = _NO_SUCH_KEY.search(str(exc)) or _NO_SUCH_KEY.search(repr(exc))
         if m is None:
             return None  # a limit of this engine (an overload celpy lacks), not a verdict
+        if _RAISING_MACRO.search(text) and _ABSORBING.search(text):
+            # CEL's `||`, `&&` and `?:` absorb an error when the other side decides
+            # (`!has(l1.name) || self.exists_one(...)`); celpy raises an error from inside
+            # exists_one/map/filter before the other side counts, so here a missing key is
+            # a limit of this engine, not the API server's verdict
+            return None
         return f"no such key: {m.group(1)} evaluating rule: {_message(r, text, converted)}"
     if not isinstance(result, bool) and type(result).__name__ != "BoolType":
         return None
