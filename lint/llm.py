@@ -1,0 +1,86 @@
+"""What a backend is, for the LLM-serving rules: a Service in front of Bifrost, vLLM or the
+Langfuse web app, found by the images of the pods it selects (or, when those are not in the
+set, by its name).  Also Gateway API durations."""
+
+from __future__ import annotations
+
+import re
+
+from .domain import WORKLOAD_POD_SPEC, containers, image_name, pod_spec
+
+LLM_KINDS = ("bifrost", "vllm")
+_DURATION = re.compile(r"^(?:[0-9]{1,5}(?:h|ms|m|s)){1,4}$")
+_PART = re.compile(r"([0-9]{1,5})(h|ms|m|s)")
+_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def duration_seconds(value) -> float | None:
+    """Seconds of a Gateway API duration (``1h30m``, ``90s``, ``500ms``), or None."""
+    if not isinstance(value, str) or not _DURATION.match(value.strip()):
+        return None
+    return sum(int(n) * _SECONDS[u] for n, u in _PART.findall(value.strip()))
+
+
+def image_kind(image) -> str | None:
+    """"bifrost", "vllm", "langfuse-web" or None for a container image reference."""
+    if not isinstance(image, str):
+        return None
+    name = image_name(image)
+    ref = image.split("@", 1)[0].lower()
+    if name == "bifrost":
+        return "bifrost"
+    if "vllm" in name:
+        return "vllm"
+    if name == "langfuse" or (name.startswith("langfuse") and "worker" not in name):
+        return "langfuse-web" if "worker" not in ref else None
+    return None
+
+
+def name_kind(name: str) -> str | None:
+    n = name.lower()
+    if "bifrost" in n:
+        return "bifrost"
+    if "vllm" in n:
+        return "vllm"
+    if "langfuse" in n and "worker" not in n and "clickhouse" not in n and "redis" not in n and "postgres" not in n:
+        return "langfuse-web"
+    return None
+
+
+def _workload_kinds(index, namespace) -> list:
+    """(labels of the pods, kinds of their images) of every workload in ``namespace``."""
+    def build():
+        out: dict = {}
+        for kind in WORKLOAD_POD_SPEC:
+            for doc in index.of_kind(kind):
+                found = pod_spec(doc)
+                if found is None:
+                    continue
+                base, spec = found
+                kinds = {image_kind(c.get("image")) for _, c in containers(spec, base)} - {None}
+                tmpl = doc.get(*base[:-1], "metadata", "labels") if kind != "Pod" else doc.labels
+                labels = tmpl if isinstance(tmpl, dict) else {}
+                out.setdefault(index.namespace_of(doc), []).append((labels, kinds))
+        return out
+
+    return index.memo("llm-workload-kinds", build).get(namespace, [])
+
+
+def service_kind(index, namespace: str, name: str) -> str | None:
+    """What the Service ``namespace/name`` fronts: the images of the workloads its selector
+    matches when the set holds them, else a guess from the Service's name."""
+    from .gateway import selector_matches
+
+    svc = index.get("Service", namespace, name)
+    if svc is not None:
+        selector = svc.get("spec", "selector")
+        if isinstance(selector, dict) and selector:
+            kinds = set()
+            for labels, found in _workload_kinds(index, namespace):
+                if selector_matches({"matchLabels": selector}, labels):
+                    kinds |= found
+            if len(kinds) == 1:
+                return next(iter(kinds))
+            if kinds:
+                return None
+    return name_kind(name)

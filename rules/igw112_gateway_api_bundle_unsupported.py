@@ -1,0 +1,111 @@
+"""Gateway API CRD bundle that the kgateway release in the set refuses.
+
+## What it does
+
+Reads the `gateway.networking.k8s.io/bundle-version` annotation of the Gateway CRD
+(`gateways.gateway.networking.k8s.io`) in the linted set and reports it when the kgateway
+release of the stack profile (its controller image or chart label, `--kgateway-version`,
+`versions: {kgateway: ...}`) does not support that Gateway API release. The support table
+lives in `schemas/kgateway-gateway-api.json` (today: kgateway 2.3 runs Gateway API 1.3
+to 1.5); a kgateway release that is unknown, or not in the table, is not judged.
+
+## Why
+
+From v2.2.4 kgateway checks the bundle version at start-up and refuses to run against an
+unsupported one (kgateway#13872, #14007, #14111) unless `KGW_SKIP_GATEWAY_API_VERSION_CHECK`
+is set: the controller crash-loops, no Gateway is programmed, and every route stops
+serving. Upgrading the CRDs (or kgateway) alone is enough to cause it.
+
+## Example
+
+```yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gateways.gateway.networking.k8s.io
+  annotations:
+    gateway.networking.k8s.io/bundle-version: v1.2.1
+spec:
+  group: gateway.networking.k8s.io
+  names: {kind: Gateway, plural: gateways}
+  scope: Namespaced
+  versions: []
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kgateway, namespace: kgateway-system}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: kgateway, image: "cr.kgateway.dev/kgateway-dev/kgateway:v2.3.0"}
+```
+
+## Fix
+
+Install a Gateway API bundle the release supports (v1.3 to v1.5 for kgateway 2.3), or run a
+kgateway release that supports your bundle.
+
+Autofix: no -- it is an upgrade decision.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+from infergw_lint.rule import Rule, report
+from infergw_lint.versions import BUNDLE_ANNOTATION, GATEWAY_GROUP, Version, parse
+
+GATEWAY_CRD = "gateways.gateway.networking.k8s.io"
+
+
+@lru_cache(maxsize=1)
+def support_table() -> dict:
+    text = resources.files("infergw_lint").joinpath("schemas/kgateway-gateway-api.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def supported(kgateway: Version) -> dict | None:
+    """The table entry of a kgateway release (None: unknown release or not in the table)."""
+    if kgateway.parts is None or kgateway.at_least(support_table()["refuses_from"]["version"]) is False:
+        return None
+    for entry in support_table()["releases"]:
+        if kgateway.minor() == parse(entry["kgateway"]):
+            return entry
+    return None
+
+
+class GatewayApiBundleUnsupported(Rule):
+    code = "IGW112"
+    name = "gateway-api-bundle-unsupported"
+    severity = "error"
+    kinds = ("CustomResourceDefinition",)
+    tags = ("gateway-api", "kgateway", "compatibility")
+    security_severity = "4.0"
+
+    def check(self, doc, ctx):
+        if doc.get("spec", "group") != GATEWAY_GROUP or doc.get("spec", "names", "kind") != "Gateway":
+            return  # the Gateway CRD (gateways.gateway.networking.k8s.io) is the one kgateway reads
+        annotations = doc.annotations if isinstance(doc.annotations, dict) else {}
+        bundle = annotations.get(BUNDLE_ANNOTATION)
+        bundle_parts = parse(bundle)
+        if bundle_parts is None:
+            return
+        kgateway = ctx.versions.kgateway
+        entry = supported(kgateway)
+        if entry is None:
+            return
+        low, high = parse(entry["gateway_api"]["min"]), parse(entry["gateway_api"]["max"])
+        if low <= bundle_parts[:2] <= high:
+            return
+        yield report(
+            ("metadata", "annotations", BUNDLE_ANNOTATION),
+            f"Gateway API bundle {bundle} is outside what kgateway {kgateway} ({kgateway.source}) supports "
+            f"(Gateway API v{entry['gateway_api']['min']} to v{entry['gateway_api']['max']}): the controller refuses "
+            "to start unless KGW_SKIP_GATEWAY_API_VERSION_CHECK is set, and no Gateway is programmed",
+        )
+
+
+RULE = GatewayApiBundleUnsupported()
