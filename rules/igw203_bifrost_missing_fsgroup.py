@@ -62,7 +62,7 @@ class MissingFsGroup(Rule):
     code = "IGW203"
     name = "bifrost-missing-fsgroup"
     severity = "error"
-    kinds = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
+    kinds = tuple(WORKLOAD_POD_SPEC)
     tags = ("bifrost", "security")
     security_severity = "4.0"
     fix_order = 1  # may add a securityContext mapping: after the value fixes

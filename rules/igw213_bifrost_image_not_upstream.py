@@ -37,14 +37,14 @@ Autofix: no -- whether the same tag exists under `maximhq/bifrost` cannot be che
 """
 
 from infergw_lint.domain import BIFROST_UPSTREAM as UPSTREAM
-from infergw_lint.domain import DOCKER_HUB, containers, pod_spec, split_image
+from infergw_lint.domain import DOCKER_HUB, WORKLOAD_POD_SPEC, containers, pod_spec, split_image
 from infergw_lint.rule import Rule, report
 
 class ImageNotUpstream(Rule):
     code = "IGW213"
     name = "bifrost-image-not-upstream"
     severity = "error"
-    kinds = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
+    kinds = tuple(WORKLOAD_POD_SPEC)
     tags = ("bifrost", "supply-chain")
     security_severity = "6.0"
 

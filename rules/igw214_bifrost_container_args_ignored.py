@@ -43,7 +43,7 @@ spec:
 Autofix: no -- moving a flag into `env` is easy to do by hand and the message names the variable.
 """
 
-from infergw_lint.domain import containers, is_bifrost_image, pod_spec
+from infergw_lint.domain import WORKLOAD_POD_SPEC, containers, is_bifrost_image, pod_spec
 from infergw_lint.rule import Rule, report
 
 FLAGS = {"app-dir": "APP_DIR", "port": "APP_PORT", "host": "APP_HOST", "log-level": "LOG_LEVEL"}
@@ -69,7 +69,7 @@ class ContainerArgsIgnored(Rule):
     code = "IGW214"
     name = "bifrost-container-args-ignored"
     severity = "error"
-    kinds = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
+    kinds = tuple(WORKLOAD_POD_SPEC)
     tags = ("bifrost", "llm-serving")
     security_severity = "2.0"
 

@@ -43,24 +43,15 @@ Autofix: no.
 
 from __future__ import annotations
 
-from infergw_lint import crd
-from infergw_lint.rule import Rule, report
+from infergw_lint.crd import CrdRule
 
 
-class CrdCelRuleViolation(Rule):
+class CrdCelRuleViolation(CrdRule):
     code = "IGW502"
     name = "crd-cel-rule-violation"
     severity = "error"
     tags = ("crd", "api-server", "cel")
     security_severity = "2.0"
-
-    def applies(self, doc) -> bool:
-        return super().applies(doc) and crd.applies(doc)
-
-    def check(self, doc, ctx):
-        for issue in crd.validate(doc, ctx):
-            if issue.code == self.code:
-                yield report(issue.path, issue.message, key=issue.key)
 
 
 RULE = CrdCelRuleViolation()

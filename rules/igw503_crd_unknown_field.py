@@ -35,24 +35,15 @@ Autofix: no.
 
 from __future__ import annotations
 
-from infergw_lint import crd
-from infergw_lint.rule import Rule, report
+from infergw_lint.crd import CrdRule
 
 
-class CrdUnknownField(Rule):
+class CrdUnknownField(CrdRule):
     code = "IGW503"
     name = "crd-unknown-field"
     severity = "warning"
     tags = ("crd", "api-server")
     security_severity = "1.0"
-
-    def applies(self, doc) -> bool:
-        return super().applies(doc) and crd.applies(doc)
-
-    def check(self, doc, ctx):
-        for issue in crd.validate(doc, ctx):
-            if issue.code == self.code:
-                yield report(issue.path, issue.message, key=issue.key)
 
 
 RULE = CrdUnknownField()

@@ -17,6 +17,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from infergw_lint.rule import Rule, report
+
 from . import schema as _schema
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
@@ -272,6 +274,19 @@ def applies(doc) -> bool:
 def validate(doc, ctx) -> list:
     """The issues of ``doc`` (computed once per document and run)."""
     return ctx.index.memo(("crd.validate", id(doc)), lambda: _validate(doc, ctx))
+
+
+class CrdRule(Rule):
+    """Base of IGW501-IGW503: each reports the issues of its own code that ``validate``
+    finds (one validation per document serves all three)."""
+
+    def applies(self, doc) -> bool:
+        return super().applies(doc) and applies(doc)
+
+    def check(self, doc, ctx):
+        for issue in validate(doc, ctx):
+            if issue.code == self.code:
+                yield report(issue.path, issue.message, key=issue.key)
 
 
 def _validate(doc, ctx) -> list:
