@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from .domain import WORKLOAD_POD_SPEC, containers, image_name, is_foreign_bifrost_image
+from .sanitize import escape
 
 COMPONENTS = ("bifrost", "kgateway", "gateway-api")
 LABELS = {"bifrost": "Bifrost", "kgateway": "kgateway", "gateway-api": "Gateway API"}
@@ -38,7 +39,6 @@ KGATEWAY_IMAGES = frozenset({"kgateway"})  # the controller (the proxy is envoy-
 
 _VERSION = re.compile(r"^[vV]?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?:[-+][0-9A-Za-z.+-]*)?$")
 _CHART = re.compile(r"^kgateway(?:-crds)?-(v?\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.]+)?)$")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def parse(text) -> tuple | None:
@@ -60,7 +60,7 @@ def valid(text) -> bool:
 
 def _clean(text: str, limit: int = 120) -> str:
     """A value from a manifest, safe to print (no control characters, bounded)."""
-    text = _UNSAFE.sub("?", str(text))
+    text = escape(str(text))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
