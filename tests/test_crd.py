@@ -474,3 +474,17 @@ def test_bad_store_files_give_no_traceback(tmp_path):
         store.write_bytes(damage)
         again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
         assert again.stdout == first.stdout and "Traceback" not in again.stderr
+
+
+def test_list_type_set_reports_each_repeated_value():
+    """x-kubernetes-list-type: set -- repeated scalars (found through a set, so a long list
+    stays linear) and repeated objects are each reported on the repeat."""
+    from infergw_lint.crd import schema
+
+    issues = []
+    values = [str(i) for i in range(50_000)] + ["7", {"a": 1}, {"a": 1}]
+    schema._array(values, {"type": "array", "x-kubernetes-list-type": "set"}, ("spec", "x"), "spec.x", issues)
+    assert [(i.path, i.message) for i in issues] == [
+        (("spec", "x", 50_000), 'spec.x[50000]: Duplicate value: "7"'),
+        (("spec", "x", 50_002), 'spec.x[50002]: Duplicate value: "object"'),
+    ]

@@ -317,12 +317,19 @@ def _array(value: list, schema, path, where, issues) -> None:
             validate(v, items, path + (i,), issues)
     list_type = schema.get("x-kubernetes-list-type")
     if list_type == "set":
-        seen: list = []
+        seen: set = set()  # scalars: linear on a long list
+        seen_other: list = []  # objects and lists (unhashable), compared one by one
         for i, v in enumerate(value):
-            if v in seen:
+            try:
+                dup = v in seen
+                if not dup:
+                    seen.add(v)
+            except TypeError:
+                dup = v in seen_other
+                if not dup:
+                    seen_other.append(v)
+            if dup:
                 issues.append(Issue(SCHEMA_ERROR, path + (i,), f"{field_path(path + (i,))}: Duplicate value: {_show(v)}"))
-            else:
-                seen.append(v)
     elif list_type == "map":
         keys = schema.get("x-kubernetes-list-map-keys") or ()
         seen_keys: set = set()
