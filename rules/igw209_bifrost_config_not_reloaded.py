@@ -3,7 +3,9 @@
 ## What it does
 
 Finds workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet) with a Bifrost container
-(image name `bifrost`) whose app dir (`-app-dir`, default `/app/data`) is a
+(image name `bifrost`) whose app dir (the `APP_DIR` environment variable, default
+`/app/data`; `-app-dir` only where the container replaces the image's entrypoint with its
+own `command`, since the entrypoint ignores `args`, see IGW214) is a
 PersistentVolumeClaim (a `persistentVolumeClaim` volume or a StatefulSet
 `volumeClaimTemplates` entry) and whose config.json comes from a ConfigMap volume: the
 seed's pattern, where an init container copies it from the ConfigMap mount into the app
@@ -78,8 +80,21 @@ DEFAULT_APP_DIR = "/app/data"
 RELOADER_KEYS = ("reloader.stakater.com/auto", "configmap.reloader.stakater.com/reload")
 
 
-def app_dir(container: dict) -> str:
-    """The ``-app-dir`` of a Bifrost container (default /app/data)."""
+def app_dir(container: dict) -> str | None:
+    """The app dir a Bifrost container really uses (None: cannot be told from the manifest).
+
+    The image's entrypoint takes it from the ``APP_DIR`` environment variable and ignores
+    container ``args`` (IGW214), so ``-app-dir`` counts only in a container that replaces
+    the entrypoint with its own ``command``; otherwise the default ``/app/data``."""
+    env = container.get("env")
+    for var in env if isinstance(env, list) else ():
+        if isinstance(var, dict) and var.get("name") == "APP_DIR":
+            value = var.get("value")
+            if not isinstance(value, str) or not value.startswith("/") or "$(" in value:
+                return None  # from a Secret/ConfigMap or another variable: unknown here
+            return value.rstrip("/") or "/"
+    if not container.get("command"):
+        return DEFAULT_APP_DIR
     words = []
     for field in ("command", "args"):
         items = container.get(field)
@@ -165,6 +180,8 @@ class BifrostConfigNotReloaded(Rule):
         ns = index.namespace_of(doc)
         for c in bifrost:
             appdir = app_dir(c)
+            if appdir is None:
+                continue
             persistent = [m for m in _mounts(c) if m.get("name") in pvc_volumes and isinstance(m.get("mountPath"), str)
                           and _under(appdir, m["mountPath"])]
             if not persistent:
