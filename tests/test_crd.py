@@ -1,5 +1,5 @@
 """lint/crd: positions, CRDs from the set and --crds, broken CRDs, real upstream input, the
-Kubernetes CEL library, and the lazy import of celpy."""
+Kubernetes CEL library, and the lazy import of the CEL engine."""
 
 from __future__ import annotations
 
@@ -247,11 +247,16 @@ def test_examples_are_accepted():
         assert not result.findings, "\n".join(f"{f.path}:{f.line} {f.rule} {f.message}" for f in result.findings)
 
 
-def test_celpy_is_imported_only_when_a_rule_must_be_evaluated(tmp_path):
+def test_cel_engine_is_loaded_only_when_a_rule_must_be_evaluated(tmp_path):
+    """The native CEL compiler is imported only when a rule must be evaluated, and celpy
+    (with lark and pendulum) never for the bundled CRDs: every bundled rule compiles natively."""
     code = (
         "import sys\nfrom infergw_lint.engine import run, Options\n"
-        "run(['sample_manifests/good/50-bifrost.yaml'], Options())\nprint('celpy' in sys.modules)\n"
-        "r = run(['sample_manifests/good'], Options())\nprint('celpy' in sys.modules, len(r.findings))\n"
+        "def loaded():\n"
+        "    return ['infergw_lint.crd.cel.compile' in sys.modules,"
+        " any(m in sys.modules for m in ('celpy', 'lark', 'pendulum'))]\n"
+        "run(['sample_manifests/good/50-bifrost.yaml'], Options())\nprint(*loaded())\n"
+        "r = run(['sample_manifests/good'], Options())\nprint(*loaded(), len(r.findings))\n"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     env.pop("INFERGW_LINT_NO_CACHE", None)
@@ -259,11 +264,11 @@ def test_celpy_is_imported_only_when_a_rule_must_be_evaluated(tmp_path):
     def go():
         return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env).stdout.split()
 
-    assert go() == ["False", "True", "0"]
+    assert go() == ["False", "False", "True", "False", "0"]
     assert list((tmp_path / "infergw-lint").glob("cel-verdicts-*.json"))
-    assert go() == ["False", "False", "0"]  # every verdict known from the last run: no celpy, no compiling
+    assert go() == ["False", "False", "False", "False", "0"]  # every verdict known from the last run: no compiling
     env["INFERGW_LINT_NO_CACHE"] = "1"
-    assert go() == ["False", "True", "0"]
+    assert go() == ["False", "False", "True", "False", "0"]
 
 
 def test_stored_verdicts_give_the_same_findings(tmp_path):

@@ -1,34 +1,33 @@
-"""CEL rules (``x-kubernetes-validations``) evaluated with cel-python, as the API server does.
+"""CEL rules (``x-kubernetes-validations``) evaluated as the API server evaluates them.
 
-* every rule text is compiled once per process (``program``), on first use; celpy and its
-  parser are imported only then, so runs without custom resources never load them;
+* every rule text is compiled once per process (``program``), on first use, by this
+  package's own CEL engine (``lexer``/``parser`` -> ``compile``: closures over plain Python
+  values, ``values`` for the operators' semantics, ``library`` for the standard and
+  Kubernetes functions); a rule it refuses (a construct it lacks, in a user's CRD) falls
+  back to cel-python (``fallback``, imported only then);
 * ``self`` is the node the rule is attached to, after pruning and defaulting; property
   names that are CEL reserved words or hold ``.``/``-``/``/``/``__`` are escaped as the
   API server escapes them (``namespace`` -> ``__namespace__``);
 * rules that read ``oldSelf`` are transition rules: with no old object they are skipped
   (the API server skips them on create, too);
-* the Kubernetes CEL library functions the CRDs use are provided (``LIBRARY``): the
-  strings extension (split, substring, charAt, indexOf, lastIndexOf, lowerAscii, upperAscii,
-  replace, trim, join), lists (isSorted, sum, min, max, indexOf, lastIndexOf), regex (find,
-  findAll), isIP/isCIDR, isURL, isQuantity;
 * a rule that evaluates to false fails with its ``messageExpression`` (when that gives a
-  string), else its ``message``, else ``failed rule: <rule>``; a rule that reads a field
-  that is not set fails with ``no such key: <field> evaluating rule: ...``, as in the API
-  server, unless it comes from inside `exists_one`/`map`/`filter` in a rule with `||`,
-  `&&` or `?:` (celpy raises there, so CEL's error absorption cannot be followed). Any
-  other evaluation error is a limit of this engine, not a verdict: no finding.
+  string), else its ``message``, else ``failed rule: <rule>``; a rule whose value is an
+  error reading a field that is not set fails with ``no such key: <field> evaluating rule:
+  ...``, as in the API server (errors are values: ``||``, ``&&`` and ``all``/``exists``
+  absorb one when the other side decides).  Any other evaluation error is a limit of this
+  engine (or of the rule), not a verdict: no finding.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
 
 from infergw_lint.rule import field_path
 
-from .schema import CEL_ERROR, MAX_ISSUES, Issue
+from ..schema import CEL_ERROR, MAX_ISSUES, Issue
+from .lexer import CompileError, Unsupported
 
 RESERVED = frozenset(
     "true false null in as break const continue else for function if import let loop package namespace "
@@ -36,15 +35,7 @@ RESERVED = frozenset(
 )
 _IDENT = re.compile(r"[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*")
 _OLDSELF = re.compile(r"\boldSelf\b")
-_NO_SUCH_KEY = re.compile(r"no such member in mapping: \\?'([^'\\]*)\\?'")
-# celpy raises (instead of returning) an error from inside these macros, so an enclosing
-# `||`, `&&` or `?:` cannot absorb it the way CEL does
-_RAISING_MACRO = re.compile(r"\.(?:exists_one|map|filter)\(")
-_ABSORBING = re.compile(r"\|\||&&|\?")
-
-
-class CompileError(Exception):
-    pass
+_NO_SUCH_KEY = re.compile(r"no such member in mapping: \\?'([^'\\]*)\\?'")  # celpy's message
 
 
 def escape(name: str) -> str | None:
@@ -62,14 +53,6 @@ def is_transition(rule: str) -> bool:
     return bool(_OLDSELF.search(rule))
 
 
-# ---- the engine, built lazily ------------------------------------------------------------
-
-_ENV = None
-_PROGRAMS: dict[str, object] = {}
-_celpy = None
-_celtypes = None
-
-
 def _cache_dir() -> str | None:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = os.path.join(base, "infergw-lint")
@@ -83,96 +66,23 @@ def _cache_dir() -> str | None:
     return path
 
 
-def _environment():
-    """celpy's Environment; its LALR parser tables are cached in the user's cache directory
-    (building them takes ~0.1-0.3 s; loading them ~15 ms)."""
-    global _ENV, _celpy, _celtypes
-    if _ENV is not None:
-        return _ENV
-    import celpy
-    from celpy import celtypes
-    from celpy.celparser import CELParser
-
-    _celpy, _celtypes = celpy, celtypes
-    _speedups()
-    if CELParser.CEL_PARSER is None:
-        cache = _cache_dir()
-        if cache is not None:
-            try:
-                import lark
-                from pathlib import Path
-
-                grammar = (Path(celpy.__file__).parent / "cel.lark").read_text()
-                CELParser.CEL_PARSER = lark.Lark(
-                    grammar, parser="lalr", start="expr", g_regex_flags=re.M,
-                    lexer_callbacks={"IDENT": CELParser.ambiguous_literals}, propagate_positions=True,
-                    maybe_placeholders=False, priority="invert", tree_class=celpy.InterpretedRunner.tree_node_class,
-                    cache=os.path.join(cache, f"cel-parser-lark{lark.__version__}.cache"),
-                )
-            except Exception:  # pragma: no cover - fall back to celpy's own parser
-                CELParser.CEL_PARSER = None
-    _ENV = celpy.Environment()
-    return _ENV
-
-
-class _AnyType:
-    """Stands in for typing generics that celpy's evaluator subscripts at run time only to
-    pass them to ``typing.cast`` (``cast(Tuple[Result, Result], ...)``): subscripting a
-    generic over the large ``Result`` union hashes it every time, a third of the
-    evaluation time.  ``cast`` is the identity, so nothing else changes."""
-
-    def __getitem__(self, item):
-        return self
-
-
-def _speedups() -> None:
-    import typing
-
-    from celpy import evaluation
-
-    stand_in = _AnyType()
-    for name in ("Tuple", "List", "Union", "Dict", "Optional", "Iterable"):  # not Sequence/Mapping: isinstance
-        if getattr(evaluation, name, None) is getattr(typing, name):
-            setattr(evaluation, name, stand_in)
-    if getattr(evaluation, "cast", None) is typing.cast:
-        evaluation.cast = lambda _t, value: value
-
-
-def program(rule: str):
-    """The compiled program of ``rule`` (cached); raises CompileError."""
-    prog = _PROGRAMS.get(rule)
-    if prog is None:
-        env = _environment()
-        try:
-            ast = env.compile(rule)
-        except Exception as exc:  # celpy's CELParseError and lark errors
-            msg = str(exc).strip().splitlines()
-            raise CompileError(" ".join(m.strip() for m in msg[:3])[:300] or type(exc).__name__) from None
-        prog = _PROGRAMS[rule] = env.program(ast, functions=library())
-    return prog
-
-
 # ---- conversion ---------------------------------------------------------------------------
 
 
 def to_cel(value, schema: dict | None):
-    """Python data -> celpy values, with the property names escaped."""
-    t = _celtypes
-    if isinstance(value, bool):
-        return t.BoolType(value)
+    """Python data -> CEL values (plain Python values), with the property names escaped;
+    an integral float in an ``integer`` field is an int."""
+    if isinstance(value, (bool, str)) or value is None:
+        return value
     if isinstance(value, int):
-        return t.IntType(value)
+        return int(value)
     if isinstance(value, float):
         if schema is not None and schema.get("type") == "integer" and value.is_integer():
-            return t.IntType(int(value))
-        return t.DoubleType(value)
-    if isinstance(value, str):
-        return t.StringType(value)
-    if value is None:
-        return None
+            return int(value)
+        return value
     if isinstance(value, list):
         items = schema.get("items") if schema else None
-        return t.ListType([to_cel(v, items) for v in value])
+        return [to_cel(v, items) for v in value]
     if isinstance(value, dict):
         props = (schema.get("properties") or {}) if schema else {}
         addl = schema.get("additionalProperties") if schema else None
@@ -183,11 +93,37 @@ def to_cel(value, schema: dict | None):
                 name = escape(str(k))
                 if name is None:
                     continue
-                out[t.StringType(name)] = to_cel(v, s)
+                out[name] = to_cel(v, s)
             else:
-                out[t.StringType(str(k))] = to_cel(v, addl if isinstance(addl, dict) else None)
-        return t.MapType(out)
-    return t.StringType(str(value))
+                out[str(k)] = to_cel(v, addl if isinstance(addl, dict) else None)
+        return out
+    return str(value)
+
+
+_PROGRAMS: dict = {}
+
+
+def program(rule: str):
+    """The compiled program of ``rule`` (cached): the native engine's, else celpy's for a
+    construct the native compiler does not handle; raises CompileError when neither can
+    compile it (the native compiler's message, with its position)."""
+    prog = _PROGRAMS.get(rule)
+    if prog is None:
+        from .compile import compile_expr
+
+        try:
+            prog = compile_expr(rule)
+        except Unsupported as exc:
+            from . import fallback
+
+            try:
+                prog = fallback.program(rule)
+            except CompileError:
+                raise exc from None
+        except RecursionError:
+            raise CompileError("expression nested too deeply") from None
+        _PROGRAMS[rule] = prog
+    return prog
 
 
 # ---- evaluation ---------------------------------------------------------------------------
@@ -259,7 +195,7 @@ def _has_rules(sch: dict) -> bool:
 # A pre-commit run lints one changed file: its rules' verdicts are mostly known from the last
 # run, and a hit needs neither celpy nor a compiled rule.  JSON (never pickle) in the user's
 # cache directory; keyed by the rule, its messages and the projected value.  The store's file
-# name carries a hash of what decides a verdict (the bytes of lint/crd/*.py and of the bundled
+# name carries a hash of what decides a verdict (the bytes of lint/crd/*.py, lint/crd/cel/*.py, the bundled
 # data, and celpy's installed files), so changed code never reuses an older verdict.  A store
 # that is not valid JSON, larger than MAX_DISK_BYTES or not owned by the user is ignored
 # (set INFERGW_LINT_NO_CACHE=1 to bypass it altogether).
@@ -277,8 +213,10 @@ def code_hash(paths=None) -> str:
     if paths is None:
         if "code" in _DISK_STATE:
             return _DISK_STATE["code"]
-        paths = sorted(os.path.join(_HERE, n) for n in os.listdir(_HERE) if n.endswith(".py"))
-        data = os.path.join(_HERE, "data")
+        crd = os.path.dirname(_HERE)  # lint/crd: its modules, this package's, and the bundled data
+        paths = sorted(os.path.join(crd, n) for n in os.listdir(crd) if n.endswith(".py"))
+        paths += sorted(os.path.join(_HERE, n) for n in os.listdir(_HERE) if n.endswith(".py"))
+        data = os.path.join(crd, "data")
         try:
             paths += sorted(os.path.join(data, n) for n in os.listdir(data) if n.endswith(".json.gz"))
         except OSError:
@@ -290,7 +228,8 @@ def code_hash(paths=None) -> str:
 
     h = hashlib.sha256(f"format {CACHE_FORMAT}\n".encode())
     for p in paths:
-        h.update(os.path.basename(p).encode("utf-8", "surrogateescape") + b"\0")
+        name = os.path.relpath(p, os.path.dirname(os.path.dirname(_HERE))) if memo else os.path.basename(p)
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0")
         try:
             with open(p, "rb") as fh:
                 h.update(fh.read())
@@ -569,34 +508,44 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
 
 def _evaluate(prog, r: dict, text: str, converted) -> str | None:
     """None when the rule holds, else the API server's message."""
+    from .values import CelError, NoSuchKey
+
     try:
-        result = prog.evaluate({"self": converted})
-    except Exception as exc:
+        result = prog.run(converted)
+    except NoSuchKey as exc:
+        return f"no such key: {exc.key} evaluating rule: {_message(r, text, converted)}"
+    except CelError:
+        return None  # an overload the value lacks, a bad pattern, ...: not the verdict we give
+    except RecursionError:
+        return None
+    except Exception as exc:  # only from the celpy fallback
         m = _NO_SUCH_KEY.search(str(exc)) or _NO_SUCH_KEY.search(repr(exc))
         if m is None:
-            return None  # a limit of this engine (an overload celpy lacks), not a verdict
-        if _RAISING_MACRO.search(text) and _ABSORBING.search(text):
-            # CEL's `||`, `&&` and `?:` absorb an error when the other side decides
-            # (`!has(l1.name) || self.exists_one(...)`); celpy raises an error from inside
-            # exists_one/map/filter before the other side counts, so here a missing key is
-            # a limit of this engine, not the API server's verdict
+            return None  # a limit of that engine (an overload celpy lacks), not a verdict
+        from . import fallback
+
+        if fallback.raising_macro(text):
+            # celpy raises an error from inside exists_one/map/filter before an enclosing
+            # `||`, `&&` or `?:` can absorb it: not the API server's verdict
             return None
         return f"no such key: {m.group(1)} evaluating rule: {_message(r, text, converted)}"
-    if not isinstance(result, bool) and type(result).__name__ != "BoolType":
+    if result is True:
         return None
-    if bool(result):
-        return None
-    return _message(r, text, converted)
+    if result is False:
+        return _message(r, text, converted)
+    if type(result).__name__ == "BoolType":  # celpy's
+        return None if bool(result) else _message(r, text, converted)
+    return None  # not a bool: the API server rejects such a rule when the CRD is created
 
 
 def _message(r: dict, text: str, converted) -> str:
     expr = r.get("messageExpression")
     if isinstance(expr, str) and expr.strip():
         try:
-            got = program(expr).evaluate({"self": converted})
+            got = program(expr).run(converted)
             if isinstance(got, str) and got.strip() and "\n" not in got:
                 return str(got)
-        except Exception:
+        except Exception:  # CompileError, CelError, RecursionError, celpy's errors
             pass
     msg = r.get("message")
     if isinstance(msg, str) and msg.strip():
@@ -626,166 +575,3 @@ def _field_path(fp) -> tuple:
     return tuple(out)
 
 
-# ---- the Kubernetes CEL library -----------------------------------------------------------
-
-_LIBRARY = None
-
-
-def library() -> dict:
-    global _LIBRARY
-    if _LIBRARY is None:
-        _LIBRARY = _make_library()
-    return _LIBRARY
-
-
-def _make_library() -> dict:
-    t = _celtypes
-    S, I, B, L = t.StringType, t.IntType, t.BoolType, t.ListType
-
-    def _err(msg):
-        raise ValueError(msg)
-
-    def _idx(n, limit):
-        n = int(n)
-        if n < 0 or n > limit:
-            _err(f"index out of range: {n}")
-        return n
-
-    def split(s, sep, n=None):
-        s, sep = str(s), str(sep)
-        if n is not None:
-            n = int(n)
-            if n == 0:
-                return L([])
-        if sep == "":
-            parts = list(s)
-            if n is not None and n > 0 and len(parts) > n:
-                parts = parts[: n - 1] + ["".join(parts[n - 1:])]
-        else:
-            parts = s.split(sep) if n is None or n < 0 else s.split(sep, n - 1)
-        return L([S(x) for x in parts])
-
-    def substring(s, start, end=None):
-        s = str(s)
-        a = _idx(start, len(s))
-        b = len(s) if end is None else _idx(end, len(s))
-        if b < a:
-            _err(f"invalid substring range. start: {a}, end: {b}")
-        return S(s[a:b])
-
-    def char_at(s, i):
-        s = str(s)
-        i = _idx(i, len(s))
-        return S(s[i:i + 1])
-
-    def index_of(x, sub, start=None):
-        if isinstance(x, list):
-            for i, v in enumerate(x):
-                if v == sub:
-                    return I(i)
-            return I(-1)
-        s = str(x)
-        a = 0 if start is None else _idx(start, len(s))
-        return I(s.find(str(sub), a))
-
-    def last_index_of(x, sub, end=None):
-        if isinstance(x, list):
-            for i in range(len(x) - 1, -1, -1):
-                if x[i] == sub:
-                    return I(i)
-            return I(-1)
-        s = str(x)
-        if end is None:
-            return I(s.rfind(str(sub)))
-        e = _idx(end, len(s))
-        return I(s.rfind(str(sub), 0, e + len(str(sub))))
-
-    def lower_ascii(s):
-        return S("".join(c.lower() if c.isascii() else c for c in str(s)))
-
-    def upper_ascii(s):
-        return S("".join(c.upper() if c.isascii() else c for c in str(s)))
-
-    def replace(s, old, new, n=None):
-        s = str(s)
-        return S(s.replace(str(old), str(new)) if n is None or int(n) < 0 else s.replace(str(old), str(new), int(n)))
-
-    def trim(s):
-        return S(str(s).strip())
-
-    def join(lst, sep=None):
-        return S(("" if sep is None else str(sep)).join(str(x) for x in lst))
-
-    def is_sorted(lst):
-        return B(all(lst[i] <= lst[i + 1] for i in range(len(lst) - 1)))
-
-    def total(lst):
-        if not lst:
-            return I(0)
-        acc = lst[0]
-        for v in lst[1:]:
-            acc = acc + v
-        return acc
-
-    def max_(lst, *rest):
-        items = list(lst) + list(rest) if rest else lst
-        if not items:
-            _err("max of an empty list")
-        return max(items)
-
-    def find(s, pattern):
-        m = _compile(str(pattern)).search(str(s))
-        return S(m.group(0) if m else "")
-
-    def find_all(s, pattern, n=None):
-        found = [m.group(0) for m in _compile(str(pattern)).finditer(str(s))]
-        if n is not None and int(n) >= 0:
-            found = found[: int(n)]
-        return L([S(x) for x in found])
-
-    def is_ip(s, *_):
-        try:
-            ipaddress.ip_address(str(s))
-        except ValueError:
-            return B(False)
-        return B("%" not in str(s))
-
-    def is_cidr(s):
-        try:
-            ipaddress.ip_network(str(s), strict=False)
-        except ValueError:
-            return B(False)
-        return B("/" in str(s))
-
-    def is_url(s):
-        from urllib.parse import urlsplit
-
-        s = str(s)
-        try:
-            u = urlsplit(s)
-        except ValueError:
-            return B(False)
-        return B(bool(u.scheme) or s.startswith("/"))
-
-    def is_quantity(s):
-        return B(bool(_QUANTITY.fullmatch(str(s))))
-
-    return {
-        "split": split, "substring": substring, "charAt": char_at, "indexOf": index_of,
-        "lastIndexOf": last_index_of, "lowerAscii": lower_ascii, "upperAscii": upper_ascii,
-        "replace": replace, "trim": trim, "join": join, "isSorted": is_sorted, "sum": total,
-        "max": max_, "find": find, "findAll": find_all, "isIP": is_ip, "isCIDR": is_cidr,
-        "isURL": is_url, "isQuantity": is_quantity,
-    }
-
-
-_QUANTITY = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?")
-
-
-def _compile(pattern: str):
-    try:
-        import re2
-
-        return re2.compile(pattern)
-    except Exception:
-        return re.compile(pattern)

@@ -1,0 +1,592 @@
+"""CEL syntax trees compiled to nested Python closures over plain values.
+
+``compile_expr(text)`` parses and compiles once; ``Program.evaluate({"self": v})`` runs it.
+Each node becomes a function ``ev(env)``: ``env`` is a list whose slot 0 holds ``self`` and
+whose other slots hold the macros' iteration variables (a slot per variable, fixed at
+compile time, so a lookup is one ``itemgetter``).  Nothing is generated as source text:
+rule texts come from linted trees.
+
+Errors are ``CelError`` exceptions; ``&&``, ``||`` and the ``all``/``exists`` macros catch them
+where CEL lets the other operand decide (in either order), ``?:`` fails on a failing
+condition, and every function is strict (an erroring argument is the result).
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+
+from .library import FAST, GLOBAL, MEMBER
+from .lexer import CompileError, Unsupported, error
+from .parser import parse
+from .values import (
+    NONE,
+    TYPE_CONSTANTS,
+    CelError,
+    NoSuchKey,
+    Optional,
+    add,
+    compare,
+    contains,
+    div,
+    eq,
+    index,
+    mod,
+    mul,
+    neg,
+    no_overload,
+    select,
+    size,
+    sub,
+)
+
+VARIABLES = ("self",)
+_MACROS = frozenset(("all", "exists", "exists_one", "map", "filter"))
+_TYPE_IDENTS = {
+    "bool": "bool", "int": "int", "uint": "uint", "double": "double", "string": "string", "bytes": "bytes",
+    "list": "list", "map": "map", "null_type": "null_type", "type": "type",
+}
+
+
+class Program:
+    """A compiled rule: ``evaluate(activation)`` returns its value or raises CelError."""
+
+    __slots__ = ("text", "fn", "slots")
+
+    def __init__(self, text: str, fn, slots: int):
+        self.text = text
+        self.fn = fn
+        self.slots = slots
+
+    def evaluate(self, activation: dict):
+        env = [activation.get("self")]
+        if self.slots > 1:
+            env.extend([None] * (self.slots - 1))
+        return self.fn(env)
+
+    def run(self, value):
+        """The rule's value with ``self`` bound to ``value`` (the hot path)."""
+        if self.slots == 1:
+            return self.fn([value])
+        env = [None] * self.slots
+        env[0] = value
+        return self.fn(env)
+
+
+def compile_expr(text: str, variables=VARIABLES) -> Program:
+    tree = parse(text)
+    c = _Compiler(text, variables)
+    fn = c.compile(tree)
+    return Program(text, fn, c.slots)
+
+
+def _const(value):
+    def ev(env):
+        return value
+    ev.const = value
+    return ev
+
+
+class _Compiler:
+    def __init__(self, text: str, variables):
+        self.text = text
+        self.scope = {name: i for i, name in enumerate(variables)}
+        self.slots = len(variables)
+
+    def fail(self, node, message: str, cls=CompileError):
+        return error(self.text, node[1], message, cls)
+
+    def compile(self, node):
+        return getattr(self, "c_" + node[0])(node)
+
+    # ---- leaves
+    def c_lit(self, node):
+        return _const(node[2])
+
+    def c_ident(self, node):
+        name = node[2]
+        slot = self.scope.get(name)
+        if slot is not None:
+            return itemgetter(slot)
+        if name in _TYPE_IDENTS:
+            return _const(TYPE_CONSTANTS[_TYPE_IDENTS[name]])
+        raise self.fail(node, f"undeclared reference to {name!r}", Unsupported)
+
+    # ---- operators
+    def c_not(self, node):
+        a = self.compile(node[2])
+
+        def ev(env):
+            v = a(env)
+            if v is True:
+                return False
+            if v is False:
+                return True
+            raise no_overload("!_", v)
+        return ev
+
+    def c_neg(self, node):
+        a = self.compile(node[2])
+        return lambda env: neg(a(env))
+
+    def c_and(self, node):
+        a = self.compile(node[2])
+        b = self.compile(node[3])
+
+        def ev(env):
+            try:
+                left = a(env)
+            except CelError as err:
+                try:
+                    right = b(env)
+                except CelError:
+                    raise err from None
+                if right is False:
+                    return False
+                raise err from None
+            if left is False:
+                return False
+            right = b(env)
+            if right is False:
+                return False
+            if left is True and right is True:
+                return True
+            raise no_overload("_&&_", left, right)
+        return ev
+
+    def c_or(self, node):
+        a = self.compile(node[2])
+        b = self.compile(node[3])
+
+        def ev(env):
+            try:
+                left = a(env)
+            except CelError as err:
+                try:
+                    right = b(env)
+                except CelError:
+                    raise err from None
+                if right is True:
+                    return True
+                raise err from None
+            if left is True:
+                return True
+            right = b(env)
+            if right is True:
+                return True
+            if left is False and right is False:
+                return False
+            raise no_overload("_||_", left, right)
+        return ev
+
+    def c_cond(self, node):
+        c = self.compile(node[2])
+        a = self.compile(node[3])
+        b = self.compile(node[4])
+
+        def ev(env):
+            v = c(env)
+            if v is True:
+                return a(env)
+            if v is False:
+                return b(env)
+            raise no_overload("_?_:_", v)
+        return ev
+
+    def c_op(self, node):
+        op = node[2]
+        a = self.compile(node[3])
+        b = self.compile(node[4])
+        if op == "==" or op == "!=":
+            want = op == "=="
+            lit = getattr(b, "const", _MISSING)
+            if type(lit) is str:  # `x == 'literal'`: only a string can equal a string
+                if want:
+                    return lambda env: (type(v := a(env)) is str and v == lit)
+                return lambda env: not (type(v := a(env)) is str and v == lit)
+            if want:
+                return lambda env: eq(a(env), b(env))
+            return lambda env: not eq(a(env), b(env))
+        if op == "in":
+            lit = getattr(b, "const", _MISSING)
+            strings = _string_set(node[4])
+            if strings is not None:  # `x in ['A', 'B']`
+                def ev(env):
+                    v = a(env)
+                    if type(v) is str:
+                        return v in strings
+                    return contains(lst, v)
+                lst = list(strings)
+                return ev
+            del lit
+            return lambda env: contains(b(env), a(env))
+        if op in ("<", "<=", ">", ">="):
+            name = f"_{op}_"
+            if op == "<":
+                def ev(env):
+                    return compare(a(env), b(env), name) == -1
+            elif op == "<=":
+                def ev(env):
+                    return compare(a(env), b(env), name) in (-1, 0)
+            elif op == ">":
+                def ev(env):
+                    return compare(a(env), b(env), name) == 1
+            else:
+                def ev(env):
+                    return compare(a(env), b(env), name) in (1, 0)
+            return ev
+        fn = {"+": add, "-": sub, "*": mul, "/": div, "%": mod}[op]
+        return lambda env: fn(a(env), b(env))
+
+    # ---- members
+    def c_select(self, node):
+        _, off, operand, field, optional = node
+        if operand[0] == "ident" and operand[2] not in self.scope and operand[2] not in _TYPE_IDENTS:
+            raise self.fail(node, f"undeclared reference to '{operand[2]}.{field}'", Unsupported)
+        a = self.compile(operand)
+        if optional:
+            def ev(env):
+                o = a(env)
+                if type(o) is Optional:
+                    if not o.present:
+                        return o
+                    o = o.value
+                if type(o) is dict:
+                    if field in o:
+                        return Optional(o[field], True)
+                    return NONE
+                raise CelError(f"type does not support optional field selection: {field}")
+            return ev
+
+        def ev(env):
+            o = a(env)
+            if type(o) is dict:
+                try:
+                    return o[field]
+                except KeyError:
+                    raise NoSuchKey(field) from None
+            if type(o) is Optional:
+                if not o.present:
+                    return o
+                return Optional(select(o.value, field), True)
+            return select(o, field)
+        return ev
+
+    def c_index(self, node):
+        _, off, operand, idx, optional = node
+        a = self.compile(operand)
+        i = self.compile(idx)
+        if optional:
+            def ev(env):
+                o = a(env)
+                k = i(env)
+                if type(o) is Optional:
+                    if not o.present:
+                        return o
+                    o = o.value
+                try:
+                    return Optional(index(o, k), True)
+                except NoSuchKey:
+                    return NONE
+                except CelError:
+                    if type(o) is list:
+                        return NONE
+                    raise
+            return ev
+
+        def ev(env):
+            o = a(env)
+            k = i(env)
+            if type(o) is Optional:
+                if not o.present:
+                    return o
+                return Optional(index(o.value, k), True)
+            return index(o, k)
+        return ev
+
+    def c_list(self, node):
+        elems = [(self.compile(e), opt) for e, opt in node[2]]
+        if not any(opt for _, opt in elems):
+            fns = [f for f, _ in elems]
+            if all(hasattr(f, "const") for f in fns):
+                values = [f.const for f in fns]
+                return lambda env: list(values)
+            return lambda env: [f(env) for f in fns]
+
+        def ev(env):
+            out = []
+            for f, opt in elems:
+                v = f(env)
+                if opt:
+                    if type(v) is not Optional:
+                        raise CelError("optional list element is not an optional value")
+                    if v.present:
+                        out.append(v.value)
+                else:
+                    out.append(v)
+            return out
+        return ev
+
+    def c_map(self, node):
+        entries = [(self.compile(k), self.compile(v), opt) for k, v, opt in node[2]]
+
+        def ev(env):
+            out = {}
+            seen = []
+            for kf, vf, opt in entries:
+                k = kf(env)
+                if type(k) not in (str, int, bool) and type(k).__name__ != "UInt":
+                    raise CelError(f"unsupported map key type: {type(k).__name__}")
+                v = vf(env)
+                if opt:
+                    if type(v) is not Optional:
+                        raise CelError("optional map entry is not an optional value")
+                    if not v.present:
+                        continue
+                    v = v.value
+                if any(eq(k, s) and type(k) is type(s) for s in seen):
+                    raise CelError(f"repeated key in a map literal: {k!r}")
+                if type(k) is bool and any(type(s) is not bool and s == k for s in seen):
+                    raise CelError("bool and int map keys together are not supported")
+                seen.append(k)
+                out[k] = v
+            return out
+        return ev
+
+    # ---- calls and macros
+    def c_call(self, node):
+        _, off, target, name, args = node
+        if target is None:
+            if name == "has":
+                return self.macro_has(node)
+            fn = GLOBAL.get(name)
+            if fn is None:
+                raise self.fail(node, f"unsupported function {name}()", Unsupported)
+            return self.call(node, fn, name, [self.compile(a) for a in args])
+        if name in _MACROS and len(args) in (2, 3) and (target[0] != "ident" or target[2] in self.scope):
+            return self.macro(node)
+        if target[0] == "ident" and target[2] not in self.scope and target[2] not in _TYPE_IDENTS:
+            qualified = f"{target[2]}.{name}"
+            fn = GLOBAL.get(qualified)
+            if fn is None:
+                raise self.fail(node, f"unsupported function {qualified}()", Unsupported)
+            return self.call(node, fn, qualified, [self.compile(a) for a in args])
+        fn = MEMBER.get(name)
+        if fn is None:
+            raise self.fail(node, f"unsupported method .{name}()", Unsupported)
+        special = FAST.get((name, len(args)))
+        compiled = [self.compile(target)] + [self.compile(a) for a in args]
+        if special is not None:
+            made = special(compiled, [target] + list(args))
+            if made is not None:
+                return made
+        return self.call(node, fn, name, compiled)
+
+    def call(self, node, spec, name, fns):
+        fn, arities = spec
+        if len(fns) not in arities:
+            raise self.fail(node, f"{name}() takes {' or '.join(str(a) for a in sorted(arities))} arguments, not {len(fns)}")
+        if len(fns) == 0:
+            return lambda env: fn()
+        if len(fns) == 1:
+            f0 = fns[0]
+            return lambda env: fn(f0(env))
+        if len(fns) == 2:
+            f0, f1 = fns
+            return lambda env: fn(f0(env), f1(env))
+        return lambda env: fn(*[f(env) for f in fns])
+
+    def macro_has(self, node):
+        args = node[4]
+        if len(args) != 1 or args[0][0] != "select" or args[0][4]:
+            raise self.fail(node, "invalid argument to has() macro")
+        _, off, operand, field, _ = args[0]
+        if operand[0] == "ident" and operand[2] not in self.scope:
+            raise self.fail(node, f"undeclared reference to '{operand[2]}'", Unsupported)
+        a = self.compile(operand)
+
+        def ev(env):
+            o = a(env)
+            if type(o) is dict:
+                return field in o
+            if type(o) is Optional:
+                if not o.present:
+                    return False
+                o = o.value
+                if type(o) is dict:
+                    return field in o
+            raise no_overload("has", o)
+        return ev
+
+    def macro(self, node):
+        _, off, target, name, args = node
+        var = args[0]
+        if var[0] != "ident":
+            raise self.fail(var, f"the first argument of {name}() must be a variable name")
+        if name != "map" and len(args) != 2:
+            raise self.fail(node, f"{name}() takes 2 arguments")
+        rng = self.compile(target)
+        slot = self.slots
+        self.slots += 1
+        saved = self.scope.get(var[2])
+        self.scope[var[2]] = slot
+        try:
+            body = [self.compile(a) for a in args[1:]]
+        finally:
+            if saved is None:
+                del self.scope[var[2]]
+            else:
+                self.scope[var[2]] = saved
+        return getattr(_Macros, name)(rng, slot, *body)
+
+
+_MISSING = object()
+
+
+def _string_set(node):
+    """The strings of a list literal of string literals, as a frozenset (else None)."""
+    if node[0] != "list" or not node[2]:
+        return None
+    out = []
+    for e, opt in node[2]:
+        if opt or e[0] != "lit" or type(e[2]) is not str:
+            return None
+        out.append(e[2])
+    return frozenset(out)
+
+
+def _items(r, name):
+    t = type(r)
+    if t is list:
+        return r
+    if t is dict:
+        return list(r)
+    raise no_overload(name, r)
+
+
+class _Macros:
+    """Comprehensions as cel-go expands them: ``all``/``exists`` fold with ``&&``/``||`` (an
+    element's error is absorbed when another element decides); ``exists_one``, ``filter`` and
+    ``map`` keep an error (the last failing predicate's, as cel-go's folds do)."""
+
+    @staticmethod
+    def all(rng, slot, pred):
+        def ev(env):
+            err = None
+            for v in _items(rng(env), "all"):
+                env[slot] = v
+                try:
+                    ok = pred(env)
+                except CelError as e:
+                    if err is None:
+                        err = e
+                    continue
+                if ok is False:
+                    return False
+                if ok is not True and err is None:
+                    err = no_overload("_&&_", ok)
+            if err is not None:
+                raise err
+            return True
+        return ev
+
+    @staticmethod
+    def exists(rng, slot, pred):
+        def ev(env):
+            err = None
+            for v in _items(rng(env), "exists"):
+                env[slot] = v
+                try:
+                    ok = pred(env)
+                except CelError as e:
+                    if err is None:
+                        err = e
+                    continue
+                if ok is True:
+                    return True
+                if ok is not False and err is None:
+                    err = no_overload("_||_", ok)
+            if err is not None:
+                raise err
+            return False
+        return ev
+
+    @staticmethod
+    def exists_one(rng, slot, pred):
+        def ev(env):
+            err = None
+            count = 0
+            for v in _items(rng(env), "exists_one"):
+                env[slot] = v
+                try:
+                    ok = pred(env)
+                except CelError as e:
+                    err = e
+                    continue
+                if ok is True:
+                    count += 1
+                elif ok is not False:
+                    err = no_overload("_?_:_", ok)
+            if err is not None:
+                raise err
+            return count == 1
+        return ev
+
+    @staticmethod
+    def filter(rng, slot, pred):
+        def ev(env):
+            err = None
+            out = []
+            for v in _items(rng(env), "filter"):
+                env[slot] = v
+                try:
+                    ok = pred(env)
+                except CelError as e:
+                    err = e
+                    continue
+                if ok is True:
+                    out.append(v)
+                elif ok is not False:
+                    err = no_overload("_?_:_", ok)
+            if err is not None:
+                raise err
+            return out
+        return ev
+
+    @staticmethod
+    def map(rng, slot, first, second=None):
+        if second is None:
+            transform = first
+
+            def ev(env):
+                out = []
+                for v in _items(rng(env), "map"):
+                    env[slot] = v
+                    out.append(transform(env))
+                return out
+            return ev
+        pred, transform = first, second
+
+        def ev3(env):
+            err = None
+            out = []
+            for v in _items(rng(env), "map"):
+                env[slot] = v
+                try:
+                    ok = pred(env)
+                except CelError as e:
+                    err = e
+                    continue
+                if ok is True:
+                    try:
+                        value = transform(env)
+                    except CelError as e:
+                        if err is None:
+                            err = e
+                        continue
+                    out.append(value)
+                elif ok is not False:
+                    err = no_overload("_?_:_", ok)
+            if err is not None:
+                raise err
+            return out
+        return ev3
