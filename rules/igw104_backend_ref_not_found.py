@@ -102,31 +102,35 @@ class BackendRefNotFound(Rule):
                 what = "mirror backendRef" if b.mirror else "backendRef"
                 if p.what == "kind":
                     known = self._controller_known(doc, g, ctx)
+                    fix = ("Use a Service, or add the kind's CRD or object to the linted set (--context) if your "
+                           "controller serves it")
                     yield report(
                         b.path + (("kind",) if "kind" in b.data else ("group",) if "group" in b.data else ()),
-                        f"{route} {what} names kind {b.kind!r} in group {b.group or 'core'!r}: not a backend kind "
-                        "Gateway API implementations resolve (Service, kgateway Backend, InferencePool, ServiceImport, "
-                        "...), and nothing in the set defines it. A controller that does not know the kind reports "
-                        "ResolvedRefs=False (InvalidKind) and the rule answers 500; use a Service, or add the kind's "
-                        "CRD or object to the linted set (--context) if your controller serves it"
-                        + ("" if known else " (the route's controller is not in the set, so this is a warning)"),
-                        severity=None if known else "warning",
+                        f"{what} kind {b.kind!r} in group {b.group or 'core'!r} is not a known backend kind: "
+                        f"{route} names it, Gateway API implementations resolve other kinds (Service, kgateway "
+                        "Backend, InferencePool, ServiceImport, ...), and nothing in the set defines it. A "
+                        "controller that does not know the kind reports ResolvedRefs=False (InvalidKind) and the "
+                        "rule answers 500"
+                        + ("" if known else " (the route's controller is not in the set, so this is a warning)")
+                        + ". " + fix,
+                        severity=None if known else "warning", help=fix,
                     )
                 elif p.what == "no-port":
+                    fix = "Add the Service's spec.ports[].port"
                     yield report(
                         b.path,
-                        f"{route} {what} to Service {b.namespace}/{b.name} has no port: the API server rejects a "
-                        "Service backendRef without one. Add the Service's spec.ports[].port",
+                        f"{what} to Service {b.namespace}/{b.name} has no port: {route} names it, and the API "
+                        f"server rejects a Service backendRef without one. {fix}",
+                        help=fix,
                     )
                 elif p.what == "not-found":
                     weight = b.data.get("weight")
                     idle = weight == 0 and not isinstance(weight, bool)
-                    msg = self._not_found(route, what, b, g)
-                    if idle:
-                        msg += " (it has weight 0, so it gets no traffic: a warning)"
-                    yield report(b.path + ("name",), msg, severity="warning" if idle else None)
+                    msg, fix = self._not_found(route, what, b, g, idle)
+                    yield report(b.path + ("name",), msg, severity="warning" if idle else None, help=fix)
                 elif p.what == "port":
-                    yield report(b.path + ("port",), self._no_such_port(route, what, b, index))
+                    msg, fix = self._no_such_port(route, what, b, index)
+                    yield report(b.path + ("port",), msg, help=fix)
 
     @staticmethod
     def _controller_known(route, g, ctx) -> bool:
@@ -136,26 +140,34 @@ class BackendRefNotFound(Rule):
         return bool(parents) and all(gateway_controller(p, g) is not None for p in parents)
 
     @staticmethod
-    def _not_found(route: str, what: str, b, g) -> str:
+    def _not_found(route: str, what: str, b, g, idle: bool) -> tuple:
+        """(message, help) for a backendRef whose target is not in the linted set."""
         shown = f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
         elsewhere = [n for n in g.namespaces_of_name(b.kind, b.name, b.group) if n != b.namespace]
+        fix = "Fix the name or namespace, or pass --context with the directory that defines it"
         if elsewhere and "namespace" not in b.data:
             hint = (
                 f" (the backendRef has no namespace, so it means the route's own; {b.kind} {b.name} is in "
-                f"{elsewhere[0]!r}: add namespace: {elsewhere[0]} and a ReferenceGrant there)"
+                f"{elsewhere[0]!r})"
             )
+            fix = (f"Add namespace: {elsewhere[0]} to the backendRef and a ReferenceGrant there, or pass "
+                   "--context with the directory that defines it")
         else:
             close = difflib.get_close_matches(b.name, g.names_in(b.kind, b.namespace, b.group), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = ""
+            if close:
+                fix = f"Did you mean {close[0]!r}? " + fix
+        idle_note = " (it has weight 0, so it gets no traffic: a warning)" if idle else ""
         return (
-            f"{route} {what} points at {shown}, which is not in the linted set although namespace "
-            f"{b.namespace!r} is{hint}: the controller reports ResolvedRefs=False (BackendNotFound) "
-            "and the matching requests answer 500. Fix the name or namespace, or pass --context with the "
-            "directory that defines it"
+            f"{what} {shown} is not in the linted set: {route} names it, and namespace {b.namespace!r} is "
+            f"in the set{hint}. The controller reports ResolvedRefs=False (BackendNotFound) and the matching "
+            f"requests answer 500{idle_note}. {fix}",
+            fix,
         )
 
     @staticmethod
-    def _no_such_port(route: str, what: str, b, index) -> str:
+    def _no_such_port(route: str, what: str, b, index) -> tuple:
+        """(message, help) for a backendRef port the Service does not expose."""
         target = index.get(b.kind, b.namespace, b.name, group=b.group)
         ports = service_ports(target) or []
         listed = ", ".join(str(p) for p in ports)
@@ -165,10 +177,12 @@ class BackendRefNotFound(Rule):
         }
         if b.port in target_ports:
             listed += f" ({b.port} is a targetPort, the container's port)"
+        fix = "Use a spec.ports[].port of the Service (not its targetPort)"
         return (
-            f"{route} {what} uses port {b.port} of Service {b.namespace}/{b.name}, which exposes only "
-            f"{listed}: the controller finds no such port and the matching requests fail. Use a "
-            "spec.ports[].port of the Service (not its targetPort)"
+            f"{what} port {b.port} is not a port of Service {b.namespace}/{b.name}: {route} uses it, and the "
+            f"Service exposes only {listed}, so the controller finds no such port and the matching requests "
+            f"fail. {fix}",
+            fix,
         )
 
 

@@ -101,23 +101,27 @@ class ConflictingRouteMatch(Rule):
                 if o.route is doc:
                     if o.rule_index >= e.rule_index:
                         continue
+                    fix = "Remove it or make its match different"
                     msg = (
-                        f"{me}: {field_path(e.path)} repeats the match ({describe_match(e.key, _written(doc, e.path))}) of "
-                        f"{field_path(o.path)} on host {e.hostname} at {e.listener.label()}; the first rule always "
-                        "wins, so this one never receives traffic. Remove it or make its match different"
+                        f"{field_path(e.path)} repeats the match of {field_path(o.path)}: {me} matches "
+                        f"({describe_match(e.key, _written(doc, e.path))}) on host {e.hostname} at "
+                        f"{e.listener.label()} in both; the first rule always wins, so this one never receives "
+                        f"traffic. {fix}"
                     )
                 else:
                     other = f"{o.route.kind} {index.namespace_of(o.route)}/{o.route.name}"
                     where = f"{o.route.path}:{o.route.span(o.path).line}"
                     same_text = _spelling_note(doc, e.path, o.route, o.path)
+                    fix = "Make the matches distinct (path, header or hostname) or keep one route"
                     msg = (
-                        f"{me} and {other} ({where}) both match {describe_match(e.key, _written(doc, e.path))}{same_text} on host "
-                        f"{e.hostname} at {e.listener.label()} but route differently: which one gets the traffic "
-                        "depends on creation time (the older route wins), not on the manifests. Make the matches "
-                        "distinct (path, header or hostname) or keep one route"
-                    ) + _copies_note(g, index, e.listener.parent)
+                        f"this match conflicts with {other}: {me} and {other} ({where}) both match "
+                        f"{describe_match(e.key, _written(doc, e.path))}{same_text} on host "
+                        f"{e.hostname} at {e.listener.label()} but route differently; which one gets the traffic "
+                        "depends on creation time (the older route wins), not on the manifests"
+                        + _copies_note(g, index, e.listener.parent) + f". {fix}"
+                    )
                 reported.add(e.path)
-                yield report(e.path, msg)
+                yield report(e.path, msg, help=fix)
                 break
 
 

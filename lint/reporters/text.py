@@ -202,7 +202,9 @@ def _finding(f, result, width, show_source, fixable, paint) -> list[str]:
     help_text = f.help or ""
     rest = parts.rest
     if rest and help_text and rest != help_text:  # the rule's own help: the rest is a note
-        lines += _labelled(pad, "note", ("… " if parts.continued else "") + rest, width, paint)
+        note = _without(rest, help_text)  # a message that also states its help says it once here
+        if note:
+            lines += _labelled(pad, "note", ("… " if parts.continued else "") + note, width, paint)
     elif rest and not help_text:
         help_text = rest
     if help_text:
@@ -211,6 +213,16 @@ def _finding(f, result, width, show_source, fixable, paint) -> list[str]:
     if f.url:
         lines += _labelled(pad, "help", "see " + f.url, width, paint)
     return lines
+
+
+def _without(rest: str, help_text: str) -> str:
+    """The message's rest without the help it ends with (a rule states its remedy in the
+    message too, for the formats that show only the message, and as ``help``)."""
+    body = rest.rstrip(" .")
+    tail = help_text.rstrip(" .")
+    if tail and body.endswith(tail):
+        return body[: -len(tail)].rstrip(" .;:,-")
+    return rest
 
 
 def _labelled(pad: str, label: str, text: str, width: int, paint) -> list[str]:
