@@ -99,10 +99,13 @@ class UnsupportedApiVersion(Rule):
         version = av.rsplit("/", 1)[-1] if "/" in av else av
         if group in WRONG_KGATEWAY_GROUPS:
             extra = "; kgateway has no GatewayClassConfig kind either (use GatewayParameters)" if kind == "GatewayClassConfig" else ""
+            fix = f"Use apiVersion {KGATEWAY_GROUP}/v1alpha1" + (" and kind GatewayParameters" if extra else "")
             yield report(
                 ("apiVersion",),
-                f"{kind} uses apiVersion {av}, but no CRD serves the group {group!r}, so kubectl apply fails: "
-                f"kgateway's API group is {KGATEWAY_GROUP} ({KGATEWAY_GROUP}/v1alpha1){extra}",
+                f"API group {group!r} does not exist: {kind} uses apiVersion {av}, but no CRD serves the group "
+                f"{group!r}, so kubectl apply fails; kgateway's API group is {KGATEWAY_GROUP} "
+                f"({KGATEWAY_GROUP}/v1alpha1){extra}. {fix}",
+                help=fix,
             )
             return
         if group in (GATEWAY_GROUP, X_GATEWAY_GROUP):
@@ -110,7 +113,8 @@ class UnsupportedApiVersion(Rule):
             target = release.minor() or (1, 2)
             ok = served(group, kind, version, target)
             if ok is False:
-                yield report(("apiVersion",), self._message(group, kind, version, target, release))
+                msg, fix = self._message(group, kind, version, target, release)
+                yield report(("apiVersion",), msg, help=fix)
             if kind != "GatewayClass":
                 spec = doc.get("spec")
                 for path, value in _group_refs(spec, ("spec",), [MAX_WALK]):
@@ -118,9 +122,11 @@ class UnsupportedApiVersion(Rule):
                         path,
                         f"group {value!r} does not exist: kgateway's API group is {KGATEWAY_GROUP}, so the "
                         "reference never resolves. Use group: " + KGATEWAY_GROUP,
+                        help="Use group: " + KGATEWAY_GROUP,
                     )
 
-    def _message(self, group, kind, version, target, release) -> str:
+    def _message(self, group, kind, version, target, release) -> tuple:
+        """(message, help) for an apiVersion the target release does not serve."""
         since = first_served(group, kind, version)
         alternatives = served_versions(group, kind, target)
         last = last_served(group, kind, version)
@@ -131,16 +137,17 @@ class UnsupportedApiVersion(Rule):
         else:
             why = "is not served by Gateway API v1.0 or later"
         msg = (
-            f"{kind} {group}/{version} {why}, and the target is {_fmt(target)} ({_origin(release)}): "
-            f"kubectl apply fails with 'no matches for kind {kind}'"
+            f"{kind} {group}/{version} is not served by Gateway API {_fmt(target)}: it {why}, and the target "
+            f"is {_fmt(target)} ({_origin(release)}), so kubectl apply fails with 'no matches for kind {kind}'"
         )
         if alternatives:
-            msg += f". Use {group}/{alternatives[0]}"
+            fix = f"Use {group}/{alternatives[0]}"
         else:
             firsts = [first_served(group, kind, v) for v in ("v1", "v1beta1", "v1alpha3", "v1alpha2", "v1alpha1")]
             firsts = [f for f in firsts if f is not None and f > target]
-            msg += f". {kind} needs Gateway API {_fmt(min(firsts))} or later" if firsts else f". {kind} is not available there"
-        return msg + ", or state the cluster's real version (--gateway-api-version or versions.gateway-api)"
+            fix = f"{kind} needs Gateway API {_fmt(min(firsts))} or later" if firsts else f"{kind} is not available there"
+        fix += ", or state the cluster's real version (--gateway-api-version or versions.gateway-api)"
+        return f"{msg}. {fix}", fix
 
 
 RULE = UnsupportedApiVersion()
