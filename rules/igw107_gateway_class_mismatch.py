@@ -97,11 +97,13 @@ class GatewayClassMismatch(Rule):
             return
         cn = doc.get("spec", "controllerName")
         if cn not in KGATEWAY_CONTROLLERS:
+            fix = "Use 'kgateway.dev/kgateway' (or 'kgateway.dev/kgateway-waypoint' for a waypoint)"
             yield report(
                 ("spec", "controllerName"),
-                f"GatewayClass {doc.name} has controllerName {cn!r}, which kgateway does not serve: no controller "
-                "accepts the class, so its Gateways never get a proxy or load balancer. Use "
-                "'kgateway.dev/kgateway' (or 'kgateway.dev/kgateway-waypoint' for a waypoint)",
+                f"controllerName {cn!r} is not a kgateway controller: GatewayClass {doc.name} names it, and "
+                "kgateway does not serve it, so no controller accepts the class and its Gateways never get a proxy "
+                f"or load balancer. {fix}",
+                help=fix,
             )
         ref = doc.get("spec", "parametersRef")
         if isinstance(ref, dict):
@@ -116,11 +118,14 @@ class GatewayClassMismatch(Rule):
             if kind != "GatewayParameters":
                 wrong.append(f"kind {kind!r} is not a kgateway kind" + (" (kgateway has no GatewayClassConfig)" if kind == "GatewayClassConfig" else ""))
             at = path + (("kind",) if kind != "GatewayParameters" and "kind" in ref else ("group",) if "group" in ref else ())
+            fix = f"Point it at a GatewayParameters (group: {KGATEWAY_GROUP}, kind: GatewayParameters)"
             yield report(
                 at,
-                f"{owner} parametersRef: {'; '.join(wrong)}. kgateway reads proxy settings only from "
-                f"GatewayParameters ({KGATEWAY_GROUP}), so it rejects the reference (InvalidParameters) and the "
-                "settings never apply",
+                f"parametersRef does not name a kgateway GatewayParameters: {owner} parametersRef: "
+                f"{'; '.join(wrong)}. kgateway reads proxy settings only from GatewayParameters "
+                f"({KGATEWAY_GROUP}), so it rejects the reference (InvalidParameters) and the settings never "
+                f"apply. {fix}",
+                help=fix,
             )
             return
         name = ref.get("name")
@@ -128,21 +133,26 @@ class GatewayClassMismatch(Rule):
         if not isinstance(name, str):
             return
         if need_ns and not (isinstance(ns, str) and ns):
+            fix = "Add namespace: (e.g. kgateway-system)"
             yield report(
                 path,
                 f"{owner} parametersRef to GatewayParameters {name} has no namespace: GatewayParameters is "
-                "namespaced and a GatewayClass is not, so kgateway cannot find it. Add namespace: (e.g. kgateway-system)",
+                f"namespaced and a GatewayClass is not, so kgateway cannot find it. {fix}",
+                help=fix,
             )
             return
         ns = ns if isinstance(ns, str) and ns else ctx.index.namespace_of(doc)
         if ctx.index.get("GatewayParameters", ns, name, group=KGATEWAY_GROUP) is None and lookup_complete(ctx, "GatewayParameters", ns):
             names = graph_for(ctx).names_in("GatewayParameters", ns, KGATEWAY_GROUP)
             close = difflib.get_close_matches(name, names, n=1)
+            fix = (f"Did you mean {close[0]!r}? " if close else "") + (
+                "Fix the name or namespace, or pass --context with the directory that defines it")
             yield report(
                 path + ("name",),
-                f"{owner} parametersRef names GatewayParameters {ns}/{name}, which is not in the linted set although "
-                f"namespace {ns!r} is" + (f" (did you mean {close[0]!r}?)" if close else "") +
-                ": kgateway rejects the reference (InvalidParameters) and the settings never apply",
+                f"GatewayParameters {ns}/{name} is not in the linted set: {owner} parametersRef names it, and "
+                f"namespace {ns!r} is in the set, so kgateway rejects the reference (InvalidParameters) and the "
+                f"settings never apply. {fix}",
+                help=fix,
             )
 
     def _check_gateway(self, doc, ctx):
@@ -156,12 +166,14 @@ class GatewayClassMismatch(Rule):
             defined = "; ".join(
                 f"{c} in {docs[0].path}:{docs[0].span(()).line}" for c, docs in sorted(g.classes.items())[:3]
             ) + ("; ..." if len(g.classes) > 3 else "")
+            fix = (f"Did you mean {close[0]!r}? " if close else "") + (
+                "Fix the name, or pass --context with the files that define the class if a chart installs it")
             yield report(
                 ("spec", "gatewayClassName"),
-                f"Gateway {ctx.index.namespace_of(doc)}/{doc.name} uses gatewayClassName {name!r}, but the GatewayClasses "
-                f"in the set are {', '.join(sorted(g.classes))} ({defined})" + (f" (did you mean {close[0]!r}?)" if close else "") +
-                ": no controller picks the Gateway up and it never gets an address. Fix the name, or pass --context "
-                "with the files that define the class if a chart installs it",
+                f"GatewayClass {name!r} is not in the linted set: Gateway {ctx.index.namespace_of(doc)}/{doc.name} "
+                f"uses it as gatewayClassName, but the GatewayClasses in the set are {', '.join(sorted(g.classes))} "
+                f"({defined}), so no controller picks the Gateway up and it never gets an address. {fix}",
+                help=fix,
             )
         ref = doc.get("spec", "infrastructure", "parametersRef")
         if isinstance(ref, dict) and gateway_is_kgateway(doc, g):
