@@ -323,7 +323,7 @@ class InlineSecret(Rule):
         for path, key, value in walk_strings(doc.data):
             found = find_secret(value, key, path)
             if found:
-                yield report(path, self._message(found, where, doc, path, bases))
+                yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
 
     def _configmap(self, doc):
         data = doc.get("data")
@@ -339,14 +339,14 @@ class InlineSecret(Rule):
                 for path, key, sval in walk_strings(emb.data, base):
                     found = find_secret(sval, key, path)
                     if found:
-                        yield report(path, self._message(found, where, doc, path, bases))
+                        yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
                 continue
             if not isinstance(value, str):
                 continue
             if "\n" not in value.rstrip("\n"):
                 found = find_secret(value, dkey, base)
                 if found:
-                    yield report(base, self._message(found, where, doc, base, bases))
+                    yield report(base, self._message(found, where, doc, base, bases), help=self._fix(doc, base, bases))
                 continue
             # a block of lines: each KEY=value setting, or a token anywhere in a line, is
             # reported on its own line and columns
@@ -361,29 +361,36 @@ class InlineSecret(Rule):
                     within = (n, len(line) - len(line.lstrip()), len(line.rstrip()))
                 if found:
                     shown = base + (k,) if n in settings else base
-                    yield report(base, self._message(found, where, doc, shown, bases, line=n + 1), within=within)
+                    yield report(
+                        base, self._message(found, where, doc, shown, bases, line=n + 1), within=within,
+                        help=self._fix(doc, shown, bases),
+                    )
 
     @staticmethod
-    def _message(found, where: str, doc, path: tuple, bases, line: int | None = None) -> str:
+    def _fix(doc, path: tuple, bases) -> str:
+        """What to do instead of writing the secret where ``path`` is."""
+        if any(path[: len(b)] == b for b in bases):
+            return (
+                'Put it in a Secret and write "env.VAR" here (Bifrost reads env.VAR from the pod environment, '
+                "set from the Secret with secretKeyRef)"
+            )
+        if doc.flavor == "k8s":
+            return "Move it to a Secret and mount or reference that instead"
+        return "Read it from the environment or a secret store instead of writing it in the file"
+
+    @classmethod
+    def _message(cls, found, where: str, doc, path: tuple, bases, line: int | None = None) -> str:
         kind, masked = found
-        in_bifrost = any(path[: len(b)] == b for b in bases)
         if line is None:
             at = f"`{field_path(path)}`"
         elif len(path) > 2:
             at = f"`{path[2]}` on line {line} of `{field_path(path[:2])}`"
         else:
             at = f"line {line} of `{field_path(path)}`"
-        if in_bifrost:
-            fix = (
-                'put it in a Secret and write "env.VAR" here (Bifrost reads env.VAR from the pod environment, '
-                "set from the Secret with secretKeyRef)"
-            )
-        elif doc.flavor == "k8s":
-            fix = "move it to a Secret and mount or reference that instead"
-        else:
-            fix = "read it from the environment or a secret store instead of writing it in the file"
         reader = "the ConfigMap" if doc.flavor == "k8s" else "the file"
-        return f"{kind} in plain text at {at} in {where} ({masked}); anyone who can read {reader} can use it: {fix}"
-
+        return (
+            f"{kind} in plain text ({masked}): it is at {at} in {where}, and anyone who can read {reader} can use "
+            f"it. {cls._fix(doc, path, bases)}"
+        )
 
 RULE = InlineSecret()

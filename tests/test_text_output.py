@@ -191,7 +191,7 @@ def test_no_show_source_and_statistics():
 def test_concise_is_one_line_per_finding(bad):
     text = render_concise(bad)
     first = text.splitlines()[0]
-    assert re.match(r"^sample_manifests/bad/10-gatewayclass\.yaml:7:19  IGW107  error  GatewayClass kgateway", first)
+    assert re.match(r"^sample_manifests/bad/10-gatewayclass\.yaml:7:19  IGW107  error  controllerName 'kgateway.dev/kgateway-controller'", first)
     assert " | " not in text
 
 
