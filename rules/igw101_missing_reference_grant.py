@@ -107,9 +107,13 @@ class MissingReferenceGrant(Rule):
                 reasons.append(f"ReferenceGrant {target_ns}/{g.name} does not match: {why}")
             else:
                 msg = (
-                    f"{doc.kind} {ref.from_ns}/{doc.name} references {ref.to_kind} {target_ns}/{ref.to_name} in "
-                    f"another namespace, but no ReferenceGrant in namespace {target_ns!r} allows {doc.kind} "
-                    f"from {ref.from_ns!r}"
+                    f"no ReferenceGrant allows the reference to {ref.to_kind} {target_ns}/{ref.to_name}: "
+                    f"{doc.kind} {ref.from_ns}/{doc.name} references it in another namespace, but no ReferenceGrant "
+                    f"in namespace {target_ns!r} allows {doc.kind} from {ref.from_ns!r}"
+                )
+                fix = (
+                    f"Add a ReferenceGrant in namespace {target_ns!r} from {doc.kind} in {ref.from_ns!r} to "
+                    f"{ref.to_kind} {ref.to_name}"
                 )
                 if reasons:
                     msg += "; " + "; ".join(reasons[:2])
@@ -125,7 +129,8 @@ class MissingReferenceGrant(Rule):
                             f"; ReferenceGrant {index.namespace_of(g)}/{g.name} would allow it but sits in "
                             f"namespace {index.namespace_of(g)!r}: a grant must live in the target namespace"
                         )
-                yield report(path, msg + " (the controller reports RefNotPermitted)")
+                        fix = f"Move ReferenceGrant {g.name} to namespace {target_ns!r}"
+                yield report(path, msg + f" (the controller reports RefNotPermitted). {fix}", help=fix)
 
 
 RULE = MissingReferenceGrant()

@@ -84,22 +84,25 @@ class ParentRefNotFound(Rule):
                 forgot = bool(elsewhere) and "namespace" not in ref.data and ctx.options.assume_complete is None
                 if not lookup_complete(ctx, ref.kind, ref.namespace) and not forgot:
                     continue
+                fix = "Fix the parentRef, or pass --context with the directory that defines the Gateway"
                 if elsewhere and "namespace" not in ref.data:
                     hint = (
                         f" (the parentRef has no namespace, so it means the route's own; {ref.kind} {ref.name} is in "
-                        f"{elsewhere[0]!r}: add namespace: {elsewhere[0]})"
+                        f"{elsewhere[0]!r})"
                     )
+                    fix = f"Add namespace: {elsewhere[0]} to the parentRef, or pass --context with the directory that defines the Gateway"
                 else:
                     names = g.names_in(ref.kind, ref.namespace, ref.group)
                     close = difflib.get_close_matches(ref.name, names, n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else (
-                        f" ({ref.kind}s there: {', '.join(names[:5])})" if names else ""
-                    )
+                    hint = "" if close else (f" ({ref.kind}s there: {', '.join(names[:5])})" if names else "")
+                    if close:
+                        fix = f"Did you mean {close[0]!r}? " + fix
                 yield report(
                     ref.path + ("name",),
-                    f"{route} attaches to {ref.label()}, which is not in the linted set although namespace "
-                    f"{ref.namespace!r} is{hint}: the route is attached nowhere and its paths answer 404. Fix "
-                    "the parentRef, or pass --context with the directory that defines the Gateway",
+                    f"{ref.label()} is not in the linted set: {route} attaches to it, and namespace "
+                    f"{ref.namespace!r} is in the set{hint}; the route is attached nowhere and its paths answer "
+                    f"404. {fix}",
+                    help=fix,
                 )
             elif att.status == NO_MATCHING_LISTENER:
                 listeners = []
@@ -110,16 +113,21 @@ class ParentRefNotFound(Rule):
                 if ref.section_name is not None and ref.section_name not in names:
                     path = ref.path + ("sectionName",)
                     what = f"sectionName {ref.section_name!r} names no listener"
+                    fix = "Use the name of one of its listeners"
                 elif ref.section_name is not None:
                     path = ref.path + ("port",)
                     what = f"listener {ref.section_name!r} does not listen on port {ref.port}"
+                    fix = "Use the listener's port, or drop port"
                 else:
                     path = ref.path + ("port",)
                     what = f"no listener listens on port {ref.port}"
+                    fix = "Use the port of one of its listeners"
                 yield report(
                     path,
-                    f"{route}: {what} of {ref.label()} (its listeners: {have}). The controller reports "
-                    "Accepted=False (NoMatchingParent) and the route is attached nowhere through this parentRef",
+                    f"{what} of {ref.label()}: {route} attaches through it (the Gateway's listeners: {have}). The "
+                    "controller reports Accepted=False (NoMatchingParent) and the route is attached nowhere through "
+                    f"this parentRef. {fix}",
+                    help=fix,
                 )
 
 
