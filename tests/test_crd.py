@@ -65,7 +65,7 @@ def test_crd_in_the_set_wins_and_bundle_version_annotation_picks_the_bundle(tmp_
     (tmp_path / "route.yaml").write_text(ROUTE.replace("value: v1", "value: /a-long-path"))
     result = run([str(tmp_path)], Options(select=CODES))
     assert [f.message.split(" (")[0] for f in result.findings if f.rule == "IGW502"] == [
-        "spec.rules[0].matches[0].path: path too long for this test release"
+        "spec.rules[0].matches[0].path: rejected by a CEL validation rule: path too long for this test release"
     ]
     assert [f.rule for f in result.findings if f.rule != "IGW502"] == ["IGW503"]  # headers: not in that CRD
     # a Gateway API CRD of another kind from v1.5.0: the v1.5 bundle serves the other kinds
