@@ -119,27 +119,33 @@ class OtelTraceType(Rule):
                         "plugin still sends spans, but the config fails Bifrost's schema check"
                     )
                 elif not why:
+                    fix = version.how_to_state()
+                    fix = fix[:1].upper() + fix[1:]
                     message = (
-                        f"otel trace_type is {value!r}, but the Bifrost release is unknown ({version.source}), so the "
-                        f"deployment guide's \"otel\" is assumed ({describe_ranges()}); {version.how_to_state()}"
+                        f"otel trace_type is {value!r}, not the assumed \"otel\": the Bifrost release is unknown "
+                        f"({version.source}), so the deployment guide's \"otel\" is assumed ({describe_ranges()}). "
+                        f"{fix}"
                     )
                 else:
                     message = (
                         f"otel trace_type is {value!r}; {why} accepts {shown}: with another value no trace reaches "
                         "Langfuse"
                     )
-                yield report(path + ("trace_type",), message, severity="warning" if renamed else None)
+                yield report(path + ("trace_type",), message, severity="warning" if renamed else None,
+                             help=None if why else fix)
 
     @staticmethod
     def _broken(cfg, version, entry):
         plugins = cfg.data.get("plugins")
         for i, plugin in enumerate(plugins if isinstance(plugins, list) else ()):
             if isinstance(plugin, dict) and plugin.get("name") == "otel" and plugin.get("enabled") is not False:
+                fix = f"Run a release outside v{entry['from']}-v{entry['to']}"
                 yield report(
                     cfg.path("plugins", i, "name"),
-                    f"Bifrost {version} ({version.source}) is a release in which {entry['what']} "
-                    f"(v{entry['from']} to v{entry['to']}, {entry['sources']}): no trace reaches Langfuse whatever "
-                    f"the config says; run a release outside v{entry['from']}-v{entry['to']}",
+                    f"Bifrost {version} is a release in which {entry['what']}: the release is that of "
+                    f"{version.source} (v{entry['from']} to v{entry['to']}, {entry['sources']}), and no trace "
+                    f"reaches Langfuse whatever the config says. {fix}",
+                    help=fix,
                 )
 
     def fix(self, edit, finding, ctx):

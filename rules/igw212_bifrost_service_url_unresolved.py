@@ -93,24 +93,28 @@ class ServiceUrlUnresolved(Rule):
                         continue
                     there = sorted(s.name for s in index.of_kind("Service", namespace=ns) if s.name)
                     listed = ", ".join(there[:MAX_LISTED]) + (", ..." if len(there) > MAX_LISTED else "") or "none"
+                    fix = f"Use {name}.{elsewhere[0]}.svc.cluster.local" if elsewhere else None
                     hint = (
-                        f"; Service {name!r} is in namespace {', '.join(repr(n) for n in elsewhere)}: use "
-                        f"{name}.{elsewhere[0]}.svc.cluster.local" if elsewhere else ""
+                        f"; Service {name!r} is in namespace {', '.join(repr(n) for n in dict.fromkeys(elsewhere))}. "
+                        f"{fix}" if elsewhere else ""
                     )
                     yield report(
                         path,
-                        f"{what} names Service {name!r} in namespace {ns!r}, which has no such Service (Services "
-                        f"there: {listed}): the name does not resolve{hint}",
+                        f"no Service {name!r} in namespace {ns!r}: {what} names it, and that namespace has no such "
+                        f"Service (Services there: {listed}), so the name does not resolve{hint}",
+                        help=fix,
                     )
                 elif own_ns is not None and index.get("Service", own_ns, name) is None and elsewhere:
                     others = [n for n in elsewhere if n != own_ns]
                     if not others:
                         continue
+                    fix = f"Use {name}.{others[0]}.svc.cluster.local"
                     yield report(
                         path,
-                        f"{what} uses the short name {name!r}, which resolves only in the config's own namespace "
-                        f"{own_ns!r}, where no Service {name!r} is; it is in namespace {others[0]!r}: use "
-                        f"{name}.{others[0]}.svc.cluster.local",
+                        f"short name {name!r} resolves to no Service: {what} uses it, and it resolves only in the "
+                        f"config's own namespace {own_ns!r}, where no Service {name!r} is; it is in namespace "
+                        f"{others[0]!r}. {fix}",
+                        help=fix,
                     )
 
 
