@@ -127,11 +127,12 @@ class InvalidUrlRewrite(Rule):
             ptype = (mpath.get("type") or "PathPrefix") if isinstance(mpath, dict) else "PathPrefix"
             if not ok or ptype != "PathPrefix":
                 have = f"{len(matches)} matches" if len(matches) != 1 else f"a {ptype} match"
+                fix = "Split the rule so each prefix has its own rule, or use ReplaceFullPath"
                 yield report(
                     ppath + ("type",),
-                    f"{kind} with ReplacePrefixMatch needs exactly one PathPrefix match in its rule, and "
-                    f"{field_path(base)} has {have}: the API server rejects the route. Split the rule so each "
-                    "prefix has its own rule, or use ReplaceFullPath",
+                    f"{kind} with ReplacePrefixMatch needs exactly one PathPrefix match: its rule "
+                    f"{field_path(base)} has {have}, and the API server rejects the route. {fix}",
+                    help=fix,
                 )
                 return
             value = mpath.get("value") if isinstance(mpath, dict) else None
@@ -143,11 +144,13 @@ class InvalidUrlRewrite(Rule):
         if pe and len(re_) > len(pe) and re_[: len(pe)] == pe:
             extra = "/" + "/".join(re_[len(pe):])
             full = replacement.rstrip("/")
+            fix = "Match the exact path instead, or drop the rewrite and have the client send the full path"
             yield report(
                 ppath + ("replacePrefixMatch",),
-                f"{kind} replaces the prefix {prefix} with {replacement}, which starts with that prefix: a request "
-                f"already sent to {full} becomes {full}{extra} and misses the backend. Match the exact path "
-                "instead, or drop the rewrite and have the client send the full path",
+                f"{kind} replacePrefixMatch starts with the prefix it replaces: it replaces {prefix} with "
+                f"{replacement}, so a request already sent to {full} becomes {full}{extra} and misses the backend. "
+                f"{fix}",
+                help=fix,
             )
 
 

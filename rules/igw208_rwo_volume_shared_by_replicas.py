@@ -118,11 +118,13 @@ class RwoVolumeSharedByReplicas(Rule):
                 else "it attaches to one node, so pods scheduled elsewhere hang in ContainerCreating "
                 "(Multi-Attach error) and pods on the same node share its SQLite files"
             )
+            fix = ("Run one replica with strategy Recreate, use StatefulSet volumeClaimTemplates, or a "
+                   "ReadWriteMany volume")
             yield report(
                 base + ("volumes", i, "persistentVolumeClaim", "claimName"),
-                f"{doc.kind} {ns}/{doc.name} {why} but mounts PersistentVolumeClaim {claim!r}, which is {mode}: "
-                f"{effect}. Run one replica with strategy Recreate, use StatefulSet volumeClaimTemplates, or a "
-                "ReadWriteMany volume",
+                f"{mode} PersistentVolumeClaim {claim!r} is mounted by more than one pod: {doc.kind} "
+                f"{ns}/{doc.name} {why} and mounts it, and {effect}. {fix}",
+                help=fix,
             )
 
     @staticmethod

@@ -201,13 +201,15 @@ class BifrostConfigNotReloaded(Rule):
             if self._reloaded(doc, configs):
                 return
             cm_list = ", ".join(sorted(sources))
+            fix = ("Add a pod-template annotation such as checksum/config with a hash of the config (and "
+                   "\"source_of_truth\": \"config.json\" in it)")
             yield report(
                 ("spec", "template", "metadata", "annotations"),
-                f"{doc.kind} {ns}/{doc.name} puts Bifrost's config.json from ConfigMap {cm_list} into the "
-                f"persistent app dir {appdir} (PersistentVolumeClaim), but nothing restarts it when the ConfigMap "
-                "changes and config.db keeps the old config. Add a pod-template annotation such as "
-                "checksum/config with a hash of the config (and \"source_of_truth\": \"config.json\" in it)",
-                key=True,
+                f"nothing restarts Bifrost when its config.json changes: {doc.kind} {ns}/{doc.name} puts Bifrost's "
+                f"config.json from ConfigMap {cm_list} into the persistent app dir {appdir} "
+                "(PersistentVolumeClaim), but nothing restarts it when the ConfigMap changes and config.db keeps "
+                f"the old config. {fix}",
+                key=True, help=fix,
             )
             return
 

@@ -89,13 +89,15 @@ class LbAnnotationsNotPropagated(Rule):
         keys = [k for k in doc.annotations if is_aws_lb_annotation(k)]
         if keys and gateway_is_kgateway(doc, graph_for(ctx)) is not False:
             shown = ", ".join(k.rsplit("/", 1)[-1] for k in keys)
+            fix = ("Move them to spec.infrastructure.annotations or to the GatewayParameters "
+                   "spec.kube.service.extraAnnotations")
             yield report(
                 ("metadata", "annotations", keys[0]),
-                f"{me} has {len(keys)} AWS load-balancer annotation{'s' if len(keys) != 1 else ''} in "
-                f"metadata.annotations ({shown}); kgateway does not copy them to the proxy Service, so the load "
-                "balancer is created without them (default type and scheme). Move them to "
-                "spec.infrastructure.annotations or to the GatewayParameters spec.kube.service.extraAnnotations",
-                key=True,
+                f"AWS load-balancer annotation{'s' if len(keys) != 1 else ''} in metadata.annotations "
+                f"{'are' if len(keys) != 1 else 'is'} not applied: {me} has {len(keys)} ({shown}); kgateway does "
+                "not copy them to the proxy Service, so the load balancer is created without them (default type "
+                f"and scheme). {fix}",
+                key=True, help=fix,
             )
         for field in ("annotations", "labels"):
             items = doc.get("spec", "infrastructure", field)
