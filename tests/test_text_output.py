@@ -141,7 +141,7 @@ def test_findings_that_cannot_be_fixed_have_no_marker_and_no_count():
     # path and message do not fit 120 columns together: the message gets a line of its own
     assert out.splitlines()[:2] == [
         "sample_manifests/bad/40-routes.yaml:40:11: IGW101",
-        "    HTTPRoute ai-gateway/bifrost-route references Service ai-external/bifrost-service in another …",
+        "    no ReferenceGrant allows the reference to Service ai-external/bifrost-service",
     ]
     assert "[*]" not in out and "fixable" not in out
 
