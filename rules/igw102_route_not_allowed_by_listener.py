@@ -87,19 +87,23 @@ class RouteNotAllowedByListener(Rule):
             where = f" (selected by {att.ref.selector_text()})" if att.ref.selector_text() else ""
             reasons = "; ".join(dict.fromkeys(att.reasons)) or "no listener admits it"
             if att.status == NOT_ALLOWED:
+                fix = ("Allow the route's namespace and kind on the listener, or attach it to a listener that "
+                       "does")
                 yield report(
                     att.ref.path,
-                    f"{route} cannot attach to {target}{where}: {reasons}. The controller sets "
-                    "Accepted=False (NotAllowedByListeners) and the route serves nothing; allow the "
-                    "route's namespace and kind on the listener, or attach it to a listener that does",
+                    f"{target} does not admit this route: {route} cannot attach to it{where}: {reasons}. The "
+                    f"controller sets Accepted=False (NotAllowedByListeners) and the route serves nothing. {fix}",
+                    help=fix,
                 )
             elif att.status == NO_MATCHING_HOSTNAME:
                 hosts = ", ".join(route_hostnames(doc))
+                fix = "Use a hostname the listener serves"
                 yield report(
                     att.ref.path,
-                    f"{route} cannot attach to {target}{where}: none of its hostnames ({hosts}) intersects "
-                    f"a listener hostname ({reasons}). The controller sets Accepted=False "
-                    "(NoMatchingListenerHostname); use a hostname the listener serves",
+                    f"no listener hostname of {target} matches this route: {route} cannot attach to it{where}; "
+                    f"none of its hostnames ({hosts}) intersects a listener hostname ({reasons}). The controller "
+                    f"sets Accepted=False (NoMatchingListenerHostname). {fix}",
+                    help=fix,
                 )
 
 

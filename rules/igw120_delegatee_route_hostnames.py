@@ -71,10 +71,11 @@ class DelegateeRouteHostnames(Rule):
         more = f" and {len(parents) - 1} more" if len(parents) > 1 else ""
         yield report(
             ("spec", "hostnames"),
-            f"HTTPRoute {index.namespace_of(doc)}/{doc.name} is delegated to by {shown}{more} but sets its own "
-            "hostnames: kgateway refuses a delegatee with hostnames (they are inherited from the parent route), "
-            "so its paths are not served under the parent. Remove spec.hostnames from this route",
-            key=True,
+            f"a delegated route sets its own hostnames: HTTPRoute {index.namespace_of(doc)}/{doc.name} is "
+            f"delegated to by {shown}{more} but sets its own hostnames, and kgateway refuses a delegatee with "
+            "hostnames (they are inherited from the parent route), so its paths are not served under the parent. "
+            "Remove spec.hostnames from this route",
+            key=True, help="Remove spec.hostnames from this route",
         )
 
 

@@ -90,9 +90,11 @@ class PrivateBaseUrl(Rule):
                 if checks:
                     yield report(
                         path,
-                        f"provider {provider!r} base_url is {what}, and Bifrost {version} ({version.source}) refuses "
-                        f"private-network targets (from v{since}) unless network_config sets "
-                        "\"allow_private_network\": true: every request to this provider fails",
+                        f"Bifrost {version} refuses provider {provider!r} base_url: it is {what}, and Bifrost "
+                        f"{version} ({version.source}) refuses private-network targets (from v{since}) unless "
+                        "network_config sets \"allow_private_network\": true, so every request to this provider "
+                        "fails",
+                        help=self.fix_title,
                     )
                 else:
                     yield report(

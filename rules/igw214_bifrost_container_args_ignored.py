@@ -85,12 +85,12 @@ class ContainerArgsIgnored(Rule):
             if not isinstance(args, list) or not args or c.get("command"):
                 continue
             env = _env_for(args)
-            use = f"set env {', '.join(env)} instead" if env else "use the APP_DIR, APP_PORT, APP_HOST and LOG_LEVEL environment variables"
+            use = f"Set env {', '.join(env)} instead" if env else "Use the APP_DIR, APP_PORT, APP_HOST and LOG_LEVEL environment variables"
             yield report(
                 path + ("args",),
-                f"container {c.get('name') or path[-1]!s} passes args to the Bifrost image, whose entrypoint ignores "
-                f"them (older releases hang on them): {use}",
-                key=True,
+                f"container {c.get('name') or path[-1]!s} passes args the Bifrost image ignores: its entrypoint "
+                f"ignores them (older releases hang on them). {use}",
+                key=True, help=use,
             )
 
 

@@ -96,10 +96,12 @@ class ModelNotServed(Rule):
             sent = f" (Bifrost receives {model!r})" if model != cm.model.strip() else ""
             if entry is None:
                 known = ", ".join(sorted(served)) or "none"
+                fix = self._hint(served, provider, name, cm.client)
                 yield report(
                     cm.path,
-                    f"model {cm.model.strip()!r}{sent} names provider {provider!r}, which no Bifrost config in the set "
-                    f"defines (providers: {known}): every request fails. {self._hint(served, provider, name, cm.client)}",
+                    f"no Bifrost config in the set defines provider {provider!r}: model {cm.model.strip()!r}{sent} "
+                    f"names it (providers: {known}), so every request fails. {fix}",
+                    help=fix,
                 )
             elif not entry.serves(name):
                 listed = ", ".join(sorted(entry.models)[:8]) or "none"
@@ -107,11 +109,12 @@ class ModelNotServed(Rule):
                     "; a key's empty models list denies every model from Bifrost v1.5 unless the config sets "
                     '"version": 1 (IGW215)' if entry.denied_empty else ""
                 )
+                fix = self._hint(served, provider, name, cm.client)
                 yield report(
                     cm.path,
-                    f"model {cm.model.strip()!r}{sent}: no key of Bifrost provider {provider!r} lists {name!r} "
-                    f"(its keys list: {listed}{empty}), so every request fails. "
-                    f"{self._hint(served, provider, name, cm.client)}",
+                    f"no key of Bifrost provider {provider!r} lists {name!r}: model {cm.model.strip()!r}{sent} asks "
+                    f"for it (its keys list: {listed}{empty}), so every request fails. {fix}",
+                    help=fix,
                 )
 
     @staticmethod
