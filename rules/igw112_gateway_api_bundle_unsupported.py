@@ -100,11 +100,15 @@ class GatewayApiBundleUnsupported(Rule):
         low, high = parse(entry["gateway_api"]["min"]), parse(entry["gateway_api"]["max"])
         if low <= bundle_parts[:2] <= high:
             return
+        low_s, high_s = entry['gateway_api']['min'], entry['gateway_api']['max']
+        fix = f"Install Gateway API v{low_s} to v{high_s}, or run a kgateway release that supports {bundle}"
         yield report(
             ("metadata", "annotations", BUNDLE_ANNOTATION),
-            f"Gateway API bundle {bundle} is outside what kgateway {kgateway} ({kgateway.source}) supports "
-            f"(Gateway API v{entry['gateway_api']['min']} to v{entry['gateway_api']['max']}): the controller refuses "
-            "to start unless KGW_SKIP_GATEWAY_API_VERSION_CHECK is set, and no Gateway is programmed",
+            f"kgateway {kgateway} does not support Gateway API bundle {bundle}: the bundle is outside what "
+            f"kgateway {kgateway} ({kgateway.source}) supports (Gateway API v{low_s} to v{high_s}), so the "
+            "controller refuses to start unless KGW_SKIP_GATEWAY_API_VERSION_CHECK is set, and no Gateway is "
+            f"programmed. {fix}",
+            help=fix,
         )
 
 

@@ -63,9 +63,10 @@ class CyclicRouteDelegation(Rule):
                 names = " -> ".join(f"{index.namespace_of(r)}/{r.name}" for r in [doc] + cycle)
                 yield report(
                     b.path,
-                    f"HTTPRoute {index.namespace_of(doc)}/{doc.name} delegates in a cycle ({names}): kgateway "
-                    "reports a cyclic reference and drops the delegated routes, so their paths answer 404. "
-                    "Delegate only to routes further down the tree",
+                    f"route delegation forms a cycle: HTTPRoute {index.namespace_of(doc)}/{doc.name} delegates in a "
+                    f"cycle ({names}); kgateway reports a cyclic reference and drops the delegated routes, so their "
+                    "paths answer 404. Delegate only to routes further down the tree",
+                    help="Delegate only to routes further down the tree",
                 )
 
 

@@ -84,9 +84,9 @@ class MissingFsGroup(Rule):
             where = base + ("securityContext",) if isinstance(sc, dict) else base
             yield report(
                 where,
-                f"pod runs {images[0]} without securityContext.fsGroup; Bifrost runs as a non-root user and "
-                f"cannot write its app dir on a volume (set an fsGroup, e.g. {want})",
-                key=True,
+                f"pod has no securityContext.fsGroup: it runs {images[0]}, and Bifrost runs as a non-root user "
+                f"and cannot write its app dir on a volume. Set an fsGroup, e.g. {want}",
+                key=True, help=f"Set an fsGroup, e.g. {want}",
             )
         elif isinstance(fs, bool) or not isinstance(fs, int) or fs < 0:
             yield report(

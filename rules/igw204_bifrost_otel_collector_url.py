@@ -228,9 +228,11 @@ class OtelCollectorUrl(Rule):
         if route is not None:
             yield report(
                 path + ("collector_url",),
-                f"collector_url path {upath or '/'!r} reaches Langfuse as {got!r} after HTTPRoute "
-                f"{ctx.index.namespace_of(route)}/{route.name} rewrites it, not {OTLP_TRACES!r}: Langfuse answers 404 "
-                "and no trace arrives. Make the URL and the rewrite produce the OTLP traces path once",
+                f"collector_url reaches Langfuse at the wrong path after a rewrite: its path {upath or '/'!r} "
+                f"reaches Langfuse as {got!r} after HTTPRoute {ctx.index.namespace_of(route)}/{route.name} rewrites "
+                f"it, not {OTLP_TRACES!r}, so Langfuse answers 404 and no trace arrives. Make the URL and the "
+                "rewrite produce the OTLP traces path once",
+                help="Make the URL and the rewrite produce the OTLP traces path once",
             )
             return
         yield report(

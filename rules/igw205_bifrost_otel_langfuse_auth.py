@@ -103,7 +103,7 @@ def basic_problem(value: str) -> str | None:
     if not sep:
         return "decodes to a value without ':'; it must be base64 of 'publicKey:secretKey'"
     if decoded != decoded.strip():
-        return "decodes to a value with surrounding whitespace or a newline (encode with `echo -n`)"
+        return "decodes to a value with surrounding whitespace or a newline; encode it with `echo -n`"
     if user.startswith("sk-lf-") and password.startswith("pk-lf-"):
         return "has the keys swapped; it must be base64 of 'pk-lf-...:sk-lf-...' (public key first)"
     if not user.startswith("pk-lf-"):
@@ -142,6 +142,7 @@ class OtelLangfuseAuth(Rule):
                         "otel exporter to Langfuse sends no Authorization header: Langfuse answers 401 and no trace "
                         "arrives. Add \"Authorization\": \"env.LANGFUSE_BASIC_AUTH\" (Basic base64 of pk-lf-...:sk-lf-...)",
                         key=True,
+                        help="Add \"Authorization\": \"env.LANGFUSE_BASIC_AUTH\" (Basic base64 of pk-lf-...:sk-lf-...)",
                     )
                 elif isinstance(auth, str):
                     why = basic_problem(auth)
@@ -150,6 +151,8 @@ class OtelLangfuseAuth(Rule):
                             hpath + (auth_key,),
                             f"Langfuse Authorization header {why}: Langfuse rejects the spans with 401 and no trace "
                             "arrives. Use \"Basic \" + base64 of 'pk-lf-...:sk-lf-...', kept in a Secret "
+                            "(\"env.LANGFUSE_BASIC_AUTH\")",
+                            help="Use \"Basic \" + base64 of 'pk-lf-...:sk-lf-...', kept in a Secret "
                             "(\"env.LANGFUSE_BASIC_AUTH\")",
                         )
                 if version_key is None:
