@@ -118,7 +118,7 @@ class UnusedReferenceGrant(Rule):
             r = near[0]
             msg += f" (the closest reference, {r.from_kind} in {r.from_ns!r} to {r.to_kind} {r.to_name}, is not covered by it)"
         msg += ". Delete it, or fix from/to so it covers the reference it was meant for"
-        yield report(("metadata", "name"), msg)
+        yield report(("metadata", "name"), msg, help="Delete it, or fix from/to so it covers the reference it was meant for")
 
 
 RULE = UnusedReferenceGrant()

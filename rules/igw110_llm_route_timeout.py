@@ -144,6 +144,7 @@ class LlmRouteTimeout(Rule):
                     ("spec", "rules", i, "timeouts", "request"),
                     f"request timeout {written} is below {floor_text} for an LLM route ({why}): long completions "
                     f"and streams are cut off with 504; raise it (rule option min_request_timeout)",
+                    help="Raise it (rule option min_request_timeout)",
                 )
                 continue
             if via_policy and via_policy >= floor:
@@ -154,6 +155,7 @@ class LlmRouteTimeout(Rule):
                 f"LLM route rule without timeouts.request{extra} ({why}): the proxy's default (15 s in kgateway/Envoy) "
                 f"cuts long completions and streams with 504; set timeouts.request to at least {floor_text} here or "
                 "in a kgateway TrafficPolicy",
+                help=f"Set timeouts.request to at least {floor_text} here or in a kgateway TrafficPolicy",
             )
 
 

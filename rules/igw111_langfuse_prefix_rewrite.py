@@ -102,6 +102,7 @@ class LangfusePrefixRewrite(Rule):
                     f"the rule serves Langfuse web ({web[0].namespace}/{web[0].name}) under {prefix!r} and strips the "
                     "prefix: Langfuse is built for / and loads its assets and API from absolute paths, so the UI "
                     "breaks; give it its own hostname, or build the image with NEXT_PUBLIC_BASE_PATH and keep the prefix",
+                    help="Give it its own hostname, or build the image with NEXT_PUBLIC_BASE_PATH and keep the prefix",
                 )
 
 

@@ -132,7 +132,7 @@ class OtelTraceType(Rule):
                         "Langfuse"
                     )
                 yield report(path + ("trace_type",), message, severity="warning" if renamed else None,
-                             help=None if why else fix)
+                             help=f"Set trace_type to {shown}" if why else fix)
 
     @staticmethod
     def _broken(cfg, version, entry):

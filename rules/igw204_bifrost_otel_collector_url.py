@@ -240,6 +240,7 @@ class OtelCollectorUrl(Rule):
             f"collector_url path is {upath or '/'!r}, not Langfuse's OTLP traces endpoint: Bifrost posts to the URL as "
             f"written (it does not append /v1/traces), so Langfuse answers 404 and no trace arrives. "
             f"Use {fixed_url(scheme, netloc, upath)!r}",
+            help=f"Use {fixed_url(scheme, netloc, upath)!r}",
         )
 
 

@@ -78,6 +78,7 @@ class BaseUrlV1(Rule):
                     path,
                     f"provider {provider!r} base_url ends in /v1; Bifrost appends /v1/chat/completions (and the other "
                     f"API paths) itself, so requests go to .../v1/v1/... and fail with 404: use {fixed!r}",
+                    help=f"Use {fixed!r}",
                 )
 
     def fix(self, edit, finding, ctx):

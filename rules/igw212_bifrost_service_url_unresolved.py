@@ -93,10 +93,12 @@ class ServiceUrlUnresolved(Rule):
                         continue
                     there = sorted(s.name for s in index.of_kind("Service", namespace=ns) if s.name)
                     listed = ", ".join(there[:MAX_LISTED]) + (", ..." if len(there) > MAX_LISTED else "") or "none"
-                    fix = f"Use {name}.{elsewhere[0]}.svc.cluster.local" if elsewhere else None
+                    fix = f"Use {name}.{elsewhere[0]}.svc.cluster.local" if elsewhere else (
+                        "Fix the Service name or namespace in the URL, or pass --context with the directory that "
+                        "defines the Service")
                     hint = (
                         f"; Service {name!r} is in namespace {', '.join(repr(n) for n in dict.fromkeys(elsewhere))}. "
-                        f"{fix}" if elsewhere else ""
+                        f"{fix}" if elsewhere else f". {fix}"
                     )
                     yield report(
                         path,

@@ -60,11 +60,12 @@ class ImageNotUpstream(Rule):
             registry, repo, tag = split_image(image)
             if repo.rsplit("/", 1)[-1] != "bifrost" or registry not in DOCKER_HUB or repo == UPSTREAM:
                 continue
+            use = f"{UPSTREAM}{tag if tag.startswith(':') else ':<release>'}"
             yield report(
                 path + ("image",),
                 f"image {image.strip()!r} is not Bifrost's published image: Bifrost ships as {UPSTREAM} "
-                f"(Docker Hub {repo} is not it, so the pull fails or runs someone else's image); use "
-                f"{UPSTREAM}{tag if tag.startswith(':') else ':<release>'}",
+                f"(Docker Hub {repo} is not it, so the pull fails or runs someone else's image); use {use}",
+                help=f"Use {use}",
             )
 
 

@@ -86,6 +86,7 @@ class EmptyModelsDenyAll(Rule):
                     path,
                     f"{owner} has an empty {field} list, which allows no {what}: {why}, so every request through it "
                     f'fails; list them, write ["*"] for all, or set "version": 1',
+                    help='List them, write ["*"] for all, or set "version": 1',
                 )
 
 

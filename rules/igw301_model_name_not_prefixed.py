@@ -153,6 +153,7 @@ class ModelNotPrefixed(Rule):
                     cm.path,
                     f"Aider passes {model!r} through LiteLLM, which strips the first prefix: Bifrost "
                     f"receives {sent!r}. Use the double prefix {good!r}",
+                    help=f"Use the double prefix {good!r}",
                 )
                 continue
             provider = None

@@ -220,7 +220,7 @@ def _without(rest: str, help_text: str) -> str:
     message too, for the formats that show only the message, and as ``help``)."""
     body = rest.rstrip(" .")
     tail = help_text.rstrip(" .")
-    if tail and body.endswith(tail):
+    if tail and (body.endswith(tail) or body.endswith(tail[:1].lower() + tail[1:])):  # "...; use X" / "Use X"
         return body[: -len(tail)].rstrip(" .;:,-")
     return rest
 
