@@ -104,6 +104,13 @@ _PAIRS = {"(": ")", "[": "]", "{": "}"}
 _SEP_FIRST = frozenset(s[0] for s in _STRONG + _WEAK)
 
 
+def brief(named: str, plain: str, limit: int = SHORT_LIMIT) -> str:
+    """A finding's first clause: ``named`` (it names the object, e.g. ``Gateway ns/name``)
+    when it fits the short line, else ``plain``, which does not; a message that starts with
+    ``plain`` names the object after it (object names may be 253 characters long)."""
+    return named if len(named) <= limit else plain
+
+
 class MessageParts(NamedTuple):
     short: str  # the first line (<= SHORT_LIMIT characters)
     rest: str  # the explanation and remedy that follow ("" when the message is short)

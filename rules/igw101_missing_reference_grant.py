@@ -64,7 +64,7 @@ from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
 from infergw_lint.gateway import Reference, backend_refs, core_group, grant_mismatch, needs_grant, object_refs
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, brief, report
 
 
 def references(doc, index):
@@ -106,10 +106,13 @@ class MissingReferenceGrant(Rule):
                     break
                 reasons.append(f"ReferenceGrant {target_ns}/{g.name} does not match: {why}")
             else:
+                target = f"{ref.to_kind} {target_ns}/{ref.to_name}"
+                head = brief(f"no ReferenceGrant allows the reference to {target}",
+                             f"no ReferenceGrant allows the reference to this {ref.to_kind}")
                 msg = (
-                    f"no ReferenceGrant allows the reference to {ref.to_kind} {target_ns}/{ref.to_name}: "
-                    f"{doc.kind} {ref.from_ns}/{doc.name} references it in another namespace, but no ReferenceGrant "
-                    f"in namespace {target_ns!r} allows {doc.kind} from {ref.from_ns!r}"
+                    f"{head}: {doc.kind} {ref.from_ns}/{doc.name} references {'it' if target in head else target} in "
+                    f"another namespace, but no ReferenceGrant in namespace {target_ns!r} allows {doc.kind} from "
+                    f"{ref.from_ns!r}"
                 )
                 fix = (
                     f"Add a ReferenceGrant in namespace {target_ns!r} from {doc.kind} in {ref.from_ns!r} to "

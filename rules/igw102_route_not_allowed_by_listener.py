@@ -67,7 +67,7 @@ from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
 from infergw_lint.gateway import NO_MATCHING_HOSTNAME, NOT_ALLOWED, graph_for, route_hostnames
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, brief, report
 
 
 class RouteNotAllowedByListener(Rule):
@@ -89,18 +89,23 @@ class RouteNotAllowedByListener(Rule):
             if att.status == NOT_ALLOWED:
                 fix = ("Allow the route's namespace and kind on the listener, or attach it to a listener that "
                        "does")
+                head = brief(f"{target} does not admit this route", "the parent does not admit this route")
+                it = "it" if target in head else target
                 yield report(
                     att.ref.path,
-                    f"{target} does not admit this route: {route} cannot attach to it{where}: {reasons}. The "
+                    f"{head}: {route} cannot attach to {it}{where}: {reasons}. The "
                     f"controller sets Accepted=False (NotAllowedByListeners) and the route serves nothing. {fix}",
                     help=fix,
                 )
             elif att.status == NO_MATCHING_HOSTNAME:
                 hosts = ", ".join(route_hostnames(doc))
                 fix = "Use a hostname the listener serves"
+                head = brief(f"no listener hostname of {target} matches this route",
+                             "no listener hostname matches this route")
+                it = "it" if target in head else target
                 yield report(
                     att.ref.path,
-                    f"no listener hostname of {target} matches this route: {route} cannot attach to it{where}; "
+                    f"{head}: {route} cannot attach to {it}{where}; "
                     f"none of its hostnames ({hosts}) intersects a listener hostname ({reasons}). The controller "
                     f"sets Accepted=False (NoMatchingListenerHostname). {fix}",
                     help=fix,

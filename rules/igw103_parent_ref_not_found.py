@@ -59,7 +59,7 @@ import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
 from infergw_lint.gateway import NO_MATCHING_LISTENER, PARENT_NOT_FOUND, graph_for, lookup_complete
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, brief, report
 
 
 class ParentRefNotFound(Rule):
@@ -97,9 +97,10 @@ class ParentRefNotFound(Rule):
                     hint = "" if close else (f" ({ref.kind}s there: {', '.join(names[:5])})" if names else "")
                     if close:
                         fix = f"Did you mean {close[0]!r}? " + fix
+                head = brief(f"{ref.label()} is not in the linted set", f"the parent {ref.kind} is not in the linted set")
                 yield report(
                     ref.path + ("name",),
-                    f"{ref.label()} is not in the linted set: {route} attaches to it, and namespace "
+                    f"{head}: {route} attaches to {'it' if ref.label() in head else ref.label()}, and namespace "
                     f"{ref.namespace!r} is in the set{hint}; the route is attached nowhere and its paths answer "
                     f"404. {fix}",
                     help=fix,
@@ -122,9 +123,11 @@ class ParentRefNotFound(Rule):
                     path = ref.path + ("port",)
                     what = f"no listener listens on port {ref.port}"
                     fix = "Use the port of one of its listeners"
+                head = brief(f"{what} of {ref.label()}", what)
+                to = "" if ref.label() in head else f" to {ref.label()}"
                 yield report(
                     path,
-                    f"{what} of {ref.label()}: {route} attaches through it (the Gateway's listeners: {have}). The "
+                    f"{head}: {route} attaches through it{to} (the Gateway's listeners: {have}). The "
                     "controller reports Accepted=False (NoMatchingParent) and the route is attached nowhere through "
                     f"this parentRef. {fix}",
                     help=fix,

@@ -77,7 +77,7 @@ import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
 from infergw_lint.gateway import backend_problems, backend_refs, gateway_controller, graph_for, service_ports
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, brief, report
 
 class BackendRefNotFound(Rule):
     code = "IGW104"
@@ -102,12 +102,14 @@ class BackendRefNotFound(Rule):
                 what = "mirror backendRef" if b.mirror else "backendRef"
                 if p.what == "kind":
                     known = self._controller_known(doc, g, ctx)
+                    named = f"kind {b.kind!r} in group {b.group or 'core'!r}"
+                    head = brief(f"{what} {named} is not a known backend kind", f"{what} kind is not a known backend kind")
+                    it = "it" if named in head else named
                     fix = ("Use a Service, or add the kind's CRD or object to the linted set (--context) if your "
                            "controller serves it")
                     yield report(
                         b.path + (("kind",) if "kind" in b.data else ("group",) if "group" in b.data else ()),
-                        f"{what} kind {b.kind!r} in group {b.group or 'core'!r} is not a known backend kind: "
-                        f"{route} names it, Gateway API implementations resolve other kinds (Service, kgateway "
+                        f"{head}: {route} names {it}, Gateway API implementations resolve other kinds (Service, kgateway "
                         "Backend, InferencePool, ServiceImport, ...), and nothing in the set defines it. A "
                         "controller that does not know the kind reports ResolvedRefs=False (InvalidKind) and the "
                         "rule answers 500"
@@ -117,9 +119,11 @@ class BackendRefNotFound(Rule):
                     )
                 elif p.what == "no-port":
                     fix = "Add the Service's spec.ports[].port"
+                    svc = f"Service {b.namespace}/{b.name}"
+                    head = brief(f"{what} to {svc} has no port", f"{what} to a Service has no port")
                     yield report(
                         b.path,
-                        f"{what} to Service {b.namespace}/{b.name} has no port: {route} names it, and the API "
+                        f"{head}: {route} names {'it' if svc in head else svc}, and the API "
                         f"server rejects a Service backendRef without one. {fix}",
                         help=fix,
                     )
@@ -157,9 +161,10 @@ class BackendRefNotFound(Rule):
             hint = ""
             if close:
                 fix = f"Did you mean {close[0]!r}? " + fix
+        head = brief(f"{what} {shown} is not in the linted set", f"the {what}'s {b.kind} is not in the linted set")
         idle_note = " (it has weight 0, so it gets no traffic: a warning)" if idle else ""
         return (
-            f"{what} {shown} is not in the linted set: {route} names it, and namespace {b.namespace!r} is "
+            f"{head}: {route} names {'it' if shown in head else shown}, and namespace {b.namespace!r} is "
             f"in the set{hint}. The controller reports ResolvedRefs=False (BackendNotFound) and the matching "
             f"requests answer 500{idle_note}. {fix}",
             fix,
@@ -178,9 +183,11 @@ class BackendRefNotFound(Rule):
         if b.port in target_ports:
             listed += f" ({b.port} is a targetPort, the container's port)"
         fix = "Use a spec.ports[].port of the Service (not its targetPort)"
+        svc = f"Service {b.namespace}/{b.name}"
+        head = brief(f"{what} port {b.port} is not a port of {svc}", f"{what} port {b.port} is not a port of its Service")
+        of = "" if svc in head else f" with {svc}"
         return (
-            f"{what} port {b.port} is not a port of Service {b.namespace}/{b.name}: {route} uses it, and the "
-            f"Service exposes only {listed}, so the controller finds no such port and the matching requests "
+            f"{head}: {route} uses it{of}, and the Service exposes only {listed}, so the controller finds no such port and the matching requests "
             f"fail. {fix}",
             fix,
         )

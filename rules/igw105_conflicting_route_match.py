@@ -73,7 +73,7 @@ from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP
 from infergw_lint.gateway import describe_match, graph_for
-from infergw_lint.rule import Rule, field_path, report
+from infergw_lint.rule import Rule, brief, field_path, report
 
 
 class ConflictingRouteMatch(Rule):
@@ -114,7 +114,8 @@ class ConflictingRouteMatch(Rule):
                     same_text = _spelling_note(doc, e.path, o.route, o.path)
                     fix = "Make the matches distinct (path, header or hostname) or keep one route"
                     msg = (
-                        f"this match conflicts with {other}: {me} and {other} ({where}) both match "
+                        f"{brief(f'this match conflicts with {other}', 'this match conflicts with another route')}: "
+                        f"{me} and {other} ({where}) both match "
                         f"{describe_match(e.key, _written(doc, e.path))}{same_text} on host "
                         f"{e.hostname} at {e.listener.label()} but route differently; which one gets the traffic "
                         "depends on creation time (the older route wins), not on the manifests"

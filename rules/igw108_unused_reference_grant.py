@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP
 from infergw_lint.gateway import GRANT_REFERRERS, core_group, grant_allows, graph_for, lookup_complete
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, brief, report
 
 
 def _s(v) -> str:
@@ -88,10 +88,13 @@ class UnusedReferenceGrant(Rule):
                 continue
             group, kind, ns = _s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace"))
             if ns == grant_ns:
+                head = brief(f"{me} allows {kind or 'references'} from its own namespace",
+                             "a from entry names the grant's own namespace")
                 yield report(
                     ("spec", "from", i, "namespace"),
-                    f"{me} allows {kind or 'references'} from its own namespace {grant_ns!r}: references inside one "
-                    "namespace need no grant, so this entry does nothing. A grant belongs in the namespace of the "
+                    f"{head}: " + ("" if me in head else f"{me} allows {kind or 'references'} from {grant_ns!r}; ")
+                    + f"references inside one namespace ({grant_ns!r}) need no grant, so this entry does nothing. A "
+                    "grant belongs in the namespace of the "
                     "target (the Service or Secret) and names the referrer's namespace in from",
                 )
                 continue
@@ -112,7 +115,8 @@ class UnusedReferenceGrant(Rule):
                     what += f".{group}"
                 targets.append(what + (f" {t['name']}" if isinstance(t.get("name"), str) and t["name"] else ""))
         sources = ", ".join(f"{k} in {n!r}" for _, k, n in foreign)
-        msg = f"{me} is not used: nothing in the linted set ({sources}) references {' or '.join(targets) or 'its targets'} in {grant_ns!r}"
+        head = brief(f"{me} is not used", "this ReferenceGrant is not used")
+        msg = f"{head}: {'' if me in head else me + ' allows what '}nothing in the linted set ({sources}) references {' or '.join(targets) or 'its targets'} in {grant_ns!r}"
         near = [r for r in refs if (r.from_kind, r.from_ns) in {(k, n) for _, k, n in foreign}]
         if near:
             r = near[0]

@@ -55,3 +55,60 @@ def test_no_first_line_is_cut_in_any_rule_fixture():
         result, _ = lint_fixture(code, target)
         bad += _bad_lines(result.findings)
     assert not bad, f"{len(bad)} first lines cut or too long:\n" + "\n".join(sorted(set(bad)))
+
+
+NS = "n" * 60 + "-x"  # a namespace and Service names of the longest valid length (63)
+LONG = "s" * 60 + "-x"
+
+
+def test_long_object_names_leave_the_first_line_whole(tmp_path):
+    """Where naming the object would not fit, the first line says what is wrong without the
+    name (lint/rule.py ``brief``) and the rest names it: nothing is cut, nothing lost."""
+    (tmp_path / "m.yaml").write_text(f"""\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: apps
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {NS}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: present
+  namespace: {NS}
+spec:
+  ports: [{{port: 80}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gw
+  namespace: apps
+spec:
+  gatewayClassName: kgateway
+  listeners: [{{name: http, port: 80, protocol: HTTP}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {LONG}
+  namespace: apps
+spec:
+  parentRefs: [{{name: {LONG}, namespace: {NS}}}, {{name: gw}}]
+  rules:
+    - backendRefs:
+        - {{name: {LONG}, port: 80}}
+        - {{name: present, namespace: {NS}, port: 80}}
+        - {{name: {LONG}, namespace: {NS}, port: 80}}
+""")
+    result = run([str(tmp_path)], Options(assume_complete=True))
+    rules = {f.rule for f in result.findings}
+    assert {"IGW101", "IGW103", "IGW104"} <= rules, rules
+    assert not _bad_lines(result.findings)
+    for f in result.findings:
+        if f.rule in ("IGW101", "IGW103", "IGW104"):
+            assert LONG in f.message or NS in f.message  # the name is still in the message
