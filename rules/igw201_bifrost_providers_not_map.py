@@ -68,6 +68,8 @@ class ProvidersNotMap(Rule):
                     "Bifrost `providers` is an array; Bifrost reads only an object" + hint +
                     ", so no provider is loaded and the UI shows none",
                     key=True,
+                    help="Key each provider by its name" + (
+                        f" ({', '.join(repr(n) for n in names[:3])})" if names else ""),
                 )
 
 

@@ -88,13 +88,14 @@ class PublicLbInProd(Rule):
                 and gateway_is_kgateway(doc, graph_for(ctx)) is not False
             ):
                 note = (
-                    " (kgateway ignores Gateway metadata annotations, see IGW402, but this states the intent: "
-                    "moved to spec.infrastructure it would expose the gateway)"
+                    "kgateway ignores Gateway metadata annotations (see IGW402), but this states the intent: "
+                    "moved to spec.infrastructure it would expose the gateway. "
                 )
+            fix = "Put CloudFront + WAF in front and use an internal scheme"
             yield report(
                 path,
-                f"internet-facing load balancer in prod ({why}); put CloudFront + WAF in front and use an "
-                f"internal scheme{note}",
+                f"internet-facing load balancer in prod ({why}): {note}{fix}",
+                help=fix,
             )
 
 

@@ -89,12 +89,14 @@ def test_split_message_falls_back_to_a_connective_then_a_space():
 
 
 def test_json_keeps_the_message_and_adds_help_and_url():
-    code, out, _ = cli("--format", "json", "--select", "IGW201,IGW003", BAD)
+    code, out, _ = cli("--format", "json", "--select", "IGW201,IGW206", BAD)
     findings = json.loads(out)["findings"]
     by_rule = {f["rule"]: f for f in findings}
     f = by_rule["IGW201"]
     assert f["message"].startswith("Bifrost `providers` is an array; Bifrost reads only an object")
-    assert f["help"] == split_message(f["message"]).rest and f["help"].startswith("Bifrost reads only")
+    assert f["help"] == "Key each provider by its name ('openai', 'anthropic')"  # the rule's own help
+    g = by_rule["IGW206"]  # no help of its own: the message's rest
+    assert g["help"] == split_message(g["message"]).rest and g["help"]
     assert f["url"].endswith("/docs/rules/IGW201.md")
 
 
@@ -131,7 +133,8 @@ def test_header_frame_help_and_fixable_count():
     frame = "\n".join(lines[1:10])
     assert "25 |       \"providers\": [\n   |       ^^^^^^^^^^^ error" in frame
     assert lines[1] == "   |" and lines[2].startswith("23 |")  # two lines of context before
-    assert any(ln.startswith("   = help: Bifrost reads only an object keyed by provider name") for ln in lines)
+    assert any(ln.startswith("   = note: Bifrost reads only an object keyed by provider name") for ln in lines)
+    assert "   = help: Key each provider by its name ('openai', 'anthropic')" in lines
     assert "   = help: see https://github.com/infergw/infergw-lint/blob/main/docs/rules/IGW201.md" in lines
     assert lines[-1] == "[*] 1 fixable with `--fix`"
 
@@ -178,7 +181,7 @@ def test_every_line_fits_the_width_and_no_word_is_broken(bad):
 
 def test_no_show_source_and_statistics():
     code, out, _ = cli("--no-show-source", "--select", "IGW201", BAD)
-    assert " | " not in out and out.splitlines()[1].startswith("   = help: ")
+    assert " | " not in out and out.splitlines()[1].startswith("   = note: ")
     code, out, _ = cli("--statistics", BAD)
     lines = out.splitlines()
     assert re.fullmatch(r"3  IGW110  \[ \] llm-route-timeout", lines[0])  # the most frequent rule first
