@@ -244,7 +244,12 @@ def test_unsupported_constructs_fall_back_to_celpy_and_bad_rules_get_one_note():
     from infergw_lint.crd.cel.lexer import CompileError
 
     prog = cel.program("other == 1 || true")  # the native compiler refuses an undeclared name
-    assert isinstance(prog, fallback.Program)
+    assert isinstance(prog, cel.Deferred) and isinstance(prog.load(), fallback.Program)
+    neither = cel.program("nosuchfunction(self) && true")
+    with pytest.raises(CompileError) as exc:  # celpy parses it but has no such function: runs, errors
+        neither.load()
+        raise CompileError("loaded")
+    assert "loaded" in str(exc.value)
     with pytest.raises(CompileError) as exc:
         cel.program("self.a ==")
     assert "line 1, column 10" in str(exc.value)

@@ -265,14 +265,20 @@ def test_cel_engine_is_loaded_only_when_a_rule_must_be_evaluated(tmp_path):
         return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env).stdout.split()
 
     assert go() == ["False", "False", "True", "False", "0"]
+    # native verdicts are not stored (evaluating a rule costs less than looking it up)
+    assert not list((tmp_path / "infergw-lint").glob("cel-verdicts-*.json"))
+    env["INFERGW_LINT_CEL"] = "celpy"  # the fallback engine: celpy imported, verdicts stored
+    assert go() == ["False", "False", "False", "True", "0"]
     assert list((tmp_path / "infergw-lint").glob("cel-verdicts-*.json"))
     assert go() == ["False", "False", "False", "False", "0"]  # every verdict known from the last run: no compiling
     env["INFERGW_LINT_NO_CACHE"] = "1"
-    assert go() == ["False", "False", "True", "False", "0"]
+    assert go() == ["False", "False", "False", "True", "0"]
 
 
 def test_stored_verdicts_give_the_same_findings(tmp_path):
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    """The verdict store (used for rules on the celpy fallback) gives the same findings, and
+    so does the native engine."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "INFERGW_LINT_CEL": "celpy"}
     env.pop("INFERGW_LINT_NO_CACHE", None)
     cmd = [sys.executable, "-m", "infergw_lint", "-f", "json", "--select", "IGW5", "sample_manifests", "tests/fixtures/IGW502"]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env).stdout
@@ -280,6 +286,8 @@ def test_stored_verdicts_give_the_same_findings(tmp_path):
     assert first == second and '"IGW502"' in first
     cache = next((tmp_path / "infergw-lint").glob("cel-verdicts-*.json"))
     cache.write_text("{not json")  # a damaged cache is ignored
+    assert subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env).stdout == first
+    env.pop("INFERGW_LINT_CEL")
     assert subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env).stdout == first
 
 
@@ -470,7 +478,7 @@ def test_symlinked_store_is_ignored(tmp_path):
 
 
 def test_bad_store_files_give_no_traceback(tmp_path):
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "INFERGW_LINT_CEL": "celpy"}
     env.pop("INFERGW_LINT_NO_CACHE", None)
     cmd = [sys.executable, "-m", "infergw_lint", "-f", "json", "--select", "IGW5", "tests/fixtures/IGW502"]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)

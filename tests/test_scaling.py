@@ -274,9 +274,15 @@ def test_console_entry_flushes_everything_then_exits(tmp_path):
 
 
 def test_cel_verdicts_are_kept_by_value_for_one_run(tmp_path, monkeypatch):
-    """The same Gateway written N times is judged by CEL once (IGW502 still reported for
-    each copy, at its own place)."""
+    """With the celpy fallback (milliseconds per rule), the same Gateway written N times is
+    judged by CEL once (IGW502 still reported for each copy, at its own place); the native
+    engine evaluates each copy (microseconds, less than a lookup)."""
     from infergw_lint.crd import cel
+
+    saved = dict(cel._PROGRAMS)
+    cel._PROGRAMS.clear()
+    monkeypatch.setattr(cel, "FORCE_CELPY", True)
+    monkeypatch.setenv("INFERGW_LINT_NO_CACHE", "1")  # count evaluations, not stored verdicts
 
     gw_text = """\
 ---
@@ -292,13 +298,24 @@ spec:
     counts = {}
     for n in (1, 6):
         (tmp_path / f"g{n}.yaml").write_text(gw_text * n)
-        calls = _count_calls(monkeypatch, cel, "_evaluate")
-        found = run([str(tmp_path / f"g{n}.yaml")], Options(select=["IGW502"])).findings
-        monkeypatch.undo()
+        calls = [0]
+        original = cel._evaluate
+
+        def counted(*args, **kwargs):
+            calls[0] += 1
+            return original(*args, **kwargs)
+
+        cel._evaluate = counted
+        try:
+            found = run([str(tmp_path / f"g{n}.yaml")], Options(select=["IGW502"])).findings
+        finally:
+            cel._evaluate = original
         counts[n] = calls[0]
         assert found and len(found) % n == 0
         assert len({f.span.line for f in found}) >= n  # each copy at its own place
-    assert counts[6] == counts[1]
+    assert counts[6] == counts[1] > 0
+    cel._PROGRAMS.clear()
+    cel._PROGRAMS.update(saved)
 
 
 def test_message_split_stops_at_the_first_clause_end():

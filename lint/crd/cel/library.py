@@ -343,10 +343,13 @@ def find_all(s, pattern, n=None):
     return found
 
 
+# Patterns below are strings, compiled by ``re`` (and cached there) on first use: importing
+# this module stays cheap for runs that never need them.
+
 # ---- conversions and types ----------------------------------------------------------------------
 
-_GO_INT = re.compile(r"[+-]?[0-9]+")
-_GO_FLOAT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)", re.I)
+_GO_INT = r"[+-]?[0-9]+"
+_GO_FLOAT = r"(?i)[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan)"
 
 
 @_global("int", 1)
@@ -363,7 +366,7 @@ def to_int(v):
             raise CelError("double out of int range")
         return int(v)
     if t is str:
-        if not _GO_INT.fullmatch(v):
+        if not re.fullmatch(_GO_INT, v):
             raise CelError(f"type conversion error from string to int: {v!r}")
         n = int(v)
         if not INT64_MIN <= n <= INT64_MAX:
@@ -407,7 +410,7 @@ def to_double(v):
     if t is int or t is UInt:
         return float(v)
     if t is str:
-        if not _GO_FLOAT.fullmatch(v):
+        if not re.fullmatch(_GO_FLOAT, v):
             raise CelError(f"type conversion error from string to double: {v!r}")
         return float(v)
     raise no_overload("double", v)
@@ -859,7 +862,7 @@ _url_method("getQuery", _query)
 
 # ---- quantities (k8s quantity.go) ---------------------------------------------------------------
 
-_QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?")
+_QUANTITY = r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?"
 _SUFFIX = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
            "n": (1, 10**9), "u": (1, 10**6), "m": (1, 1000), "k": 10**3, "M": 10**6, "G": 10**9,
            "T": 10**12, "P": 10**15, "E": 10**18}
@@ -884,7 +887,7 @@ class Quantity:
 
 
 def _parse_quantity(s: str):
-    m = _QUANTITY.fullmatch(s)
+    m = re.fullmatch(_QUANTITY, s)
     if m is None:
         return None
     from fractions import Fraction
@@ -965,12 +968,12 @@ class Format:
         self.check = check
 
 
-_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_LABEL_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_LABEL_1035 = r"[a-z]([-a-z0-9]*[a-z0-9])?"
+_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+_QUALIFIED_NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_LABEL_VALUE = r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"
+_UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 
 def _max_len(s, n):
@@ -979,7 +982,7 @@ def _max_len(s, n):
 
 def _dns_label(s):
     errs = _max_len(s, 63)
-    if not _LABEL.fullmatch(s):
+    if not re.fullmatch(_LABEL, s):
         errs.append("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
                     "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
                     "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
@@ -988,7 +991,7 @@ def _dns_label(s):
 
 def _dns_subdomain(s):
     errs = _max_len(s, 253)
-    if not _SUBDOMAIN.fullmatch(s):
+    if not re.fullmatch(_SUBDOMAIN, s):
         errs.append("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                     "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
                     "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
@@ -997,7 +1000,7 @@ def _dns_subdomain(s):
 
 def _dns_1035(s):
     errs = _max_len(s, 63)
-    if not _LABEL_1035.fullmatch(s):
+    if not re.fullmatch(_LABEL_1035, s):
         errs.append("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
                     "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
                     "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
@@ -1022,7 +1025,7 @@ def _qualified_name(s):
         errs.append("name part must be non-empty")
     elif len(name) > 63:
         errs.append("name part must be no more than 63 characters")
-    if name and not _QUALIFIED_NAME.fullmatch(name):
+    if name and not re.fullmatch(_QUALIFIED_NAME, name):
         errs.append("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
                     "with an alphanumeric character")
     return errs
@@ -1030,7 +1033,7 @@ def _qualified_name(s):
 
 def _label_value(s):
     errs = _max_len(s, 63)
-    if not _LABEL_VALUE.fullmatch(s):
+    if not re.fullmatch(_LABEL_VALUE, s):
         errs.append("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
                     "and must start and end with an alphanumeric character")
     return errs
@@ -1079,7 +1082,7 @@ FORMATS = {
     "dns1035LabelPrefix": _prefix(_dns_1035),
     "labelValue": _label_value,
     "uri": _simple(lambda s: _parse_url(s) is not None, "invalid URI"),
-    "uuid": _simple(lambda s: _UUID.fullmatch(s) is not None, "does not match the UUID format"),
+    "uuid": _simple(lambda s: re.fullmatch(_UUID, s) is not None, "does not match the UUID format"),
     "byte": _simple(_is_base64, "invalid base64"),
     "date": _simple(_is_date, "invalid date"),
     "datetime": _simple(_is_datetime, "invalid datetime"),

@@ -423,7 +423,7 @@ def select(o, field: str):
 # ---- durations and timestamps -------------------------------------------------------------
 
 _UNITS = {"ns": 1, "us": 10**3, "\u00b5s": 10**3, "\u03bcs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
-_DUR_PART = re.compile(r"([0-9]*)(?:\.([0-9]*))?([a-z\u00b5\u03bc]+)")
+_DUR_PART = r"([0-9]*)(?:\.([0-9]*))?([a-z\u00b5\u03bc]+)"  # compiled (and cached) by re on first use
 
 
 def parse_duration(s: str) -> Duration:
@@ -440,7 +440,7 @@ def parse_duration(s: str) -> Duration:
     total = 0
     pos = 0
     while pos < len(s):
-        m = _DUR_PART.match(s, pos)
+        m = re.compile(_DUR_PART).match(s, pos)
         if m is None or (not m.group(1) and not m.group(2)):
             raise CelError(f"invalid duration {orig!r}")
         unit = _UNITS.get(m.group(3))
@@ -471,7 +471,7 @@ def format_duration(ns: int) -> str:
     return f"{sign}{secs}s"
 
 
-_RFC3339 = re.compile(
+_RFC3339 = (
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))"
 )
 
@@ -479,7 +479,7 @@ _RFC3339 = re.compile(
 def parse_timestamp(s: str) -> Timestamp:
     import datetime as _dt
 
-    m = _RFC3339.fullmatch(s)
+    m = re.fullmatch(_RFC3339, s)
     if m is None:
         raise CelError(f"invalid timestamp {s!r}")
     y, mo, d, h, mi, sec = (int(m.group(i)) for i in range(1, 7))
