@@ -92,8 +92,11 @@ def report(
     path, message: str, *, key: bool = False, severity: str | None = None, help: str | None = None,
     within: tuple | None = None,
 ) -> Report:
-    """``message``: what is wrong (a short first line, at most 100 characters, then the
-    explanation); ``help``: what to do, when the message does not end by saying it."""
+    """``message``: what is wrong in a first clause of at most 100 characters that ends at
+    ``: `` or ``; `` (naming the object only when it fits: ``brief``), then why, and may end
+    with the remedy; ``help``: the remedy in one line with exact values.  A message that
+    ends with its help keeps it for the formats that show only the message (GitHub
+    annotations, SARIF); the text output then shows it once, as the help."""
     return Report(tuple(path), message, key, severity, help, within)
 
 
