@@ -6,7 +6,11 @@ Validates every custom resource whose kind has a CRD -- the bundled Gateway API 
 the release of the stack profile (`--gateway-api-version`, config `versions:`, or the
 `gateway.networking.k8s.io/bundle-version` annotation of the Gateway API CRDs in the linted
 set; when none states it, the newest bundled release, said in a note;
-`--gateway-api-channel experimental` for the experimental channel), the bundled kgateway CRDs, and any
+`--gateway-api-channel experimental` for the experimental channel), the bundled kgateway CRDs
+(group `gateway.kgateway.dev`, one bundle per minor release v2.0 to v2.4: the profile's kgateway
+release from `--kgateway-version`, config `versions:`, or the controller image; for a release
+without a bundle, the nearest one, said in a note; when the release is not known, a resource is
+reported only where every bundled release rejects it), and any
 `CustomResourceDefinition` in the linted set, in `--context` or in `--crds` -- against the
 `openAPIV3Schema` of its version, after applying the schema's defaults as the API server
 does. Reports, on the field: a wrong type, a value outside an `enum`, a `pattern`, `format`,

@@ -9,11 +9,20 @@ Usage (from a clone of the upstream repositories)::
 
     python -m infergw_lint.crd.refresh gateway-api /path/to/gateway-api.git v1.2.1 v1.3.0 v1.4.1 v1.5.1 v1.6.1
     python -m infergw_lint.crd.refresh gateway-api /path/to/gateway-api.git --channel experimental v1.6.1
-    python -m infergw_lint.crd.refresh kgateway /path/to/kgateway.git v2.1.0 [--version 2.1]
+    python -m infergw_lint.crd.refresh kgateway /path/to/kgateway.git v2.0.5 v2.1.2 v2.2.8 v2.3.5 v2.4.3
 
 The upstream files are read with ``git show <ref>:<path>`` from the given git directory (a
 bare clone is fine).  Gateway API (kubernetes-sigs/gateway-api) and kgateway
 (kgateway-dev/kgateway) are both Apache-2.0; the notice is in ``data/NOTICE``.
+
+kgateway: one bundle per minor release (``kgateway-2.3.json.gz``), made from the CRD files
+of ``install/helm/kgateway-crds/templates`` (group ``gateway.kgateway.dev`` only; the
+agentgateway CRDs are not bundled) at the newest patch release whose commit could be pinned.
+``KGATEWAY_RELEASES`` below names each release's commit and the evidence that the commit is
+that release; a ref given on the command line must be one of them, and when the git
+directory has the tag it must point at that commit (a fork's copy of the upstream history
+serves as well: the commit ids are upstream's).  A release not in the table is refused
+rather than guessed; add it with its evidence first.
 """
 
 from __future__ import annotations
@@ -39,6 +48,40 @@ KEEP = {
     "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type", "x-kubernetes-validations",
 }
 RULE_KEYS = ("rule", "message", "messageExpression", "fieldPath", "reason", "optionalOldSelf")
+
+KGATEWAY_REPOSITORY = "https://github.com/kgateway-dev/kgateway"
+KGATEWAY_FOLDER = "install/helm/kgateway-crds/templates"
+# release -> the upstream commit it was cut from, and why we believe so.  Release pages are
+# https://github.com/kgateway-dev/kgateway/releases/tag/<release> (they print the short
+# commit id next to the tag); fork tags are those of maintainers' forks, which carry copies
+# of the upstream tags.  Checked 2026-12-02.
+KGATEWAY_RELEASES = {
+    "v2.0.5": {
+        "commit": "e309e0a2687505ed8a52f478865a9d54cdaac4eb",
+        "evidence": "tag v2.0.5 in the forks timflannagan/kgateway and (as the tip of branch v2.0.x) "
+        "sheidkamp/kgateway; both forks' v2.0.0-v2.0.2 tags agree; the commit descends from v2.0.2 on the "
+        "v2.0.x line. No release page was found for it.",
+    },
+    "v2.1.2": {
+        "commit": "a31f0744e17d6b0b162bcff8183ddc2b9ce0add0",
+        "evidence": "tag v2.1.2 in the fork timflannagan/kgateway ('[2.1.x] bump envoy-gloo to v1.35.7-patch1 "
+        "(#13057)', 2025-12-04), descending from tag v2.1.0 (919cae6, the v2.1.x branch point). v2.1.3 "
+        "(2026-04-13) exists but its commit could not be pinned. No release page was found.",
+    },
+    "v2.2.8": {
+        "commit": "e7f52b9a8ddc217bf77cd3d18283ae8dec515666",
+        "evidence": "release page v2.2.8 (released 2026-06-25, commit e7f52b9)",
+    },
+    "v2.3.5": {
+        "commit": "d7a4e97686ada6bdc35e5315b69bd6a46b40beb1",
+        "evidence": "release page v2.3.5 (released 2026-06-25, commit d7a4e97)",
+    },
+    "v2.4.3": {
+        "commit": "b2a63fdd03d4c6c0d6cb013b519f85cf13907c34",
+        "evidence": "release page v2.4.3 (released 2026-08-20, commit b2a63fd). v2.4.4 (2026-08-31, commit "
+        "844fbde; release notes list no API change) and the v2.5.x releases are in no snapshot available here.",
+    },
+}
 
 
 def reduce_schema(node):
@@ -99,26 +142,49 @@ def crds_at(gitdir: str, ref: str, folder: str, name_re: str = r".*\.ya?ml$") ->
 
 def write_bundle(name: str, source: dict, crds: list[dict], out: str = DATA) -> str:
     bundle = {"source": source, "crds": sorted((reduce_crd(c) for c in crds), key=lambda c: (c["group"], c["kind"]))}
-    path = os.path.join(out, name + ".json.gz")
     raw = json.dumps(bundle, sort_keys=True, separators=(",", ":")).encode()
+    if b"{{" in raw:  # a Helm template directive left in a kept field (descriptions are dropped)
+        raise SystemExit(f"{name}: a schema field holds a Helm template directive ('{{{{'); render the chart first")
+    path = os.path.join(out, name + ".json.gz")
     with gzip.GzipFile(path, "wb", mtime=0) as fh:  # mtime=0: the same input gives the same bytes
         fh.write(raw)
     return path
+
+
+def kgateway_commit(gitdir: str, release: str) -> str:
+    """The pinned upstream commit of a kgateway release (``KGATEWAY_RELEASES``), checked
+    against the git directory: the commit must be there, and the tag, if present, must
+    point at it."""
+    entry = KGATEWAY_RELEASES.get(release)
+    if entry is None:
+        raise SystemExit(
+            f"kgateway {release}: not in KGATEWAY_RELEASES (known: {', '.join(KGATEWAY_RELEASES)}); "
+            "add its commit and the evidence that the commit is that release first"
+        )
+    commit = entry["commit"]
+    found = subprocess.run(["git", "-C", gitdir, "rev-parse", "--verify", "-q", f"{commit}^{{commit}}"],
+                           capture_output=True, text=True).stdout.strip()
+    if found != commit:
+        raise SystemExit(f"kgateway {release}: commit {commit} is not in {gitdir}")
+    tagged = subprocess.run(["git", "-C", gitdir, "rev-parse", "--verify", "-q", f"refs/tags/{release}^{{commit}}"],
+                            capture_output=True, text=True).stdout.strip()
+    if tagged and tagged != commit:
+        raise SystemExit(f"kgateway {release}: tag {release} in {gitdir} is {tagged}, not the pinned {commit}")
+    return commit
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m infergw_lint.crd.refresh", description=__doc__.split("\n")[0])
     ap.add_argument("project", choices=("gateway-api", "kgateway"))
     ap.add_argument("gitdir")
-    ap.add_argument("refs", nargs="+")
+    ap.add_argument("refs", nargs="+", help="Gateway API tags, or kgateway releases named in KGATEWAY_RELEASES")
     ap.add_argument("--channel", default="standard", choices=("standard", "experimental"))
-    ap.add_argument("--version", help="kgateway release the ref stands for (default: the ref without 'v')")
     ap.add_argument("--folder", help="folder holding the CRD YAMLs (default: the project's)")
     ap.add_argument("--out", default=DATA, help="where to write the bundles (default: the package's data/)")
     args = ap.parse_args(argv)
     for ref in args.refs:
-        commit = _git(args.gitdir, "rev-parse", f"{ref}^{{commit}}").strip()
         if args.project == "gateway-api":
+            commit = _git(args.gitdir, "rev-parse", f"{ref}^{{commit}}").strip()
             folder = args.folder or f"config/crd/{args.channel}"
             crds = crds_at(args.gitdir, ref, folder, r"^gateway\.networking\..*\.yaml$")
             version = ref.lstrip("v")
@@ -130,13 +196,16 @@ def main(argv=None) -> int:
                 "bundle_version": next((b for b in bundle if b), ref), "license": "Apache-2.0",
             }
         else:
-            folder = args.folder or "install/helm/kgateway-crds/templates"
-            crds = crds_at(args.gitdir, ref, folder, r"^gateway\.kgateway\.dev_.*\.yaml$")
-            version = args.version or ref.lstrip("v")
-            name = f"kgateway-{version}"
+            commit = kgateway_commit(args.gitdir, ref)
+            folder = args.folder or KGATEWAY_FOLDER
+            crds = crds_at(args.gitdir, commit, folder, r"^gateway\.kgateway\.dev_.*\.yaml$")
+            crds = [c for c in crds if (c.get("spec") or {}).get("group") == "gateway.kgateway.dev"]
+            minor = ".".join(ref.lstrip("v").split(".")[:2])
+            name = f"kgateway-{minor}"
             source = {
-                "project": "kgateway", "repository": "https://github.com/kgateway-dev/kgateway",
-                "ref": ref, "commit": commit, "path": folder, "version": version, "license": "Apache-2.0",
+                "project": "kgateway", "repository": KGATEWAY_REPOSITORY,
+                "ref": ref, "commit": commit, "path": folder, "version": minor, "release": ref.lstrip("v"),
+                "evidence": KGATEWAY_RELEASES[ref]["evidence"], "license": "Apache-2.0",
             }
         print(write_bundle(name, source, crds, args.out), f"({len(crds)} CRDs)", file=sys.stderr)
     if args.out == DATA:
@@ -161,6 +230,8 @@ def write_notice() -> None:
             lines.append(
                 f"- {name}: {s['project']} ({s['repository']}), {s['ref']} commit {s['commit']}, {s['path']}; {s['license']}"
             )
+            if s.get("evidence"):
+                lines.append(f"  (why this commit is {s['ref']}: {s['evidence']})")
     lines += ["", "Gateway API: Copyright The Kubernetes Authors. kgateway: Copyright The kgateway Authors.", ""]
     with open(os.path.join(DATA, "NOTICE"), "w") as fh:
         fh.write("\n".join(lines))
