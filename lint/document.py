@@ -444,6 +444,9 @@ class Document:
     def span(self, path: tuple = (), key: bool = False) -> Span:
         """Where the value at ``path`` is written (its key with ``key=True``).  A path that
         does not exist resolves to the deepest part of it that does (the place to add)."""
+        if not path and "node" not in self.__dict__ and "_recompose" in self.__dict__:
+            # the whole document of a released tree: where it is was kept (start, end)
+            return self.source.span(self.start, self.end)
         k, v, reached = self.locate(tuple(path))
         if key and k is not None:
             node = k

@@ -466,7 +466,7 @@ def bifrost_hosts(index) -> set[str]:
     def build() -> set:
         from .gateway import backend_refs, graph
 
-        pods = []
+        pods: dict = {}  # namespace -> labels of the Bifrost pods there
         for doc in index.resources:
             found = pod_spec(doc)
             if found is None:
@@ -475,13 +475,13 @@ def bifrost_hosts(index) -> set[str]:
             if any(is_bifrost_image(c.get("image")) for _, c in containers(spec, base)):
                 meta = doc.get(*base[:-1], "metadata") if len(base) > 1 else doc.get("metadata")
                 labels = meta.get("labels") if isinstance(meta, dict) else doc.labels
-                pods.append((index.namespace_of(doc), labels if isinstance(labels, dict) else {}))
+                pods.setdefault(index.namespace_of(doc), []).append(labels if isinstance(labels, dict) else {})
         services = set()
         hosts: set = set()
         for svc in index.of_kind("Service"):
             ns = index.namespace_of(svc) or index.default_namespace
             selector = svc.get("spec", "selector")
-            if "bifrost" in (svc.name or "").lower() or any(pns == ns and _labels_match(selector, l) for pns, l in pods):
+            if "bifrost" in (svc.name or "").lower() or any(_labels_match(selector, l) for l in pods.get(ns, ())):
                 services.add((ns, svc.name))
                 hosts |= {svc.name, f"{svc.name}.{ns}", f"{svc.name}.{ns}.svc", f"{svc.name}.{ns}.svc.cluster.local"}
         if services:
@@ -514,7 +514,24 @@ def talks_to_bifrost(url: str | None, index, gateways=()) -> bool:
             return True
     if not host:
         return False
-    for h in bifrost_hosts(index):
-        if h == host or (h.startswith("*.") and host.endswith(h[1:])):
-            return True
+    exact, suffixes = _bifrost_host_lookup(index)
+    if host in exact:
+        return True
+    if suffixes:  # "*.example.com" matches a host that ends with ".example.com"
+        dot = host.find(".")
+        while dot != -1:
+            if host[dot:] in suffixes:
+                return True
+            dot = host.find(".", dot + 1)
     return "bifrost" in host
+
+
+def _bifrost_host_lookup(index) -> tuple[set, set]:
+    """``bifrost_hosts`` as (hosts, suffixes of the ``*.`` ones with their dot): a lookup
+    per URL instead of a scan of every host."""
+
+    def build() -> tuple[set, set]:
+        hosts = bifrost_hosts(index)
+        return hosts, {h[1:] for h in hosts if h.startswith("*.")}
+
+    return index.memo("bifrost-host-lookup", build)

@@ -233,12 +233,17 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     findings += problem_findings(loaded.problems, by_code, active_codes, reported_paths, options)
 
     occurrences: Counter = Counter()
+    shapes: dict = {}  # (flavor, group, kind) -> the rules that may apply to such a document
     for doc in loaded.documents:
         if doc.source.context_only:
             continue
         origin = doc.origin
         dctx = ctx if origin is None else contexts[origin.world]
-        findings += check_document(doc, active, dctx, options, occurrences, internal)
+        shape = (doc.flavor, doc.group, doc.kind)
+        rules_here = shapes.get(shape)
+        if rules_here is None:
+            rules_here = shapes[shape] = applicable(active, doc)
+        findings += check_document(doc, rules_here, dctx, options, occurrences, internal)
         doc.forget()  # its findings are placed: a tree composed for them goes again
 
     for c in (ctx, *contexts.values()):  # notes from the rules (a CRD that cannot be used)
@@ -308,6 +313,23 @@ def problem_findings(problems, by_code: dict, active_codes: set, reported_paths:
                 problem.path, problem.span, None, (), fingerprint(problem.code, f"file:{stable_path(problem.path)}", (stable,), occ),
             )
         )
+    return out
+
+
+def applicable(rules, doc) -> list:
+    """``rules`` without those that cannot apply to any document of ``doc``'s flavor, group
+    and kind (``Rule.applies`` reads nothing else); a rule with its own ``applies`` stays
+    (it is asked for each document)."""
+    out = []
+    for rule in rules:
+        if type(rule).applies is not Rule.applies:
+            out.append(rule)
+        else:
+            try:
+                if rule.applies(doc):
+                    out.append(rule)
+            except Exception:  # noqa: BLE001 - check_document asks again and reports it
+                out.append(rule)
     return out
 
 

@@ -104,7 +104,7 @@ SHORT_LIMIT = 100  # characters of a finding's first line (fits a 120-column ter
 _STRONG = ("; ", ": ", ". ", " -- ")  # clause and sentence ends
 _WEAK = (", which ", ", but ", ", so ", ", and ", ", while ", ", where ", " although ", " because ")
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
-_SEP_FIRST = frozenset(s[0] for s in _STRONG + _WEAK)
+_STRONG_SET = frozenset(_STRONG)
 
 
 def brief(named: str, plain: str, limit: int = SHORT_LIMIT) -> str:
@@ -120,13 +120,28 @@ class MessageParts(NamedTuple):
     continued: bool  # the short line stops mid-sentence (shown with an ellipsis)
 
 
+# every place the scan below must look at: a quote, a bracket, or a clause boundary (a
+# zero-width lookahead, so that boundaries that overlap are all seen, in the order the
+# character loop this replaces tried them: strong ends first, then connectives)
+_TOKENS = re.compile(
+    "(?=(["
+    + re.escape("\"`'" + "".join(_PAIRS) + "".join(_PAIRS.values()))
+    + "]|"
+    + "|".join(re.escape(s) for s in _STRONG + _WEAK)
+    + "))"
+)
+
+
 def _boundaries(message: str, min_words: int, stop_at_strong: bool = False) -> list:
     """(start, end, strong) of every clause boundary outside brackets and quotes, preceded by
     at least ``min_words`` words (``HTTPRoute ns/name: ...`` names a subject, not a clause);
     with ``stop_at_strong``, none after the first strong one (a long message is then not
     scanned to its end)."""
     out, stack, quote = [], [], None
-    for i, c in enumerate(message):
+    for m in _TOKENS.finditer(message):
+        i = m.start()
+        tok = m.group(1)
+        c = tok[0]
         if quote:
             if c == quote:
                 quote = None
@@ -136,16 +151,14 @@ def _boundaries(message: str, min_words: int, stop_at_strong: bool = False) -> l
             stack.append(_PAIRS[c])
         elif stack and c == stack[-1]:
             stack.pop()
-        elif not stack and c in _SEP_FIRST:
-            sep = next((s for s in _STRONG if message.startswith(s, i)), None)
-            if sep is not None:
-                out.append((i, i + len(sep), True))
+        elif not stack and len(tok) > 1:
+            if tok in _STRONG_SET:
+                out.append((i, i + len(tok), True))
                 if stop_at_strong and len(message[:i].split()) >= min_words:
                     break  # the caller reads nothing past the first clause end
                 continue
-            sep = next((s for s in _WEAK if message.startswith(s, i)), None)
-            if sep is not None:  # the connective word starts the rest
-                out.append((i, i + (2 if sep[0] == "," else 1), False))
+            # a connective: the word starts the rest
+            out.append((i, i + (2 if tok[0] == "," else 1), False))
     return [b for b in out if len(message[: b[0]].split()) >= min_words]
 
 

@@ -64,6 +64,21 @@ def _urls(cfg):
             yield path + ("collector_url",), profile["collector_url"], "otel collector_url"
 
 
+def _namespaces_by_name(index) -> dict:
+    """Service name -> the sorted namespaces of the Services of that name (one pass over
+    the Services per run, not one per URL)."""
+
+    def build() -> dict:
+        out: dict = {}
+        for s in index.of_kind("Service"):
+            out.setdefault(s.name, []).append(index.namespace_of(s))
+        for namespaces in out.values():
+            namespaces.sort()
+        return out
+
+    return index.memo("igw212-service-namespaces", build)
+
+
 class ServiceUrlUnresolved(Rule):
     code = "IGW212"
     name = "bifrost-service-url-unresolved"
@@ -84,9 +99,7 @@ class ServiceUrlUnresolved(Rule):
                 if target is None or not target.in_cluster:
                     continue
                 name = target.service
-                elsewhere = sorted(
-                    index.namespace_of(s) for s in index.of_kind("Service") if s.name == name
-                )
+                elsewhere = _namespaces_by_name(index).get(name, [])
                 if target.namespace is not None:
                     ns = target.namespace
                     if index.get("Service", ns, name) is not None or not lookup_complete(ctx, "Service", ns):
