@@ -573,74 +573,225 @@ DELEGATION_KINDS = frozenset({(GATEWAY_GROUP, "HTTPRoute"), (DELEGATION_LABEL_GR
 DELEGATION_ALL_NAMESPACES = "all"
 
 
+def _delegation_tables(index) -> dict:
+    """The HTTPRoutes a delegation backendRef can select, looked up instead of scanned (a
+    route repeated N times in one file otherwise makes N x N comparisons per step): by
+    (namespace, label value), by label value in every namespace, by (namespace, name), and
+    every route's named HTTPRoute parents; each list in set order."""
+
+    def build() -> dict:
+        by_label: dict = {}
+        by_label_all: dict = {}
+        by_name: dict = {}
+        for child in index.of_kind("HTTPRoute", group=GATEWAY_GROUP):
+            ns = index.namespace_of(child) or index.default_namespace
+            value = child.labels.get(DELEGATION_LABEL)
+            if isinstance(value, str):  # a ref's name is a string: nothing else can equal it
+                by_label.setdefault((ns, value), []).append(child)
+                by_label_all.setdefault(value, []).append(child)
+            if isinstance(child.name, str):
+                by_name.setdefault((ns, child.name), []).append(child)
+        return {"label": by_label, "label-all": by_label_all, "name": by_name, "named": {}, "children": {},
+                "refs": {}, "ids": {}}
+
+    return index.memo("delegation-tables", build)
+
+
+def _named_parents(index, tables: dict, child) -> list:
+    """(name, namespace) of the HTTPRoute parents ``child`` names in its parentRefs ([] when
+    it names none: then any route may delegate to it)."""
+    named = tables["named"]
+    key = id(child)
+    found = named.get(key)
+    if found is None:
+        child_ns = index.namespace_of(child) or index.default_namespace
+        found = named[key] = [
+            (r.get("name"), _s(r.get("namespace")) or child_ns)
+            for r in _list(child.get("spec", "parentRefs"))
+            if isinstance(r, dict) and r.get("kind") == "HTTPRoute" and core_group(r.get("group", GATEWAY_GROUP)) == GATEWAY_GROUP
+        ]
+    return found
+
+
+def _selected(index, parent, b: "BackendRef") -> tuple[list, object]:
+    """(the routes delegation backendRef ``b`` of ``parent`` selects, in set order, where
+    ``parent`` itself may still be; the route to leave out of it: ``parent`` for a selector
+    (a label, or the name ``*``), which does not pick the parent itself, else None).  The
+    list is shared by every parent of the same name and namespace: do not change it."""
+    label_form = b.group == DELEGATION_LABEL_GROUP
+    parent_ns = index.namespace_of(parent) or index.default_namespace
+    tables = _delegation_tables(index)
+    key = (label_form, b.namespace, b.name, parent.name, parent_ns)
+    cache = tables["children"]
+    out = cache.get(key)
+    if out is None:
+        if label_form:
+            if b.namespace == DELEGATION_ALL_NAMESPACES:
+                pool = tables["label-all"].get(b.name, ())
+            else:
+                pool = tables["label"].get((b.namespace, b.name), ())
+        elif b.name == "*":
+            pool = index.of_kind("HTTPRoute", namespace=b.namespace, group=GATEWAY_GROUP)
+        else:
+            pool = tables["name"].get((b.namespace, b.name), ())
+        out = []
+        for child in pool:
+            named = _named_parents(index, tables, child)
+            if named and not any(n == parent.name and ns == parent_ns for n, ns in named):
+                continue  # the child names other parents only
+            out.append(child)
+        cache[key] = out
+    # a route naming itself is a cycle (IGW121): only selectors leave the parent out
+    return out, (parent if label_form or b.name == "*" else None)
+
+
 def delegated_children(index, parent, b: "BackendRef") -> list:
     """The child HTTPRoutes a delegation backendRef ``b`` of ``parent`` selects, in set order."""
     if not b.is_delegation:
         return []
-    label_form = b.group == DELEGATION_LABEL_GROUP
-    if label_form and b.namespace == DELEGATION_ALL_NAMESPACES:
-        pool = index.of_kind("HTTPRoute", group=GATEWAY_GROUP)
-    else:
-        pool = index.of_kind("HTTPRoute", namespace=b.namespace, group=GATEWAY_GROUP)
-    parent_ns = index.namespace_of(parent) or index.default_namespace
-    out = []
-    for child in pool:
-        if child is parent and (label_form or b.name == "*"):
-            continue  # a selector does not pick the parent itself; a route naming itself is a cycle (IGW121)
-        if label_form:
-            if child.labels.get(DELEGATION_LABEL) != b.name:
-                continue
-        elif b.name != "*" and child.name != b.name:
-            continue
-        child_ns = index.namespace_of(child) or index.default_namespace
-        named = [
-            r for r in _list(child.get("spec", "parentRefs"))
-            if isinstance(r, dict) and r.get("kind") == "HTTPRoute" and core_group(r.get("group", GATEWAY_GROUP)) == GATEWAY_GROUP
-        ]
-        if named and not any(
-            r.get("name") == parent.name and (_s(r.get("namespace")) or child_ns) == parent_ns for r in named
-        ):
-            continue  # the child names other parents only
-        out.append(child)
-    return out
+    children, skip = _selected(index, parent, b)
+    return [c for c in children if c is not skip] if skip is not None else list(children)
+
+
+def _route_refs(index, route) -> list:
+    """``backend_refs`` of a route, kept for the run (delegation searches revisit routes)."""
+    refs = _delegation_tables(index)["refs"]
+    found = refs.get(id(route))
+    if found is None:
+        found = refs[id(route)] = [b for b in backend_refs(route, index) if b.is_delegation]
+    return found
 
 
 def delegation_parents(index, child) -> list:
-    """The HTTPRoutes in the set that delegate to ``child`` (cached per run)."""
+    """The HTTPRoutes in the set that delegate to ``child``, in set order (each once).
+    The list may be shared with other children: do not change it."""
+    ns = index.namespace_of(child) or index.default_namespace
+    value = child.labels.get(DELEGATION_LABEL)
+    value = value if isinstance(value, str) else None
+    name = child.name if isinstance(child.name, str) else None
+    named = _named_parents(index, _delegation_tables(index), child)
+    # which routes select a child depends on these only (and on the child itself, which
+    # a selector leaves out): copies of a route share one answer
+    key = (ns, value, name, tuple(named))
+    try:
+        hash(key)
+    except TypeError:  # an unhashable name in a parentRef: no sharing
+        return _parents_of(index, child, ns, value, name, exclude_self=True)
+    cache = index.memo("delegation-parents-by-class", dict)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _parents_of(index, child, ns, value, name, exclude_self=False)
+    if child not in _identity_set(index, found):
+        return found
+    return _parents_of(index, child, ns, value, name, exclude_self=True)  # it may delegate to itself
 
-    def build() -> dict:
-        by_child: dict[int, list] = {}
-        for route in index.of_kind("HTTPRoute", group=GATEWAY_GROUP):
-            for b in backend_refs(route, index):
-                for c in delegated_children(index, route, b):
-                    lst = by_child.setdefault(id(c), [])
-                    if route not in lst:
-                        lst.append(route)
-        return by_child
 
-    return index.memo("delegation-parents", build).get(id(child), [])
+def _identity_set(index, routes: list):
+    ids = index.memo("delegation-parents-ids", dict)
+    got = ids.get(id(routes))
+    if got is None:
+        got = ids[id(routes)] = (routes, _IdSet(routes))
+    return got[1]
+
+
+class _IdSet:
+    """Membership by identity (Documents compare by value, field by field)."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, items):
+        self.ids = {id(x) for x in items}
+
+    def __contains__(self, item) -> bool:
+        return id(item) in self.ids
+
+
+def _parents_of(index, child, ns: str, value, name, exclude_self: bool) -> list:
+    """The routes that have a delegation backendRef selecting ``child`` (or, without
+    ``exclude_self``, any child of its namespace, label, name and named parents), in set order."""
+    rev = index.memo("delegation-parents", lambda: _delegating_routes(index))
+    keys = [(False, ns, "*")]
+    if value is not None:
+        keys += [(True, ns, value), (True, DELEGATION_ALL_NAMESPACES, value)]
+    if name is not None:
+        keys.append((False, ns, name))
+    candidates: dict = {}
+    for key in keys:
+        for pos, route in rev.get(key, ()):
+            candidates[pos] = route
+    out = []
+    for pos in sorted(candidates):
+        route = candidates[pos]
+        for b in _route_refs(index, route):
+            ids, skip = _selected_ids(index, route, b)
+            if id(child) in ids and (not exclude_self or child is not skip):
+                out.append(route)
+                break
+    return out
+
+
+def _selected_ids(index, parent, b: "BackendRef") -> tuple[set, object]:
+    """``_selected`` as a set of ids (membership without a scan)."""
+    children, skip = _selected(index, parent, b)
+    cache = _delegation_tables(index)["ids"]
+    ids = cache.get(id(children))
+    if ids is None:
+        ids = cache[id(children)] = (children, {id(c) for c in children})
+    return ids[1], skip
+
+
+def _delegating_routes(index) -> dict:
+    """(label form, namespace, name) of every delegation backendRef -> (position in the
+    set, route) of the routes that have one, in set order."""
+    rev: dict = {}
+    for pos, route in enumerate(index.of_kind("HTTPRoute", group=GATEWAY_GROUP)):
+        for b in _route_refs(index, route):
+            key = (b.group == DELEGATION_LABEL_GROUP, b.namespace, b.name)
+            lst = rev.setdefault(key, [])
+            if not lst or lst[-1][1] is not route:
+                lst.append((pos, route))
+    return rev
 
 
 def delegation_cycle(index, start, children: list | None = None, limit: int = 64) -> list | None:
     """The routes from one of ``children`` (default: every child of ``start``) back to
     ``start`` when delegation forms a cycle, else None (bounded: ``limit`` routes deep,
-    ``limit * 8`` steps)."""
+    ``limit * 8`` steps).  Depth first, the last child first; the children of a route
+    are not copied onto the stack: each frame is (children, how many are left, the route
+    to leave out, the path to them)."""
+    stack: list = []
     if children is None:
-        children = [c for b in backend_refs(start, index) for c in delegated_children(index, start, b)]
-    stack = [(c, [c]) for c in children]
+        for b in _route_refs(index, start):
+            lst, skip = _selected(index, start, b)
+            if lst:
+                stack.append([lst, len(lst), skip, []])
+    elif children:
+        stack.append([children, len(children), None, []])
     seen: set = set()
     steps = 0
     while stack and steps < limit * 8:
+        frame = stack[-1]
+        items, i, skip = frame[0], frame[1] - 1, frame[2]
+        while i >= 0 and items[i] is skip:
+            i -= 1
+        if i < 0:
+            stack.pop()
+            continue
+        frame[1] = i
+        if i == 0:
+            stack.pop()
         steps += 1
-        route, path = stack.pop()
+        route = items[i]
+        path = frame[3] + [route]
         if route is start:
             return path
         if id(route) in seen or len(path) > limit:
             continue
         seen.add(id(route))
-        for b in backend_refs(route, index):
-            for c in delegated_children(index, route, b):
-                stack.append((c, path + [c]))
+        for b in _route_refs(index, route):
+            lst, skip2 = _selected(index, route, b)
+            if lst:
+                stack.append([lst, len(lst), skip2, path])
     return None
 
 

@@ -69,6 +69,14 @@ def _workload_kinds(index, namespace) -> list:
 def service_kind(index, namespace: str, name: str) -> str | None:
     """What the Service ``namespace/name`` fronts: the images of the workloads its selector
     matches when the set holds them, else a guess from the Service's name."""
+    memo = index.memo("llm-service-kinds", dict)  # asked once per route backend: answer once per Service
+    key = (namespace, name)
+    if key not in memo:
+        memo[key] = _service_kind(index, namespace, name)
+    return memo[key]
+
+
+def _service_kind(index, namespace: str, name: str) -> str | None:
     from .gateway import selector_matches
 
     svc = index.get("Service", namespace, name)

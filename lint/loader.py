@@ -11,6 +11,7 @@ import bisect
 import codecs
 import gc
 import json
+import operator
 import os
 import re
 import stat
@@ -59,11 +60,10 @@ class _YamlLoader(_BaseLoader):
             return _STR_TAG
         return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
-    def descend_resolver(self, current_node, current_index):  # no path resolvers
-        return None
-
-    def ascend_resolver(self):
-        return None
+    # no path resolvers: the C composer calls these around every node and ignores what
+    # they return, so they are C callables that do nothing (a Python method costs a frame)
+    descend_resolver = staticmethod(operator.is_)  # (parent, index) -> a bool, unused
+    ascend_resolver = tuple  # () -> the empty tuple, unused
 
 
 _C_NEST_LIMIT: bool | None = None  # does libyaml refuse deep nesting itself?
@@ -159,6 +159,7 @@ def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> l
     with a note too (pipe it to ``infergw-lint -`` to lint it anyway)."""
     out: list[tuple[str, str]] = []
     helm_skipped: dict[str, int] = {}
+    skip_names = {os.path.basename(p) for p in skip} if skip else set()
     for given in paths:
         if given == "-":
             out.append(("-", "-"))
@@ -182,7 +183,8 @@ def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> l
                     if not name.endswith(EXTENSIONS) or name in OWN_CONFIG_FILES:
                         continue
                     full = os.path.join(root, name)
-                    if skip and os.path.realpath(full) in skip:
+                    # only a file of the same name, or a symlink, can resolve to a skipped file
+                    if skip and (name in skip_names or os.path.islink(full)) and os.path.realpath(full) in skip:
                         continue
                     if exclude is not None and exclude.matches(full):
                         excluded += 1
@@ -245,8 +247,7 @@ def _read_file(fs_path: str) -> tuple[str | None, str | None, Span]:
                 return None, "not a regular file", _START
             if st.st_size > MAX_FILE_BYTES:
                 return None, f"file too large ({st.st_size} bytes; limit {MAX_FILE_BYTES})", _START
-            with open(fs_path, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+            raw = _read_bytes(fs_path, st.st_size)
             if len(raw) > MAX_FILE_BYTES:
                 return None, f"file too large (more than {MAX_FILE_BYTES} bytes; limit {MAX_FILE_BYTES})", _START
     except FileNotFoundError:
@@ -254,6 +255,27 @@ def _read_file(fs_path: str) -> tuple[str | None, str | None, Span]:
     except OSError as exc:
         return None, f"cannot read file: {exc.strerror or exc}", _START
     return _decode(raw)
+
+
+def _read_bytes(fs_path: str, size: int) -> bytes:
+    """Up to MAX_FILE_BYTES + 1 bytes of a regular file of ``size`` bytes (it may have
+    grown since): read from the file descriptor in one call when it has not (a buffered
+    ``read(MAX_FILE_BYTES + 1)`` first allocates a 64 MB buffer, per file)."""
+    fd = os.open(fs_path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        chunks = []
+        left = MAX_FILE_BYTES + 1
+        want = size + 1
+        while left > 0:
+            chunk = os.read(fd, min(want, left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = 1 << 20
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _decode(raw: bytes) -> tuple[str | None, str | None, Span]:
@@ -519,8 +541,10 @@ def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
     type, root tag, number of root items)."""
     if fmt == "json":
         return ("json", idx, 0, 0, len(src.text), type(node), node.tag, len(node.value))
-    start, _ = _line_start(src, node.start_mark.index)
     m = node.start_mark
+    start = m.index - m.column  # where libyaml's line starts: ours too after a "\n"
+    if start < 0 or (start and src.text[start - 1] != "\n"):
+        start, _ = _line_start(src, m.index)
     return ("yaml", idx, start, (m.index, m.line, m.column), node.end_mark.index, type(node), node.tag, len(node.value))
 
 

@@ -333,3 +333,127 @@ def test_message_split_stops_at_the_first_clause_end():
         first_strong = next((i for i, b in enumerate(full) if b[2]), None)
         want = full if first_strong is None else full[: first_strong + 1]
         assert bounded == want, m
+
+
+# ---- kgateway delegation: lookups instead of scans ------------------------------------
+
+
+def _scan_children(index, parent, b) -> list:
+    """The scan ``gateway.delegated_children`` replaced (every route of the pool compared)."""
+    if not b.is_delegation:
+        return []
+    label_form = b.group == gw.DELEGATION_LABEL_GROUP
+    if label_form and b.namespace == gw.DELEGATION_ALL_NAMESPACES:
+        pool = index.of_kind("HTTPRoute", group=gw.GATEWAY_GROUP)
+    else:
+        pool = index.of_kind("HTTPRoute", namespace=b.namespace, group=gw.GATEWAY_GROUP)
+    parent_ns = index.namespace_of(parent) or index.default_namespace
+    out = []
+    for child in pool:
+        if child is parent and (label_form or b.name == "*"):
+            continue
+        if label_form:
+            if child.labels.get(gw.DELEGATION_LABEL) != b.name:
+                continue
+        elif b.name != "*" and child.name != b.name:
+            continue
+        child_ns = index.namespace_of(child) or index.default_namespace
+        named = [
+            r for r in (child.get("spec", "parentRefs") or [])
+            if isinstance(r, dict) and r.get("kind") == "HTTPRoute"
+            and gw.core_group(r.get("group", gw.GATEWAY_GROUP)) == gw.GATEWAY_GROUP
+        ]
+        if named and not any(
+            r.get("name") == parent.name and ((r.get("namespace") if isinstance(r.get("namespace"), str) else None) or child_ns) == parent_ns
+            for r in named
+        ):
+            continue
+        out.append(child)
+    return out
+
+
+def _scan_cycle(index, start, children=None, limit=64):
+    """The search ``gateway.delegation_cycle`` replaced (children copied onto the stack)."""
+    if children is None:
+        children = [c for b in gw.backend_refs(start, index) for c in _scan_children(index, start, b)]
+    stack = [(c, [c]) for c in children]
+    seen, steps = set(), 0
+    while stack and steps < limit * 8:
+        steps += 1
+        route, path = stack.pop()
+        if route is start:
+            return path
+        if id(route) in seen or len(path) > limit:
+            continue
+        seen.add(id(route))
+        for b in gw.backend_refs(route, index):
+            for c in _scan_children(index, route, b):
+                stack.append((c, path + [c]))
+    return None
+
+
+def _random_routes(rng) -> str:
+    names, labels, namespaces = ["r1", "r2", "r3", "*"], ["t", "u", 7], ["a", "b", "all"]
+    docs = []
+    for _ in range(rng.randint(1, 9)):
+        ns = rng.choice(namespaces)
+        lines = ["apiVersion: gateway.networking.k8s.io/v1", "kind: HTTPRoute", "metadata:",
+                 f"  name: {rng.choice(names[:3])}", f"  namespace: {ns}"]
+        if rng.random() < 0.6:
+            lines += ["  labels:", f"    delegation.kgateway.dev/label: {rng.choice(labels)}"]
+        lines.append("spec:")
+        if rng.random() < 0.4:
+            lines.append("  parentRefs:")
+            for _ in range(rng.randint(1, 2)):
+                extra = f", namespace: {rng.choice(namespaces)}" if rng.random() < 0.5 else ""
+                lines.append(f"    - {{kind: HTTPRoute, group: gateway.networking.k8s.io, name: {rng.choice(names)}{extra}}}")
+        lines += ["  rules:", "    - backendRefs:"]
+        for _ in range(rng.randint(0, 3)):
+            ref_ns = f", namespace: {rng.choice(namespaces)}" if rng.random() < 0.6 else ""
+            if rng.random() < 0.5:
+                lines.append(f"        - {{group: delegation.kgateway.dev, kind: label, name: {rng.choice(labels[:2])}{ref_ns}}}")
+            else:
+                lines.append(f"        - {{group: gateway.networking.k8s.io, kind: HTTPRoute, name: '{rng.choice(names)}'{ref_ns}}}")
+        lines.append("        - {name: svc, port: 80}")
+        docs.append("\n".join(lines) + "\n")
+    return "---\n".join(docs)
+
+
+def test_delegation_lookups_equal_the_scans():
+    from infergw_lint.index import Index
+    from infergw_lint.loader import LoadResult, parse_source
+    from infergw_lint.source import SourceFile
+
+    rng = random.Random(121)
+    for _ in range(250):
+        loaded = LoadResult()
+        parse_source(SourceFile("routes.yaml", _random_routes(rng)), loaded)
+        index = Index(loaded.documents)
+        routes = index.of_kind("HTTPRoute")
+        for route in routes:
+            for b in gw.backend_refs(route, index):
+                assert gw.delegated_children(index, route, b) == _scan_children(index, route, b)
+                kids = _scan_children(index, route, b)
+                assert gw.delegation_cycle(index, route, kids) == _scan_cycle(index, route, kids)
+            assert gw.delegation_cycle(index, route) == _scan_cycle(index, route)
+            expected = [p for p in routes if any(
+                any(c is route for c in _scan_children(index, p, b)) for b in gw.backend_refs(p, index))]
+            got = gw.delegation_parents(index, route)
+            assert len(got) == len(expected) and all(x is y for x, y in zip(got, expected))
+
+
+def test_repeated_delegation_costs_linear(tmp_path, monkeypatch):
+    """N copies of a delegating parent and its children: the routes' backendRefs are read
+    a bounded number of times per copy (the searches use lookups, not scans of N copies)."""
+    text = open(os.path.join(os.path.dirname(FIXTURES), "..", "sample_manifests", "bad", "48-delegation.yaml"),
+                encoding="utf-8").read()
+    counts = {}
+    for n in (10, 40):
+        (tmp_path / f"d{n}.yaml").write_text(("---\n" + text) * n)
+        calls = _count_calls(monkeypatch, gw, "backend_refs")
+        labels = _count_calls(monkeypatch, gw, "_named_parents")
+        run([str(tmp_path / f"d{n}.yaml")], Options(select=["IGW120", "IGW121"]))
+        monkeypatch.undo()
+        counts[n] = (calls[0], labels[0])
+    assert counts[40][0] <= 4 * counts[10][0] + 4
+    assert counts[40][1] <= 4 * counts[10][1] + 4
