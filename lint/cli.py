@@ -364,8 +364,9 @@ def cmd_rules(argv: list[str]) -> int:
     return _write_output(text, args.output)
 
 
-def _write_output(text: str, target: str | None, json_like: bool = False) -> int:
-    """Write ``text`` to stdout or, whole or not at all, to ``target`` (lint/safeio.py)."""
+def _write_output(text, target: str | None, json_like: bool = False) -> int:
+    """Write ``text`` (a string or an iterable of strings) to stdout or, whole or not at all,
+    to ``target`` (lint/safeio.py)."""
     from .safeio import write_stdout, write_text
 
     if target is None:
@@ -832,10 +833,15 @@ def cmd_lint(argv: list[str]) -> int:
     for fmt, target in reports:
         tty = target is None and sys.stdout.isatty()
         color = fmt in ("text", "concise") and tty and not args.no_color and "NO_COLOR" not in os.environ
-        text = render(
-            fmt, result, color=color, width=_width(target), show_source=args.show_source is not False,
-            fixable=fixable, statistics=args.statistics, sarif_category=args.sarif_category,
-        )
+        if fmt == "json":  # written as it is made: a large report is never whole in memory
+            from .reporters.json import iter_json
+
+            text = iter_json(result)
+        else:
+            text = render(
+                fmt, result, color=color, width=_width(target), show_source=args.show_source is not False,
+                fixable=fixable, statistics=args.statistics, sarif_category=args.sarif_category,
+            )
         if _write_output(text, target, json_like=fmt in ("json", "sarif", "gitlab")) != EXIT_OK:
             return EXIT_USAGE
     if args.verbose and result.versions is not None:

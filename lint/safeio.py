@@ -33,6 +33,8 @@ def _json_escape(m: re.Match) -> str:
 
 def encodable(text: str, encoding: str | None = None, json_like: bool = False) -> str:
     encoding = encoding or "utf-8"
+    if text.isascii() and encoding.lower().replace("_", "-") in _ASCII_SUPERSETS:
+        return text  # known without encoding a copy of it
     try:
         text.encode(encoding)
         return text
@@ -46,26 +48,36 @@ def encodable(text: str, encoding: str | None = None, json_like: bool = False) -
         return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
-def write_stdout(text: str, json_like: bool = False) -> None:
-    sys.stdout.write(encodable(text, getattr(sys.stdout, "encoding", None), json_like))
+_ASCII_SUPERSETS = frozenset({"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "iso-8859-1", "iso8859-1", "cp1252"})
 
 
-def write_text(path: str, text: str, json_like: bool = False) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically; raises OSError, leaving nothing behind."""
-    data = encodable(text, "utf-8", json_like).encode("utf-8")
+def write_stdout(text, json_like: bool = False) -> None:
+    """``text``: a string, or an iterable of strings written one after another."""
+    encoding = getattr(sys.stdout, "encoding", None)
+    for piece in [text] if isinstance(text, str) else text:
+        sys.stdout.write(encodable(piece, encoding, json_like))
+
+
+def write_text(path: str, text, json_like: bool = False) -> None:
+    """Write ``text`` (UTF-8; a string or an iterable of strings) to ``path`` atomically;
+    raises OSError, leaving nothing behind."""
+    pieces = [text] if isinstance(text, str) else text
+    data = (encodable(piece, "utf-8", json_like).encode("utf-8") for piece in pieces)
     try:
         special = not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         special = False
     if special:  # /dev/stdout, a FIFO, a device: written as is (nothing to rename over)
         with open(path, "wb") as fh:
-            fh.write(data)
+            for chunk in data:
+                fh.write(chunk)
         return
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".tmp-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in data:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         try:

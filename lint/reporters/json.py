@@ -31,17 +31,29 @@ def _versions(result) -> dict:
 def render_json(result) -> str:
     """One finding per line: readable and diffable, and fast (``indent`` would make Python
     fall back to its pure-Python encoder, a tenth of a large run)."""
+    return "".join(iter_json(result))
+
+
+def iter_json(result, chunk: int = 1 << 20):
+    """``render_json`` in pieces of about ``chunk`` characters, for writing as it is made
+    (the whole report and its pieces are never in memory at once)."""
     data = to_dict(result, findings=False)  # each finding's dict is made when it is written
 
     def dump(value) -> str:
         return json.dumps(value, ensure_ascii=False)
 
     parts = ['{\n  "version": 1,\n  "findings": [']
+    size = 0
     sep = "\n    "
     for f in result.findings:
+        text = dump(f.to_json())
         parts.append(sep)
-        parts.append(dump(f.to_json()))
+        parts.append(text)
         sep = ",\n    "
+        size += len(text) + 6
+        if size >= chunk:
+            yield "".join(parts)
+            parts, size = [], 0
     parts.append("\n  ],\n" if result.findings else "],\n")
     parts.append(
         f'  "summary": {dump(data["summary"])},\n'
@@ -49,4 +61,4 @@ def render_json(result) -> str:
         f'  "versions": {dump(data["versions"])}\n'
         "}\n"
     )
-    return "".join(parts)
+    yield "".join(parts)
