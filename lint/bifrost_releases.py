@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 import json
 from functools import lru_cache
-from importlib import resources
+
+from . import read_data
 
 DATA_FILE = "schemas/bifrost-releases.json"
 SCHEMA_FILE = "schemas/bifrost-config.schema.json"
@@ -19,12 +20,12 @@ SCHEMA_FILE = "schemas/bifrost-config.schema.json"
 
 @lru_cache(maxsize=1)
 def data() -> dict:
-    return json.loads(resources.files("infergw_lint").joinpath(DATA_FILE).read_text("utf-8"))
+    return json.loads(read_data(DATA_FILE))
 
 
 @lru_cache(maxsize=1)
 def base_schema() -> dict:
-    return json.loads(resources.files("infergw_lint").joinpath(SCHEMA_FILE).read_text("utf-8"))
+    return json.loads(read_data(SCHEMA_FILE))
 
 
 def ranges() -> list[dict]:

@@ -12,7 +12,6 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
 CONFIG_NAMES = (".infergw-lint.yaml", ".infergw-lint.yml")
 PYPROJECT = "pyproject.toml"
@@ -163,7 +162,9 @@ class Config:
 
 
 def _schema() -> dict:
-    text = resources.files("infergw_lint").joinpath("schemas/infergw-lint-config.schema.json").read_text("utf-8")
+    from . import read_data
+
+    text = read_data("schemas/infergw-lint-config.schema.json")
     return json.loads(text)
 
 

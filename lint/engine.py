@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -371,6 +370,8 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                 )
         except Exception as exc:  # a rule bug must not hide the other findings
             where = f"{doc.path}:{doc.span(()).line}"
+            import traceback
+
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             internal.append(
                 f"internal error in rule {rule.code} on {where}: {type(exc).__name__}: {exc} "

@@ -33,8 +33,6 @@ test`` checks against ``NAME.fixed.yaml`` (lint/expect.py).
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
 import re
 import sys
@@ -234,6 +232,9 @@ def _load_yaml_policies(path: str) -> list:
 
 
 def _load_python_policies(path: str) -> list:
+    import hashlib
+    import importlib.util
+
     digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:10]
     stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
     modname = f"infergw_lint_policy_{digest}_{stem}"

@@ -28,9 +28,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 
 import yaml
@@ -83,6 +80,8 @@ def is_chart(directory: str) -> bool:
 
 def kustomize_command() -> list[str] | None:
     """``kustomize build`` or ``kubectl kustomize``, whichever is on PATH (kustomize first)."""
+    import shutil  # here and below: only runs that render import them
+
     exe = shutil.which("kustomize")
     if exe:
         return [exe, "build"]
@@ -93,6 +92,8 @@ def kustomize_command() -> list[str] | None:
 
 
 def helm_command() -> str | None:
+    import shutil
+
     return shutil.which("helm")
 
 
@@ -184,6 +185,8 @@ def _run(argv: list[str], what: str, cwd: str | None = None) -> subprocess.Compl
     """Run a tool (never through a shell) with a time limit.  The tool runs in a process
     group of its own; when the time is up the whole group is killed, so no child it started
     (git, helm, a plugin) is left running."""
+    import subprocess
+
     limit = _timeout()
     posix = os.name == "posix"
     try:
@@ -308,6 +311,8 @@ def build_kustomization(directory: str) -> tuple[str, str, list[str]]:
     except OSError:
         pass
     notes: list[str] = []
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="infergw-lint-kustomize-") as tmp:
         wrapper = os.path.realpath(tmp)
         try:

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 
 from infergw_lint.rule import Rule, report
 from infergw_lint.versions import BUNDLE_ANNOTATION, GATEWAY_GROUP, Version, parse
@@ -63,7 +62,9 @@ GATEWAY_CRD = "gateways.gateway.networking.k8s.io"
 
 @lru_cache(maxsize=1)
 def support_table() -> dict:
-    text = resources.files("infergw_lint").joinpath("schemas/kgateway-gateway-api.json").read_text("utf-8")
+    from infergw_lint import read_data
+
+    text = read_data("schemas/kgateway-gateway-api.json")
     return json.loads(text)
 
 

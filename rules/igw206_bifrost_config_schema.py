@@ -69,13 +69,12 @@ Autofix: no.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 
 from infergw_lint.bifrost_releases import range_for, schema_for
 from infergw_lint.domain import bifrost_configs
 from infergw_lint.quickschema import is_valid
-from infergw_lint.rule import Rule, field_path, report
+from infergw_lint.rule import Rule, field_path, report, sha256
 
 MAX_ERRORS = 100  # per config
 
@@ -181,7 +180,7 @@ class BifrostConfigSchema(Rule):
         for cfg in configs:
             # the same config (a copy per tenant, per overlay) read by the same release is
             # validated once per run: its findings, relative to the config, are kept by content
-            digest = hashlib.sha256(repr(cfg.data).encode("utf-8", "surrogatepass")).digest()
+            digest = sha256(repr(cfg.data).encode("utf-8", "surrogatepass")).digest()
             key = (keep_severity, release["name"] if release else None, version.describe(), digest)
             found = memo.get(key)
             if found is None:
