@@ -457,3 +457,17 @@ def test_repeated_delegation_costs_linear(tmp_path, monkeypatch):
         counts[n] = (calls[0], labels[0])
     assert counts[40][0] <= 4 * counts[10][0] + 4
     assert counts[40][1] <= 4 * counts[10][1] + 4
+
+
+def test_json_report_written_in_pieces_is_the_same_text(tmp_path):
+    """The CLI writes the JSON report as it is made; the pieces make the same text."""
+    from infergw_lint.reporters.json import iter_json, render_json
+    from infergw_lint.safeio import write_text
+
+    result = run([os.path.join(os.path.dirname(FIXTURES), "..", "sample_manifests", "bad")], Options())
+    whole = render_json(result)
+    pieces = list(iter_json(result, chunk=1))
+    assert len(pieces) > 2 and "".join(pieces) == whole
+    out = tmp_path / "report.json"
+    write_text(str(out), iter_json(result, chunk=64), json_like=True)
+    assert out.read_text(encoding="utf-8") == whole
