@@ -171,6 +171,12 @@ def test_durations_and_timestamps(text, want):
     ("{'a': 1, ?'b': optional.none(), ?'c': optional.of(3)}", None, {"a": 1, "c": 3}),
     ("optional.of(1) == optional.of(1) && optional.none() == optional.none()", None, True),
     ("self.?a.orValue(1) == 1", {}, True),
+    # as kgateway's CRDs use them
+    ("!has(self.?jwt.accessToken) || !self.?cookies.?off.orValue(false)", {}, True),
+    ("!has(self.?jwt.accessToken) || !self.?cookies.?off.orValue(false)", {"jwt": {"accessToken": {}}}, True),
+    ("!has(self.?jwt.accessToken) || !self.?cookies.?off.orValue(false)",
+     {"jwt": {"accessToken": {}}, "cookies": {"off": True}}, False),
+    ("has(self.?jwt.accessToken)", {"jwt": {}}, False),
 ])
 def test_optional_syntax(text, self, want):
     got = outcome(text, self)
