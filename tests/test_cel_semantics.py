@@ -269,3 +269,18 @@ def test_deep_values_and_rules_do_not_overflow_the_stack():
         node = node[0]
     rule = {"rule": "self == self", "message": "m"}
     assert cel._evaluate(cel.program(rule["rule"]), rule, rule["rule"], deep) is None
+
+
+def test_evaluation_cost_is_bounded():
+    """Nested macros over a long list (a hostile tree can give any list with such a rule)
+    stop at a budget of iterations: the rule's value is an error, so no finding."""
+    from infergw_lint.crd.cel import compile as native
+
+    rule = {"rule": "self.all(a, self.all(b, self.all(c, a + b + c >= 0)))", "message": "m"}
+    prog = cel.program(rule["rule"])
+    assert cel._evaluate(prog, rule, rule["rule"], list(range(50))) is None  # 125,000 iterations: evaluated
+    assert prog.run(list(range(50))) is True
+    with pytest.raises(CelError) as exc:
+        prog.run(list(range(400)))  # 64 million: stopped after MAX_ITERATIONS
+    assert "cost limit" in str(exc.value) and native.MAX_ITERATIONS <= 1_000_000
+    assert cel._evaluate(prog, rule, rule["rule"], list(range(400))) is None
