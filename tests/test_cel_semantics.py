@@ -284,3 +284,10 @@ def test_evaluation_cost_is_bounded():
         prog.run(list(range(400)))  # 64 million: stopped after MAX_ITERATIONS
     assert "cost limit" in str(exc.value) and native.MAX_ITERATIONS <= 1_000_000
     assert cel._evaluate(prog, rule, rule["rule"], list(range(400))) is None
+
+
+def test_concatenation_counts_against_the_budget():
+    prog = compile_expr("self.map(a, self + self + self).size() > 0")
+    assert prog.run(list(range(100))) is True
+    with pytest.raises(CelError):
+        prog.run(list(range(2000)))  # 2,000 x 10,000 elements copied

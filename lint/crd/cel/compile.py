@@ -19,6 +19,8 @@ from .library import FAST, GLOBAL, MEMBER
 from .lexer import CompileError, Unsupported, error
 from .parser import parse
 from .values import (
+    BUDGET,
+    BUDGET_STEPS,
     NONE,
     TYPE_CONSTANTS,
     CelError,
@@ -40,12 +42,7 @@ from .values import (
 )
 
 VARIABLES = ("self",)
-# Macro iterations one evaluation may take: nested macros over long lists are polynomial
-# (`self.all(a, self.all(b, ...))`), and a hostile tree can give any list with such a rule;
-# past the budget the rule's value is an error (no finding), as the API server's cost limit
-# would refuse it.  Reset by every run (single-threaded use).
-MAX_ITERATIONS = 1_000_000
-_BUDGET = [MAX_ITERATIONS]
+MAX_ITERATIONS = BUDGET_STEPS  # see values.BUDGET
 _MACROS = frozenset(("all", "exists", "exists_one", "map", "filter"))
 _TYPE_IDENTS = {
     "bool": "bool", "int": "int", "uint": "uint", "double": "double", "string": "string", "bytes": "bytes",
@@ -64,7 +61,7 @@ class Program:
         self.slots = slots
 
     def evaluate(self, activation: dict):
-        _BUDGET[0] = MAX_ITERATIONS
+        BUDGET[0] = MAX_ITERATIONS
         env = [activation.get("self")]
         if self.slots > 1:
             env.extend([None] * (self.slots - 1))
@@ -72,7 +69,7 @@ class Program:
 
     def run(self, value):
         """The rule's value with ``self`` bound to ``value`` (the hot path)."""
-        _BUDGET[0] = MAX_ITERATIONS
+        BUDGET[0] = MAX_ITERATIONS
         if self.slots == 1:
             return self.fn([value])
         env = [None] * self.slots
@@ -470,8 +467,8 @@ def _items(r, name):
         items = list(r)
     else:
         raise no_overload(name, r)
-    left = _BUDGET[0] - len(items)
-    _BUDGET[0] = left
+    left = BUDGET[0] - len(items)
+    BUDGET[0] = left
     if left < 0:
         raise CelError("evaluation cost limit exceeded")
     return items

@@ -27,6 +27,22 @@ INT64_MAX = (1 << 63) - 1
 UINT64_MAX = (1 << 64) - 1
 
 
+# Steps one evaluation may take (macro iterations, elements copied by list and string
+# concatenation): nested macros over long lists are polynomial (`self.all(a, self.all(b,
+# ...))`), and a hostile tree can give any list to such a rule; past the budget the rule's
+# value is an error (no finding), as the API server's cost limit would refuse it.  Reset by
+# every run (single-threaded use).
+BUDGET_STEPS = 1_000_000
+BUDGET = [BUDGET_STEPS]
+
+
+def charge(n: int) -> None:
+    left = BUDGET[0] - n
+    BUDGET[0] = left
+    if left < 0:
+        raise CelError("evaluation cost limit exceeded")
+
+
 class CelError(Exception):
     """An evaluation error (a value in CEL: ``||``, ``&&`` and the macros may absorb it)."""
 
@@ -268,9 +284,12 @@ def add(a, b):
     if ta is tb:
         if ta is int:
             return check_int(a + b)
-        if ta is str or ta is float or ta is bytes:
+        if ta is float:
             return a + b
-        if ta is list:
+        if ta is str or ta is list or ta is bytes:
+            n = len(a) + len(b)
+            if n > 64:
+                charge(n)
             return a + b
         if ta is UInt:
             return check_uint(a + b)
