@@ -6,8 +6,10 @@ Reads the `gateway.networking.k8s.io/bundle-version` annotation of the Gateway C
 (`gateways.gateway.networking.k8s.io`) in the linted set and reports it when the kgateway
 release of the stack profile (its controller image or chart label, `--kgateway-version`,
 `versions: {kgateway: ...}`) does not support that Gateway API release. The support table
-lives in `schemas/kgateway-gateway-api.json` (today: kgateway 2.3 runs Gateway API 1.3
-to 1.5); a kgateway release that is unknown, or not in the table, is not judged.
+lives in `schemas/kgateway-gateway-api.json` (today: kgateway 2.2.4 and later 2.2 releases
+run Gateway API 1.2 to 1.4, kgateway 2.3 runs 1.3 to 1.5); a kgateway release that is
+unknown, older than 2.2.4 (a `2.2` without its patch release included), or not in the table,
+is not judged.
 
 ## Why
 
@@ -70,8 +72,8 @@ def support_table() -> dict:
 
 def supported(kgateway: Version) -> dict | None:
     """The table entry of a kgateway release (None: unknown release or not in the table)."""
-    if kgateway.parts is None or kgateway.at_least(support_table()["refuses_from"]["version"]) is False:
-        return None
+    if kgateway.parts is None or kgateway.at_least(support_table()["refuses_from"]["version"]) is not True:
+        return None  # older, or a 2.2 whose patch release is not known (2.2.0-2.2.3 run any bundle)
     for entry in support_table()["releases"]:
         if kgateway.minor() == parse(entry["kgateway"]):
             return entry

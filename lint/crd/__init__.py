@@ -147,7 +147,8 @@ def build_registry(index, options, extra_docs=(), profile=None) -> Registry:
     else:
         reg.assumed_note = ""
 
-    _choose_kgateway(reg, profile.get("kgateway") if profile is not None else None)
+    if any(d.group == KGATEWAY_GROUP for d in getattr(index, "documents", ())):  # else no need to load them
+        _choose_kgateway(reg, profile.get("kgateway") if profile is not None else None)
 
     for d in crd_docs:
         _add_crd(reg, d)
