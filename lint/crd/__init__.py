@@ -207,8 +207,9 @@ def _choose_kgateway(reg: Registry, kg) -> None:
     elif note == "unstated":
         how = kg.how_to_state() if kg is not None else "state it with --kgateway-version"
         listed = ", ".join(_release(bundle(bundled[m]) or {}, m) for m in sorted(bundled))
+        said = "unknown (the manifests disagree)" if kg is not None and kg.source.startswith("the manifests disagree") else "not stated"
         reg.kgateway_note = (
-            f"kgateway version not stated: kgateway resources are checked against the CRDs of every bundled "
+            f"kgateway version {said}: kgateway resources are checked against the CRDs of every bundled "
             f"kgateway release ({listed}) and reported only where all of them reject it; {how}"
         )
 
