@@ -28,6 +28,7 @@ from infergw_lint.rule import field_path
 
 from ..schema import CEL_ERROR, MAX_ISSUES, Issue
 from .lexer import CompileError, Unsupported
+from .values import CelError, NoSuchKey
 
 RESERVED = frozenset(
     "true false null in as break const continue else for function if import let loop package namespace "
@@ -82,22 +83,16 @@ def _cache_dir() -> str | None:
 
 
 def to_cel(value, schema: dict | None):
-    """Python data -> CEL values (plain Python values), with the property names escaped;
-    an integral float in an ``integer`` field is an int."""
-    if isinstance(value, (bool, str)) or value is None:
+    """Python data -> CEL values (plain Python values of exactly the JSON types), with the
+    property names escaped; an integral float in an ``integer`` field is an int."""
+    t = type(value)
+    if t is str or t is bool or t is int or value is None:
         return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        if schema is not None and schema.get("type") == "integer" and value.is_integer():
-            return int(value)
-        return value
-    if isinstance(value, list):
-        items = schema.get("items") if schema else None
-        return [to_cel(v, items) for v in value]
-    if isinstance(value, dict):
+    if t is dict or (t is not list and isinstance(value, dict)):
         props = (schema.get("properties") or {}) if schema else {}
         addl = schema.get("additionalProperties") if schema else None
+        if not isinstance(addl, dict):
+            addl = None
         out = {}
         for k, v in value.items():
             s = props.get(k)
@@ -107,9 +102,20 @@ def to_cel(value, schema: dict | None):
                     continue
                 out[name] = to_cel(v, s)
             else:
-                out[str(k)] = to_cel(v, addl if isinstance(addl, dict) else None)
+                out[k if type(k) is str else str(k)] = to_cel(v, addl)
         return out
-    return str(value)
+    if t is list or isinstance(value, (list, tuple)):
+        items = schema.get("items") if schema else None
+        return [to_cel(v, items) for v in value]
+    if isinstance(value, float):
+        if schema is not None and schema.get("type") == "integer" and value.is_integer():
+            return int(value)
+        return float(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    return str(value)  # a str subclass, a date, ...: its text
 
 
 _PROGRAMS: dict = {}
@@ -581,8 +587,6 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
 
 def _evaluate(prog, r: dict, text: str, converted) -> str | None:
     """None when the rule holds, else the API server's message."""
-    from .values import CelError, NoSuchKey
-
     try:
         result = prog.run(converted)
     except NoSuchKey as exc:
