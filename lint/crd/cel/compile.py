@@ -17,7 +17,7 @@ from operator import itemgetter
 
 from .library import FAST, GLOBAL, MEMBER
 from .lexer import CompileError, Unsupported, error
-from .parser import parse
+from .parser import UInt, parse
 from .values import (
     BUDGET,
     BUDGET_STEPS,
@@ -37,7 +37,6 @@ from .values import (
     neg,
     no_overload,
     select,
-    size,
     sub,
 )
 
@@ -212,17 +211,16 @@ class _Compiler:
                 return lambda env: eq(a(env), b(env))
             return lambda env: not eq(a(env), b(env))
         if op == "in":
-            lit = getattr(b, "const", _MISSING)
             strings = _string_set(node[4])
-            if strings is not None:  # `x in ['A', 'B']`
+            if strings is not None:  # `x in ['A', 'B']`: a set lookup for a string
+                as_list = list(strings)
+
                 def ev(env):
                     v = a(env)
                     if type(v) is str:
                         return v in strings
-                    return contains(lst, v)
-                lst = list(strings)
+                    return contains(as_list, v)
                 return ev
-            del lit
             return lambda env: contains(b(env), a(env))
         if op in ("<", "<=", ">", ">="):
             name = f"_{op}_"
@@ -339,7 +337,7 @@ class _Compiler:
             seen = []
             for kf, vf, opt in entries:
                 k = kf(env)
-                if type(k) not in (str, int, bool) and type(k).__name__ != "UInt":
+                if type(k) not in (str, int, bool, UInt):
                     raise CelError(f"unsupported map key type: {type(k).__name__}")
                 v = vf(env)
                 if opt:
