@@ -18,7 +18,7 @@ from infergw_lint.engine import Options, run
 CODES = ["IGW501", "IGW502", "IGW503"]
 DATA = os.path.join(ROOT, "lint", "crd", "data")
 UPSTREAM = os.path.join(ROOT, "tests", "crd", "kgateway")
-RELEASES = {"2.0": "v2.0.5", "2.1": "v2.1.2", "2.2": "v2.2.8", "2.3": "v2.3.5", "2.4": "v2.4.3"}
+RELEASES = {"2.0": "v2.0.5", "2.1": "v2.1.2", "2.2": "v2.2.8", "2.3": "v2.3.7", "2.4": "v2.4.3"}
 KINDS = {"Backend", "DirectResponse", "GatewayExtension", "GatewayParameters", "HTTPListenerPolicy", "TrafficPolicy"}
 LATER_KINDS = {"2.1": {"BackendConfigPolicy"}, "2.2": {"BackendConfigPolicy", "ListenerPolicy"}}
 
@@ -241,7 +241,7 @@ def test_an_unknown_release_reports_only_what_every_bundled_release_rejects(tmp_
     assert [(f.rule, f.line) for f in found] == [("IGW501", 14)]
     assert "kgateway v2.0.5 to v2.4.3" in found[0].message
     notes = [n for n in result.notes if "kgateway version not stated" in n]
-    assert len(notes) == 1 and "v2.0.5, v2.1.2, v2.2.8, v2.3.5, v2.4.3" in notes[0]
+    assert len(notes) == 1 and "v2.0.5, v2.1.2, v2.2.8, v2.3.7, v2.4.3" in notes[0]
     # a kind newer than 2.0 is judged by the releases that have it
     policy = """\
 apiVersion: gateway.kgateway.dev/v1alpha1
@@ -343,3 +343,23 @@ spec:
     result = lint(tmp_path, controllers + AI_BACKEND)
     assert not kgateway_findings(result)  # 2.1 accepts it: not reported while the release is unknown
     assert any(n.startswith("kgateway version unknown (the manifests disagree): kgateway resources") for n in result.notes)
+
+
+def test_a_cel_rule_relaxed_in_a_later_release(tmp_path):
+    """A TrafficPolicy with autoHostRewrite and no targetRefs (attached through an HTTPRoute
+    ExtensionRef filter): kgateway's CRDs rejected it up to 2.3.6 and 2.2.8, kgateway#14436
+    (v2.3.7, and 2.4) accepts it. Each release is judged by its own rule."""
+    policy = """\
+apiVersion: gateway.kgateway.dev/v1alpha1
+kind: TrafficPolicy
+metadata: {name: rewrite, namespace: apps}
+spec:
+  autoHostRewrite: true
+"""
+    for minor in ("2.1", "2.2"):
+        found = lint(tmp_path, policy, minor).findings
+        assert [(f.rule, f.line) for f in found] == [("IGW502", 4)], minor
+        assert "autoHostRewrite can only be used when targeting HTTPRoute resources" in found[0].message
+    for minor in ("2.3", "2.4"):
+        assert not lint(tmp_path, policy, minor).findings, minor
+    assert not kgateway_findings(lint(tmp_path, policy))  # release unknown: 2.3.7 and 2.4.3 accept it

@@ -215,7 +215,7 @@ def _choose_kgateway(reg: Registry, kg) -> None:
 
 
 def _release(data: dict, minor: tuple) -> str:
-    """``v2.3.5``: the release a kgateway bundle was made from."""
+    """``v2.3.7``: the release a kgateway bundle was made from."""
     return "v" + str((data.get("source") or {}).get("release") or ".".join(map(str, minor)))
 
 

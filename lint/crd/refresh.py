@@ -9,7 +9,7 @@ Usage (from a clone of the upstream repositories)::
 
     python -m infergw_lint.crd.refresh gateway-api /path/to/gateway-api.git v1.2.1 v1.3.0 v1.4.1 v1.5.1 v1.6.1
     python -m infergw_lint.crd.refresh gateway-api /path/to/gateway-api.git --channel experimental v1.6.1
-    python -m infergw_lint.crd.refresh kgateway /path/to/kgateway.git v2.0.5 v2.1.2 v2.2.8 v2.3.5 v2.4.3
+    python -m infergw_lint.crd.refresh kgateway /path/to/kgateway.git v2.0.5 v2.1.2 v2.2.8 v2.3.7 v2.4.3
 
 The upstream files are read with ``git show <ref>:<path>`` from the given git directory (a
 bare clone is fine).  Gateway API (kubernetes-sigs/gateway-api) and kgateway
@@ -66,15 +66,18 @@ KGATEWAY_RELEASES = {
         "commit": "a31f0744e17d6b0b162bcff8183ddc2b9ce0add0",
         "evidence": "tag v2.1.2 in the fork timflannagan/kgateway ('[2.1.x] bump envoy-gloo to v1.35.7-patch1 "
         "(#13057)', 2025-12-04), descending from tag v2.1.0 (919cae6, the v2.1.x branch point). v2.1.3 "
-        "(2026-04-13) exists but its commit could not be pinned. No release page was found.",
+        "(2026-04-13) exists but its commit could not be pinned; the v2.1.x branch relaxed BackendConfigPolicy "
+        "targetRefs/targetSelectors to allow Istio Hostname on 2026-03-24 (#13709), so v2.1.3 most likely accepts "
+        "what this bundle rejects there. No release page was found.",
     },
     "v2.2.8": {
         "commit": "e7f52b9a8ddc217bf77cd3d18283ae8dec515666",
         "evidence": "release page v2.2.8 (released 2026-06-25, commit e7f52b9)",
     },
-    "v2.3.5": {
-        "commit": "d7a4e97686ada6bdc35e5315b69bd6a46b40beb1",
-        "evidence": "release page v2.3.5 (released 2026-06-25, commit d7a4e97)",
+    "v2.3.7": {
+        "commit": "1eb924fe752ba65ed1ce089a96c06af90fcdb827",
+        "evidence": "release page v2.3.7 (released 2026-08-20, commit 1eb924f); it includes #14436 (TrafficPolicy "
+        "autoHostRewrite/tracing without targetRefs no longer rejected), which v2.3.0-v2.3.6 lack",
     },
     "v2.4.3": {
         "commit": "b2a63fdd03d4c6c0d6cb013b519f85cf13907c34",
