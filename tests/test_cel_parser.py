@@ -53,6 +53,8 @@ def test_uint_literals():
     ("1 2", "unexpected int literal at line 1, column 3"),
     ("a ? b", "expected ':'"),
     ("a #", "unexpected character '#' at line 1, column 3"),
+    ("\u00e9 == 1", "unexpected character '\u00e9' at line 1, column 1"),  # identifiers are ASCII
+    ("1 + \u0663", "unexpected character '\u0663' at line 1, column 5"),  # so are digits
     ("self.namespace", "reserved identifier 'namespace' at line 1, column 6"),
     ("var + 1", "reserved identifier 'var'"),
     ("a.true", "reserved identifier 'true'"),

@@ -291,3 +291,57 @@ def test_concatenation_counts_against_the_budget():
     assert prog.run(list(range(100))) is True
     with pytest.raises(CelError):
         prog.run(list(range(2000)))  # 2,000 x 10,000 elements copied
+
+
+def test_invalid_pattern_is_an_error_value_and_silent(capfd):
+    assert outcome("'abc'.matches('*')") is ERR
+    assert "re2" not in capfd.readouterr().err
+
+
+def test_random_rules_never_crash():
+    """Random expressions (and random character damage to them) either fail to compile with a
+    CompileError or evaluate to a value or a CelError on assorted inputs: never another
+    exception (a hostile CRD's rule must not give a traceback)."""
+    import random
+
+    from infergw_lint.crd.cel.lexer import CompileError
+
+    rng = random.Random(20261202)
+    atoms = ["self", "self.a", "self.l", "self.m['k']", "self.l[0]", "1", "2u", "1.5", "'x'", "b'y'", "true", "null",
+             "[1, 'a']", "{'a': 1}", "{'a': 1} in {'a': 1}", "size(self)", "self.l.all(x, x > 0)", "has(self.a)",
+             "duration('1h')", "timestamp('2024-01-01T00:00:00Z')", "self.?a", "optional.none()", "int('3')",
+             "'abc'.matches('b')", "type(self)", "self.l.map(x, x * 2)", "-1", "0x1F", "ip('1.2.3.4')",
+             "quantity('1Gi')", "'a'.split('')", "[self].filter(x, x == self)", "\u0663", "`x`", "r'\\d'"]
+    ops = [" + ", " - ", " * ", " / ", " % ", " == ", " != ", " < ", " <= ", " in ", " && ", " || "]
+
+    def gen(d=0):
+        r = rng.random()
+        if d > 3 or r < 0.3:
+            return rng.choice(atoms)
+        if r < 0.6:
+            return gen(d + 1) + rng.choice(ops) + gen(d + 1)
+        if r < 0.7:
+            return "!" + gen(d + 1)
+        if r < 0.8:
+            return "(" + gen(d + 1) + ")"
+        if r < 0.9:
+            return gen(d + 1) + " ? " + gen(d + 1) + " : " + gen(d + 1)
+        return "[" + gen(d + 1) + "].exists(x, " + gen(d + 1) + ")"
+
+    values = [None, {}, {"a": 1, "l": [1, 2], "m": {"k": True}}, [1, {}], "s", 3, 2.5, True]
+    for _ in range(1500):
+        text = gen()
+        if rng.random() < 0.3:
+            chars = list(text)
+            for _ in range(rng.randint(1, 3)):
+                chars[rng.randrange(len(chars))] = rng.choice("()[]{}.,'\"\\?:!<>=&|+-*/%019az\u00e9\n ")
+            text = "".join(chars)
+        try:
+            prog = compile_expr(text)
+        except CompileError:
+            continue
+        for v in values:
+            try:
+                prog.run(v)
+            except (CelError, RecursionError):
+                pass

@@ -302,6 +302,8 @@ def _compile(pattern: str):
     try:
         import re2
 
-        return re2.compile(pattern)
+        options = re2.Options()
+        options.log_errors = False
+        return re2.compile(pattern, options=options)
     except Exception:
         return re.compile(pattern)

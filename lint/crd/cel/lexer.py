@@ -62,7 +62,7 @@ def tokenize(text: str) -> list:
             out.append(("eof", None, pos))
             return out
         c = text[pos]
-        if c.isalpha() or c == "_":
+        if ("a" <= c <= "z") or ("A" <= c <= "Z") or c == "_":
             m = _IDENT.match(text, pos)
             word = m.group(0)
             end = m.end()
@@ -77,7 +77,7 @@ def tokenize(text: str) -> list:
             out.append(("ident", word, pos))
             pos = end
             continue
-        if c.isdigit() or (c == "." and pos + 1 < n and text[pos + 1].isdigit()):
+        if "0" <= c <= "9" or (c == "." and pos + 1 < n and "0" <= text[pos + 1] <= "9"):
             start = pos
             m = _HEX.match(text, pos)
             if m:

@@ -291,7 +291,9 @@ def regex(pattern):
     import re2
 
     try:
-        got = re2.compile(pattern)
+        options = re2.Options()
+        options.log_errors = False  # an invalid pattern is our error value, not a line on stderr
+        got = re2.compile(pattern, options=options)
     except Exception as exc:  # re2.error: the pattern is invalid in RE2
         raise CelError(f"invalid regular expression {pattern!r}: {exc}") from None
     if len(_PATTERNS) < MAX_PATTERNS:

@@ -241,8 +241,11 @@ def map_lookup(m: dict, key):
             if type(k) in (int, UInt) and k == key:
                 return True, v
         return False, None
-    if key in m:
-        return True, m[key]
+    try:
+        if key in m:
+            return True, m[key]
+    except TypeError:  # a list or map as the key: no map holds one
+        pass
     return False, None
 
 
