@@ -424,6 +424,16 @@ def test_store_is_keyed_by_the_code_bytes(tmp_path):
     assert cel.code_hash() in os.path.basename(cel._disk_path() or cel.code_hash())
 
 
+def test_store_key_covers_the_cel_engine_and_the_data():
+    from infergw_lint.crd import cel
+
+    names = {os.path.relpath(p, os.path.dirname(os.path.dirname(cel.__file__))) for p in cel.hashed_paths()}
+    for module in ("cel/__init__.py", "cel/compile.py", "cel/parser.py", "cel/lexer.py", "cel/values.py",
+                   "cel/library.py", "cel/fallback.py", "schema.py", "__init__.py"):
+        assert module in names, module
+    assert any(n.startswith("data/gateway-api-") for n in names)
+
+
 def test_tests_do_not_use_the_home_cache():
     home = os.path.join(os.path.expanduser("~"), ".cache")
     assert os.environ.get("XDG_CACHE_HOME") and not os.environ["XDG_CACHE_HOME"].startswith(home)

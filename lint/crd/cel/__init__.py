@@ -176,6 +176,8 @@ def program(rule: str):
             prog = exc
         except RecursionError:
             prog = CompileError("expression nested too deeply")
+        except Exception as exc:  # a defect of the native compiler: never a traceback; try celpy
+            prog = Deferred(rule, CompileError(f"internal error of the CEL compiler ({type(exc).__name__})"))
         if len(_PROGRAMS) < 50_000:
             _PROGRAMS[rule] = prog
     if isinstance(prog, CompileError):
@@ -264,20 +266,26 @@ CACHE_FORMAT = 2
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def hashed_paths() -> list:
+    """What decides a verdict: lint/crd's modules, this package's, and the bundled data."""
+    crd = os.path.dirname(_HERE)
+    paths = sorted(os.path.join(crd, n) for n in os.listdir(crd) if n.endswith(".py"))
+    paths += sorted(os.path.join(_HERE, n) for n in os.listdir(_HERE) if n.endswith(".py"))
+    data = os.path.join(crd, "data")
+    try:
+        paths += sorted(os.path.join(data, n) for n in os.listdir(data) if n.endswith(".json.gz"))
+    except OSError:
+        pass
+    return paths
+
+
 def code_hash(paths=None) -> str:
     """A hash of the bytes of the code and data that decide a verdict (memoised: ~100 KB
     read once per process, and only when the store is used)."""
     if paths is None:
         if "code" in _DISK_STATE:
             return _DISK_STATE["code"]
-        crd = os.path.dirname(_HERE)  # lint/crd: its modules, this package's, and the bundled data
-        paths = sorted(os.path.join(crd, n) for n in os.listdir(crd) if n.endswith(".py"))
-        paths += sorted(os.path.join(_HERE, n) for n in os.listdir(_HERE) if n.endswith(".py"))
-        data = os.path.join(crd, "data")
-        try:
-            paths += sorted(os.path.join(data, n) for n in os.listdir(data) if n.endswith(".json.gz"))
-        except OSError:
-            pass
+        paths = hashed_paths()
         memo = True
     else:
         memo = False
