@@ -557,8 +557,9 @@ def recompose(doc: Document, signature: tuple):
         if fmt == "json":
             return parse_json(text)
         node = None
+        piece = text[start:end]
         try:
-            loader = _YamlLoader(text[start:end])
+            loader = _YamlLoader(piece)
             try:
                 node = loader.get_single_node()
             finally:
@@ -569,7 +570,7 @@ def recompose(doc: Document, signature: tuple):
             m = node.start_mark
             if m.column == root[2]:  # libyaml starts lines where we do (a U+2028 would not)
                 if start:
-                    _shift(node, start, root[1] - m.line)
+                    _shift(node, start, root[1] - m.line, shared="&" in piece)  # no anchor, no shared node
                 return node
         loader = _YamlLoader(text)  # pragma: no cover - a slice that does not stand alone
         try:
@@ -583,27 +584,31 @@ def recompose(doc: Document, signature: tuple):
             gc.enable()
 
 
-def _shift(node, by: int, lines: int) -> None:
+def _shift(node, by: int, lines: int, shared: bool = True) -> None:
     """Move every mark of a node tree composed from a slice of the file that starts a
-    line (``by`` characters and ``lines`` lines into it) to its place in the file."""
+    line (``by`` characters and ``lines`` lines into it) to its place in the file.
+    ``shared``: the tree may share nodes (the slice has anchors), each is moved once."""
     seen: set = set()
     stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    mark = _Mark
     while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
+        n = pop()
+        if shared:
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
         m = n.start_mark
-        n.start_mark = _Mark(m.index + by, m.line + lines, m.column)
+        n.start_mark = mark(m.index + by, m.line + lines, m.column)
         m = n.end_mark
-        n.end_mark = _Mark(m.index + by, m.line + lines, m.column)
+        n.end_mark = mark(m.index + by, m.line + lines, m.column)
         items = n.value
         if type(items) is list:
             for item in items:
                 if type(item) is tuple:
-                    stack.extend(item)
+                    extend(item)
                 else:
-                    stack.append(item)
+                    push(item)
 
 
 def parse_source(src: SourceFile, result: LoadResult) -> None:
