@@ -46,10 +46,33 @@ exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input err
 """
 
 
+def _help_width() -> int:
+    """What argparse's HelpFormatter wraps help to (``shutil.get_terminal_size().columns -
+    2``), without importing shutil (and bz2, lzma) on every run: argparse makes a formatter
+    for each option added."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns - 2
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with an unknown option named together with the commands that do take it
     (``infergw-lint rules --env prod``: --env is an option of lint and routes) or the
     option it was probably meant to be."""
+
+    def __init__(self, *args, formatter_class=argparse.HelpFormatter, **kwargs):
+        class Formatter(formatter_class):
+            def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+                super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+
+        super().__init__(*args, formatter_class=Formatter, **kwargs)
 
     def error(self, message):
         prefix = "unrecognized arguments: "
@@ -734,11 +757,20 @@ def _not_manifests(pairs) -> dict:
 
 
 def _width(target) -> int:
-    """Columns to wrap text to: the terminal's (or $COLUMNS), else 120."""
-    import shutil
-
+    """Columns to wrap text to: the terminal's (or $COLUMNS), else 120 (what
+    ``shutil.get_terminal_size((120, 24)).columns`` says, without importing shutil and
+    its compression modules on every run)."""
     if target is None:
-        return max(shutil.get_terminal_size((120, 24)).columns, 40)
+        try:
+            columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            columns = 0
+        if columns <= 0:
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 120
+            except (AttributeError, ValueError, OSError):
+                columns = 120
+        return max(columns, 40)
     return 120
 
 

@@ -18,7 +18,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
@@ -72,6 +71,8 @@ def write_text(path: str, text, json_like: bool = False) -> None:
             for chunk in data:
                 fh.write(chunk)
         return
+    import tempfile  # only runs that write a report file
+
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".tmp-", dir=directory)
     try:
