@@ -523,7 +523,19 @@ class BackendRef:
 
 def backend_refs(doc, index) -> list[BackendRef]:
     """Every backendRef of a route with defaults applied (group "", kind Service, the
-    route's namespace), including requestMirror backendRefs in rule and backendRef filters."""
+    route's namespace), including requestMirror backendRefs in rule and backendRef filters.
+    Read once per route and run (a dozen rules ask): the list is shared, do not change it."""
+    memo = getattr(index, "memo", None)
+    if memo is None:
+        return _backend_refs(doc, index)
+    cache = memo("backend-refs", dict)
+    found = cache.get(id(doc))
+    if found is None or found[0] is not doc:
+        found = cache[id(doc)] = (doc, _backend_refs(doc, index))
+    return found[1]
+
+
+def _backend_refs(doc, index) -> list[BackendRef]:
     route_ns = index.namespace_of(doc) or index.default_namespace
     out: list[BackendRef] = []
 
