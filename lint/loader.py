@@ -558,8 +558,16 @@ def recompose(doc: Document, signature: tuple):
             return parse_json(text)
         node = None
         piece = text[start:end]
+        lines = root[1]  # the document's first line starts the slice: libyaml's lines before it
+        pad = start and 0 < lines <= start and start <= max(_PAD_MAX, 4 * len(piece))
         try:
-            loader = _YamlLoader(piece)
+            if pad:
+                # blank lines in front of the slice, as many characters and line breaks as
+                # the text before it: libyaml gives every node its mark in the file (no
+                # second pass over the tree to move them); bounded by the slice's size
+                loader = _YamlLoader(" " * (start - lines) + "\n" * lines + piece)
+            else:
+                loader = _YamlLoader(piece)
             try:
                 node = loader.get_single_node()
             finally:
@@ -568,7 +576,10 @@ def recompose(doc: Document, signature: tuple):
             node = None
         if node is not None and type(node) is kind and node.tag == tag and len(node.value) == size:
             m = node.start_mark
-            if m.column == root[2]:  # libyaml starts lines where we do (a U+2028 would not)
+            if pad:
+                if (m.index, m.line, m.column) == root:
+                    return node
+            elif m.column == root[2]:  # libyaml starts lines where we do (a U+2028 would not)
                 if start:
                     _shift(node, start, root[1] - m.line, shared="&" in piece)  # no anchor, no shared node
                 return node
@@ -582,6 +593,9 @@ def recompose(doc: Document, signature: tuple):
     finally:
         if was:
             gc.enable()
+
+
+_PAD_MAX = 1 << 16  # characters of blank padding recompose may put before a slice
 
 
 def _shift(node, by: int, lines: int, shared: bool = True) -> None:

@@ -471,3 +471,39 @@ def test_json_report_written_in_pieces_is_the_same_text(tmp_path):
     out = tmp_path / "report.json"
     write_text(str(out), iter_json(result, chunk=64), json_like=True)
     assert out.read_text(encoding="utf-8") == whole
+
+
+def test_recomposed_trees_in_awkward_texts_are_the_same(monkeypatch):
+    """Released trees composed again (blank padding in front of the document's lines, or
+    the slice with its marks moved, or the whole file) equal the ones loaded: CRLF line
+    ends, a lone CR, U+2028 and NEL (line breaks to libyaml only), anchors, comments and a
+    long line before the document, a document past the padding bound."""
+    from infergw_lint import loader
+    from infergw_lint.loader import LoadResult, parse_source
+    from infergw_lint.source import SourceFile
+
+    doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, labels: &l {a: b}}\ndata:\n  k: *l\n  j: |\n    one\n    two\n"
+    texts = [
+        ("---\n" + doc) * 3,
+        ("---\r\n" + doc.replace("\n", "\r\n")) * 3,
+        "# " + "c" * 70000 + "\n---\n" + doc + "---\n" + doc,
+        "a: 1\r---\n" + doc + "---\n" + doc,
+        "a: \"x\u2028y\"\n---\n" + doc + "# note \u2028 here\n---\n" + doc,
+        "a: 1\x85b: 2\n---\n" + doc,
+        ("---\n" + doc) * 900,  # ~90 kB: the last documents are past the padding bound
+    ]
+    checked = 0
+    for text in texts:
+        kept = LoadResult()
+        with monkeypatch.context() as m:
+            m.setattr(loader.Document, "release", lambda self, signature: None)
+            parse_source(SourceFile("t.yaml", text), kept)
+        lazy = LoadResult()
+        parse_source(SourceFile("t.yaml", text), lazy)
+        assert [(p.span, p.message) for p in kept.problems] == [(p.span, p.message) for p in lazy.problems]
+        for d1, d2 in zip(kept.documents, lazy.documents):
+            if "node" not in d2.__dict__:
+                checked += 1
+                _same_tree(d1.node, d2.node, repr(text[:40]))
+                assert d1.span(("data", "j")) == d2.span(("data", "j"))
+    assert checked > 900
