@@ -19,7 +19,9 @@ EG = "examples/kubernetes/"
 IS = "pilot/pkg/config/kube/gateway/testdata/"
 CO = "packages/config-yaml/src/__tests__/packages/test-org/"
 
-# (repo, licence, upstream path prefix, [file names], destination folder)
+# (repo, licence, upstream path prefix, [file names], destination folder[, pinned]); ``pinned``
+# names the commit (a release: lint/crd/refresh.py KGATEWAY_RELEASES) and the mirror holding it
+# (a fork's copy of the upstream history; the commit ids are upstream's)
 SETS = [
     ("kgateway-dev/kgateway", "Apache-2.0", KG + "inputs/delegation/", [
         "basic.yaml", "basic_invalid_hostname.yaml", "basic_parentref_match.yaml", "basic_parentref_mismatch.yaml",
@@ -40,6 +42,13 @@ SETS = [
         "tcp-routing/basic.yaml", "tcp-routing/invalid-backend.yaml", "tcp-routing/missing-backend.yaml",
         "tcp-routing/multi-backend.yaml",
     ], "kgateway/translator"),
+    # kgateway releases' translator inputs with a BackendConfigPolicy the CRDs reject (the
+    # translator tests feed them in directly; the API server would refuse them)
+    ("kgateway-dev/kgateway", "Apache-2.0", KG + "inputs/", ["backendconfigpolicy/healthcheck.yaml"],
+     "kgateway/translator-2.1", {"commit": "a31f0744e17d6b0b162bcff8183ddc2b9ce0add0", "mirror": "timflannagan/kgateway"}),
+    ("kgateway-dev/kgateway", "Apache-2.0", "pkg/kgateway/translator/gateway/testutils/inputs/",
+     ["route-replacement/backendconfigpolicy/invalid-outlier-detection-zero-interval.yaml"],
+     "kgateway/translator-2.3", {"commit": "1eb924fe752ba65ed1ce089a96c06af90fcdb827", "mirror": "puertomontt/kgateway"}),
     ("kubernetes-sigs/gateway-api", "Apache-2.0", GA, [
         "mesh/manifests.yaml",
     ] + ["tests/mesh/" + n for n in (
@@ -79,10 +88,11 @@ SETS = [
 
 
 def main(mirrors: str) -> None:
-    for repo, licence, prefix, names, dest in SETS:
-        gitdir = os.path.join(mirrors, repo.replace("/", "+"), "repo")
-        commit = subprocess.run(["git", "-C", gitdir, "rev-parse", "HEAD"], check=True, capture_output=True,
-                                text=True).stdout.strip()
+    for repo, licence, prefix, names, dest, *pinned in SETS:
+        pin = pinned[0] if pinned else {}
+        gitdir = os.path.join(mirrors, pin.get("mirror", repo).replace("/", "+"), "repo")
+        commit = pin.get("commit") or subprocess.run(["git", "-C", gitdir, "rev-parse", "HEAD"], check=True,
+                                                     capture_output=True, text=True).stdout.strip()
         for name in names:
             path = prefix + name
             data = subprocess.run(["git", "-C", gitdir, "show", f"{commit}:{path}"], check=True,

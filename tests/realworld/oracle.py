@@ -72,7 +72,11 @@ def lint_unit(rel: str, entry: dict, defaults: dict) -> Outcome:
     channel = entry.get("gateway-api-channel") or next(
         (v for d, v in (defaults.get("gateway-api-channel") or {}).items() if rel.startswith(d)), "standard"
     )
-    options = Options(gateway_api_version=str(version) if version else None, gateway_api_channel=channel)
+    kgateway = entry.get("kgateway-version") or next(
+        (v for d, v in (defaults.get("kgateway-version") or {}).items() if rel.startswith(d)), None
+    )
+    options = Options(gateway_api_version=str(version) if version else None, gateway_api_channel=channel,
+                      versions={"kgateway": (str(kgateway), "--kgateway-version")} if kgateway else {})
     result = run([os.path.join(HERE, f) for f in files], options)
     out = Outcome(rel)
     for f in result.findings:
