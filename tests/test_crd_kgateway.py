@@ -36,7 +36,7 @@ def lint(tmp_path, text, kgateway=None, name="m.yaml"):
 
 
 def kgateway_findings(result):
-    return [f for f in result.findings if "kgateway v" in f.message]
+    return [f for f in result.findings if "CRD, kgateway " in f.message]
 
 
 # ---- the data ------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_an_unknown_release_reports_only_what_every_bundled_release_rejects(tmp_
     result = lint(tmp_path, AI_BACKEND + "---\n" + SCHEMA)
     found = kgateway_findings(result)
     assert [(f.rule, f.line) for f in found] == [("IGW501", 14)]
-    assert "kgateway v2.0.5 to v2.4.3" in found[0].message
+    assert "(DirectResponse CRD, kgateway 2.0-2.4)" in found[0].message
     notes = [n for n in result.notes if "kgateway version not stated" in n]
     assert len(notes) == 1 and "v2.0.5, v2.1.2, v2.2.8, v2.3.7, v2.4.3" in notes[0]
     # a kind newer than 2.0 is judged by the releases that have it
@@ -252,7 +252,7 @@ spec:
   default: {perConnectionBufferLimitBytes: -1}
 """
     found = kgateway_findings(lint(tmp_path, policy))
-    assert found and all("kgateway v2.2.8 to v2.4.3" in f.message for f in found)
+    assert found and all("(ListenerPolicy CRD, kgateway 2.2-2.4)" in f.message for f in found)
     # no kgateway resource: no note
     assert not [n for n in lint(tmp_path, "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n").notes
                 if "kgateway" in n]

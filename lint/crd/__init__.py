@@ -185,16 +185,16 @@ def _choose_kgateway(reg: Registry, kg) -> None:
         others = [(m, bundle(bundled[m])) for m in sorted(bundled) if m != minor]
         others = [(m, d) for m, d in others if d is not None]
         _add_bundle(reg, data)
-        oldest = {}  # (group, kind) -> the oldest bundled release that has it
+        oldest = {}  # (group, kind) -> the oldest bundled minor release that has it
         for m, d in others:
             scratch = Registry()
             _add_bundle(scratch, d)
             for key, k in scratch.kinds.items():
                 if key in reg.kinds:
                     reg.kgateway_alternatives.setdefault(key, []).append(k)
-                    oldest.setdefault(key, _release(d, m))
+                    oldest.setdefault(key, "%d.%d" % m)
         for key, first in oldest.items():  # the messages name the releases that agree
-            reg.kinds[key].origin = f"kgateway {first} to {release}"
+            reg.kinds[key].origin = "kgateway %s-%d.%d" % (first, *minor)  # "kgateway 2.1-2.4": all agree
     else:
         _add_bundle(reg, data)
     reg.kgateway, reg.kgateway_why = ".".join(map(str, minor)), why
