@@ -8,7 +8,10 @@ rule texts come from linted trees.
 
 Errors are ``CelError`` exceptions; ``&&``, ``||`` and the ``all``/``exists`` macros catch them
 where CEL lets the other operand decide (in either order), ``?:`` fails on a failing
-condition, and every function is strict (an erroring argument is the result).
+condition, and every function is strict (an erroring argument is the result).  Macros:
+``has``, ``all``/``exists``/``exists_one`` (also with two variables: index or key, and
+value), ``map`` (2 and 3 arguments), ``filter``; on an optional value, ``.f`` and ``[k]``
+chain (a missing field gives ``optional.none()``).
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from operator import itemgetter
 
 from .library import FAST, GLOBAL, MEMBER
 from .lexer import CompileError, Unsupported, error
-from .parser import UInt, parse
+from .parser import RESERVED, UInt, parse
 from .values import (
     BUDGET,
     BUDGET_STEPS,
+    charge,
     NONE,
     TYPE_CONSTANTS,
     CelError,
@@ -42,7 +46,8 @@ from .values import (
 
 VARIABLES = ("self",)
 MAX_ITERATIONS = BUDGET_STEPS  # see values.BUDGET
-_MACROS = frozenset(("all", "exists", "exists_one", "map", "filter"))
+_MACROS = frozenset(("all", "exists", "exists_one", "existsOne", "map", "filter"))
+_TWO_VAR = frozenset(("all", "exists", "exists_one", "existsOne"))  # cel-go's two-variable forms
 _TYPE_IDENTS = {
     "bool": "bool", "int": "int", "uint": "uint", "double": "double", "string": "string", "bytes": "bytes",
     "list": "list", "map": "map", "null_type": "null_type", "type": "type",
@@ -52,18 +57,18 @@ _TYPE_IDENTS = {
 class Program:
     """A compiled rule: ``evaluate(activation)`` returns its value or raises CelError."""
 
-    __slots__ = ("text", "fn", "slots")
+    __slots__ = ("text", "fn", "slots", "variables")
 
-    def __init__(self, text: str, fn, slots: int):
+    def __init__(self, text: str, fn, slots: int, variables=VARIABLES):
         self.text = text
         self.fn = fn
         self.slots = slots
+        self.variables = tuple(variables)
 
     def evaluate(self, activation: dict):
         BUDGET[0] = MAX_ITERATIONS
-        env = [activation.get("self")]
-        if self.slots > 1:
-            env.extend([None] * (self.slots - 1))
+        env = [activation.get(name) for name in self.variables]
+        env.extend([None] * (self.slots - len(env)))
         return self.fn(env)
 
     def run(self, value):
@@ -76,11 +81,15 @@ class Program:
         return self.fn(env)
 
 
-def compile_expr(text: str, variables=VARIABLES) -> Program:
+def compile_expr(text: str, variables=VARIABLES, kubernetes: bool = True) -> Program:
+    """``kubernetes``: property names that are CEL reserved words exist only escaped
+    (``__namespace__``), so selecting ``.namespace`` is an error of the rule, as the API
+    server's type checker reports it when the CRD is created."""
     tree = parse(text)
     c = _Compiler(text, variables)
+    c.kubernetes = kubernetes
     fn = c.compile(tree)
-    return Program(text, fn, c.slots)
+    return Program(text, fn, c.slots, variables)
 
 
 def _const(value):
@@ -91,6 +100,8 @@ def _const(value):
 
 
 class _Compiler:
+    kubernetes = True
+
     def __init__(self, text: str, variables):
         self.text = text
         self.scope = {name: i for i, name in enumerate(variables)}
@@ -241,8 +252,13 @@ class _Compiler:
         return lambda env: fn(a(env), b(env))
 
     # ---- members
+    def check_field(self, node, field):
+        if self.kubernetes and field in RESERVED:
+            raise self.fail(node, f"undefined field '{field}' (Kubernetes exposes it as __{field}__)")
+
     def c_select(self, node):
         _, off, operand, field, optional = node
+        self.check_field(node, field)
         if operand[0] == "ident" and operand[2] not in self.scope and operand[2] not in _TYPE_IDENTS:
             raise self.fail(node, f"undeclared reference to '{operand[2]}.{field}'", Unsupported)
         a = self.compile(operand)
@@ -267,10 +283,13 @@ class _Compiler:
                     return o[field]
                 except KeyError:
                     raise NoSuchKey(field) from None
-            if type(o) is Optional:
+            if type(o) is Optional:  # optional chaining: `opt.f` is `opt.?f`
                 if not o.present:
                     return o
-                return Optional(select(o.value, field), True)
+                o = o.value
+                if type(o) is dict:
+                    return Optional(o[field], True) if field in o else NONE
+                return Optional(select(o, field), True)
             return select(o, field)
         return ev
 
@@ -299,10 +318,17 @@ class _Compiler:
         def ev(env):
             o = a(env)
             k = i(env)
-            if type(o) is Optional:
+            if type(o) is Optional:  # optional chaining: `opt[k]` is `opt[?k]`
                 if not o.present:
                     return o
-                return Optional(index(o.value, k), True)
+                try:
+                    return Optional(index(o.value, k), True)
+                except NoSuchKey:
+                    return NONE
+                except CelError:
+                    if type(o.value) is list:
+                        return NONE
+                    raise
             return index(o, k)
         return ev
 
@@ -346,7 +372,7 @@ class _Compiler:
                     if not v.present:
                         continue
                     v = v.value
-                if any(eq(k, s) and type(k) is type(s) for s in seen):
+                if any(eq(k, s) for s in seen):  # 0 and 0u are one key, as in cel-go
                     raise CelError(f"repeated key in a map literal: {k!r}")
                 if type(k) is bool and any(type(s) is not bool and s == k for s in seen):
                     raise CelError("bool and int map keys together are not supported")
@@ -403,6 +429,7 @@ class _Compiler:
         if len(args) != 1 or args[0][0] != "select" or args[0][4]:
             raise self.fail(node, "invalid argument to has() macro")
         _, off, operand, field, _ = args[0]
+        self.check_field(args[0], field)
         if operand[0] == "ident" and operand[2] not in self.scope:
             raise self.fail(node, f"undeclared reference to '{operand[2]}'", Unsupported)
         a = self.compile(operand)
@@ -422,24 +449,34 @@ class _Compiler:
 
     def macro(self, node):
         _, off, target, name, args = node
-        var = args[0]
-        if var[0] != "ident":
-            raise self.fail(var, f"the first argument of {name}() must be a variable name")
-        if name != "map" and len(args) != 2:
+        two = len(args) == 3 and name in _TWO_VAR
+        names = args[:2] if two else args[:1]
+        for var in names:
+            if var[0] != "ident":
+                raise self.fail(var, f"the first argument of {name}() must be a variable name")
+        if name != "map" and len(args) != 2 and not two:
             raise self.fail(node, f"{name}() takes 2 arguments")
         rng = self.compile(target)
-        slot = self.slots
-        self.slots += 1
-        saved = self.scope.get(var[2])
-        self.scope[var[2]] = slot
+        slots = []
+        saved = []
+        for var in names:
+            slots.append(self.slots)
+            saved.append((var[2], self.scope.get(var[2])))
+            self.scope[var[2]] = self.slots
+            self.slots += 1
         try:
-            body = [self.compile(a) for a in args[1:]]
+            body = [self.compile(a) for a in args[len(names):]]
         finally:
-            if saved is None:
-                del self.scope[var[2]]
-            else:
-                self.scope[var[2]] = saved
-        return getattr(_Macros, name)(rng, slot, *body)
+            for var, before in reversed(saved):
+                if before is None:
+                    del self.scope[var]
+                else:
+                    self.scope[var] = before
+        if name == "existsOne":
+            name = "exists_one"
+        if two:
+            return _two_var(name, rng, slots[0], slots[1], body[0])
+        return getattr(_Macros, name)(rng, slots[0], *body)
 
 
 _MISSING = object()
@@ -599,3 +636,60 @@ class _Macros:
                 raise err
             return out
         return ev3
+
+
+def _two_var(name, rng, first, second, pred):
+    """``all``, ``exists`` and ``exists_one`` with two variables: (index, element) over a
+    list, (key, value) over a map; errors handled as by the one-variable forms."""
+    def pairs(env):
+        r = rng(env)
+        if type(r) is list:
+            items = list(enumerate(r))
+        elif type(r) is dict:
+            items = list(r.items())
+        else:
+            raise no_overload(name, r)
+        charge(len(items))
+        return items
+
+    if name == "exists_one":
+        def ev(env):
+            err = None
+            count = 0
+            for k, v in pairs(env):
+                env[first] = k
+                env[second] = v
+                try:
+                    ok = pred(env)
+                except CelError as e:
+                    err = e
+                    continue
+                if ok is True:
+                    count += 1
+                elif ok is not False:
+                    err = no_overload("_?_:_", ok)
+            if err is not None:
+                raise err
+            return count == 1
+        return ev
+    decisive = name == "exists"  # exists stops at the first true, all at the first false
+
+    def ev2(env):
+        err = None
+        for k, v in pairs(env):
+            env[first] = k
+            env[second] = v
+            try:
+                ok = pred(env)
+            except CelError as e:
+                if err is None:
+                    err = e
+                continue
+            if ok is decisive:
+                return decisive
+            if ok is not (not decisive) and err is None:
+                err = no_overload(name, ok)
+        if err is not None:
+            raise err
+        return not decisive
+    return ev2

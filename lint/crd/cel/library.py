@@ -364,7 +364,7 @@ def to_int(v):
             raise CelError("int overflow")
         return int(v)
     if t is float:
-        if math.isnan(v) or not (-9.223372036854776e18 <= v < 9.223372036854776e18):
+        if math.isnan(v) or not (-9.223372036854776e18 < v < 9.223372036854776e18):
             raise CelError("double out of int range")
         return int(v)
     if t is str:
@@ -528,14 +528,21 @@ def _time_parts(ts: Timestamp, tz=None):
     import datetime as _dt
 
     offset = 0
+    secs, frac = divmod(ts.ns, 10**9)
     if tz is not None:
         tz = _str(tz, "timezone")
         m = re.fullmatch(r"([+-]?)([0-9]{1,2}):([0-9]{2})", tz)
         if m:
             offset = (int(m.group(2)) * 60 + int(m.group(3))) * 60 * (-1 if m.group(1) == "-" else 1)
         elif tz not in ("UTC", "Etc/UTC", "Z"):
-            raise CelError(f"time zone {tz!r} is not supported by this engine")
-    secs, frac = divmod(ts.ns, 10**9)
+            try:
+                import zoneinfo
+
+                zone = zoneinfo.ZoneInfo(tz)
+                utc = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(seconds=secs)
+                offset = int(utc.astimezone(zone).utcoffset().total_seconds())
+            except Exception:  # unknown zone, no tz database on this machine
+                raise CelError(f"unknown time zone {tz!r}") from None
     return _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=secs + offset), frac
 
 

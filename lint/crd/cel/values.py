@@ -11,8 +11,9 @@
 An error is a ``CelError`` exception; the logical operators and the macros catch it where CEL
 absorbs errors.  Equality is heterogeneous as in cel-go: values of different types are
 unequal (``true != 1``, ``'1' != 1``) except numbers, which compare by value across int,
-uint and double; ``<`` and friends also compare numbers across types, and are an error
-("no such overload") between other types.
+uint and double (an integer against a double as a double, as cel-go does); ``<`` and friends
+also compare numbers across types, and are an error ("no such overload") between other types.
+cel-spec's conformance tests (tests/data/cel-spec) check these rules.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ def eq(a, b) -> bool:
             return eq(a.value, b.value)
         return a == b
     if ta in _NUMERIC and tb in _NUMERIC:
-        return a == b  # Python compares int and float exactly
+        return _mixed(a, b) == 0
     if ta is Optional or tb is Optional:
         # cel-go says an optional never equals null; whether the API server's type checker
         # lets such a rule through is unclear, so this is treated as a limit, not a verdict
@@ -253,7 +254,7 @@ def compare(a, b, op: str) -> int:
     """-1, 0 or 1 (None for a NaN), or a no-such-overload error."""
     ta = type(a)
     tb = type(b)
-    if (ta is tb and ta in _ORDERED) or (ta in _NUMERIC and tb in _NUMERIC):
+    if ta is tb and ta in _ORDERED:
         if a < b:
             return -1
         if a > b:
@@ -261,7 +262,36 @@ def compare(a, b, op: str) -> int:
         if a == b:
             return 0
         return None  # NaN
+    if ta in _NUMERIC and tb in _NUMERIC:
+        return _mixed(a, b)
     raise no_overload(op, a, b)
+
+
+_TWO63 = 9.223372036854775808e18
+_TWO64 = 1.8446744073709551616e19
+
+
+def _mixed(a, b):
+    """Numbers of two types compared as cel-go does: an int or uint against a double is
+    compared as a double unless the double is outside the integer type's range (so
+    9223372036854775807 equals 9223372036854775808.0, as in the conformance tests)."""
+    if type(a) is float or type(b) is float:
+        flip = type(a) is float
+        i, d = (b, a) if flip else (a, b)
+        if type(i) is not float:
+            low = -_TWO63 if type(i) is int else 0.0
+            high = _TWO63 if type(i) is int else _TWO64
+            if d != d:
+                return None
+            if d < low:
+                c = 1
+            elif d > high:
+                c = -1
+            else:
+                fi = float(i)
+                c = -1 if fi < d else (1 if fi > d else 0)
+            return -c if flip else c
+    return -1 if a < b else (1 if a > b else 0)  # int against uint: exact
 
 
 def less(a, b) -> bool:
