@@ -363,3 +363,31 @@ spec:
     for minor in ("2.3", "2.4"):
         assert not lint(tmp_path, policy, minor).findings, minor
     assert not kgateway_findings(lint(tmp_path, policy))  # release unknown: 2.3.7 and 2.4.3 accept it
+
+
+def test_a_crd_given_with_crds_wins_too(tmp_path):
+    """--crds: the user's own copy of a kgateway CRD (a newer release, say) judges its kind."""
+    own = tmp_path / "crds.yaml"
+    own.write_text("""\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: directresponses.gateway.kgateway.dev}
+spec:
+  group: gateway.kgateway.dev
+  names: {kind: DirectResponse, plural: directresponses}
+  scope: Namespaced
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {status: {type: integer, maximum: 999}}}
+""")
+    target = tmp_path / "m.yaml"
+    target.write_text(SCHEMA)
+    for versions in ({}, {"kgateway": ("2.4", "--kgateway-version")}):
+        assert not run([str(target)], Options(select=CODES, crds=[str(own)], versions=versions)).findings
+        assert run([str(target)], Options(select=CODES, versions=versions)).findings
