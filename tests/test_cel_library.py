@@ -90,7 +90,7 @@ def test_library_errors(text):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("'a'.reverse()", "unsupported method .reverse() at line 1, column 4"),
+    ("'a'.quote()", "unsupported method .quote() at line 1, column 4"),
     ("math.greatest(1, 2)", "unsupported function math.greatest()"),
     ("nosuch(1)", "unsupported function nosuch()"),
     ("oldThing.x", "undeclared reference to 'oldThing.x'"),

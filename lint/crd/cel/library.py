@@ -213,6 +213,11 @@ def substring(s, start, end=None):
     return s[a:b]
 
 
+@_member("reverse", 1)
+def reverse(s):
+    return _str(s, "reverse")[::-1]
+
+
 @_member("trim", 1)
 def trim(s):
     return _str(s, "trim").strip()
