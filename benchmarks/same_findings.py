@@ -6,7 +6,9 @@
 Lints each TREE (default: sample_manifests/, sample_manifests/bad, sample_manifests/good,
 every tests/fixtures/IGWnnn directory, tests/fixtures/ as one tree, tests/realworld/ and
 ../shared/corpus when present) with the linter of BASE_REV and with the one of REV
-(default: the working tree), both run from the repository root with ``--format json``,
+(default: the working tree), both run from the repository root with ``--format json``
+(``--env-before NAME=VALUE`` sets a variable for the BASE runs only: with
+``INFERGW_LINT_CEL=celpy`` it compares the celpy and native CEL engines),
 and compares the ``findings`` and ``summary`` of the two reports: the JSON text of each
 finding must be identical, in the same order.  Each revision is exported with
 ``git archive`` into a temporary directory and run from there (``PYTHONPATH``), so
@@ -70,8 +72,8 @@ def _mirror(base: str, pkg: str) -> None:
     os.symlink(os.path.join(base, "rules"), os.path.join(pkg, "rules"))
 
 
-def lint(pkg_root: str, tree: str) -> tuple[list[str], dict, str]:
-    env = {**os.environ, "PYTHONPATH": pkg_root, "PYTHONDONTWRITEBYTECODE": "1"}
+def lint(pkg_root: str, tree: str, extra_env: dict | None = None) -> tuple[list[str], dict, str]:
+    env = {**os.environ, "PYTHONPATH": pkg_root, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "infergw_lint", "--format", "json", "--no-color", tree],
         cwd=ROOT, env=env, capture_output=True, text=True,
@@ -88,8 +90,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("base", help="git revision before the change (e.g. main, a commit id)")
     ap.add_argument("--rev", help="git revision after the change (default: the working tree)")
+    ap.add_argument("--env-before", action="append", default=[], metavar="NAME=VALUE",
+                    help="environment of the BASE runs only, e.g. INFERGW_LINT_CEL=celpy with BASE HEAD "
+                         "compares the CEL engines on one revision (repeatable)")
     ap.add_argument("trees", nargs="*", help="trees to lint (default: samples, fixtures, corpora)")
     args = ap.parse_args(argv)
+    env_before = dict(item.split("=", 1) for item in args.env_before)
     trees = args.trees or default_trees()
     bad = 0
     total = 0
@@ -97,7 +103,7 @@ def main(argv=None) -> int:
         before = export(args.base, os.path.join(tmp, "before"))
         after = export(args.rev, os.path.join(tmp, "after"))
         for tree in trees:
-            fa, sa, ea = lint(before, tree)
+            fa, sa, ea = lint(before, tree, env_before)
             fb, sb, eb = lint(after, tree)
             total += len(fb)
             if fa == fb and sa == sb and ea == eb:
