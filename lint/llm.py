@@ -69,7 +69,10 @@ def _workload_kinds(index, namespace) -> list:
 def service_kind(index, namespace: str, name: str) -> str | None:
     """What the Service ``namespace/name`` fronts: the images of the workloads its selector
     matches when the set holds them, else a guess from the Service's name."""
-    memo = index.memo("llm-service-kinds", dict)  # asked once per route backend: answer once per Service
+    # asked once per route backend: answered once per Service.  The builder reads the index
+    # (the answers come from other files): a language server tracking what a check read
+    # sees that on every answer, not only on the first
+    memo = index.memo("llm-service-kinds", lambda: {} if index.documents is not None else {})
     key = (namespace, name)
     if key not in memo:
         memo[key] = _service_kind(index, namespace, name)

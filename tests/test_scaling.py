@@ -507,3 +507,41 @@ def test_recomposed_trees_in_awkward_texts_are_the_same(monkeypatch):
                 _same_tree(d1.node, d2.node, repr(text[:40]))
                 assert d1.span(("data", "j")) == d2.span(("data", "j"))
     assert checked > 900
+
+
+def test_per_run_lookups_still_mark_a_language_server_check_as_reading_other_files():
+    """Answers kept per run (Services' kinds, backendRefs, delegation) are read through
+    ``Index.memo``: under the language server's watched index a check that used one is
+    marked as reading other files on every use, not only on the one that built it."""
+    from infergw_lint.engine import Options
+    from infergw_lint.index import Index
+    from infergw_lint.llm import service_kind
+    from infergw_lint.loader import LoadResult, parse_source
+    from infergw_lint.lsp.workspace import _TrackingContext
+    from infergw_lint.source import SourceFile
+
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: lf, namespace: o}\nspec: {selector: {app: lf}}\n---\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: lf, namespace: o}\nspec:\n  template:\n"
+            "    metadata: {labels: {app: lf}}\n    spec: {containers: [{name: c, image: langfuse/langfuse:3}]}\n")
+    loaded = LoadResult()
+    parse_source(SourceFile("s.yaml", text), loaded)
+    ctx = _TrackingContext(Index(loaded.documents), Options())
+    ctx.memo_touch = {}
+    for _ in range(2):
+        ctx.touched = False
+        service_kind(ctx.index, "o", "lf")
+        assert ctx.touched
+
+    text = open(os.path.join(os.path.dirname(FIXTURES), "..", "sample_manifests", "bad", "48-delegation.yaml"),
+                encoding="utf-8").read()
+    loaded = LoadResult()
+    parse_source(SourceFile("d.yaml", text), loaded)
+    ctx = _TrackingContext(Index(loaded.documents), Options())
+    ctx.memo_touch = {}
+    routes = [d for d in loaded.documents if d.kind == "HTTPRoute"]
+    for _ in range(2):
+        for route in routes:
+            for ask in (lambda: gw.delegation_parents(ctx.index, route), lambda: gw.delegation_cycle(ctx.index, route)):
+                ctx.touched = False
+                ask()
+                assert ctx.touched
