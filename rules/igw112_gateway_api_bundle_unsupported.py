@@ -5,16 +5,20 @@
 Reads the `gateway.networking.k8s.io/bundle-version` annotation of the Gateway CRD
 (`gateways.gateway.networking.k8s.io`) in the linted set and reports it when the kgateway
 release of the stack profile (its controller image or chart label, `--kgateway-version`,
-`versions: {kgateway: ...}`) does not support that Gateway API release. The support table
-lives in `schemas/kgateway-gateway-api.json` (today: kgateway 2.2.4 and later 2.2 releases
-run Gateway API 1.2 to 1.4, kgateway 2.3 runs 1.3 to 1.5); a kgateway release that is
-unknown, older than 2.2.4 (a `2.2` without its patch release included), or not in the table,
-is not judged.
+`versions: {kgateway: ...}`) refuses that Gateway API release. The table lives in
+`schemas/kgateway-gateway-api.json`: kgateway 2.2.4 and later 2.2 releases refuse anything
+outside Gateway API 1.2 to 1.4. A kgateway release that is unknown, older than 2.2.4 (a
+`2.2` without its patch release included), or not in the table is not judged. kgateway 2.3
+and 2.4 are not in it on purpose: their documentation names a supported range (1.3 to 1.5
+for 2.3, kgateway#14007), but their source has no start-up check (the pull request that
+would have added it to 2.3, #14111, was closed unmerged, and upstream's nightly tests run
+2.3 against Gateway API 1.6), so they do not refuse a bundle and this rule says nothing
+about them.
 
 ## Why
 
-From v2.2.4 kgateway checks the bundle version at start-up and refuses to run against an
-unsupported one (kgateway#13872, #14007, #14111) unless `KGW_SKIP_GATEWAY_API_VERSION_CHECK`
+From v2.2.4 the 2.2 releases check the bundle version at start-up and refuse to run
+against an unsupported one (kgateway#13872) unless `KGW_SKIP_GATEWAY_API_VERSION_CHECK`
 is set: the controller crash-loops, no Gateway is programmed, and every route stops
 serving. Upgrading the CRDs (or kgateway) alone is enough to cause it.
 
@@ -26,7 +30,7 @@ kind: CustomResourceDefinition
 metadata:
   name: gateways.gateway.networking.k8s.io
   annotations:
-    gateway.networking.k8s.io/bundle-version: v1.2.1
+    gateway.networking.k8s.io/bundle-version: v1.5.1
 spec:
   group: gateway.networking.k8s.io
   names: {kind: Gateway, plural: gateways}
@@ -40,13 +44,13 @@ spec:
   template:
     spec:
       containers:
-      - {name: kgateway, image: "cr.kgateway.dev/kgateway-dev/kgateway:v2.3.0"}
+      - {name: kgateway, image: "cr.kgateway.dev/kgateway-dev/kgateway:v2.2.5"}
 ```
 
 ## Fix
 
-Install a Gateway API bundle the release supports (v1.3 to v1.5 for kgateway 2.3), or run a
-kgateway release that supports your bundle.
+Install a Gateway API bundle the release supports (v1.2 to v1.4 for kgateway 2.2.4 and
+later 2.2 releases), or run a kgateway release that accepts your bundle (2.3 has no check).
 
 Autofix: no -- it is an upgrade decision.
 """
