@@ -345,3 +345,20 @@ def test_random_rules_never_crash():
                 prog.run(v)
             except (CelError, RecursionError):
                 pass
+
+
+def test_values_typed_by_the_schema_as_the_api_server_gives_them():
+    """`number` fields are doubles (even 1); strings with format duration, date-time, date and
+    byte are durations, timestamps and bytes (k8s.io/apiserver's UnstructuredToVal)."""
+    schema = {"properties": {
+        "n": {"type": "number"}, "i": {"type": "integer"}, "d": {"type": "string", "format": "duration"},
+        "t": {"type": "string", "format": "date-time"}, "day": {"type": "string", "format": "date"},
+        "b": {"type": "string", "format": "byte"}, "bad": {"type": "string", "format": "duration"},
+    }}
+    v = cel.to_cel({"n": 1, "i": 2, "d": "90s", "t": "2024-01-02T03:04:05Z", "day": "2024-01-02", "b": "aGk=",
+                    "bad": "soon"}, schema)
+    assert type(v["n"]) is float and type(v["i"]) is int
+    assert v["d"] == Duration(90 * 10**9) and type(v["t"]) is Timestamp and type(v["day"]) is Timestamp
+    assert v["b"] == b"hi" and v["bad"] == "soon"
+    assert ev("type(self.n) == double && self.n == 1 && self.d < duration('2m') && self.t > self.day", v) is True
+    assert ev("duration(self.d) == duration('90s')", v) is True

@@ -82,11 +82,45 @@ def _cache_dir() -> str | None:
 # ---- conversion ---------------------------------------------------------------------------
 
 
+_FORMATS = frozenset(("duration", "date", "date-time", "byte"))
+
+
+def _formatted(value: str, fmt: str):
+    """A string field with a format, as the API server gives it to CEL: a duration, a
+    timestamp or bytes (the string itself when it does not parse: the schema reports that)."""
+    from . import values
+
+    try:
+        if fmt == "duration":
+            return values.parse_duration(value)
+        if fmt == "date-time":
+            return values.parse_timestamp(value)
+        if fmt == "date":
+            return values.parse_timestamp(value + "T00:00:00Z") if len(value) == 10 else value
+        import base64
+        import binascii
+
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            return value
+    except values.CelError:
+        return value
+
+
 def to_cel(value, schema: dict | None):
     """Python data -> CEL values (plain Python values of exactly the JSON types), with the
     property names escaped; an integral float in an ``integer`` field is an int."""
     t = type(value)
-    if t is str or t is bool or t is int or value is None:
+    if t is str:
+        if schema is not None and schema.get("format") in _FORMATS:
+            return _formatted(value, schema["format"])
+        return value
+    if t is int:
+        if schema is not None and schema.get("type") == "number":
+            return float(value)  # the API server gives a `number` field as a double, even 1
+        return value
+    if t is bool or value is None:
         return value
     if t is dict or (t is not list and isinstance(value, dict)):
         props = (schema.get("properties") or {}) if schema else {}

@@ -125,10 +125,21 @@ class Program:
 def to_celpy(value):
     """Plain values (names already escaped) -> celpy values."""
     t = _celtypes
+    from .parser import UInt
+    from .values import Duration, Timestamp, format_duration, format_timestamp
+
     if isinstance(value, bool):
         return t.BoolType(value)
+    if isinstance(value, UInt):
+        return t.UintType(int(value))
     if isinstance(value, int):
         return t.IntType(value)
+    if isinstance(value, bytes):
+        return t.BytesType(value)
+    if isinstance(value, Duration):
+        return t.DurationType(format_duration(value.ns))
+    if isinstance(value, Timestamp):
+        return t.TimestampType(format_timestamp(value.ns))
     if isinstance(value, float):
         return t.DoubleType(value)
     if isinstance(value, str):
