@@ -285,13 +285,14 @@ def _has_rules(sch: dict) -> bool:
 
 
 # ---- verdicts kept between runs ------------------------------------------------------------
-# A pre-commit run lints one changed file: its rules' verdicts are mostly known from the last
+# For rules on the celpy fallback only (a native evaluation costs less than a lookup): a
+# pre-commit run lints one changed file, its rules' verdicts are mostly known from the last
 # run, and a hit needs neither celpy nor a compiled rule.  JSON (never pickle) in the user's
 # cache directory; keyed by the rule, its messages and the projected value.  The store's file
-# name carries a hash of what decides a verdict (the bytes of lint/crd/*.py, lint/crd/cel/*.py, the bundled
-# data, and celpy's installed files), so changed code never reuses an older verdict.  A store
-# that is not valid JSON, larger than MAX_DISK_BYTES or not owned by the user is ignored
-# (set INFERGW_LINT_NO_CACHE=1 to bypass it altogether).
+# name carries a hash of what decides a verdict (``hashed_paths``: the bytes of lint/crd/*.py,
+# lint/crd/cel/*.py and the bundled data, and celpy's installed files), so changed code never
+# reuses an older verdict.  A store that is not valid JSON, larger than MAX_DISK_BYTES or not
+# owned by the user is ignored (set INFERGW_LINT_NO_CACHE=1 to bypass it altogether).
 _MISSING = object()
 _DISK_STATE: dict = {}
 MAX_DISK = 50_000
