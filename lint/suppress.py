@@ -90,6 +90,7 @@ def from_comments(src) -> list[Suppression]:
     out = []
     line = 1  # of the line that starts at ``counted`` (lines end at "\n")
     counted = 0
+    target = None  # 0-based line a standalone comment applies to, found last
     size = len(text)
     while at != -1:
         # only the lines that hold the marker are cut out of the text (not every line of
@@ -110,17 +111,20 @@ def from_comments(src) -> list[Suppression]:
         if m.group("kind") == "disable-file":
             scope, first, last = "file", 1, text.count("\n") + 1
         elif standalone:
-            # the next line that is not blank and not a comment
-            j, nxt = line, end + 1
-            while nxt <= size:
-                stop = text.find("\n", nxt)
-                stop = size if stop == -1 else stop
-                following = text[nxt:stop]
-                if following.strip() and not following.lstrip().startswith("#"):
-                    break
-                j += 1
-                nxt = stop + 1
-            scope, first, last = "line", j + 1, j + 1
+            # the next line that is not blank and not a comment (found once for a run of
+            # comment lines: a file of N suppression comments costs N, not N x N)
+            if target is None or target <= line - 1:
+                j, nxt = line, end + 1
+                while nxt <= size:
+                    stop = text.find("\n", nxt)
+                    stop = size if stop == -1 else stop
+                    following = text[nxt:stop]
+                    if following.strip() and not following.lstrip().startswith("#"):
+                        break
+                    j += 1
+                    nxt = stop + 1
+                target = j
+            scope, first, last = "line", target + 1, target + 1
         else:
             scope, first, last = "line", line, line
         end_col = len(raw.rstrip("\r")) + 1

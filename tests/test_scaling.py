@@ -545,3 +545,16 @@ def test_per_run_lookups_still_mark_a_language_server_check_as_reading_other_fil
                 ctx.touched = False
                 ask()
                 assert ctx.touched
+
+
+def test_a_run_of_suppression_comments_points_at_the_next_line():
+    """Standalone suppression comments in a row (with blank lines and other comments
+    between) all cover the next line that is neither; found once per run of comments."""
+    from types import SimpleNamespace
+
+    text = ('# infergw-lint: disable=IGW101 reason="x"\n\n# note\n' * 300 + "a: 1\n"
+            + '# infergw-lint: disable=IGW102 reason="y"\n' * 3 + "\n")
+    found = suppress.from_comments(SimpleNamespace(text=text, path="f.yaml"))
+    assert len(found) == 303
+    assert {s.first_line for s in found[:300]} == {901}
+    assert {s.first_line for s in found[300:]} == {907}  # past the last line: nothing to cover
