@@ -91,6 +91,7 @@ def from_comments(src) -> list[Suppression]:
     line = 1  # of the line that starts at ``counted`` (lines end at "\n")
     counted = 0
     target = None  # 0-based line a standalone comment applies to, found last
+    total = None  # lines in the file (counted once, for disable-file)
     size = len(text)
     while at != -1:
         # only the lines that hold the marker are cut out of the text (not every line of
@@ -109,7 +110,9 @@ def from_comments(src) -> list[Suppression]:
         codes = [c.strip() for c in m.group("codes").split(",") if c.strip()]
         standalone = raw.lstrip().startswith("#")
         if m.group("kind") == "disable-file":
-            scope, first, last = "file", 1, text.count("\n") + 1
+            if total is None:
+                total = text.count("\n") + 1
+            scope, first, last = "file", 1, total
         elif standalone:
             # the next line that is not blank and not a comment (found once for a run of
             # comment lines: a file of N suppression comments costs N, not N x N)
@@ -189,18 +192,36 @@ class _Lookup:
         self.sups = sups
         self.by_line: dict = {}  # (path, line) -> [position in sups]
         self.wide: dict = {}  # path -> [position]: file scopes and very long ranges
+        # (path, "all") / (path, "code", CODE) / (path, "name", name) -> [position] of the wide
+        # ones that name it: a file of many disable-file comments for other rules is not
+        # compared with each finding
+        self.wide_by_code: dict = {}
         for i, s in enumerate(sups):
             if s.scope == "file" or s.last_line - s.first_line >= self.WIDE:
                 self.wide.setdefault(s.path, []).append(i)
+                keys = set()
+                for code in s.codes:
+                    c = code.strip()
+                    keys.update([(s.path, "all")] if c.lower() == "all" else [(s.path, "code", c.upper()), (s.path, "name", c)])
+                for key in keys:
+                    self.wide_by_code.setdefault(key, []).append(i)
                 continue
             for line in range(s.first_line, s.last_line + 1):
                 self.by_line.setdefault((s.path, line), []).append(i)
 
-    def near(self, path: str, line: int) -> list:
+    def near(self, path: str, line: int, rule: str | None = None, name: str = "") -> list:
+        """The suppressions that may cover a finding at ``line`` of ``path`` (of rule
+        ``rule`` named ``name``, when given), in the order of ``sups``."""
         found = self.by_line.get((path, line), [])
-        wide = self.wide.get(path)
+        if rule is None:
+            wide = self.wide.get(path)
+        else:
+            by_code = self.wide_by_code
+            wide = by_code.get((path, "all"), []) + by_code.get((path, "code", rule), []) + (
+                by_code.get((path, "name", name), []) if name else []
+            )
         if wide:
-            found = sorted(found + wide)
+            found = sorted(set(found + wide))
         sups = self.sups
         return [sups[i] for i in found]
 
@@ -224,7 +245,7 @@ def apply(findings: list, sources: list, documents: list, rules_by_code: dict, a
     for f in findings:
         if f.rule in META_CODES or f.suppression is not None:
             continue
-        for s in lookup.near(f.path, f.line):
+        for s in lookup.near(f.path, f.line, f.rule, names.get(f.rule, "")):
             if s.covers(f, names):
                 s.matched += 1
                 if s.honoured:

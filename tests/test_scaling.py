@@ -57,14 +57,18 @@ def test_suppression_lookup_equals_the_scan():
             last = first if scope == "line" else first + rng.randint(0, 20)
             if rng.random() < 0.05:
                 last = first + suppress._Lookup.WIDE + 5
-            sups.append(suppress.Suppression(rng.choice("ab"), Span(first, 1, first, 2), ["all"], "r", scope, first, last))
+            codes = rng.sample(["all", "ALL", "IGW101", "igw101", " IGW102", "missing-reference-grant", "x"], rng.randint(1, 3))
+            sups.append(suppress.Suppression(rng.choice("ab"), Span(first, 1, first, 2), codes, "r", scope, first, last))
         lookup = suppress._Lookup(sups)
+        names = {"IGW101": "missing-reference-grant"}
         for path in "abc":
             for line in range(0, 60):
-                f = SimpleNamespace(path=path, line=line, rule="IGW101")
-                want = [s for s in sups if s.path == path and s.covers(f, {})]
-                got = [s for s in lookup.near(path, line) if s.covers(f, {})]
-                assert got == want
+                for rule in ("IGW101", "IGW102", "IGW103"):
+                    f = SimpleNamespace(path=path, line=line, rule=rule)
+                    want = [s for s in sups if s.path == path and s.covers(f, names)]
+                    assert [s for s in lookup.near(path, line) if s.covers(f, names)] == want
+                    got = [s for s in lookup.near(path, line, rule, names.get(rule, "")) if s.covers(f, names)]
+                    assert got == want
 
 
 # ---- IGW105: a route's rival in its bucket ---------------------------------------------
