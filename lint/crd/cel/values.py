@@ -78,18 +78,21 @@ class CelType:
         return self.name
 
 
-class Duration:
-    """A signed duration in nanoseconds (cel-go: Go's time.Duration range)."""
+class _Nanos:
+    """A count of nanoseconds within a range; compared only with its own type (cel-go has no
+    overload that compares a duration with a timestamp)."""
 
     __slots__ = ("ns",)
+    LOW = HIGH = 0
+    WHAT = ""
 
     def __init__(self, ns: int):
-        if not INT64_MIN <= ns <= INT64_MAX:
-            raise CelError("duration out of range")
+        if not self.LOW <= ns <= self.HIGH:
+            raise CelError(f"{self.WHAT} out of range")
         self.ns = ns
 
     def __eq__(self, other):
-        return type(other) is Duration and other.ns == self.ns
+        return type(other) is type(self) and other.ns == self.ns
 
     def __lt__(self, other):
         return self.ns < other.ns
@@ -104,42 +107,24 @@ class Duration:
         return self.ns >= other.ns
 
     def __hash__(self):
-        return hash(("duration", self.ns))
+        return hash((self.WHAT, self.ns))
+
+
+class Duration(_Nanos):
+    """A signed duration in nanoseconds (cel-go: Go's time.Duration range)."""
+
+    __slots__ = ()
+    LOW, HIGH, WHAT = INT64_MIN, INT64_MAX, "duration"
 
     def __repr__(self):
         return f"duration({format_duration(self.ns)!r})"
 
 
-# timestamps: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z
-_TS_MIN = -62135596800 * 10**9
-_TS_MAX = 253402300799 * 10**9 + 999_999_999
+class Timestamp(_Nanos):
+    """0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z, in nanoseconds since the epoch."""
 
-
-class Timestamp:
-    __slots__ = ("ns",)
-
-    def __init__(self, ns: int):
-        if not _TS_MIN <= ns <= _TS_MAX:
-            raise CelError("timestamp out of range")
-        self.ns = ns
-
-    def __eq__(self, other):
-        return type(other) is Timestamp and other.ns == self.ns
-
-    def __lt__(self, other):
-        return self.ns < other.ns
-
-    def __le__(self, other):
-        return self.ns <= other.ns
-
-    def __gt__(self, other):
-        return self.ns > other.ns
-
-    def __ge__(self, other):
-        return self.ns >= other.ns
-
-    def __hash__(self):
-        return hash(("timestamp", self.ns))
+    __slots__ = ()
+    LOW, HIGH, WHAT = -62135596800 * 10**9, 253402300799 * 10**9 + 999_999_999, "timestamp"
 
     def __repr__(self):
         return f"timestamp({format_timestamp(self.ns)!r})"
