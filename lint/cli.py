@@ -46,20 +46,25 @@ exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input err
 """
 
 
-def _help_width() -> int:
-    """What argparse's HelpFormatter wraps help to (``shutil.get_terminal_size().columns -
-    2``), without importing shutil (and bz2, lzma) on every run: argparse makes a formatter
-    for each option added."""
+def _terminal_columns(fallback: int) -> int:
+    """``shutil.get_terminal_size((fallback, 24)).columns`` ($COLUMNS, else the terminal's,
+    else ``fallback``), without importing shutil (and bz2, lzma) on every run."""
     try:
         columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
         columns = 0
     if columns <= 0:
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or fallback
         except (AttributeError, ValueError, OSError):
-            columns = 80
-    return columns - 2
+            columns = fallback
+    return columns
+
+
+def _help_width() -> int:
+    """What argparse's HelpFormatter wraps help to (the terminal's columns - 2, else 78):
+    argparse makes a formatter for each option added."""
+    return _terminal_columns(80) - 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -757,21 +762,8 @@ def _not_manifests(pairs) -> dict:
 
 
 def _width(target) -> int:
-    """Columns to wrap text to: the terminal's (or $COLUMNS), else 120 (what
-    ``shutil.get_terminal_size((120, 24)).columns`` says, without importing shutil and
-    its compression modules on every run)."""
-    if target is None:
-        try:
-            columns = int(os.environ["COLUMNS"])
-        except (KeyError, ValueError):
-            columns = 0
-        if columns <= 0:
-            try:
-                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 120
-            except (AttributeError, ValueError, OSError):
-                columns = 120
-        return max(columns, 40)
-    return 120
+    """Columns to wrap text to: the terminal's (or $COLUMNS), else 120; 120 for a file."""
+    return max(_terminal_columns(120), 40) if target is None else 120
 
 
 def _fixable(result, options) -> frozenset:
