@@ -1446,9 +1446,14 @@ def gateway_is_kgateway(gateway, g: Graph) -> bool | None:
     return any(is_kgateway_class(c) for c in classes)
 
 
-#: GatewayClasses other controllers create themselves, so a tree names them without a
-#: GatewayClass object (Istio: pilot/pkg/features/pilot.go, pkg/config/constants/constants.go)
+#: GatewayClasses controllers create themselves, so a tree names them without a
+#: GatewayClass object (Istio: pilot/pkg/features/pilot.go, pkg/config/constants/constants.go;
+#: kgateway: its GatewayClass reconciler creates `kgateway` and, with waypoints enabled,
+#: `kgateway-waypoint` at start-up, pkg/kgateway/controller/start.go GetDefaultClassInfo and
+#: wellknown/controller.go, v2.2.8 and v2.4.3)
 BUILTIN_CLASSES = {
+    "kgateway": "kgateway.dev/kgateway",
+    "kgateway-waypoint": "kgateway.dev/kgateway",
     "istio": "istio.io/gateway-controller",
     "istio-waypoint": "istio.io/mesh-controller",
     "istio-remote": "istio.io/unmanaged-gateway",

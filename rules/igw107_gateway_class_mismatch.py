@@ -20,7 +20,8 @@ Reports:
 **Not judged** (deliberately): GatewayClasses of other controllers (only a class whose
 `controllerName` mentions kgateway is checked), and a `gatewayClassName` that another
 controller installs itself (Istio's `istio`, `istio-waypoint`, `istio-remote`,
-`istio-east-west`). The unknown-class message names the files that define the classes in
+`istio-east-west`; kgateway's own `kgateway` and `kgateway-waypoint`, which its controller
+creates at start-up, so a chart-installed kgateway has them with no manifest). The unknown-class message names the files that define the classes in
 the set, so a tree of many independent examples shows where each side comes from; lint
 such a tree one example at a time (see docs/realworld.md).
 
