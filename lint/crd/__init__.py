@@ -404,9 +404,7 @@ def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None)
         from . import cel
 
         compile_errors: list = []
-        first_cel = len(issues)
         cel.check(prepared.value, sch, (), issues, compile_errors, where, verdicts)
-        issues[first_cel:] = [_cel_wording(i) for i in issues[first_cel:]]
         for path, rule, err in compile_errors:
             note = (
                 f"{kind.origin}: the {kind_name} x-kubernetes-validations rule at "
@@ -415,12 +413,3 @@ def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None)
             if note not in reg.notes:
                 reg.notes.append(note)
     return issues
-
-
-def _cel_wording(issue):
-    """``PATH: rejected by a CEL validation rule: MESSAGE (CRD)``: a short first line that
-    says what is wrong at PATH, then the CRD's own message, as the API server words it."""
-    head = f"{_schema.field_path(issue.path) or '<root>'}: "
-    if issue.code != _schema.CEL_ERROR or not issue.message.startswith(head):
-        return issue
-    return issue._replace(message=f"{head}rejected by a CEL validation rule: {issue.message[len(head):]}")

@@ -621,9 +621,9 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
         if message is None:
             continue
         target = p + _field_path(r.get("fieldPath"))
-        issues.append(Issue(
+        issues.append(Issue(  # a short first line saying what is wrong at the field, then the CRD's words
             CEL_ERROR, target,
-            f"{field_path(target) or '<root>'}: {message} ({where})",
+            f"{field_path(target) or '<root>'}: rejected by a CEL validation rule: {message} ({where})",
             key=isinstance(target[-1], str) if target else False, rule=text,
         ))
 
