@@ -340,6 +340,14 @@ def containers(spec: dict, base: tuple) -> Iterator[tuple[tuple, dict]]:
                     yield base + (key, i), c
 
 
+def pod_containers(doc) -> Iterator[tuple[tuple, dict]]:
+    """(path, container) of every container of a workload's pod spec (none for other documents)."""
+    found = pod_spec(doc)
+    if found is not None:
+        base, spec = found
+        yield from containers(spec, base)
+
+
 def image_name(image: str) -> str:
     """Last path component of an image reference, without tag or digest:
     ``registry:5000/maximhq/bifrost:v1@sha256:..`` -> ``bifrost``."""

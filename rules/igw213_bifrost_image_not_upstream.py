@@ -37,7 +37,7 @@ Autofix: no -- whether the same tag exists under `maximhq/bifrost` cannot be che
 """
 
 from infergw_lint.domain import BIFROST_UPSTREAM as UPSTREAM
-from infergw_lint.domain import DOCKER_HUB, WORKLOAD_POD_SPEC, containers, pod_spec, split_image
+from infergw_lint.domain import DOCKER_HUB, WORKLOAD_POD_SPEC, pod_containers, split_image
 from infergw_lint.rule import Rule, report
 
 class ImageNotUpstream(Rule):
@@ -49,11 +49,7 @@ class ImageNotUpstream(Rule):
     security_severity = "6.0"
 
     def check(self, doc, ctx):
-        found = pod_spec(doc)
-        if found is None:
-            return
-        base, spec = found
-        for path, c in containers(spec, base):
+        for path, c in pod_containers(doc):
             image = c.get("image")
             if not isinstance(image, str) or not image.strip():
                 continue
