@@ -565,6 +565,15 @@ def write_atomic(path: str, data: bytes, identity: tuple | None = None, old: byt
         raise
 
 
+def _replace_contents(fd: int, data: bytes) -> None:
+    """Make the open file ``fd`` hold exactly ``data`` (written from its start, then cut)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.ftruncate(fd, len(data))
+
+
 def _write_in_place(target: str, data: bytes, identity: tuple | None, old: bytes | None) -> None:
     fd = os.open(target, os.O_WRONLY | _NOFOLLOW)
     try:
@@ -572,20 +581,12 @@ def _write_in_place(target: str, data: bytes, identity: tuple | None, old: bytes
         if identity is not None and (st.st_dev, st.st_ino) != identity:
             raise FileSwapped(0, "the file was replaced while it was being fixed; not written")
         try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.ftruncate(fd, len(data))
+            _replace_contents(fd, data)
             os.fsync(fd)
         except OSError:
             if old is not None:  # put the previous bytes back (they fitted before)
                 try:
-                    os.lseek(fd, 0, os.SEEK_SET)
-                    view = memoryview(old)
-                    while view:
-                        view = view[os.write(fd, view):]
-                    os.ftruncate(fd, len(old))
+                    _replace_contents(fd, old)
                 except OSError:
                     pass
             raise
