@@ -40,6 +40,9 @@ class Options:
     prod_segments: tuple = ("prod", "production")  # overlay path segments that mean prod
     not_manifests: dict = field(default_factory=dict)  # real path -> why: baseline, --output files (never linted)
     notes: list = field(default_factory=list)  # from the configuration step, shown with the run's notes
+    # processes a large tree is linted by (lint/parallel.py): 1 = this one only; 0 or None =
+    # as many as usable CPUs (the command's default, --jobs)
+    jobs: int | None = 1
 
 
 @dataclass
@@ -183,7 +186,10 @@ def load_index(paths: list[str], options: Options) -> LoadedSet:
 
     loaded = LoadResult()
     raw_paths, targets = render.split_targets(paths, options)
-    load(raw_paths, loaded, exclude=options.exclude, skip=options.not_manifests)
+    from .parallel import jobs
+
+    processes = jobs(options.jobs)
+    load(raw_paths, loaded, exclude=options.exclude, skip=options.not_manifests, jobs=processes)
     note = render.raw_kustomization_note(loaded.files, options)
     if note:
         loaded.notes.append(note)
@@ -195,7 +201,8 @@ def load_index(paths: list[str], options: Options) -> LoadedSet:
     reported_paths = {f.path for f in loaded.files} | {p.path for p in loaded.problems}
     if options.context:
         ctx_loaded = LoadResult()
-        load(options.context, ctx_loaded, context_only=True, exclude=options.exclude, skip=options.not_manifests)
+        load(options.context, ctx_loaded, context_only=True, exclude=options.exclude, skip=options.not_manifests,
+             jobs=processes)
         seen = {_real(f.path) for f in loaded.files}
         for doc in ctx_loaded.documents:
             if _real(doc.path) not in seen:
@@ -231,19 +238,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
     findings += problem_findings(loaded.problems, by_code, active_codes, reported_paths, options)
 
-    occurrences: Counter = Counter()
-    shapes: dict = {}  # (flavor, group, kind) -> the rules that may apply to such a document
-    for doc in loaded.documents:
-        if doc.source.context_only:
-            continue
-        origin = doc.origin
-        dctx = ctx if origin is None else contexts[origin.world]
-        shape = (doc.flavor, doc.group, doc.kind)
-        rules_here = shapes.get(shape)
-        if rules_here is None:
-            rules_here = shapes[shape] = applicable(active, doc)
-        findings += check_document(doc, rules_here, dctx, options, occurrences, internal)
-        doc.forget()  # its findings are placed: a tree composed for them goes again
+    findings += check_documents(loaded.documents, active, ctx, contexts, options, internal)
 
     for c in (ctx, *contexts.values()):  # notes from the rules (a CRD that cannot be used)
         loaded.notes.extend(n for n in c.notes if n not in loaded.notes)
@@ -278,6 +273,61 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         versions=profile,
         sources={f.path: f for f in list(loaded.files) + (rendered.sources.files() if rendered is not None else [])},
     )
+
+
+def check_documents(documents: list, active: list, ctx: Context, contexts: dict, options: Options,
+                    internal: list) -> list:
+    """The located findings of every document that is not --context only, in document
+    order; a large set is split over processes (lint/parallel.py) with the same result."""
+    from . import parallel
+
+    docs = [d for d in documents if not d.source.context_only]
+    contexts_all = (ctx, *contexts.values())
+
+    def check_part(bounds):
+        found: list = []
+        keys: list = []  # (finding, occurrence key, occurrence): see the merge below
+        errors: list = []
+        occurrences: Counter = Counter()
+        shapes: dict = {}  # (flavor, group, kind) -> the rules that may apply to such a document
+        for doc in docs[bounds[0]:bounds[1]]:
+            origin = doc.origin
+            dctx = ctx if origin is None else contexts[origin.world]
+            shape = (doc.flavor, doc.group, doc.kind)
+            rules_here = shapes.get(shape)
+            if rules_here is None:
+                rules_here = shapes[shape] = applicable(active, doc)
+            found += check_document(doc, rules_here, dctx, options, occurrences, errors, keys)
+            doc.forget()  # its findings are placed: a tree composed for them goes again
+        return found, keys, errors, occurrences, [list(c.notes) for c in contexts_all]
+
+    processes = parallel.jobs(options.jobs) if len(docs) >= parallel.MIN_DOCUMENTS else 1
+    if processes <= 1:
+        found, _, errors, _, _ = check_part((0, len(docs)))
+        internal += errors
+        return found
+    weights = [max(1, d.end - d.start) for d in docs]  # characters: about what checking one costs
+    parts = parallel.fork_map(check_part, parallel.split(weights, processes))
+    # Merged as one process would have made it.  An occurrence number counts the same
+    # (rule, resource, field) in earlier documents: a part counted from 0, so its
+    # findings on keys seen in earlier parts get their fingerprint again.  Notes keep the
+    # order in which they were first said.
+    out: list = []
+    seen: Counter = Counter()
+    notes: list = [[] for _ in contexts_all]
+    for found, keys, errors, occurrences, part_notes in parts:
+        if seen:
+            for f, key, occ in keys:
+                if seen[key]:
+                    f.fingerprint = fingerprint(key[0], key[1], key[2], seen[key] + occ)
+        seen.update(occurrences)
+        out += found
+        internal += errors
+        for merged, said in zip(notes, part_notes):
+            merged.extend(n for n in said if n not in merged)
+    for c, merged in zip(contexts_all, notes):
+        c.notes[:] = merged  # in place: the CRD registry holds this list too
+    return out
 
 
 def add_docs(findings: list, by_code: dict) -> None:
@@ -332,9 +382,11 @@ def applicable(rules, doc) -> list:
     return out
 
 
-def check_document(doc, rules, dctx: Context, options: Options, occurrences: Counter, internal: list) -> list:
+def check_document(doc, rules, dctx: Context, options: Options, occurrences: Counter, internal: list,
+                   keys: list | None = None) -> list:
     """Run ``rules`` on one document; located findings (a rule's exception goes to
-    ``internal`` and does not hide the other rules' findings)."""
+    ``internal`` and does not hide the other rules' findings).  ``keys`` gets (finding,
+    occurrence key, occurrence number) for each finding made."""
     out: list[Finding] = []
     origin = doc.origin
     for rule in rules:
@@ -354,7 +406,7 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                         if note:
                             message = f"{message} {note}"
                 out.append(
-                    Finding(
+                    finding := Finding(
                         rule=rule.code,
                         name=rule.name,
                         severity=options.severity.get(rule.code) or rep.severity or rule.severity,
@@ -368,6 +420,8 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                         help=rep.help or "",
                     )
                 )
+                if keys is not None:
+                    keys.append((finding, key, occ))
         except Exception as exc:  # a rule bug must not hide the other findings
             where = f"{doc.path}:{doc.span(()).line}"
             import traceback

@@ -437,17 +437,23 @@ def _fast_json(value: str):
         return _SLOW
 
 
-def _json_node_maker(value: str, vnode, src: SourceFile):
-    start, end, style = vnode.start_mark.index, vnode.end_mark.index, vnode.style  # not the node: it may be released
+class _JsonNodeMaker:
+    """Composes the positioned node tree of embedded JSON the C parser has read, when a
+    position inside it is first asked for.  An object, not a closure: a document loaded
+    in another process (lint/parallel.py) is pickled with it."""
 
-    def make():
-        offsets = align(value, src.text, start, end, style)
+    __slots__ = ("value", "src", "vnode", "start", "end", "style")
+
+    def __init__(self, value: str, vnode, src: SourceFile):
+        self.value, self.src, self.vnode = value, src, vnode
+        self.start, self.end, self.style = vnode.start_mark.index, vnode.end_mark.index, vnode.style
+
+    def __call__(self):
+        offsets = align(self.value, self.src.text, self.start, self.end, self.style)
         try:
-            return parse_json(value, offsets)
+            return parse_json(self.value, offsets)
         except (JSONError, RecursionError):  # pragma: no cover - the C parser accepted it
-            return vnode
-
-    return make
+            return self.vnode
 
 
 def _embed(doc: Document, result: LoadResult) -> None:
@@ -473,7 +479,7 @@ def _embed(doc: Document, result: LoadResult) -> None:
         if is_json:
             edata = _fast_json(value)
             if edata is not _SLOW:
-                doc.embedded[path] = Embedded(None, edata, "json", make=_json_node_maker(value, vnode, src))
+                doc.embedded[path] = Embedded(None, edata, "json", make=_JsonNodeMaker(value, vnode, src))
                 continue
         offsets = align(value, src.text, vnode.start_mark.index, vnode.end_mark.index, vnode.style)
         strict = key.endswith(EMBED_JSON) or is_yaml
@@ -686,8 +692,9 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
 
 
 def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None,
-         skip=None) -> LoadResult:
-    """Load every file under ``paths``.  Raises UsageError for a path that does not exist."""
+         skip=None, jobs: int = 1) -> LoadResult:
+    """Load every file under ``paths``.  Raises UsageError for a path that does not exist.
+    ``jobs`` > 1: a large tree is read by that many processes (lint/parallel.py)."""
     result = result or LoadResult()
     # The node trees are kept (positions) and hold no reference cycles, so the cyclic
     # garbage collector only re-scans a growing heap while loading: pausing it makes a
@@ -696,25 +703,31 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
     gc.disable()
     skipped_before = len(result.skipped)
     try:
-        for display, fs_path in discover(paths, result, exclude, skip):
-            if result.bytes_read >= MAX_TOTAL_BYTES:
-                result.problems.append(Problem(
-                    display, _START, f"not read: this run read its limit of {MAX_TOTAL_BYTES} bytes (--max-total-bytes)"
-                ))
-                continue
-            if _SURROGATES.search(display):
-                result.notes.append(
-                    f"{display}: the file name is not valid UTF-8; its undecodable bytes are shown escaped "
-                    "(%XX in SARIF)"
-                )
-            text, err, where = _read_file(fs_path)
-            if err is not None:
-                result.problems.append(Problem(display, where, err))
-                continue
-            result.bytes_read += len(text)
-            src = SourceFile(display, text, context_only=context_only)
-            result.files.append(src)
-            _parse_source(src, result)
+        entries = discover(paths, result, exclude, skip)
+        parts = _parts(entries, jobs, result.bytes_read)
+        if parts is None:
+            for display, fs_path in entries:
+                if result.bytes_read >= MAX_TOTAL_BYTES:
+                    _over_limit(display, result)
+                    continue
+                _load_file(display, fs_path, context_only, result)
+        else:
+            from .parallel import fork_map
+
+            def load_part(part):
+                return [_load_file(display, fs_path, context_only, LoadResult()) for display, fs_path in part]
+
+            for pieces, part in zip(fork_map(load_part, parts), parts):
+                for piece, (display, _) in zip(pieces, part):  # in file order, as one process reads them
+                    if result.bytes_read >= MAX_TOTAL_BYTES:
+                        _over_limit(display, result)
+                        continue
+                    result.bytes_read += piece.bytes_read
+                    result.files += piece.files
+                    result.documents += piece.documents
+                    result.problems += piece.problems
+                    result.notes += piece.notes
+                    result.skipped += piece.skipped
     finally:
         if gc_was_enabled:
             # the trees stay alive as long as the result: move them out of the collector's
@@ -729,6 +742,52 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
             f"{', '.join(skipped[:3])}{more}"
         )
     return result
+
+
+def _load_file(display: str, fs_path: str, context_only: bool, result: LoadResult) -> LoadResult:
+    """Read and parse one file into ``result`` (which it returns)."""
+    if _SURROGATES.search(display):
+        result.notes.append(
+            f"{display}: the file name is not valid UTF-8; its undecodable bytes are shown escaped "
+            "(%XX in SARIF)"
+        )
+    text, err, where = _read_file(fs_path)
+    if err is not None:
+        result.problems.append(Problem(display, where, err))
+        return result
+    result.bytes_read += len(text)
+    src = SourceFile(display, text, context_only=context_only)
+    result.files.append(src)
+    _parse_source(src, result)
+    return result
+
+
+def _over_limit(display: str, result: LoadResult) -> None:
+    result.problems.append(Problem(
+        display, _START, f"not read: this run read its limit of {MAX_TOTAL_BYTES} bytes (--max-total-bytes)"
+    ))
+
+
+def _parts(entries: list, jobs: int, already: int) -> list | None:
+    """``entries`` split for ``jobs`` processes by size, or None to read them in this one:
+    one process asked, a small tree, stdin among them (one reader only), or a tree that
+    could reach --max-total-bytes (which file is the first past it is decided in order)."""
+    if jobs <= 1 or len(entries) < 2 * jobs:
+        return None
+    from . import parallel
+
+    sizes = []
+    for _, fs_path in entries:
+        if fs_path == "-":
+            return None
+        try:
+            sizes.append(os.stat(fs_path).st_size)
+        except OSError:
+            sizes.append(0)
+    total = sum(sizes)
+    if total < parallel.MIN_BYTES or already + total >= MAX_TOTAL_BYTES // 2:
+        return None
+    return [entries[a:b] for a, b in parallel.split(sizes, jobs)]
 
 
 def read_yaml_file(path: str, error: type[Exception]) -> list:

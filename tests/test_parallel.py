@@ -1,0 +1,145 @@
+"""Linting split over processes (lint/parallel.py) says exactly what one process says."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from infergw_lint import parallel
+from infergw_lint.cli import main
+from infergw_lint.engine import Options, run
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLES = os.path.join(ROOT, "sample_manifests")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+REALWORLD = os.path.join(ROOT, "tests", "realworld")
+
+forks = pytest.mark.skipif(parallel.jobs(2) == 1, reason="splitting over processes is Linux only")
+
+
+def test_split_is_contiguous_balanced_and_complete():
+    assert parallel.split([], 2) == []
+    assert parallel.split([5], 4) == [(0, 1)]
+    assert parallel.split([1, 1, 1, 1], 2) == [(0, 2), (2, 4)]
+    assert parallel.split([10, 1, 1, 1, 1, 1], 2) == [(0, 1), (1, 6)]
+    assert parallel.split([0, 0, 0, 0], 2) == [(0, 2), (2, 4)]
+    for weights in ([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], [1] * 7, [100, 1, 1], [1, 1, 100]):
+        for n in (1, 2, 3, 8):
+            parts = parallel.split(weights, n)
+            assert parts[0][0] == 0 and parts[-1][1] == len(weights)
+            assert all(a < b for a, b in parts)
+            assert all(parts[i][1] == parts[i + 1][0] for i in range(len(parts) - 1))
+            assert len(parts) <= n
+
+
+def test_jobs_asked_and_auto(monkeypatch):
+    monkeypatch.delenv(parallel.ENV, raising=False)
+    if parallel.jobs(4) == 1:
+        pytest.skip("splitting over processes is Linux only")
+    assert parallel.jobs(1) == 1
+    assert parallel.jobs(3) == 3
+    assert 1 <= parallel.jobs(None) <= 8
+    monkeypatch.setenv(parallel.ENV, "1")
+    assert parallel.jobs(None) == 1
+    assert parallel.jobs(2) == 2  # --jobs wins over the environment
+
+
+@forks
+def test_fork_map_keeps_order_and_redoes_a_failed_part():
+    parent = os.getpid()
+    assert parallel.fork_map(lambda x: (x, x * x), [1, 2, 3, 4]) == [(1, 1), (2, 4), (3, 9), (4, 16)]
+
+    def fails_in_a_child(x):
+        if os.getpid() != parent and x == 3:
+            raise RuntimeError("a child fails")
+        return x + 100
+
+    assert parallel.fork_map(fails_in_a_child, [1, 2, 3]) == [101, 102, 103]
+
+    def unpicklable_in_a_child(x):
+        return (lambda: x) if os.getpid() != parent else x
+
+    assert parallel.fork_map(unpicklable_in_a_child, [7, 8]) == [7, 8]
+
+    def dies(x):
+        if os.getpid() != parent:
+            os._exit(3)
+        return -x
+
+    assert parallel.fork_map(dies, [1, 2]) == [-1, -2]
+
+
+def _report(paths, jobs, monkeypatch) -> dict:
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 0)
+    result = run(paths, Options(jobs=jobs))
+    return {
+        "findings": [f.to_json() for f in result.findings],
+        "notes": result.notes,
+        "internal": result.internal_errors,
+        "files": result.files,
+        "resources": result.resources,
+    }
+
+
+@forks
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_same_findings_as_one_process(jobs, monkeypatch):
+    trees = [SAMPLES, FIXTURES] + ([REALWORLD] if os.path.isdir(REALWORLD) else [])
+    one = _report(trees, 1, monkeypatch)
+    split = _report(trees, jobs, monkeypatch)
+    assert len(one["findings"]) > 500
+    assert split == one
+
+
+@forks
+def test_repeated_resources_keep_their_occurrence_numbers(tmp_path, monkeypatch):
+    """Copies of one resource across parts: each finding's fingerprint counts the copies
+    in earlier parts, as one process counts them."""
+    bad = os.path.join(SAMPLES, "bad")
+    texts = []
+    for name in sorted(os.listdir(bad)):
+        if name.endswith(".yaml"):
+            with open(os.path.join(bad, name), encoding="utf-8") as fh:
+                texts.append(fh.read())
+    for i in range(6):  # six files, each every bad document: the same identities again
+        (tmp_path / f"copy{i}.yaml").write_text("\n---\n".join(texts), encoding="utf-8")
+    one = _report([str(tmp_path)], 1, monkeypatch)
+    split = _report([str(tmp_path)], 3, monkeypatch)
+    fps = [f["fingerprint"] for f in one["findings"]]
+    assert len(set(fps)) == len(fps)  # the occurrence number tells the copies apart
+    assert split == one
+
+
+@forks
+def test_command_splits_by_default_and_says_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 0)
+    outs = {}
+    for jobs in ("1", None):
+        out = tmp_path / f"j{jobs}.json"
+        args = ["--format", "json", "-o", str(out), SAMPLES] + (["--jobs", jobs] if jobs else [])
+        assert main(args) == 1
+        outs[jobs] = json.loads(out.read_text(encoding="utf-8"))
+    assert outs["1"] == outs[None]
+
+
+@pytest.mark.parametrize("bad", ["x", "-1", "65", ""])
+def test_jobs_flag_refuses_what_is_not_a_count(bad, capsys):
+    assert main(["--jobs", bad, SAMPLES]) == 2
+    assert "number of processes" in capsys.readouterr().err
+
+
+def test_small_sets_stay_in_one_process(monkeypatch):
+    calls = []
+    monkeypatch.setattr(parallel, "fork_map", lambda fn, parts: calls.append(parts) or [fn(p) for p in parts])
+    run([os.path.join(SAMPLES, "good")], Options(jobs=4))
+    assert calls == []  # below MIN_BYTES and MIN_DOCUMENTS
+
+
+@pytest.mark.skipif(sys.platform.startswith("linux"), reason="elsewhere only")
+def test_one_process_where_fork_is_not_used():  # pragma: no cover - not Linux
+    assert parallel.jobs(4) == 1
