@@ -365,13 +365,24 @@ def problem_findings(problems, by_code: dict, active_codes: set, reported_paths:
     return out
 
 
+def _by_shape(rule) -> bool:
+    """Does ``rule.applies`` read only a document's flavor, group and kind?  ``Rule.applies``
+    does; so does one defined by a class that says ``applies_by_shape = True`` (a subclass
+    that defines ``applies`` again without saying so is asked for each document)."""
+    for klass in type(rule).__mro__:
+        if "applies" in vars(klass):
+            return klass is Rule or vars(klass).get("applies_by_shape") is True
+    return False
+
+
 def applicable(rules, doc) -> list:
     """``rules`` without those that cannot apply to any document of ``doc``'s flavor, group
-    and kind (``Rule.applies`` reads nothing else); a rule with its own ``applies`` stays
-    (it is asked for each document)."""
+    and kind (``Rule.applies`` reads nothing else, nor does an ``applies`` whose class sets
+    ``applies_by_shape``); a rule with another ``applies`` of its own stays (it is asked
+    for each document)."""
     out = []
     for rule in rules:
-        if type(rule).applies is not Rule.applies:
+        if not _by_shape(rule):
             out.append(rule)
         else:
             try:

@@ -407,6 +407,13 @@ class Rule:
     kinds: tuple = ()  # resource kinds; empty = any
     groups: tuple = ()  # API groups of those kinds; empty = any
     flavors: tuple = ("k8s",)  # document flavors the rule reads
+    # of the k8s documents, the kinds the rule reads (empty = those of ``kinds``): a rule
+    # that reads Bifrost configs reads bifrost-flavor files and, among k8s documents, only
+    # ConfigMaps (``domain.bifrost_configs``); other flavors are not limited by it
+    k8s_kinds: tuple = ()
+    # the rule's own ``applies`` reads nothing but the document's flavor, group and kind:
+    # the engine may then ask it once per such shape (``engine.applicable``)
+    applies_by_shape: bool = False
     tags: tuple = ()
     security_severity: str = "5.0"  # SARIF security-severity for GitHub
     # the autofix, when the rule defines ``fix`` (see the module docstring)
@@ -420,6 +427,8 @@ class Rule:
 
     def applies(self, doc) -> bool:
         if doc.flavor not in self.flavors:
+            return False
+        if self.k8s_kinds and doc.flavor == "k8s" and doc.kind not in self.k8s_kinds:
             return False
         if self.groups and doc.group not in self.groups:
             return False

@@ -51,6 +51,7 @@ class ProvidersNotMap(Rule):
     name = "bifrost-providers-not-map"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "config")
     security_severity = "5.0"
     fix_order = 3  # reshapes `providers`: after the fixes that change values inside it

@@ -93,6 +93,7 @@ class OtelTraceType(Rule):
     name = "bifrost-otel-trace-type"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "observability")
     security_severity = "4.0"
     fix_title = "Set trace_type to the value of the Bifrost release that reads the config"

@@ -198,6 +198,7 @@ class OtelCollectorUrl(Rule):
     name = "bifrost-otel-collector-url"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "langfuse", "observability")
     security_severity = "3.0"
     fix_title = "Append /v1/traces to the collector URL"

@@ -118,6 +118,7 @@ class OtelLangfuseAuth(Rule):
     name = "bifrost-otel-langfuse-auth"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "langfuse", "observability")
     security_severity = "4.0"
 

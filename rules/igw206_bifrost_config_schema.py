@@ -166,6 +166,7 @@ class BifrostConfigSchema(Rule):
     name = "bifrost-config-schema"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "config", "schema")
     security_severity = "4.0"
 

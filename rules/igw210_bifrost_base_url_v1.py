@@ -60,6 +60,7 @@ class BaseUrlV1(Rule):
     name = "bifrost-base-url-v1"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "llm-serving")
     security_severity = "3.0"
     fix_title = "Remove the trailing /v1 from base_url"

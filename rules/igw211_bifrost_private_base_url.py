@@ -69,6 +69,7 @@ class PrivateBaseUrl(Rule):
     name = "bifrost-private-base-url"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "llm-serving", "compatibility")
     security_severity = "3.0"
     fix_title = "Set allow_private_network: true in the provider's network_config"

@@ -84,6 +84,7 @@ class ServiceUrlUnresolved(Rule):
     name = "bifrost-service-url-unresolved"
     severity = "error"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "reference", "llm-serving")
     security_severity = "3.0"
 

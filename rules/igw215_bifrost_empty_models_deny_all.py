@@ -65,6 +65,7 @@ class EmptyModelsDenyAll(Rule):
     name = "bifrost-empty-models-deny-all"
     severity = "warning"
     flavors = ("k8s", "bifrost")
+    k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "llm-serving", "compatibility")
     security_severity = "2.0"
 

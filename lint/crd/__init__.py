@@ -343,6 +343,8 @@ class CrdRule(Rule):
     """Base of IGW501-IGW503: each reports the issues of its own code that ``validate``
     finds (one validation per document serves all three)."""
 
+    applies_by_shape = True  # ``applies`` reads the flavor and group only
+
     def applies(self, doc) -> bool:
         return super().applies(doc) and applies(doc)
 
