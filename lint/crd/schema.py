@@ -195,53 +195,162 @@ def _prep(value, schema: dict, path: tuple, issues: list):
 
 
 # ---- step 2: validate ------------------------------------------------------------------
+# Each schema node is read once into a ``_Plan`` (its keywords as attributes, the plans of
+# its properties kept as they are met), so that a node of a document costs the checks its
+# schema node has and no dictionary look-ups for those it has not.
+
+_ABSENT = object()  # a keyword the schema node does not have
+_PLANS: dict = {}  # id(schema node) -> (the node, its plan): the node is kept, its id not reused
+MAX_PLANS = 100_000
+
+_TYPE_CHECKS = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+
+
+class _Plan:
+    """What ``validate`` checks at one schema node (``_is_type`` and the keywords, read once)."""
+
+    __slots__ = (
+        "schema", "nullable", "int_or_string", "type", "is_type", "enum", "max_len", "min_len", "pattern",
+        "search", "fmt", "strings", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
+        "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
+        "combinators",
+    )
+
+    def __init__(self, schema: dict):
+        get = schema.get
+        self.schema = schema
+        self.nullable = get("nullable")
+        self.int_or_string = get("x-kubernetes-int-or-string")
+        t = get("type")
+        self.type = t
+        # _is_type: a type name it does not know accepts anything
+        self.is_type = _TYPE_CHECKS.get(t) if t and isinstance(t, str) else None
+        self.enum = get("enum")
+        self.max_len = schema["maxLength"] if "maxLength" in schema else _ABSENT
+        self.min_len = schema["minLength"] if "minLength" in schema else _ABSENT
+        self.pattern = get("pattern")
+        self.search = None  # the pattern's matcher, made on the first string
+        fmt = get("format")
+        self.fmt = fmt if fmt in ("ipv4", "ipv6") else None
+        self.strings = (
+            self.max_len is not _ABSENT or self.min_len is not _ABSENT or self.pattern is not None or self.fmt is not None
+        )
+        self.maximum = schema["maximum"] if "maximum" in schema else _ABSENT
+        self.minimum = schema["minimum"] if "minimum" in schema else _ABSENT
+        self.multiple = get("multipleOf")
+        self.numbers = self.maximum is not _ABSENT or self.minimum is not _ABSENT or bool(self.multiple)
+        self.max_items = schema["maxItems"] if "maxItems" in schema else _ABSENT
+        self.min_items = schema["minItems"] if "minItems" in schema else _ABSENT
+        items = get("items")
+        self.items = items if isinstance(items, dict) else None
+        self.list_type = get("x-kubernetes-list-type")
+        self.max_props = schema["maxProperties"] if "maxProperties" in schema else _ABSENT
+        self.min_props = schema["minProperties"] if "minProperties" in schema else _ABSENT
+        self.required = get("required") or ()
+        self.props = get("properties") or {}
+        addl = get("additionalProperties")
+        self.addl = addl if isinstance(addl, dict) else None
+        self.kids: dict = {}  # property name -> plan, filled as properties are met
+        self.addl_plan = None
+        self.combinators = tuple((key, schema[key]) for key in ("allOf", "anyOf", "oneOf", "not") if key in schema)
+
+    def kid(self, key):
+        """The plan of property ``key`` (else of additionalProperties), or None."""
+        sub = self.props.get(key)
+        if sub is not None:
+            got = self.kids[key] = _plan(sub)
+            return got
+        if self.addl is None:
+            return None
+        if self.addl_plan is None:
+            self.addl_plan = _plan(self.addl)
+        return self.addl_plan
+
+
+def _plan(schema: dict) -> _Plan:
+    hit = _PLANS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    plan = _Plan(schema)
+    if len(_PLANS) < MAX_PLANS:
+        _PLANS[id(schema)] = (schema, plan)
+    return plan
+
+
+def _searcher(rx):
+    """``rx.search(text) is not None`` as a function; for RE2, its matcher called directly
+    (the module's ``search`` builds a match object and offsets that a yes/no does not need)."""
+    inner = getattr(rx, "_regexp", None)
+    anchor = getattr(getattr(type(inner), "Anchor", None), "UNANCHORED", None)
+    if inner is None or anchor is None or not type(rx).__module__.startswith("re2"):
+        return lambda text: rx.search(text) is not None
+
+    def search(text: str) -> bool:
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: as the module does it
+            return rx.search(text) is not None
+        return inner.Match(anchor, raw, 0, len(raw))[0] != (-1, -1)
+
+    return search
 
 
 def validate(value, schema: dict, path: tuple, issues: list) -> None:
     """Append the schema violations of ``value`` (already prepared) to ``issues``."""
+    _check(value, _plan(schema), path, issues)
+
+
+def _check(value, plan: _Plan, path: tuple, issues: list) -> None:
     if len(issues) >= MAX_ISSUES:
         return
-    where = _Where(path)
     if value is None:
-        if not schema.get("nullable"):
-            t = schema.get("type") or ("integer or string" if schema.get("x-kubernetes-int-or-string") else None)
+        if not plan.nullable:
+            t = plan.type or ("integer or string" if plan.int_or_string else None)
             if t:
-                issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: null: must be of type {t}", blocking=True))
+                issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: null: must be of type {t}", blocking=True))
         return
-    if schema.get("x-kubernetes-int-or-string"):
+    if plan.int_or_string:
         if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
             issues.append(Issue(
-                SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: must be an integer or a string",
+                SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: must be an integer or a string",
                 blocking=True,
             ))
             return
-    else:
-        t = schema.get("type")
-        if t and not _is_type(value, t):
-            issues.append(Issue(
-                SCHEMA_ERROR, path,
-                f"{where}: Invalid value: {_show(value)}: must be of type {t}, not {_type_name(value)}",
-                key=isinstance(value, (dict, list)), blocking=True,
-            ))
-            return
-    enum = schema.get("enum")
+    elif plan.is_type is not None and not plan.is_type(value):
+        issues.append(Issue(
+            SCHEMA_ERROR, path,
+            f"{_Where(path)}: Invalid value: {_show(value)}: must be of type {plan.type}, not {_type_name(value)}",
+            key=isinstance(value, (dict, list)), blocking=True,
+        ))
+        return
+    enum = plan.enum
     if enum is not None and value not in enum:
         supported = ", ".join(_show(e) for e in enum)
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{where}: Unsupported value: {_show(value)}: supported values: {supported}",
+            SCHEMA_ERROR, path, f"{_Where(path)}: Unsupported value: {_show(value)}: supported values: {supported}",
             blocking=True,
         ))
     if isinstance(value, str):
-        _string(value, schema, path, where, issues)
+        if plan.strings:
+            _check_string(value, plan, path, issues)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        _number(value, schema, path, where, issues)
+        if plan.numbers:
+            _check_number(value, plan, path, issues)
     elif isinstance(value, list):
-        _array(value, schema, path, where, issues)
+        _check_array(value, plan, path, issues)
     elif isinstance(value, dict):
-        _object(value, schema, path, where, issues)
-    for key in ("allOf", "anyOf", "oneOf", "not"):
-        if key in schema:
-            _combinator(key, schema[key], value, path, where, issues)
+        _check_object(value, plan, path, issues)
+    if plan.combinators:
+        where = _Where(path)
+        for key, sub in plan.combinators:
+            _combinator(key, sub, value, path, where, issues)
 
 
 class _Where:
@@ -259,63 +368,79 @@ class _Where:
 
 
 def _string(value: str, schema, path, where, issues) -> None:
+    _check_string(value, _plan(schema), path, issues)
+
+
+def _check_string(value: str, plan: _Plan, path, issues) -> None:
     n = len(value)
-    if "maxLength" in schema and n > schema["maxLength"]:
+    if plan.max_len is not _ABSENT and n > plan.max_len:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{where}: Too long: may not be more than {schema['maxLength']} characters (has {n})",
+            SCHEMA_ERROR, path, f"{_Where(path)}: Too long: may not be more than {plan.max_len} characters (has {n})",
             blocking=True,
         ))
-    if "minLength" in schema and n < schema["minLength"]:
+    if plan.min_len is not _ABSENT and n < plan.min_len:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: should be at least {schema['minLength']} chars long",
+            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: should be at least {plan.min_len} chars long",
         ))
-    pattern = schema.get("pattern")
+    pattern = plan.pattern
     if pattern is not None:
-        rx = _pattern(pattern)
-        if rx and not rx.search(value):
-            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: should match '{pattern}'"))
-    fmt = schema.get("format")
-    if fmt in ("ipv4", "ipv6"):
+        search = plan.search
+        if search is None:
+            rx = _pattern(pattern)
+            search = plan.search = _searcher(rx) if rx else False
+        if search and not search(value):
+            issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: should match '{pattern}'"))
+    fmt = plan.fmt
+    if fmt is not None:
         try:
             ok = isinstance(ipaddress.ip_address(value), ipaddress.IPv4Address if fmt == "ipv4" else ipaddress.IPv6Address)
         except ValueError:
             ok = False
         if not ok:
-            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {_show(value)}: must be of format {fmt}"))
+            issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: must be of format {fmt}"))
 
 
 def _number(value, schema, path, where, issues) -> None:
-    if "maximum" in schema:
-        mx = schema["maximum"]
+    _check_number(value, _plan(schema), path, issues)
+
+
+def _check_number(value, plan: _Plan, path, issues) -> None:
+    schema = plan.schema
+    if plan.maximum is not _ABSENT:
+        mx = plan.maximum
         if value > mx or (schema.get("exclusiveMaximum") is True and value >= mx):
             op = "less than" if schema.get("exclusiveMaximum") is True else "less than or equal to"
-            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {value}: should be {op} {mx}"))
-    if "minimum" in schema:
-        mn = schema["minimum"]
+            issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {value}: should be {op} {mx}"))
+    if plan.minimum is not _ABSENT:
+        mn = plan.minimum
         if value < mn or (schema.get("exclusiveMinimum") is True and value <= mn):
             op = "greater than" if schema.get("exclusiveMinimum") is True else "greater than or equal to"
-            issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {value}: should be {op} {mn}"))
-    m = schema.get("multipleOf")
+            issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {value}: should be {op} {mn}"))
+    m = plan.multiple
     if m and (value / m) != int(value / m):
-        issues.append(Issue(SCHEMA_ERROR, path, f"{where}: Invalid value: {value}: should be a multiple of {m}"))
+        issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {value}: should be a multiple of {m}"))
 
 
 def _array(value: list, schema, path, where, issues) -> None:
+    _check_array(value, _plan(schema), path, issues)
+
+
+def _check_array(value: list, plan: _Plan, path, issues) -> None:
     n = len(value)
-    if "maxItems" in schema and n > schema["maxItems"]:
+    if plan.max_items is not _ABSENT and n > plan.max_items:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{where}: Too many: {n}: must have at most {schema['maxItems']} items",
+            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_items} items",
             key=True, blocking=True,
         ))
-    if "minItems" in schema and n < schema["minItems"]:
+    if plan.min_items is not _ABSENT and n < plan.min_items:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{where}: Invalid value: {n}: should have at least {schema['minItems']} items", key=True,
+            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_items} items", key=True,
         ))
-    items = schema.get("items")
-    if isinstance(items, dict):
+    if plan.items is not None:
+        items = _plan(plan.items)
         for i, v in enumerate(value):
-            validate(v, items, path + (i,), issues)
-    list_type = schema.get("x-kubernetes-list-type")
+            _check(v, items, path + (i,), issues)
+    list_type = plan.list_type
     if list_type == "set":
         seen: set = set()  # scalars: linear on a long list
         seen_other: list = []  # objects and lists (unhashable), compared one by one
@@ -331,7 +456,7 @@ def _array(value: list, schema, path, where, issues) -> None:
             if dup:
                 issues.append(Issue(SCHEMA_ERROR, path + (i,), f"{field_path(path + (i,))}: Duplicate value: {_show(v)}"))
     elif list_type == "map":
-        keys = schema.get("x-kubernetes-list-map-keys") or ()
+        keys = plan.schema.get("x-kubernetes-list-map-keys") or ()
         seen_keys: set = set()
         for i, v in enumerate(value):
             if not isinstance(v, dict):
@@ -350,28 +475,34 @@ def _array(value: list, schema, path, where, issues) -> None:
 
 
 def _object(value: dict, schema, path, where, issues) -> None:
+    _check_object(value, _plan(schema), path, issues)
+
+
+def _check_object(value: dict, plan: _Plan, path, issues) -> None:
     n = len(value)
-    if "maxProperties" in schema and n > schema["maxProperties"]:
+    if plan.max_props is not _ABSENT and n > plan.max_props:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{where}: Too many: {n}: must have at most {schema['maxProperties']} items",
+            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_props} items",
             key=True, blocking=True,
         ))
-    if "minProperties" in schema and n < schema["minProperties"]:
+    if plan.min_props is not _ABSENT and n < plan.min_props:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{where}: Invalid value: {n}: should have at least {schema['minProperties']} properties",
+            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_props} properties",
             key=True,
         ))
-    for req in schema.get("required") or ():
+    for req in plan.required:
         if req not in value:
             issues.append(Issue(SCHEMA_ERROR, path + (req,), f"{field_path(path + (req,))}: Required value", blocking=True))
-    props = schema.get("properties") or {}
-    addl = schema.get("additionalProperties")
+    kids = plan.kids
     for k, v in value.items():
-        s = props.get(k)
-        if s is None and isinstance(addl, dict):
-            s = addl
-        if s is not None and not (not path and k in ("metadata",)):
-            validate(v, s, path + (k,), issues)
+        sub = kids.get(k)
+        if sub is None:
+            sub = plan.kid(k)
+            if sub is None:
+                continue
+        if not path and k == "metadata":
+            continue
+        _check(v, sub, path + (k,), issues)
 
 
 def _combinator(key, sub, value, path, where, issues) -> None:
