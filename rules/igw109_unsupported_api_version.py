@@ -78,6 +78,27 @@ def _group_refs(node, path, budget):
                     stack.append((v, p + (i,)))
 
 
+def _has_group_ref(node) -> bool:
+    """Would ``_group_refs`` (same walk, same budget) find anything?  Without the paths,
+    which only a finding needs."""
+    stack = [node]
+    budget = MAX_WALK
+    while stack and budget > 0:
+        cur = stack.pop()
+        budget -= 1
+        if isinstance(cur, dict):
+            for k, v in cur.items():
+                if k == "group" and isinstance(v, str) and v in WRONG_KGATEWAY_GROUPS:
+                    return True
+                if isinstance(v, (dict, list)):
+                    stack.append(v)
+        elif isinstance(cur, list):
+            for v in cur:
+                if isinstance(v, (dict, list)):
+                    stack.append(v)
+    return False
+
+
 def _origin(release) -> str:
     """Where the target release came from, for the message."""
     if release.origin == "default":
@@ -90,6 +111,7 @@ class UnsupportedApiVersion(Rule):
     name = "unsupported-api-version"
     severity = "error"
     kinds = ()
+    groups = tuple(sorted(WRONG_KGATEWAY_GROUPS)) + (GATEWAY_GROUP, X_GATEWAY_GROUP)  # check reads no other
     tags = ("gateway-api", "kgateway", "compatibility")
     security_severity = "2.0"
 
@@ -117,7 +139,7 @@ class UnsupportedApiVersion(Rule):
                 yield report(("apiVersion",), msg, help=fix)
             if kind != "GatewayClass":
                 spec = doc.get("spec")
-                for path, value in _group_refs(spec, ("spec",), [MAX_WALK]):
+                for path, value in _group_refs(spec, ("spec",), [MAX_WALK]) if _has_group_ref(spec) else ():
                     yield report(
                         path,
                         f"group {value!r} does not exist: kgateway's API group is {KGATEWAY_GROUP}, so the "

@@ -107,6 +107,10 @@ TOKEN_PATTERNS = [
     ("Slack token", re.compile(r"(xox[abprs]-[A-Za-z0-9\-]{10,})")),
     ("private key", re.compile(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)")),
 ]
+# text that every match of a TOKEN_PATTERNS shape holds: a string without any of them
+# (most strings) is not searched for each shape
+TOKEN_MARKS = ("sk-", "AIza", "AKIA", "ASIA", "gsk_", "xai-", "hf_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox",
+               "-----BEGIN ")
 KNOWN_PREFIX = re.compile(r"^(sk-ant-|sk-lf-|sk-proj-|sk-svcacct-|sk-admin-|sk-bf-|sk-|AIza|AKIA|ASIA|gsk_|xai-|hf_|gh[pousr]_|xox[abprs]-)")
 BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=\-]{16,})")
 BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/=_\-]{8,})")
@@ -207,6 +211,14 @@ def _password_field(field) -> bool:
     return n in ("password", "passwd", "admin_password") or n.endswith(("_password", "_passwd"))
 
 
+def _may_hold_token(text: str) -> bool:
+    """Could a TOKEN_PATTERNS shape match somewhere in ``text``? (False: surely not)"""
+    for mark in TOKEN_MARKS:
+        if mark in text:
+            return True
+    return False
+
+
 def find_secret(value: str, field=None, path: tuple = ()):
     """(kind, masked) when ``value`` is a literal credential, else None."""
     if not isinstance(value, str):
@@ -218,7 +230,7 @@ def find_secret(value: str, field=None, path: tuple = ()):
     text = value if len(value) <= MAX_SCAN else value[:MAX_SCAN]
     if is_reference(text):
         return None
-    for kind, pattern in TOKEN_PATTERNS:
+    for kind, pattern in TOKEN_PATTERNS if _may_hold_token(text) else ():
         for m in pattern.finditer(text):
             token = m.group(1)
             if kind == "private key":
@@ -309,6 +321,7 @@ class InlineSecret(Rule):
     name = "inline-secret"
     severity = "error"
     flavors = ("k8s", "bifrost", "continue", "aider", "cline")
+    k8s_kinds = ("ConfigMap",)  # of the k8s documents, it reads ConfigMaps only
     tags = ("security", "secrets")
     security_severity = "8.5"
 

@@ -84,3 +84,26 @@ def test_huge_strings_are_bounded(tmp_path):
     assert time.perf_counter() - start < 5
     assert not result.internal_errors
     assert [f.field for f in result.findings] == [("data", "tail")]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        ANTHROPIC, "sk-lf-5e6f7a8b-1c2d", "sk-proj-Tq3vX9mB2nL7kP4wR8sY1zC6dF0gH5jA", "sk-bf-Tq3vX9mB2nL7kP4w",
+        "sk-Tq3vX9mB2nL7kP4wR8sY1z", "AIza" + "Tq3vX9mB2nL7kP4wR8sY1zC6dF0gH5jAbcd", "ASIAIOSFODNN7EXAMPL3",
+        "gsk_" + "a1" * 20, "xai-" + "b2" * 20, "hf_" + "c3" * 15, "ghp_" + "d4" * 18, "ghs_" + "e5" * 18,
+        "xoxb-1234567890-abc", "-----BEGIN OPENSSH PRIVATE KEY-----",
+    ],
+)
+def test_every_token_shape_holds_one_of_the_marks(token):
+    """A string without any of TOKEN_MARKS is not searched for the token shapes: each
+    shape's match must hold one (a new shape needs its mark)."""
+    from infergw_lint.rules.igw207_inline_secret import TOKEN_PATTERNS, _may_hold_token
+
+    text = f"key: {token} end"
+    matched = [kind for kind, pattern in TOKEN_PATTERNS if pattern.search(text)]
+    assert matched, token
+    for kind, pattern in TOKEN_PATTERNS:
+        m = pattern.search(text)
+        if m is not None:
+            assert _may_hold_token(m.group(1)), (kind, m.group(1))
