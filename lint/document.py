@@ -15,6 +15,7 @@ from typing import Any
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from .source import SourceFile, Span
 
@@ -69,7 +70,7 @@ def _scalar(node: ScalarNode) -> Any:
 def _key(knode: Node) -> Any:
     """The data key of a mapping key node (a collection key becomes a placeholder string)."""
     if type(knode) is ScalarNode:
-        return knode.value if knode.tag == STR else _scalar(knode)
+        return knode.value if _tag(knode) == STR else _scalar(knode)
     return f"<{type(knode).__name__}>"
 
 
@@ -80,6 +81,65 @@ _intern = sys.intern
 _INTERN_MAX = 64
 
 MAX_EXPANDED = 1_000_000  # data nodes a document may expand to through aliases
+
+
+# ---- scalars composed untyped ----------------------------------------------------------
+# The loader composes with a C callable in place of the resolver (see loader._QuickLoader):
+# a node's tag is then ``slice(kind, value, implicit)``, what the composer asked, and the
+# Builder types the scalar itself (YAML 1.1 implicit typing, as PyYAML's resolver) and
+# writes the tag the resolver would have given, so every later reader sees real tags.
+
+_resolver = Resolver()
+_PLAIN: dict = {}  # plain scalar text -> (tag, data), shared by every document
+_PLAIN_MAX = 64  # characters of a text kept in _PLAIN
+_PLAIN_ENTRIES = 50_000
+SEQ = "tag:yaml.org,2002:seq"
+MAP = "tag:yaml.org,2002:map"
+
+
+def _plain(value: str) -> tuple:
+    """(tag, data) of a plain (untagged, unquoted) scalar written ``value``."""
+    tag = _resolver.resolve(ScalarNode, value, (True, False))
+    if tag == STR:
+        data = _intern(value) if len(value) <= _INTERN_MAX else value
+    else:
+        data = _scalar(ScalarNode(tag, value))
+    out = (tag, data)
+    # NaN is kept out: one shared NaN object would compare equal to itself in containers
+    if len(value) <= _PLAIN_MAX and len(_PLAIN) < _PLAIN_ENTRIES and data == data:
+        _PLAIN[value] = out
+    return out
+
+
+def _tag(node: Node) -> str:
+    """The tag of ``node``, written into it first if it was composed untyped."""
+    tag = node.tag
+    if tag.__class__ is slice:
+        if type(node) is ScalarNode:
+            tag = (_PLAIN.get(node.value) or _plain(node.value))[0] if tag.step[0] else STR
+        else:
+            tag = SEQ if type(node) is SequenceNode else MAP
+        node.tag = tag
+    return tag
+
+
+def _retag(nodes: list) -> None:
+    """Write the real tag into every node of the trees ``nodes`` (parts of a document
+    the Builder does not walk: collection keys, merge values)."""
+    seen: set = set()
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        _tag(n)
+        if type(n) is not ScalarNode:
+            for item in n.value:
+                if type(item) is tuple:
+                    stack.extend(item)
+                else:
+                    stack.append(item)
 
 
 class Builder:
@@ -94,13 +154,17 @@ class Builder:
         self.budget = max_nodes
         self.nodes = 0
         self.aliased = False
+        self.unwalked: list | None = None  # subtrees _collection does not walk (their tags)
 
     def build(self, node: Node, path: tuple = (), depth: int = 0) -> Any:
         """Data of ``node``; raises LoadError.  (``path`` is ignored, kept for callers.)"""
         if type(node) is ScalarNode:
-            return node.value if node.tag == STR else _scalar(node)
+            return node.value if _tag(node) == STR else _scalar(node)
         self.nodes = 0
+        self.unwalked = None
         out = self._collection(node, depth)
+        if self.unwalked:
+            _retag(self.unwalked)
         if self.aliased:
             self._check_expansion(node)
         return out
@@ -118,17 +182,31 @@ class Builder:
         if self.budget < 0:
             raise LoadError("document too large (too many nodes)", node.start_mark.index)
         depth += 1
+        plain = _PLAIN
         if type(node) is SequenceNode:
+            if node.tag.__class__ is slice:
+                node.tag = SEQ
             out: list = []
             memo[key] = out
             append = out.append
             for child in items:
                 if type(child) is ScalarNode:
-                    append(child.value if child.tag == STR else _scalar(child))
+                    tag = child.tag
+                    if tag.__class__ is slice:
+                        v = child.value
+                        if tag.step[0]:
+                            child.tag, v = plain.get(v) or _plain(v)
+                        else:
+                            child.tag = STR
+                        append(v)
+                    else:
+                        append(child.value if tag == STR else _scalar(child))
                 else:
                     append(self._collection(child, depth))
             return out
         if type(node) is MappingNode:
+            if node.tag.__class__ is slice:
+                node.tag = MAP
             d: dict = {}
             memo[key] = d
             merged = None
@@ -136,7 +214,21 @@ class Builder:
             for knode, vnode in items:
                 if type(knode) is ScalarNode:
                     tag = knode.tag
-                    if tag == STR:
+                    if tag.__class__ is slice:
+                        k = knode.value
+                        if tag.step[0]:
+                            tag, k = plain.get(k) or _plain(k)
+                        else:
+                            tag = STR
+                        knode.tag = tag
+                        if tag == STR:
+                            k = _intern(k)
+                        elif tag == MERGE:
+                            if merged is None:
+                                merged = []
+                            merged.append(vnode)
+                            continue
+                    elif tag == STR:
                         k = _intern(knode.value)
                     elif tag == MERGE:
                         if merged is None:
@@ -147,12 +239,23 @@ class Builder:
                         k = _scalar(knode)
                 else:
                     k = f"<{type(knode).__name__}>"
+                    if self.unwalked is None:
+                        self.unwalked = []
+                    self.unwalked.append(knode)
                 if k in d:
                     if firsts is None:
                         firsts = self._first_keys(items)
                     self._duplicate(firsts.get(k, knode), k, knode)
                 if type(vnode) is ScalarNode:
-                    if vnode.tag == STR:
+                    tag = vnode.tag
+                    if tag.__class__ is slice:
+                        v = vnode.value
+                        if tag.step[0]:
+                            vnode.tag, d[k] = plain.get(v) or _plain(v)
+                        else:
+                            vnode.tag = STR
+                            d[k] = _intern(v) if len(v) <= _INTERN_MAX else v
+                    elif tag == STR:
                         v = vnode.value
                         d[k] = _intern(v) if len(v) <= _INTERN_MAX else v
                     else:
@@ -160,6 +263,9 @@ class Builder:
                 else:
                     d[k] = self._collection(vnode, depth)
             if merged is not None:
+                if self.unwalked is None:
+                    self.unwalked = []
+                self.unwalked += merged
                 for vnode in merged:
                     sources = vnode.value if type(vnode) is SequenceNode else [vnode]
                     for src in sources:
@@ -177,7 +283,7 @@ class Builder:
     def _first_keys(items) -> dict:
         firsts: dict = {}
         for knode, _ in items:
-            if knode.tag != MERGE:
+            if _tag(knode) != MERGE:
                 firsts.setdefault(_key(knode), knode)
         return firsts
 

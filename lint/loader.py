@@ -66,6 +66,16 @@ class _YamlLoader(_BaseLoader):
     ascend_resolver = tuple  # () -> the empty tuple, unused
 
 
+class _QuickLoader(_YamlLoader):
+    """The composer of the files the loader reads: ``resolve`` is a C callable that
+    keeps what the composer asks (``slice(kind, value, implicit)``) as the node's tag,
+    and ``Builder`` types the scalars and writes the real tags (a Python ``resolve``
+    is a frame per node; ``recompose`` and embedded YAML keep it).  It counts no nodes:
+    it composes only texts too short to reach MAX_COMPOSE_NODES (QUICK_MAX_CHARS)."""
+
+    resolve = staticmethod(slice)
+
+
 _C_NEST_LIMIT: bool | None = None  # does libyaml refuse deep nesting itself?
 
 
@@ -102,6 +112,10 @@ MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # per run (--max-total-bytes): files past 
 # kept (a 20 MB flow sequence of 10M items otherwise peaks at 3 GB); the Builder refuses
 # documents of this many nodes anyway
 MAX_COMPOSE_NODES = 2_000_000
+# a text shorter than this cannot compose MAX_COMPOSE_NODES nodes, so it is composed
+# without counting (_QuickLoader): the densest YAML composes about one node per character
+# ("?\n" is a key and a value; tests/test_untyped_compose.py)
+QUICK_MAX_CHARS = MAX_COMPOSE_NODES // 2
 
 
 class _TooManyNodes(yaml.YAMLError):
@@ -669,7 +683,10 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
         _add_document(src, node, "json", 0, result, lazy=True)
         return
     deep = _deep_risk(text)
-    loader = _YamlLoader(text) if not deep else yaml.SafeLoader(text)
+    if deep:
+        loader = yaml.SafeLoader(text)
+    else:
+        loader = _QuickLoader(text) if len(text) < QUICK_MAX_CHARS else _YamlLoader(text)
     lazy = not deep and "%" not in text[:1] and "\n%" not in text  # no directives: each document stands alone
     idx = 0
     try:

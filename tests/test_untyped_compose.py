@@ -1,0 +1,159 @@
+"""The loader composes YAML untyped (``loader._QuickLoader``: no Python resolver call per
+node) and the Builder types the scalars itself.  Differential: every YAML text of the
+repository (and ../shared/corpus when present) gives the same documents both ways as
+when the resolver typed them during composing (``loader._YamlLoader``): the same data
+with the same Python types, the same duplicate keys, the same errors, and node trees
+equal node by node (types, tags, values, styles, marks)."""
+
+import os
+
+import pytest
+import yaml
+from conftest import ROOT, SHARED
+from yaml.nodes import ScalarNode
+
+from infergw_lint import loader
+from infergw_lint.document import Builder, LoadError
+from infergw_lint.loader import LoadResult, _QuickLoader, _YamlLoader, parse_source
+from infergw_lint.source import SourceFile
+
+TRICKY = [
+    # YAML 1.1 implicit types, and the same texts quoted or tagged
+    "a: 1\nb: 0x1F\nc: 010\nd: 1_000\ne: 0b101\nf: 1:20\ng: -0\nh: +12\n",
+    "a: 1.5\nb: 1.5e3\nc: .5\nd: .inf\ne: -.Inf\nf: .nan\ng: 1:20.5\nh: 6.8523015e+5\n",
+    "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: y\ng: n\nh: ~\ni: null\nj:\nk: Null\n",
+    "a: 2001-12-14t21:59:43.10-05:00\nb: 2002-12-14\nc: =\nd: <<\ne: '<<'\n",
+    "a: '1'\nb: \"true\"\nc: !!str 12\nd: !!int '7'\ne: !!float bad\nf: !custom 3\ng: !!bool yes\n",
+    "a: ! 12\nb: ! '12'\nc: ! \"true\"\nd: ! [1, 2]\ne: ! {x: 1}\n",  # the non-specific tag: typed
+    "a: !!binary aGVsbG8=\nb: !!timestamp 2001-12-14\nc: !!null ''\nd: !!int 0o17\n",
+    "[1, '1', 1.0, true, ~, null, '', \"\", x, [], {}]\n",
+    "1: a\n'1': b\n1.0: c\ntrue: d\n~: e\n? [a, b]\n: f\n? {a: 1}\n: g\n",
+    # duplicate keys, merge keys, aliases
+    "a: 1\nb: 2\na: 3\n1: x\n0x1: y\nyes: t\ntrue: u\n",
+    "base: &b {x: 1, y: 2}\nother: &o {z: 3}\nm:\n  <<: *b\n  y: 9\nn:\n  <<: [*b, *o]\n  x: 0\n",
+    "a: &s 5\nb: *s\n<<: *s\n'<<': q\nc: [*s, *s]\n",
+    "m:\n  <<: [*undefined]\n",
+    "a: &x [1, &y {k: 2}]\nb: *x\nc: *y\n? *y\n: v\n",
+    "- &r [*r]\n",
+    "k: &k !!str 8\nl: *k\n",
+    "? - a\n  - b: 1\n    c: !!int 2\n: v\nx:\n  ? {p: [1, yes]}\n  : w\n",
+    # documents of every shape
+    "--- 1\n--- 'x'\n--- [a, 1]\n---\n...\n--- {a: b}\n",
+    "%YAML 1.1\n---\na: 1\n",
+    "a: |\n  1\nb: >\n  true\nc: \"1\\u0031\"\n",
+    "a: 1\n b: 2\n",  # an error
+    "a: [1, 2\n",
+    "\t- x\n",
+]
+
+
+def _yaml_texts():
+    tops = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "sample_manifests")]
+    if os.path.isdir(os.path.join(SHARED, "corpus")):
+        tops.append(os.path.join(SHARED, "corpus"))
+    for top in tops:
+        for dirpath, dirs, files in os.walk(top):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith((".yaml", ".yml", ".json")):
+                    path = os.path.join(dirpath, name)
+                    with open(path, "rb") as fh:
+                        text = loader._decode(fh.read())[0]
+                    if text is not None and not loader._deep_risk(text):
+                        yield path, text
+
+
+def _compose(loader_class, text):
+    """[(node, data or error, duplicates)] of every document, then the stream's error."""
+    out = []
+    ld = loader_class(text)
+    try:
+        while ld.check_node():
+            node = ld.get_node()
+            builder = Builder()
+            try:
+                data = ("data", repr(builder.build(node)))
+            except LoadError as exc:
+                data = ("error", exc.message, exc.offset)
+            except RecursionError:
+                data = ("recursion",)
+            dups = [(d.key, d.first.start_mark.index, d.again.start_mark.index, d.again.end_mark.index)
+                    for d in builder.duplicates]
+            out.append((node, data, dups))
+    except yaml.YAMLError as exc:
+        out.append(("stream error", str(exc)))
+    finally:
+        ld.dispose()
+    return out
+
+
+def _same_tree(a, b, where):
+    stack = [(a, b)]
+    seen = set()
+    while stack:
+        x, y = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        assert type(x) is type(y), where
+        assert x.tag == y.tag and type(x.tag) is str, (where, x.tag, y.tag)
+        for m, n in ((x.start_mark, y.start_mark), (x.end_mark, y.end_mark)):
+            assert (m.index, m.line, m.column) == (n.index, n.line, n.column), where
+        if type(x) is ScalarNode:
+            assert (x.value, x.style) == (y.value, y.style), where
+            continue
+        assert (len(x.value), x.flow_style) == (len(y.value), y.flow_style), where
+        for i, j in zip(x.value, y.value):
+            stack.extend(zip(i, j) if isinstance(i, tuple) else [(i, j)])
+
+
+def _check(text, where):
+    typed = _compose(_YamlLoader, text)
+    untyped = _compose(_QuickLoader, text)
+    assert len(typed) == len(untyped), where
+    for i, (t, u) in enumerate(zip(typed, untyped)):
+        if t[0] == "stream error":
+            assert t == u, where
+            continue
+        assert t[1:] == u[1:], f"{where} document #{i + 1}"
+        if t[0] is not None and t[1][0] == "data":
+            _same_tree(t[0], u[0], f"{where} document #{i + 1}")
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_texts_type_the_same(text):
+    _check(text, repr(text))
+
+
+def test_every_yaml_text_types_the_same():
+    count = 0
+    for path, text in _yaml_texts():
+        _check(text, path)
+        count += 1
+    assert count > 100
+
+
+def test_the_loader_composes_small_texts_untyped_and_large_ones_counting(monkeypatch):
+    used = []
+    for cls in (_QuickLoader, _YamlLoader):
+        monkeypatch.setattr(cls, "dispose", lambda self, cls=cls: used.append(cls))
+    parse_source(SourceFile("a.yaml", "a: 1\n"), LoadResult())
+    monkeypatch.setattr(loader, "QUICK_MAX_CHARS", 4)
+    parse_source(SourceFile("a.yaml", "a: 1\n"), LoadResult())
+    assert used == [_QuickLoader, _YamlLoader]
+
+
+def test_quick_texts_cannot_reach_the_node_cap():
+    # the densest texts there are compose about a node per character
+    for unit in ("?\n", "? ", "- ", "{?,?}", "[a,b]", "a:\n"):
+        text = unit * (1000 // len(unit))
+        counting = type("Counting", (_YamlLoader,), {"nodes": 0})
+        ld = counting(text)
+        try:
+            ld.get_single_node()
+        except yaml.YAMLError:
+            continue
+        finally:
+            ld.dispose()
+        assert ld.nodes <= len(text) * 1.5, unit
+    assert loader.QUICK_MAX_CHARS * 1.5 < loader.MAX_COMPOSE_NODES
