@@ -40,17 +40,29 @@ import gen_corpus  # noqa: E402
 import run  # noqa: E402
 
 
-def side_by_side(lint_cmd: list, floor_cmd: list, rounds: int) -> dict:
+def side_by_side(lint_cmd: list, floor_cmd: list, rounds: int, other_cmd: list | None = None) -> dict:
+    """Medians of ``rounds`` rounds of the floor, the linter and (``other_cmd``, e.g. the
+    linter in one process) a second linter command, run in turns."""
     run.run_once(floor_cmd, keep=0)  # warm-up: file cache, bytecode
     run.run_once(lint_cmd, keep=0)
-    lint, floor = [], []
+    lint, floor, other = [], [], []
     for _ in range(rounds):
         floor.append(run.run_once(floor_cmd, keep=0))
         lint.append(run.run_once(lint_cmd, keep=0))
-    for s in lint:
+        if other_cmd:
+            other.append(run.run_once(other_cmd, keep=0))
+    for s in lint + other:
         if s.code not in (0, 1):
             raise RuntimeError(f"infergw-lint failed ({s.code}): {s.err[-1000:]}")
-    return {
+    extra = {}
+    if other:
+        extra = {
+            "other_wall": statistics.median(s.wall for s in other),
+            "other_cpu": statistics.median(s.cpu for s in other),
+            "other_ratio_wall": statistics.median(a.wall / b.wall for a, b in zip(other, floor)),
+            "other_ratio_cpu": statistics.median(a.cpu / b.cpu for a, b in zip(other, floor)),
+        }
+    return extra | {
         "lint_wall": statistics.median(s.wall for s in lint),
         "lint_cpu": statistics.median(s.cpu for s in lint),
         "lint_rss": max(s.rss_kb for s in lint) / 1024,
@@ -91,6 +103,8 @@ def main(argv=None) -> int:
     ap.add_argument("--write", default=os.path.join(HERE, "RESULTS.md"), help="Markdown file ('' = print only)")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "infergw-scaling"))
     ap.add_argument("--lint-args", default="", help="extra arguments for the linter (e.g. \"--ignore IGW5\")")
+    ap.add_argument("--compare-args", default="-j 1",
+                    help="a second linter run in the same rounds, with these arguments ('' = none; default: one process)")
     ap.add_argument("--section", default="scaling", help="name of the RESULTS.md section to write")
     ap.add_argument("--no-small", action="store_true", help="skip the one-small-file and import-time measurements")
     args = ap.parse_args(argv)
@@ -98,6 +112,7 @@ def main(argv=None) -> int:
     load_start = os.getloadavg()[0]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lint_cmd = [py, "-m", "infergw_lint", "--format", "json", "-o", os.devnull] + args.lint_args.split()
+    other_cmd = lint_cmd + args.compare_args.split() if args.compare_args else None
     os.makedirs(args.work, exist_ok=True)
 
     rows = []
@@ -110,7 +125,8 @@ def main(argv=None) -> int:
         with open(listing, "w", encoding="utf-8") as fh:
             fh.write("\n".join(files) + "\n")
         print(f"{n} documents: {len(files)} files ...", flush=True)
-        r = side_by_side(lint_cmd + [d], [py, "-c", run.FLOOR_SCRIPT, listing], args.rounds)
+        r = side_by_side(lint_cmd + [d], [py, "-c", run.FLOOR_SCRIPT, listing], args.rounds,
+                         other_cmd + [d] if other_cmd else None)
         r.update(label=f"{n:,} docs", docs=documents(d), files=len(files), mb=info["bytes"] / 1e6)
         rows.append(r)
         if n == 10000 and args.checkov:
@@ -131,7 +147,8 @@ def main(argv=None) -> int:
         with open(listing, "w", encoding="utf-8") as fh:
             fh.write(path + "\n")
         print(f"single file of {mb:g} MB ...", flush=True)
-        r = side_by_side(lint_cmd + [path], [py, "-c", run.FLOOR_SCRIPT, listing], args.rounds)
+        r = side_by_side(lint_cmd + [path], [py, "-c", run.FLOOR_SCRIPT, listing], args.rounds,
+                         other_cmd + [path] if other_cmd else None)
         r.update(label=f"one file, {info['bytes'] / 1e6:.0f} MB", docs=info["documents"], files=1, mb=info["bytes"] / 1e6)
         singles.append(r)
         os.remove(path)
@@ -177,11 +194,22 @@ def report(rows, singles, checkov_row, one, one_cmd, imports, args, load_start, 
         "and CPU time (user + sys) moves less than wall time",
         f"- Median of {args.rounds} rounds (linter and floor in turns, after a warm-up of each); floor = "
         "`yaml.compose_all(text, Loader=yaml.CSafeLoader)` over the same files; linter = "
-        "`python -m infergw_lint --format json -o /dev/null`",
+        "`python -m infergw_lint --format json -o /dev/null`"
+        + (f" {args.lint_args}" if args.lint_args else "")
+        + f" (its default `--jobs`: one process per usable CPU, here {m['nproc']}, for inputs from 1 MB or 400 "
+        "documents; CPU time counts every process)",
+    ]
+    if args.compare_args:
+        lines.append(
+            f"- In the same rounds, the linter with `{args.compare_args}` too: the last two columns "
+            "(its wall time, and its ratio to the floor of the same round)"
+        )
+    lines += [
         "",
         "| input | files | documents | MB | lint wall | lint CPU | floor wall | floor CPU | lint / floor (wall) | "
-        "lint / floor (CPU) | per 1,000 docs (wall) | per 1,000 docs (CPU) | peak RSS | RSS / input | lint runs (wall) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "lint / floor (CPU) | per 1,000 docs (wall) | per 1,000 docs (CPU) | peak RSS | RSS / input | lint runs (wall) |"
+        + (f" `{args.compare_args}` wall | `{args.compare_args}` / floor |" if args.compare_args else ""),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.compare_args else ""),
     ]
     for r, p, pc in zip(rows, per, per_cpu):
         lines.append(_row(r, p, pc))
@@ -200,7 +228,9 @@ def report(rows, singles, checkov_row, one, one_cmd, imports, args, load_start, 
         if ten:
             lines.append(
                 f"10,000 documents: {ten['ratio_wall']:.2f}x the floor's wall time, {ten['ratio_cpu']:.2f}x its CPU "
-                "time (goal: at most 1.5x)."
+                "time (goal: at most 1.5x)"
+                + (f"; with `{args.compare_args}` {ten['other_ratio_wall']:.2f}x wall, {ten['other_ratio_cpu']:.2f}x CPU"
+                   if "other_wall" in ten else "") + "."
             )
     if len(singles) >= 2:
         a, b = singles[0], singles[-1]
@@ -244,6 +274,7 @@ def _row(r, p, pc) -> str:
         f"| {r['label']} | {r['files']} | {r['docs']} | {r['mb']:.1f} | {r['lint_wall']:.2f} s | {r['lint_cpu']:.2f} s | "
         f"{r['floor_wall']:.2f} s | {r['floor_cpu']:.2f} s | {r['ratio_wall']:.2f}x | {r['ratio_cpu']:.2f}x | "
         f"{p:.3f} s | {pc:.3f} s | {r['lint_rss']:.0f} MB | {r['lint_rss'] / r['mb']:.1f}x | {walls} |"
+        + (f" {r['other_wall']:.2f} s | {r['other_ratio_wall']:.2f}x |" if "other_wall" in r else "")
     )
 
 
