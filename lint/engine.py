@@ -285,6 +285,7 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
     contexts_all = (ctx, *contexts.values())
 
     def check_part(bounds):
+        said = [len(c.notes) for c in contexts_all]
         found: list = []
         keys: list = []  # (finding, occurrence key, occurrence): see the merge below
         errors: list = []
@@ -299,7 +300,7 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
                 rules_here = shapes[shape] = applicable(active, doc)
             found += check_document(doc, rules_here, dctx, options, occurrences, errors, keys)
             doc.forget()  # its findings are placed: a tree composed for them goes again
-        return found, keys, errors, occurrences, [list(c.notes) for c in contexts_all]
+        return found, keys, errors, occurrences, [c.notes[n:] for c, n in zip(contexts_all, said)]
 
     processes = parallel.jobs(options.jobs) if len(docs) >= parallel.MIN_DOCUMENTS else 1
     if processes <= 1:
@@ -307,14 +308,17 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
         internal += errors
         return found
     weights = [max(1, d.end - d.start) for d in docs]  # characters: about what checking one costs
-    parts = parallel.fork_map(check_part, parallel.split(weights, processes))
+    notes: list = [list(c.notes) for c in contexts_all]  # said before: each part brings what it adds
+    parts = parallel.fork_map(
+        check_part, parallel.split(weights, processes * parallel.PARTS_PER_PROCESS), processes, first_here=True
+    )
     # Merged as one process would have made it.  An occurrence number counts the same
     # (rule, resource, field) in earlier documents: a part counted from 0, so its
     # findings on keys seen in earlier parts get their fingerprint again.  Notes keep the
-    # order in which they were first said.
+    # order in which they were first said (each part brings those its process had not
+    # said before it; a process does its parts in order).
     out: list = []
     seen: Counter = Counter()
-    notes: list = [[] for _ in contexts_all]
     for found, keys, errors, occurrences, part_notes in parts:
         if seen:
             for f, key, occ in keys:

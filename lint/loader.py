@@ -734,7 +734,7 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
             def load_part(part):
                 return [_load_file(display, fs_path, context_only, LoadResult()) for display, fs_path in part]
 
-            for pieces, part in zip(fork_map(load_part, parts), parts):
+            for pieces, part in zip(fork_map(load_part, parts, jobs), parts):
                 for piece, (display, _) in zip(pieces, part):  # in file order, as one process reads them
                     if result.bytes_read >= MAX_TOTAL_BYTES:
                         _over_limit(display, result)
@@ -804,7 +804,7 @@ def _parts(entries: list, jobs: int, already: int) -> list | None:
     total = sum(sizes)
     if total < parallel.MIN_BYTES or already + total >= MAX_TOTAL_BYTES // 2:
         return None
-    return [entries[a:b] for a, b in parallel.split(sizes, jobs)]
+    return [entries[a:b] for a, b in parallel.split(sizes, jobs * parallel.PARTS_PER_PROCESS)]
 
 
 def read_yaml_file(path: str, error: type[Exception]) -> list:

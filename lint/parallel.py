@@ -25,6 +25,7 @@ import sys
 # below these, one process: forking, pickling and merging cost more than they save
 MIN_BYTES = 1 << 20  # characters of input before loading is split
 MIN_DOCUMENTS = 400  # documents before checking is split
+PARTS_PER_PROCESS = 4  # parts a split makes for each process: a slow process takes fewer
 ENV = "INFERGW_LINT_JOBS"  # a number of processes, for tests and benchmarks ("1": never fork)
 
 
@@ -50,7 +51,8 @@ def jobs(requested: int | None) -> int:
 
 def split(weights: list[int], parts: int) -> list[tuple[int, int]]:
     """Contiguous (start, end) ranges over ``weights`` with about equal sums: at most
-    ``parts`` ranges, none empty, together covering every index in order."""
+    ``parts`` ranges (and MAX_PARTS), none empty, together covering every index in order."""
+    parts = min(parts, MAX_PARTS)
     n = len(weights)
     if n == 0:
         return []
@@ -69,51 +71,86 @@ def split(weights: list[int], parts: int) -> list[tuple[int, int]]:
     return out
 
 
-def fork_map(fn, parts: list, first_in_parent: bool = True) -> list:
-    """``[fn(p) for p in parts]``, the parts after the first computed in forked children
-    at the same time as the parent computes the first.  A child's exception, or any
-    failure to get its result back, makes the parent compute that part itself."""
-    if len(parts) <= 1:
+def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:
+    """``[fn(p) for p in parts]``, computed by ``processes`` processes: this one and
+    forked children.  Each process takes the next part not yet taken, in order (a pipe
+    of part numbers is the queue), so a process slowed down by other work on the
+    machine takes fewer parts; each therefore does its parts in increasing order.  A
+    part a child took but did not deliver (it failed, was killed, sent a result that
+    does not unpickle) is computed here.  ``first_here``: the first part is computed
+    before forking, so that what it builds on the way (the lookup tables the rules
+    build once per run) is built once, not once in each process."""
+    n = len(parts)
+    processes = min(processes, n - 1 if first_here else n)
+    if processes <= 1:
         return [fn(p) for p in parts]
-    children = []  # (pid, read fd) per part after the first
-    for part in parts[1:]:
+    results: dict = {}
+    if first_here:
+        results[0] = fn(parts[0])
+    queue_r, queue_w = os.pipe()
+    os.write(queue_w, b"".join(i.to_bytes(4, "little") for i in range(len(results), n)))  # n <= 1,024: fits
+    os.close(queue_w)
+    children = []  # (pid, read fd of its results)
+    for _ in range(processes - 1):
         r, w = os.pipe()
         try:
             pid = os.fork()
-        except OSError:  # no process to spare: the parent does it
+        except OSError:  # no process to spare: fewer children
             os.close(r)
             os.close(w)
-            children.append(None)
-            continue
+            break
         if pid == 0:  # pragma: no cover - runs in the child (coverage does not follow a fork)
             os.close(r)
-            _child(fn, part, w)
+            _child(fn, parts, queue_r, w)
         os.close(w)
         children.append((pid, r))
-    results = [fn(parts[0])]
-    for part, child in zip(parts[1:], children):
-        got = _collect(child) if child is not None else None
-        results.append(got[0] if got is not None else fn(part))
-    return results
+    try:
+        for i in _taken(queue_r):
+            results[i] = fn(parts[i])
+    finally:
+        os.close(queue_r)
+        for child in children:
+            results.update(_collect(child))
+    return [results[i] if i in results else fn(parts[i]) for i in range(n)]
 
 
-def _child(fn, part, fd: int) -> None:  # pragma: no cover - runs in the child
+MAX_PARTS = 1024  # the queue of part numbers must fit in a pipe's buffer (4 bytes each)
+
+
+def _taken(queue: int):
+    """Part numbers taken from the queue, until it is empty."""
+    while True:
+        try:
+            got = os.read(queue, 4)  # a read of 4 bytes from a pipe is not split between readers
+        except OSError:  # pragma: no cover
+            return
+        if len(got) < 4:
+            return
+        yield int.from_bytes(got, "little")
+
+
+def _child(fn, parts, queue: int, fd: int) -> None:  # pragma: no cover - runs in the child
+    """Compute the parts taken from ``queue``, each sent through ``fd`` as soon as it is
+    done (a length, then the pickled (part number, result)): its pickling overlaps the
+    other processes' work, and what was sent stays good if a later part fails."""
     code = 1
     try:
         gc.disable()  # a short life: no collections, and no page of the parent's heap touched for them
-        data = pickle.dumps(fn(part), protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for i in _taken(queue):
+            data = pickle.dumps((i, fn(parts[i])), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(len(data).to_bytes(8, "little") + data)
+            while view:
+                view = view[os.write(fd, view):]
         code = 0
-    except BaseException:  # noqa: BLE001 - the parent computes this part again
+    except BaseException:  # noqa: BLE001 - the parent computes the parts this child took
         pass
     finally:
         os._exit(code)
 
 
-def _collect(child) -> tuple | None:
-    """(result,) of a child, or None when it failed."""
+def _collect(child) -> dict:
+    """{part number: result} of what a child delivered whole (all it took when it ended
+    well; the parts before a failure otherwise)."""
     pid, fd = child
     chunks = []
     try:
@@ -122,17 +159,26 @@ def _collect(child) -> tuple | None:
             if not chunk:
                 break
             chunks.append(chunk)
-    except OSError:
-        chunks = None
+    except OSError:  # pragma: no cover
+        pass
     finally:
         os.close(fd)
     try:
-        _, status = os.waitpid(pid, 0)
+        os.waitpid(pid, 0)
     except ChildProcessError:  # pragma: no cover - reaped elsewhere
-        status = 1
-    if chunks is None or status != 0:
-        return None
-    try:
-        return (pickle.loads(b"".join(chunks)),)
-    except Exception:  # noqa: BLE001 - a short or damaged result: the parent does the part
-        return None
+        pass
+    data = b"".join(chunks)
+    out: dict = {}
+    at = 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at:at + 8], "little")
+        at += 8
+        if at + size > len(data):
+            break  # cut short: the child died while writing it
+        try:
+            i, result = pickle.loads(data[at:at + size])
+        except Exception:  # noqa: BLE001 - a damaged result: the parent does the part
+            break
+        out[i] = result
+        at += size
+    return out

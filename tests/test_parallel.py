@@ -50,26 +50,31 @@ def test_jobs_asked_and_auto(monkeypatch):
 @forks
 def test_fork_map_keeps_order_and_redoes_a_failed_part():
     parent = os.getpid()
-    assert parallel.fork_map(lambda x: (x, x * x), [1, 2, 3, 4]) == [(1, 1), (2, 4), (3, 9), (4, 16)]
+    assert parallel.fork_map(lambda x: (x, x * x), [1, 2, 3, 4], 2) == [(1, 1), (2, 4), (3, 9), (4, 16)]
+    assert parallel.fork_map(lambda x: x * 2, list(range(50)), 3) == [x * 2 for x in range(50)]
+    assert parallel.fork_map(lambda x: x, [5], 4) == [5]
+    assert parallel.fork_map(lambda x: x, [], 4) == []
+    assert parallel.fork_map(lambda x: -x, [1, 2, 3], 2, first_here=True) == [-1, -2, -3]
+    assert parallel.fork_map(lambda x: -x, [1, 2], 2, first_here=True) == [-1, -2]
 
     def fails_in_a_child(x):
         if os.getpid() != parent and x == 3:
             raise RuntimeError("a child fails")
         return x + 100
 
-    assert parallel.fork_map(fails_in_a_child, [1, 2, 3]) == [101, 102, 103]
+    assert parallel.fork_map(fails_in_a_child, [1, 2, 3, 4, 5], 3) == [101, 102, 103, 104, 105]
 
     def unpicklable_in_a_child(x):
         return (lambda: x) if os.getpid() != parent else x
 
-    assert parallel.fork_map(unpicklable_in_a_child, [7, 8]) == [7, 8]
+    assert parallel.fork_map(unpicklable_in_a_child, [7, 8, 9], 2) == [7, 8, 9]
 
     def dies(x):
         if os.getpid() != parent:
             os._exit(3)
         return -x
 
-    assert parallel.fork_map(dies, [1, 2]) == [-1, -2]
+    assert parallel.fork_map(dies, [1, 2, 3], 2) == [-1, -2, -3]
 
 
 def _report(paths, jobs, monkeypatch) -> dict:
@@ -135,7 +140,7 @@ def test_jobs_flag_refuses_what_is_not_a_count(bad, capsys):
 
 def test_small_sets_stay_in_one_process(monkeypatch):
     calls = []
-    monkeypatch.setattr(parallel, "fork_map", lambda fn, parts: calls.append(parts) or [fn(p) for p in parts])
+    monkeypatch.setattr(parallel, "fork_map", lambda fn, parts, n, **_: calls.append(parts) or [fn(p) for p in parts])
     run([os.path.join(SAMPLES, "good")], Options(jobs=4))
     assert calls == []  # below MIN_BYTES and MIN_DOCUMENTS
 
