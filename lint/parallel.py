@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import sys
 
 # below these, one process: forking, pickling and merging cost more than they save
@@ -84,6 +83,8 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:
     processes = min(processes, n - 1 if first_here else n)
     if processes <= 1:
         return [fn(p) for p in parts]
+    import pickle  # noqa: F401 - here, not at the top: a small run never needs it (import time)
+
     results: dict = {}
     if first_here:
         results[0] = fn(parts[0])
@@ -133,6 +134,8 @@ def _child(fn, parts, queue: int, fd: int) -> None:  # pragma: no cover - runs i
     """Compute the parts taken from ``queue``, each sent through ``fd`` as soon as it is
     done (a length, then the pickled (part number, result)): its pickling overlaps the
     other processes' work, and what was sent stays good if a later part fails."""
+    import pickle
+
     code = 1
     try:
         gc.disable()  # a short life: no collections, and no page of the parent's heap touched for them
@@ -151,6 +154,8 @@ def _child(fn, parts, queue: int, fd: int) -> None:  # pragma: no cover - runs i
 def _collect(child) -> dict:
     """{part number: result} of what a child delivered whole (all it took when it ended
     well; the parts before a failure otherwise)."""
+    import pickle
+
     pid, fd = child
     chunks = []
     try:
