@@ -1021,8 +1021,12 @@ def rule_action_key(doc, rule, route_ns: str) -> str:
             b["namespace"] = _s(b.get("namespace")) or route_ns
             b.setdefault("weight", 1)
             backends.append(b)
-    r["backendRefs"] = sorted(backends, key=lambda b: json.dumps(b, sort_keys=True, default=str))
-    return json.dumps(r, sort_keys=True, default=str)
+    r["backendRefs"] = sorted(backends, key=_canonical)
+    return _canonical(r)
+
+
+# json.dumps(value, sort_keys=True, default=str), with one encoder for every call
+_canonical = json.JSONEncoder(sort_keys=True, default=str).encode
 
 
 @dataclass

@@ -323,8 +323,9 @@ def build(documents, options) -> StackProfile:
                 ann = doc.annotations.get(BUNDLE_ANNOTATION) if isinstance(doc.annotations, dict) else None
                 if isinstance(ann, str):
                     bundles.append(_Seen(parse(ann), _clean(ann), _where(doc)))
-        labels = doc.labels if isinstance(doc.labels, dict) else {}
-        chart = labels.get("helm.sh/chart")
+        meta = doc.data.get("metadata")  # doc.labels, without building an empty dict per document
+        labels = meta.get("labels") if isinstance(meta, dict) else None
+        chart = labels.get("helm.sh/chart") if isinstance(labels, dict) else None
         if isinstance(chart, str):
             m = _CHART.match(chart.strip())
             if m:
