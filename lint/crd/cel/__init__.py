@@ -108,9 +108,12 @@ def _formatted(value: str, fmt: str):
         return value
 
 
-def to_cel(value, schema: dict | None):
+def to_cel(value, schema: dict | None, memo: dict | None = None):
     """Python data -> CEL values (plain Python values of exactly the JSON types), with the
-    property names escaped; an integral float in an ``integer`` field is an int."""
+    property names escaped; an integral float in an ``integer`` field is an int.
+    ``memo`` (id(value), id(schema)) -> converted: a caller that converts nested nodes of
+    one value (``check``: a node with rules and nodes with rules under it) converts each
+    object and list once; CEL never changes a value, so the converted node is shared."""
     t = type(value)
     if t is str:
         if schema is not None and schema.get("format") in _FORMATS:
@@ -123,6 +126,11 @@ def to_cel(value, schema: dict | None):
     if t is bool or value is None:
         return value
     if t is dict or (t is not list and isinstance(value, dict)):
+        if memo is not None:
+            key = (id(value), id(schema))
+            got = memo.get(key)
+            if got is not None:
+                return got
         props = (schema.get("properties") or {}) if schema else {}
         addl = schema.get("additionalProperties") if schema else None
         if not isinstance(addl, dict):
@@ -134,13 +142,23 @@ def to_cel(value, schema: dict | None):
                 name = escape(str(k))
                 if name is None:
                     continue
-                out[name] = to_cel(v, s)
+                out[name] = to_cel(v, s, memo)
             else:
-                out[k if type(k) is str else str(k)] = to_cel(v, addl)
+                out[k if type(k) is str else str(k)] = to_cel(v, addl, memo)
+        if memo is not None:
+            memo[key] = out
         return out
     if t is list or isinstance(value, (list, tuple)):
+        if memo is not None:
+            key = (id(value), id(schema))
+            got = memo.get(key)
+            if got is not None:
+                return got
         items = schema.get("items") if schema else None
-        return [to_cel(v, items) for v in value]
+        out = [to_cel(v, items, memo) for v in value]
+        if memo is not None:
+            memo[key] = out
+        return out
     if isinstance(value, float):
         if schema is not None and schema.get("type") == "integer" and value.is_integer():
             return int(value)
@@ -228,32 +246,68 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
     rules that cannot be compiled to ``compile_errors`` as (path, rule, error).  ``verdicts``
     (a dict the caller keeps for one run; else one for the process) remembers them by
     value: see ``_run``."""
-    stack = [(value, schema, path)]
+    if not isinstance(schema, dict):
+        return
+    stack = [(value, _walk(schema), path)]
+    converted: dict = {}  # to_cel's memo: nested nodes with rules share their conversion
     while stack:
-        val, sch, p = stack.pop()
-        if val is None or not isinstance(sch, dict):
+        val, node, p = stack.pop()
+        if val is None:
             continue
-        rules = sch.get("x-kubernetes-validations")
+        rules = node.rules
         if rules:
-            _run(val, sch, p, rules, issues, compile_errors, where, verdicts)
+            _run(val, node.schema, p, rules, issues, compile_errors, where, verdicts, converted)
             if len(issues) >= MAX_ISSUES:
                 return
         if isinstance(val, dict):
-            props = sch.get("properties") or {}
-            addl = sch.get("additionalProperties")
+            kids, addl = node.kids, node.addl
+            if not kids and addl is None:
+                continue  # no rule under this node
+            props = node.props
             for k, v in val.items():
                 if not p and k in ("metadata", "apiVersion", "kind"):
                     continue
-                s = props.get(k)
-                if s is None and isinstance(addl, dict):
-                    s = addl
-                if s is not None and _has_rules(s):
-                    stack.append((v, s, p + (k,)))
-        elif isinstance(val, list) and isinstance(sch.get("items"), dict):
-            items = sch["items"]
-            if _has_rules(items):
-                for i in range(len(val) - 1, -1, -1):
-                    stack.append((val[i], items, p + (i,)))
+                sub = kids.get(k)
+                if sub is None:
+                    if addl is None or props.get(k) is not None:
+                        continue
+                    sub = addl
+                stack.append((v, sub, p + (k,)))
+        elif isinstance(val, list) and node.items is not None:
+            items = node.items
+            for i in range(len(val) - 1, -1, -1):
+                stack.append((val[i], items, p + (i,)))
+
+
+class _Node:
+    """A schema node as ``check`` walks it: its rules, and the nodes under it that carry
+    rules in their subtree (properties, additionalProperties, items), read once."""
+
+    __slots__ = ("schema", "rules", "props", "kids", "addl", "items")
+
+    def __init__(self, sch: dict):
+        self.schema = sch
+        self.rules = sch.get("x-kubernetes-validations")
+        props = sch.get("properties") or {}
+        self.props = props
+        self.kids = {k: _walk(sub) for k, sub in props.items() if sub is not None and _has_rules(sub)}
+        addl = sch.get("additionalProperties")
+        self.addl = _walk(addl) if isinstance(addl, dict) and _has_rules(addl) else None
+        items = sch.get("items")
+        self.items = _walk(items) if isinstance(items, dict) and _has_rules(items) else None
+
+
+_WALKS: dict = {}  # id(schema node) -> (the node, its _Node): the node is kept, its id not reused
+
+
+def _walk(sch: dict) -> _Node:
+    hit = _WALKS.get(id(sch))
+    if hit is not None and hit[0] is sch:
+        return hit[1]
+    node = _Node(sch)
+    if len(_WALKS) < 100_000:
+        _WALKS[id(sch)] = (sch, node)
+    return node
 
 
 _RULES_BELOW: dict = {}  # id(schema node) -> (node, has rules in its subtree)
@@ -567,12 +621,14 @@ def _entries(rules) -> list:
     return out
 
 
-def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | None = None) -> None:
+def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | None = None,
+         conversions: dict | None = None) -> None:
     """Verdicts of the rules of one schema node on one value.  A natively compiled rule is
     evaluated right away (~2 us: cheaper than any lookup).  A rule on the celpy fallback
     (milliseconds each) is kept by value: the same listener, match or filter recurs in every
     copy of a stack (tenants, overlays); looked up by the exact value, then by the value
-    projected on what the rule can read, then in the verdicts stored by earlier runs."""
+    projected on what the rule can read, then in the verdicts stored by earlier runs.
+    ``conversions``: ``to_cel``'s memo, shared by the nodes of one ``check``."""
     converted = None
     full = None  # the node's exact key, shared by its rules (fallback only)
     for r, text in _entries(rules):
@@ -583,7 +639,7 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
             continue
         if type(prog) is Native:
             if converted is None:
-                converted = to_cel(val, sch)
+                converted = to_cel(val, sch, conversions)
             message = _evaluate(prog, r, text, converted)
         else:
             memo = _VERDICTS if verdicts is None else verdicts
@@ -610,7 +666,7 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
                             compile_errors.append((p, text, str(exc)))
                             continue
                         if converted is None:
-                            converted = to_cel(val, sch)
+                            converted = to_cel(val, sch, conversions)
                         message = _evaluate(prog, r, text, converted)
                         if disk is not None:
                             _remember(disk, message)
