@@ -284,7 +284,7 @@ def _plan(schema: dict) -> _Plan:
     return plan
 
 
-def _searcher(rx):
+def searcher(rx):
     """``rx.search(text) is not None`` as a function; for RE2, its matcher called directly
     (the module's ``search`` builds a match object and offsets that a yes/no does not need)."""
     inner = getattr(rx, "_regexp", None)
@@ -387,7 +387,7 @@ def _check_string(value: str, plan: _Plan, path, issues) -> None:
         search = plan.search
         if search is None:
             rx = _pattern(pattern)
-            search = plan.search = _searcher(rx) if rx else False
+            search = plan.search = searcher(rx) if rx else False
         if search and not search(value):
             issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: should match '{pattern}'"))
     fmt = plan.fmt

@@ -328,8 +328,10 @@ def _fast_matches(fns, nodes):
         if type(s) is not str:
             raise no_overload("matches", s, lit)
         if not state:
-            state.append(regex(lit))
-        return state[0].search(s) is not None
+            from ..schema import searcher
+
+            state.append(searcher(regex(lit)))
+        return state[0](s)
     return ev
 
 
