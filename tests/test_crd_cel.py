@@ -185,3 +185,21 @@ def test_error_inside_exists_one_is_absorbed_by_or():
            "message": "certificateRefs or options must be specified when mode is Terminate"}
     got = cel._evaluate(cel.program(tls["rule"]), tls, tls["rule"], cel.to_cel({"mode": "Terminate"}, None))
     assert got and got.startswith("no such key")
+
+
+def test_flat_verdicts_tell_values_of_other_types_apart():
+    """A node with many rules keeps its verdicts by its flat value: 1, true and "1" are
+    three values (Python calls 1 and True equal), and a float, a list or a nested object
+    is not kept at all."""
+    assert cel._flat({"a": 1}) != cel._flat({"a": True}) != cel._flat({"a": "1"})
+    assert cel._flat({"a": 1, "b": None}) == (("a", int, 1), ("b", type(None), None))
+    assert cel._flat({"a": 1.0}) is False and cel._flat({"a": [1]}) is False and cel._flat([1]) is False
+    text = "self.v == 1"
+    rules = [{"rule": text, "message": f"m{i}"} for i in range(cel.FLAT_MIN_RULES)]
+    schema = {"type": "object", "x-kubernetes-validations": rules,
+              "properties": {"v": {"x-kubernetes-int-or-string": True}}}
+    verdicts: dict = {}
+    for value, failed in (({"v": 1}, 0), ({"v": True}, len(rules)), ({"v": 1}, 0), ({"v": "1"}, len(rules))):
+        issues: list = []
+        cel.check(value, schema, (), issues, [], "test", verdicts)
+        assert len(issues) == failed, value

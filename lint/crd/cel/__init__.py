@@ -607,18 +607,41 @@ def _key(val, sch, r) -> str | None:
         return None
 
 
-_ENTRIES: dict = {}  # id(rules list) -> (the list, its (rule, text) pairs without transition rules)
+_ENTRIES: dict = {}  # id(rules list) -> (the list, its (rule, text, verdict key) without transition rules)
 
 
 def _entries(rules) -> list:
     hit = _ENTRIES.get(id(rules))
     if hit is not None and hit[0] is rules:
         return hit[1]
-    out = [(r, r["rule"]) for r in rules
+    out = [(r, r["rule"], (r["rule"], r.get("messageExpression"), r.get("message"))) for r in rules
            if isinstance(r, dict) and isinstance(r.get("rule"), str) and not is_transition(r["rule"])]
     if len(_ENTRIES) < 100_000:
         _ENTRIES[id(rules)] = (rules, out)  # keeps the list alive: its id is not reused
     return out
+
+
+# A node with many rules and a flat value (a path match: {type, value}) recurs with the
+# same few values in every route: its verdicts are kept by value.  The key is exact --
+# each key, the type of each value and the value, in order -- and only for values of
+# str, int, bool and null (1 == True == 1.0 in Python; CEL tells them apart).  Building
+# the key costs more than a native evaluation, so only nodes with FLAT_MIN_RULES rules.
+FLAT_MIN_RULES = 4
+FLAT_MAX_KEYS = 8
+_FLAT_TYPES = frozenset((str, int, bool, type(None)))
+
+
+def _flat(converted):
+    """(key, type, value) of each entry of a flat CEL object, or False."""
+    if type(converted) is not dict or len(converted) > FLAT_MAX_KEYS:
+        return False
+    out = []
+    for k, v in converted.items():
+        t = type(v)
+        if t not in _FLAT_TYPES:
+            return False
+        out.append((k, t, v))
+    return tuple(out)
 
 
 def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | None = None,
@@ -631,7 +654,9 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
     ``conversions``: ``to_cel``'s memo, shared by the nodes of one ``check``."""
     converted = None
     full = None  # the node's exact key, shared by its rules (fallback only)
-    for r, text in _entries(rules):
+    entries = _entries(rules)
+    flat = None if len(entries) >= FLAT_MIN_RULES else False  # the node's flat key (see _flat)
+    for r, text, rkey in entries:
         try:
             prog = program(text)
         except CompileError as exc:
@@ -640,10 +665,20 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
         if type(prog) is Native:
             if converted is None:
                 converted = to_cel(val, sch, conversions)
-            message = _evaluate(prog, r, text, converted)
+            if flat is None:
+                flat = _flat(converted)
+            if flat:
+                memo = _VERDICTS if verdicts is None else verdicts
+                key = (rkey, flat)
+                message = memo.get(key, _MISSING)
+                if message is _MISSING:
+                    message = _evaluate(prog, r, text, converted)
+                    if len(memo) < MAX_VERDICTS:
+                        memo[key] = message
+            else:
+                message = _evaluate(prog, r, text, converted)
         else:
             memo = _VERDICTS if verdicts is None else verdicts
-            rkey = (text, r.get("messageExpression"), r.get("message"))
             if full is None:
                 full = _exact(val)
             exact = (rkey, full) if full is not None else None
