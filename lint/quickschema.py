@@ -39,11 +39,21 @@ def _equal(a, b) -> bool:
 
 
 class _Checker:
+    """The checks of one root schema.  Each schema node is read once into its steps: the
+    (handler, argument) of each keyword it checks, in the node's order (the order decides
+    whether an unknown keyword makes the answer "not sure" before a failed one says
+    "invalid"); the handlers are the keywords' rules, one method each."""
+
     def __init__(self, root: dict):
         self.root = root
         self.patterns: dict = {}
+        self.steps: dict = {}  # id(schema node) -> (node, its steps): the node is kept, its id not reused
+        self.refs: dict = {}  # $ref -> the node it names
 
     def ref(self, ref: str):
+        got = self.refs.get(ref) if isinstance(ref, str) else None
+        if got is not None:
+            return got
         if not ref.startswith("#/"):
             raise _Unsure
         node = self.root
@@ -52,6 +62,7 @@ class _Checker:
             if not isinstance(node, dict) or part not in node:
                 raise _Unsure
             node = node[part]
+        self.refs[ref] = node
         return node
 
     def pattern(self, p: str):
@@ -60,6 +71,19 @@ class _Checker:
             rx = self.patterns[p] = re.compile(p)
         return rx
 
+    def plan(self, schema: dict) -> tuple:
+        hit = self.steps.get(id(schema))
+        if hit is not None and hit[0] is schema:
+            return hit[1]
+        steps = []
+        for kw, arg in schema.items():
+            if kw in _NOTES or kw.startswith("x-") or kw in ("then", "else"):
+                continue  # then/else: with "if"
+            steps.append((_HANDLERS.get(kw, _Checker.unknown), arg))
+        steps = tuple(steps)
+        self.steps[id(schema)] = (schema, steps)
+        return steps
+
     def ok(self, schema, v, depth: int = 0) -> bool:
         if schema is True or schema == {}:
             return True
@@ -67,81 +91,104 @@ class _Checker:
             return False
         if not isinstance(schema, dict) or depth > 64:
             raise _Unsure
-        for kw, arg in schema.items():
-            if kw in _NOTES or kw.startswith("x-"):
-                continue
-            if kw == "$ref":
-                if not self.ok(self.ref(arg), v, depth + 1):
-                    return False
-            elif kw == "type":
-                names = arg if isinstance(arg, list) else [arg]
-                if any(n not in _TYPES for n in names):
-                    raise _Unsure
-                if not any(_TYPES[n](v) for n in names):
-                    return False
-            elif kw == "enum":
-                if not any(_equal(v, e) for e in arg):
-                    return False
-            elif kw == "const":
-                if not _equal(v, arg):
-                    return False
-            elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-                if _TYPES["number"](v):
-                    if kw == "minimum" and v < arg or kw == "maximum" and v > arg:
-                        return False
-                    if kw == "exclusiveMinimum" and v <= arg or kw == "exclusiveMaximum" and v >= arg:
-                        return False
-            elif kw in ("minLength", "maxLength", "pattern"):
-                if isinstance(v, str):
-                    if kw == "minLength" and len(v) < arg or kw == "maxLength" and len(v) > arg:
-                        return False
-                    if kw == "pattern" and not self.pattern(arg).search(v):
-                        return False
-            elif kw in ("minItems", "maxItems", "items", "uniqueItems"):
-                if isinstance(v, list):
-                    if kw == "minItems" and len(v) < arg or kw == "maxItems" and len(v) > arg:
-                        return False
-                    if kw == "items":
-                        if not isinstance(arg, dict) and not isinstance(arg, bool):
-                            raise _Unsure  # tuple form
-                        if not all(self.ok(arg, item, depth + 1) for item in v):
-                            return False
-                    if kw == "uniqueItems" and arg:
-                        raise _Unsure
-            elif kw in ("properties", "required", "additionalProperties", "patternProperties",
-                        "minProperties", "maxProperties"):
-                if isinstance(v, dict) and not self.object_ok(kw, arg, schema, v, depth):
-                    return False
-            elif kw == "allOf":
-                if not all(self.ok(s, v, depth + 1) for s in arg):
-                    return False
-            elif kw == "anyOf":
-                if not any(self._try(s, v, depth) for s in arg):
-                    return False
-            elif kw == "oneOf":
-                if sum(1 for s in arg if self._try(s, v, depth)) != 1:
-                    return False
-            elif kw == "not":
-                if self._try(arg, v, depth):
-                    return False
-            elif kw == "if":
-                branch = schema.get("then") if self._try(arg, v, depth) else schema.get("else")
-                if branch is not None and not self.ok(branch, v, depth + 1):
-                    return False
-            elif kw in ("then", "else"):
-                continue  # with "if"
-            else:
-                raise _Unsure
+        for handler, arg in self.plan(schema):
+            if not handler(self, arg, schema, v, depth):
+                return False
         return True
+
+    # ---- one method per keyword: (argument, the schema node, value, depth) -> ok?
+    def unknown(self, arg, schema, v, depth) -> bool:
+        raise _Unsure
+
+    def k_ref(self, arg, schema, v, depth) -> bool:
+        return self.ok(self.ref(arg), v, depth + 1)
+
+    def k_type(self, arg, schema, v, depth) -> bool:
+        names = arg if isinstance(arg, list) else [arg]
+        if any(n not in _TYPES for n in names):
+            raise _Unsure
+        return any(_TYPES[n](v) for n in names)
+
+    def k_enum(self, arg, schema, v, depth) -> bool:
+        return any(_equal(v, e) for e in arg)
+
+    def k_const(self, arg, schema, v, depth) -> bool:
+        return _equal(v, arg)
+
+    def k_minimum(self, arg, schema, v, depth) -> bool:
+        return not (_TYPES["number"](v) and v < arg)
+
+    def k_maximum(self, arg, schema, v, depth) -> bool:
+        return not (_TYPES["number"](v) and v > arg)
+
+    def k_exclusive_minimum(self, arg, schema, v, depth) -> bool:
+        return not (_TYPES["number"](v) and v <= arg)
+
+    def k_exclusive_maximum(self, arg, schema, v, depth) -> bool:
+        return not (_TYPES["number"](v) and v >= arg)
+
+    def k_min_length(self, arg, schema, v, depth) -> bool:
+        return not (isinstance(v, str) and len(v) < arg)
+
+    def k_max_length(self, arg, schema, v, depth) -> bool:
+        return not (isinstance(v, str) and len(v) > arg)
+
+    def k_pattern(self, arg, schema, v, depth) -> bool:
+        return not (isinstance(v, str) and not self.pattern(arg).search(v))
+
+    def k_min_items(self, arg, schema, v, depth) -> bool:
+        return not (isinstance(v, list) and len(v) < arg)
+
+    def k_max_items(self, arg, schema, v, depth) -> bool:
+        return not (isinstance(v, list) and len(v) > arg)
+
+    def k_items(self, arg, schema, v, depth) -> bool:
+        if isinstance(v, list):
+            if not isinstance(arg, dict) and not isinstance(arg, bool):
+                raise _Unsure  # tuple form
+            for item in v:
+                if not self.ok(arg, item, depth + 1):
+                    return False
+        return True
+
+    def k_unique_items(self, arg, schema, v, depth) -> bool:
+        if isinstance(v, list) and arg:
+            raise _Unsure
+        return True
+
+    def k_properties(self, arg, schema, v, depth) -> bool:
+        if isinstance(v, dict):
+            for k, sub in arg.items():
+                if k in v and not self.ok(sub, v[k], depth + 1):
+                    return False
+        return True
+
+    def k_required(self, arg, schema, v, depth) -> bool:
+        return not isinstance(v, dict) or all(k in v for k in arg)
+
+    def k_all_of(self, arg, schema, v, depth) -> bool:
+        for s in arg:
+            if not self.ok(s, v, depth + 1):
+                return False
+        return True
+
+    def k_any_of(self, arg, schema, v, depth) -> bool:
+        return any(self._try(s, v, depth) for s in arg)
+
+    def k_one_of(self, arg, schema, v, depth) -> bool:
+        return sum(1 for s in arg if self._try(s, v, depth)) == 1
+
+    def k_not(self, arg, schema, v, depth) -> bool:
+        return not self._try(arg, v, depth)
+
+    def k_if(self, arg, schema, v, depth) -> bool:
+        branch = schema.get("then") if self._try(arg, v, depth) else schema.get("else")
+        return branch is None or self.ok(branch, v, depth + 1)
 
     def _try(self, schema, v, depth) -> bool:
         return self.ok(schema, v, depth + 1)
 
     def object_ok(self, kw, arg, schema, v: dict, depth: int) -> bool:
-        if kw == "properties":
-            return all(self.ok(sub, v[k], depth + 1) for k, sub in arg.items() if k in v)
-        if kw == "required":
-            return all(k in v for k in arg)
         if kw == "minProperties":
             return len(v) >= arg
         if kw == "maxProperties":
@@ -158,10 +205,40 @@ class _Checker:
         return all(self.ok(arg, v[k], depth + 1) for k in extra)
 
 
+def _object_handler(kw: str):
+    def handler(self, arg, schema, v, depth) -> bool:
+        return not isinstance(v, dict) or self.object_ok(kw, arg, schema, v, depth)
+    return handler
+
+
+_HANDLERS = {
+    "$ref": _Checker.k_ref, "type": _Checker.k_type, "enum": _Checker.k_enum, "const": _Checker.k_const,
+    "minimum": _Checker.k_minimum, "maximum": _Checker.k_maximum,
+    "exclusiveMinimum": _Checker.k_exclusive_minimum, "exclusiveMaximum": _Checker.k_exclusive_maximum,
+    "minLength": _Checker.k_min_length, "maxLength": _Checker.k_max_length, "pattern": _Checker.k_pattern,
+    "minItems": _Checker.k_min_items, "maxItems": _Checker.k_max_items, "items": _Checker.k_items,
+    "uniqueItems": _Checker.k_unique_items,
+    "properties": _Checker.k_properties, "required": _Checker.k_required,
+    **{kw: _object_handler(kw) for kw in (
+        "additionalProperties", "patternProperties", "minProperties", "maxProperties")},
+    "allOf": _Checker.k_all_of, "anyOf": _Checker.k_any_of, "oneOf": _Checker.k_one_of, "not": _Checker.k_not,
+    "if": _Checker.k_if,
+}
+
+_CHECKERS: dict = {}  # id(root schema) -> (the root, its _Checker): the root is kept, its id not reused
+
+
 def is_valid(schema: dict, value) -> bool:
     """True when ``value`` is surely valid against ``schema``; False when it is invalid or
     this checker cannot tell."""
+    hit = _CHECKERS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        checker = hit[1]
+    else:
+        checker = _Checker(schema)
+        if len(_CHECKERS) < 64:
+            _CHECKERS[id(schema)] = (schema, checker)
     try:
-        return _Checker(schema).ok(schema, value)
+        return checker.ok(schema, value)
     except (_Unsure, RecursionError, TypeError, re.error):
         return False
