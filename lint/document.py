@@ -349,21 +349,17 @@ def _child(node: Node, seg) -> tuple[Node | None, Node | None]:
     """(key node, value node) of ``seg`` in ``node``, or (None, None)."""
     if isinstance(node, MappingNode):
         want = seg if isinstance(seg, str) else str(seg)
-        hit = (None, None)
-        merges = []
-        for k, v in node.value:
-            if type(k) is ScalarNode:
-                if k.tag == MERGE:
-                    merges.append(v)
-                elif k.value == want:
-                    hit = (k, v)
-        if hit[1] is None:
-            for m in merges:
-                for src in (m.value if isinstance(m, SequenceNode) else [m]):
+        items = node.value
+        for k, v in reversed(items):  # the last of duplicate keys is the one that counts
+            if type(k) is ScalarNode and k.value == want and k.tag != MERGE:
+                return k, v
+        for k, v in items:
+            if type(k) is ScalarNode and k.tag == MERGE:
+                for src in (v.value if isinstance(v, SequenceNode) else [v]):
                     found = _child(src, seg)
                     if found[1] is not None:
                         return found
-        return hit
+        return None, None
     if isinstance(node, SequenceNode) and isinstance(seg, int) and 0 <= seg < len(node.value):
         return None, node.value[seg]
     return None, None

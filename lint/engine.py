@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import repeat
 from dataclasses import dataclass, field
 
 from .index import Index
@@ -372,11 +373,22 @@ def problem_findings(problems, by_code: dict, active_codes: set, reported_paths:
 def _by_shape(rule) -> bool:
     """Does ``rule.applies`` read only a document's flavor, group and kind?  ``Rule.applies``
     does; so does one defined by a class that says ``applies_by_shape = True`` (a subclass
-    that defines ``applies`` again without saying so is asked for each document)."""
+    that defines ``applies`` again without saying so is asked for each document, and so is
+    a rule given an ``applies`` of its own on the instance)."""
+    if "applies" in getattr(rule, "__dict__", ("applies",)):
+        return False
     for klass in type(rule).__mro__:
         if "applies" in vars(klass):
             return klass is Rule or vars(klass).get("applies_by_shape") is True
     return False
+
+
+class _Applicable(list):
+    """What ``applicable`` returns: the rules, and for each whether ``check_document``
+    must ask it again for each document (``ask``), or knows the answer for every document
+    of ``shape`` (an ``applies`` that reads only the shape said yes)."""
+
+    __slots__ = ("shape", "ask")
 
 
 def applicable(rules, doc) -> list:
@@ -384,16 +396,22 @@ def applicable(rules, doc) -> list:
     and kind (``Rule.applies`` reads nothing else, nor does an ``applies`` whose class sets
     ``applies_by_shape``); a rule with another ``applies`` of its own stays (it is asked
     for each document)."""
-    out = []
+    out = _Applicable()
+    ask = []
     for rule in rules:
         if not _by_shape(rule):
             out.append(rule)
+            ask.append(True)
         else:
             try:
                 if rule.applies(doc):
                     out.append(rule)
+                    ask.append(False)
             except Exception:  # noqa: BLE001 - check_document asks again and reports it
                 out.append(rule)
+                ask.append(True)
+    out.shape = (doc.flavor, doc.group, doc.kind)
+    out.ask = ask
     return out
 
 
@@ -404,18 +422,27 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
     occurrence key, occurrence number) for each finding made."""
     out: list[Finding] = []
     origin = doc.origin
-    for rule in rules:
+    world = None if origin is None else origin.world
+    ident = None
+    if type(rules) is _Applicable and rules.shape == (doc.flavor, doc.group, doc.kind):
+        asks = rules.ask  # applies said yes for this flavor, group and kind, once
+    else:
+        asks = repeat(True)
+    severity = options.severity
+    for rule, ask in zip(rules, asks):
         try:
-            if not rule.applies(doc):
+            if ask and not rule.applies(doc):
                 continue
             for rep in rule.check(doc, dctx) or ():
-                ident = identity(doc)
-                key = (rule.code, ident, rep.path, None if origin is None else origin.world)
+                if ident is None:
+                    ident = identity(doc)
+                path = rep.path
+                key = (rule.code, ident, path, world)
                 occ = occurrences[key]
-                occurrences[key] += 1
+                occurrences[key] = occ + 1
                 fpath, span, message = doc.path, None, rep.message
                 if origin is not None:  # rendered: report where the field is written
-                    mapped = origin.locate(rep.path, rep.key)
+                    mapped = origin.locate(path, rep.key)
                     if mapped is not None:
                         fpath, span, note = mapped
                         if note:
@@ -424,13 +451,13 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                     finding := Finding(
                         rule=rule.code,
                         name=rule.name,
-                        severity=options.severity.get(rule.code) or rep.severity or rule.severity,
+                        severity=severity.get(rule.code) or rep.severity or rule.severity,
                         message=message,
                         path=fpath,
-                        span=span or (doc.span_within(rep.path, rep.within) if rep.within else doc.span(rep.path, key=rep.key)),
+                        span=span or (doc.span_within(path, rep.within) if rep.within else doc.span(path, key=rep.key)),
                         resource=resource_of(doc, dctx.index),
-                        field=rep.path,
-                        fingerprint=fingerprint(rule.code, ident, rep.path, occ),
+                        field=path,
+                        fingerprint=fingerprint(rule.code, ident, path, occ),
                         rendered=origin is not None,
                         help=rep.help or "",
                     )

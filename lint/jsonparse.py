@@ -223,20 +223,67 @@ def align(value: str, text: str, start: int, end: int, style: str | None) -> lis
         j = nl + 1 if nl != -1 else start
     elif style in ('"', "'"):
         j = start + 1
+    if style != "|":
+        pos[n] = _align_run(value, 0, n, text, j, end, style == '"', pos)
+        return pos
+    # a literal block: each value line is usually its source line minus the block's
+    # indentation, mapped with two ranges (what the character loop gives such a line)
     find = text.find
-    quoted = style == '"'
-    for i, ch in enumerate(value):
+    i = 0
+    while i < n:
+        e = value.find("\n", i)
+        stop = n if e == -1 else e
+        line = value[i:stop]
+        nl = find("\n", j, end)
+        if nl == -1:
+            nl = end
+        d = nl - j - len(line)  # the indentation, if the source line is indentation + line
+        lead = len(line) - len(line.lstrip(_BLANKS))
+        if (
+            lead < len(line)  # a non-blank character (a blank line may not end where it seems)
+            and 0 <= d < _WINDOW
+            and (e == -1 or nl < end)
+            and text.startswith(line, j + d)
+            and text.count(" ", j, j + d) == d
+        ):
+            # blanks before the first character: the pointer steps through the
+            # indentation; from it on, every character is where it is written
+            pos[i:i + lead] = range(j, j + lead)
+            if e == -1:
+                pos[i + lead:n] = range(j + d + lead, nl)
+                j = nl
+                break
+            pos[i + lead:e + 1] = range(j + d + lead, nl + 1)
+            j = nl + 1
+            i = e + 1
+        else:
+            last = n if e == -1 else e + 1
+            j = _align_run(value, i, last, text, j, end, False, pos)
+            i = last
+    pos[n] = j
+    return pos
+
+
+_BLANKS = " \t\n\r"
+_WINDOW = 4096  # how far ahead a character of the value is looked for
+
+
+def _align_run(value: str, i: int, stop: int, text: str, j: int, end: int, quoted: bool, pos: list) -> int:
+    """``align`` for ``value[i:stop]`` from source offset ``j``, character by character;
+    the source offset after it."""
+    find = text.find
+    for i in range(i, stop):
+        ch = value[i]
         if ch in " \t\n\r":
             pos[i] = j
             if j < end and text[j] in " \t\r\n":
                 j += 1
         else:
-            k = find(ch, j, min(end, j + 4096))
+            k = find(ch, j, min(end, j + _WINDOW))
             if k == -1:
                 pos[i] = j
             else:
                 # an escaped character (\" in a double-quoted scalar) starts at its backslash
                 pos[i] = k - 1 if quoted and k > j and text[k - 1] == "\\" else k
                 j = k + 1
-    pos[n] = j
-    return pos
+    return j

@@ -258,15 +258,25 @@ def field_path(path: tuple) -> str:
     """``("spec", "rules", 0, "backendRefs", 1)`` -> ``spec.rules[0].backendRefs[1]``."""
     out = []
     for seg in path:
-        if isinstance(seg, int):
+        if type(seg) is str:
+            piece = _SEGMENTS.get(seg)
+            if piece is None:
+                piece = "." + seg if _PLAIN_KEY.fullmatch(seg) else f"[{seg!r}]"
+                if len(seg) <= 64 and len(_SEGMENTS) < _SEGMENTS_MAX:
+                    _SEGMENTS[seg] = piece
+            out.append(piece)
+        elif isinstance(seg, int):
             out.append(f"[{seg}]")
         else:
             s = str(seg)
-            if _PLAIN_KEY.fullmatch(s):
-                out.append(("." if out else "") + s)
-            else:
-                out.append(f"[{s!r}]")
-    return "".join(out)
+            out.append("." + s if _PLAIN_KEY.fullmatch(s) else f"[{s!r}]")
+    text = "".join(out)
+    return text[1:] if text[:1] == "." else text  # the first key has no dot before it
+
+
+# how each short key is written in a field path (keys repeat: spec, rules, backendRefs)
+_SEGMENTS: dict = {}
+_SEGMENTS_MAX = 20_000
 
 
 def fingerprint(rule: str, identity: str, path: tuple, occurrence: int = 0) -> str:

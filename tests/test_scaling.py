@@ -562,3 +562,110 @@ def test_a_run_of_suppression_comments_points_at_the_next_line():
     assert len(found) == 303
     assert {s.first_line for s in found[:300]} == {901}
     assert {s.first_line for s in found[300:]} == {907}  # past the last line: nothing to cover
+
+
+# ---- placing findings: the short cuts equal the walks they replace ------------------------
+
+
+def test_literal_block_alignment_equals_the_character_walk():
+    """``align`` maps a literal block (``|``) line by line where the source line is the
+    block's indentation plus the value line; every offset equals the character-by-character
+    walk, for blank lines, tabs, CRLF, indentation indicators, chomping and comments."""
+    import yaml
+
+    from infergw_lint.jsonparse import _align_run, align
+
+    rnd = random.Random(20)
+    atoms = ["{", "}", '"a": 1,', "  ", "\t", "x", "é", "漢", " ", "[1, 2]", "", "#", ":", '\\"']
+    compared = 0
+    for _ in range(3000):
+        indent = rnd.choice([1, 2, 4])
+        lines = []
+        for _ in range(rnd.randint(0, 6)):
+            if rnd.random() < 0.15:
+                lines.append(" " * rnd.randint(0, 6))
+            else:
+                extra = rnd.choice([0, 0, 0, 1, 3])
+                lines.append(" " * (indent + extra) + "".join(rnd.choice(atoms) for _ in range(rnd.randint(0, 5))))
+        nl = rnd.choice(["\n", "\n", "\r\n"])
+        header = rnd.choice(["|", "|-", "|+", "|2", "| # c"])
+        text = f"a: 1{nl}key: {header}{nl}" + nl.join(lines) + nl + rnd.choice(["", "b: 2\n", "\n\n"])
+        try:
+            node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            continue
+        v = node.value[1][1]
+        if not isinstance(v, yaml.ScalarNode) or v.style != "|":
+            continue
+        for end in (v.end_mark.index, v.end_mark.index - 1):
+            nl_at = text.find("\n", v.start_mark.index, end)
+            start = nl_at + 1 if nl_at != -1 else v.start_mark.index
+            walk = [0] * (len(v.value) + 1)
+            walk[-1] = _align_run(v.value, 0, len(v.value), text, start, end, False, walk)
+            assert align(v.value, text, v.start_mark.index, end, "|") == walk, repr(text)
+            compared += 1
+    assert compared > 2000
+
+
+def test_line_columns_counted_equal_the_table():
+    """``line_col`` counts line breaks from the place asked last instead of building the
+    table of line starts; it gives what the table gives (lone CRs: the table), and places
+    asked far apart switch it to the table (the counting stays linear)."""
+    from infergw_lint.source import SourceFile
+
+    rnd = random.Random(21)
+    alphabet = ["a", "b", "\n", "\n", "\r\n", "\r", " ", "é", "\u2028", "\t"]
+    for _ in range(5000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 50)))
+        counted, table = SourceFile("x", text), SourceFile("x", text)
+        assert table.line_starts is not None
+        for _ in range(rnd.randint(1, 10)):
+            offset = rnd.randint(-2, len(text) + 2)
+            assert counted.line_col(offset) == table.line_col(offset), (text, offset)
+            start, end = sorted((rnd.randint(0, len(text)), rnd.randint(0, len(text))))
+            assert counted.span(start, end) == table.span(start, end), (text, start, end)
+    text = "x: 1\n" * 10_000
+    src = SourceFile("x", text)
+    for i in range(50):
+        src.line_col(len(text) if i % 2 else 0)
+    assert src._starts is not None
+
+
+def test_rules_are_asked_whether_they_apply_once_per_shape(tmp_path, monkeypatch):
+    """A rule with the default ``applies`` is asked once per (flavor, group, kind) by
+    ``applicable``, not again for each document; a rule with its own ``applies`` (or one
+    set on the instance) is asked for each document, as before."""
+    from infergw_lint import engine
+    from infergw_lint.rule import Rule, report
+
+    asked = {"plain": 0, "own": 0, "instance": 0}
+
+    class Plain(Rule):
+        code, name, kinds = "IGW990", "plain", ("ConfigMap",)
+
+        def check(self, doc, ctx):
+            yield report(("metadata", "name"), "plain")
+
+    class Own(Plain):
+        code, name = "IGW991", "own"
+
+        def applies(self, doc):
+            asked["own"] += 1
+            return Rule.applies(self, doc)
+
+    counting = Rule.applies
+
+    def applies(self, doc):
+        if self.code == "IGW990":
+            asked["plain"] += 1
+        return counting(self, doc)
+
+    monkeypatch.setattr(Rule, "applies", applies)  # the default, counting
+    instance = Plain()
+    instance.code = "IGW992"
+    instance.applies = lambda doc: asked.__setitem__("instance", asked["instance"] + 1) or True
+    for i in range(5):
+        (tmp_path / f"{i}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n")
+    res = engine.run([str(tmp_path)], engine.Options(), rules=[Plain(), Own(), instance])
+    assert sorted(f.rule for f in res.findings) == ["IGW990"] * 5 + ["IGW991"] * 5 + ["IGW992"] * 5
+    assert asked == {"plain": 1, "own": 5, "instance": 5}
