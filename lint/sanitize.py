@@ -19,7 +19,8 @@ Two functions, one per context:
     for text that is several lines on purpose (a multi-line error, a rendered report):
     the same, but LF is kept.
 
-Text with nothing to escape is returned unchanged (the common case costs one regex search).
+Text with nothing to escape is returned unchanged (printable ASCII text is recognised without
+the regex; other text costs one regex search).
 Backslashes are not doubled, so ordinary messages look exactly as before.  JSON and SARIF
 need none of this: their encoders already escape every control character.
 """
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["escape", "escape_lines"]
+__all__ = ["escape", "escape_lines", "plain"]
 
 # Unicode categories Cc (controls: C0, DEL, C1), Cf (format: soft hyphen, bidi marks,
 # overrides and isolates, zero-width characters, BOM, interlinear annotations, tags), Zl/Zp
@@ -87,11 +88,26 @@ def _visible(m: re.Match) -> str:
     return f"\\U{n:08x}"
 
 
+def plain(text: str) -> bool:
+    """True when ``text`` is printable ASCII with no workflow command in it (neither ``::``
+    nor ``##[``): then ``escape`` returns it, and every part of it, unchanged.  About ten
+    times faster than the regex search, for the text format's many messages and source
+    lines; tests/test_reporter_fast.py checks it against the regex on random text."""
+    return _ascii_no_command(text) and text.isprintable()
+
+
+def _ascii_no_command(text: str) -> bool:
+    # ASCII has no format, bidi, C1 or surrogate character: only C0 controls and DEL remain
+    return text.isascii() and "::" not in text and "##[" not in text
+
+
 def escape(text: str) -> str:
     """``text`` as one visible line: every control and format character (LF and CR
     included) as a backslash escape; tabs are kept."""
     if not isinstance(text, str):
         text = str(text)
+    if plain(text):
+        return text
     return _SINGLE.sub(_visible, text) if _SINGLE.search(text) else text
 
 
@@ -100,4 +116,6 @@ def escape_lines(text: str) -> str:
     (also a CR before LF) is escaped, so no line can be overwritten."""
     if not isinstance(text, str):
         text = str(text)
+    if _ascii_no_command(text) and (text.isprintable() or text.replace("\n", " ").isprintable()):
+        return text
     return _MULTI.sub(_visible, text) if _MULTI.search(text) else text
