@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -22,6 +24,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from infergw_lint import sanitize  # noqa: E402
+from infergw_lint.reporters import text  # noqa: E402
 
 PROPERTY = settings(max_examples=400, deadline=None)
 
@@ -50,3 +53,65 @@ def test_escape_fast_path_is_the_regex(value):
 def test_escape_edge_cases(value):
     assert sanitize.escape(value) == sanitize._SINGLE.sub(sanitize._visible, value)
     assert sanitize.escape_lines(value) == sanitize._MULTI.sub(sanitize._visible, value)
+
+
+# ---- text widths and windows ---------------------------------------------------------------
+
+
+def _cells(value):  # one character at a time, as cell_width was written first
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+               for c in value)
+
+
+def _head(value, cells):
+    out, w = [], 0
+    for ch in value:
+        if w + _cells(ch) > cells:
+            break
+        out.append(ch)
+        w += _cells(ch)
+    return "".join(out)
+
+
+def _wrap(value, width, first=0, indent=0):
+    lines, cur, cur_w = [], "", 0
+    room = max(width - first, 20)
+    for word in value.split(" "):
+        ww = _cells(word)
+        if not cur:
+            cur, cur_w = word, ww
+        elif cur_w + 1 + ww <= room:
+            cur, cur_w = cur + " " + word, cur_w + 1 + ww
+        else:
+            lines.append(cur)
+            room = max(width - indent, 20)
+            cur, cur_w = word, ww
+    lines.append(cur)
+    return lines
+
+
+_WORDS = st.lists(st.sampled_from(["", "a", "word", "x" * 30, "漢字", "e\u0301", "…", "https://example.com/" + "p" * 40]),
+                  max_size=25).map(" ".join)
+
+
+@PROPERTY
+@given(_WORDS | _TEXT, st.integers(min_value=0, max_value=130), st.integers(min_value=0, max_value=30),
+       st.integers(min_value=-3, max_value=50))
+def test_widths_and_wrapping(value, width, first, cells):
+    assert text.cell_width(value) == _cells(value)
+    assert text.wrap(value, width, first=first, indent=4) == _wrap(value, width, first=first, indent=4)
+    assert text._head(value, cells) == _head(value, cells)
+    assert text._tail(value, cells) == _head(value[::-1], cells)[::-1]
+
+
+_PLAIN_LINE = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=160).filter(
+    sanitize.plain)
+
+
+@PROPERTY
+@given(_PLAIN_LINE, st.integers(min_value=0, max_value=170), st.integers(min_value=0, max_value=170),
+       st.integers(min_value=20, max_value=120))
+def test_plain_window_is_the_escaping_window(raw, start, end, room):
+    start = min(start, len(raw))
+    end = max(start, end)
+    assert text._window(raw, start, end, room, True) == text._window(raw, start, end, room, False)

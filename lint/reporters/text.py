@@ -29,11 +29,13 @@ Everything that comes from a linted file (messages, names, paths, source lines) 
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections import Counter
 
 from ..rule import split_message
-from ..sanitize import escape
+from ..sanitize import escape, plain
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _ANSI = {
@@ -51,26 +53,36 @@ MAX_SPAN_LINES = 6  # a taller span shows its first lines and its last one
 
 def cell_width(text: str) -> int:
     """Terminal columns ``text`` takes: East Asian wide characters 2, combining marks 0."""
-    if text.isascii():
+    if text.isascii():  # every ASCII character takes one column
         return len(text)
-    w = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    w = len(text)
+    for ch in _NON_ASCII.findall(text):
+        w += _char_cells(ch) - 1
     return w
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_cells(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def wrap(text: str, width: int, first: int = 0, indent: int = 0) -> list[str]:
     """Break ``text`` into lines at spaces so that each fits ``width`` columns, the first
     line after ``first`` columns of prefix and the others after ``indent``. A word longer
     than a line (a URL, a path) is never broken: it gets a line of its own."""
-    words = text.split(" ")
+    room = max(width - first, 20)
+    measure = len if text.isascii() else cell_width  # an ASCII character is one cell
+    if measure(text) <= room and not text.startswith(" "):  # fits (a leading blank is dropped below)
+        return [text]
     lines: list[str] = []
     cur, cur_w = "", 0
-    room = max(width - first, 20)
-    for word in words:
-        ww = cell_width(word)
+    for word in text.split(" "):
+        ww = measure(word)
         if not cur:
             cur, cur_w = word, ww
             continue
@@ -133,8 +145,9 @@ def render_text(
     if statistics:
         out += _statistics(shown, fixable, paint)
     else:
+        source_lines = _Lines(getattr(result, "sources", None))
         for f in shown:
-            out += _finding(f, result, width, show_source, id(f) in fixable, paint)
+            out += _finding(f, result, width, show_source, id(f) in fixable, paint, source_lines)
             out.append("")
     return _summary(result, shown, fixable, out, paint)
 
@@ -181,7 +194,7 @@ def _statistics(shown, fixable, paint) -> list[str]:
     return rows + [""]
 
 
-def _finding(f, result, width, show_source, fixable, paint) -> list[str]:
+def _finding(f, result, width, show_source, fixable, paint, source_lines=None) -> list[str]:
     parts = split_message(f.message)
     short = parts.short + (" …" if parts.continued else "")
     where = f"{escape(f.path)}:{f.line}:{f.column}:"
@@ -194,7 +207,7 @@ def _finding(f, result, width, show_source, fixable, paint) -> list[str]:
         lines = [head] + ["    " + b for b in wrap(message, width, first=4, indent=4)]
     gutter = 0
     if show_source:
-        frame = _frame(f, result, width, paint)
+        frame = _frame(f, result, width, paint, source_lines)
         if frame:
             lines += frame[1]
             gutter = frame[0]
@@ -233,24 +246,49 @@ def _labelled(pad: str, label: str, text: str, width: int, paint) -> list[str]:
     return out
 
 
-def _frame(f, result, width, paint):
+class _Lines:
+    """Source lines as a frame shows them, each looked up once per report (neighbouring
+    findings share their context lines): ``(text, plain)``, the line with tabs as blanks,
+    and whether it is printable ASCII without a workflow command, so that escaping leaves
+    every part of it unchanged and a character is one cell."""
+
+    def __init__(self, sources):
+        self.sources = sources or {}
+        self._lines: dict = {}
+
+    def get(self, path, src, n: int) -> tuple[str, bool]:
+        key = (path, n)
+        line = self._lines.get(key)
+        if line is None:
+            raw = src.line_text(n).replace("\t", " ")
+            line = self._lines[key] = (raw, plain(raw))
+        return line
+
+
+def _frame(f, result, width, paint, source_lines=None):
     """(gutter width, lines) of the code frame, or None when the source is not at hand."""
-    src = (getattr(result, "sources", None) or {}).get(f.path)
+    if source_lines is None:
+        source_lines = _Lines(getattr(result, "sources", None))
+    src = source_lines.sources.get(f.path)
     span = f.span
-    if src is None or not 1 <= span.line <= src.line_count:
+    if src is None:
         return None
-    first, last = span.line, max(span.line, min(span.end_line, src.line_count))
+    path = f.path
+    count = src.line_count
+    if not 1 <= span.line <= count:
+        return None
+    first, last = span.line, max(span.line, min(span.end_line, count))
     if span.end_line > span.line and span.end_column == 1:  # the span ends at a line start
         last = max(first, last - 1)
     top = first
     for _ in range(CONTEXT):
-        if top > 1 and src.line_text(top - 1).strip():
+        if top > 1 and source_lines.get(path, src, top - 1)[0].strip():
             top -= 1
         else:
             break
     bottom = last
     for _ in range(CONTEXT):
-        if bottom < src.line_count and src.line_text(bottom + 1).strip():
+        if bottom < count and source_lines.get(path, src, bottom + 1)[0].strip():
             bottom += 1
         else:
             break
@@ -271,43 +309,51 @@ def _frame(f, result, width, paint):
         if prev is not None and n != prev + 1:
             out.append(paint("...".rjust(gw), "blue") + ("  " + mark if first < n <= last else ""))
         prev = n
-        raw = src.line_text(n).replace("\t", " ")
+        raw, plain = source_lines.get(path, src, n)
         num = paint(str(n).rjust(gw), "blue")
         if not multi:
             if n == first:
                 start = min(max(span.column - 1, 0), len(raw))
                 end = max(start + 1, min(span.end_column - 1, max(len(raw), start + 1)))
-                shown, at, w = _window(raw, start, end, room)
+                shown, at, w = _window(raw, start, end, room, plain)
                 out.append(f"{num} {bar} {shown}".rstrip())
                 out.append(f"{empty} {' ' * at}{paint('^' * w, f.severity)} {label}")
             else:
-                out.append(f"{num} {bar} {_window(raw, 0, 0, room)[0]}".rstrip())
+                out.append(f"{num} {bar} {_window(raw, 0, 0, room, plain)[0]}".rstrip())
             continue
         # a span over several lines: a rule from its first character to its last one
         if n == first:
             start = min(max(span.column - 1, 0), len(raw))
-            shown, at, _ = _window(raw, start, start + 1, room)
+            shown, at, _ = _window(raw, start, start + 1, room, plain)
             out.append(f"{num} {bar}   {shown}".rstrip())
             out.append(f"{empty}  {paint('_' * (at + 1) + '^', f.severity)}")
         elif first < n <= last:
             end = len(raw.rstrip()) if n < last or span.end_column - 1 > len(raw) else span.end_column - 1
-            shown, at, w = _window(raw, max(end - 1, 0), max(end, 1), room)
+            shown, at, w = _window(raw, max(end - 1, 0), max(end, 1), room, plain)
             out.append(f"{num} {bar} {mark} {shown}".rstrip())
             if n == last:
                 out.append(f"{empty} {mark}{paint('_' * (at + w) + '^', f.severity)} {label}")
         else:
-            out.append(f"{num} {bar}   {_window(raw, 0, 0, room)[0]}".rstrip())
+            out.append(f"{num} {bar}   {_window(raw, 0, 0, room, plain)[0]}".rstrip())
     out.append(empty)
     return gw + 1, out
 
 
-def _window(raw: str, start: int, end: int, room: int):
+def _window(raw: str, start: int, end: int, room: int, plain: bool = False):
     """The part of a source line to show (escaped), the column its span starts at and the
-    span's width, all in terminal cells; a line wider than ``room`` is cut around the span."""
-    pre, mid, post = escape(raw[:start]), escape(raw[start:end]), escape(raw[end:])
-    total = cell_width(pre) + cell_width(mid) + cell_width(post)
+    span's width, all in terminal cells; a line wider than ``room`` is cut around the span.
+    ``plain``: ``raw`` is printable ASCII without a workflow command (``_Lines``), so its
+    parts need no escaping and a character is a cell."""
+    if plain:
+        pre, mid, post = raw[:start], raw[start:end], raw[end:]
+        pre_w, mid_w = len(pre), len(mid)
+        total = len(raw)
+    else:
+        pre, mid, post = escape(raw[:start]), escape(raw[start:end]), escape(raw[end:])
+        pre_w, mid_w = cell_width(pre), cell_width(mid)
+        total = pre_w + mid_w + cell_width(post)
     if total <= room:
-        return pre + mid + post, cell_width(pre), max(1, cell_width(mid))
+        return pre + mid + post, pre_w, max(1, mid_w)
     # cut: keep up to a third of the room before the span, the span (clipped), then what fits
     lead = ""
     if cell_width(pre) > room // 3:
@@ -322,6 +368,8 @@ def _window(raw: str, start: int, end: int, room: int):
 
 
 def _head(text: str, cells: int) -> str:
+    if text.isascii():  # a character is a cell
+        return text[: max(cells, 0)]
     out, w = [], 0
     for ch in text:
         cw = cell_width(ch)
@@ -333,4 +381,6 @@ def _head(text: str, cells: int) -> str:
 
 
 def _tail(text: str, cells: int) -> str:
+    if text.isascii():
+        return text[len(text) - min(max(cells, 0), len(text)):]
     return _head(text[::-1], cells)[::-1]
