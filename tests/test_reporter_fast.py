@@ -15,7 +15,11 @@
 
 from __future__ import annotations
 
+import enum
+import json
+import os
 import unicodedata
+from collections import OrderedDict
 
 import pytest
 
@@ -24,8 +28,11 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from infergw_lint import sanitize  # noqa: E402
-from infergw_lint.reporters import text  # noqa: E402
+from infergw_lint.engine import Options, run  # noqa: E402
+from infergw_lint.reporters import indented, text  # noqa: E402
+from infergw_lint.reporters.sarif import to_sarif  # noqa: E402
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROPERTY = settings(max_examples=400, deadline=None)
 
 # characters that matter to the escaping and to the widths, and some that do not
@@ -53,6 +60,88 @@ def test_escape_fast_path_is_the_regex(value):
 def test_escape_edge_cases(value):
     assert sanitize.escape(value) == sanitize._SINGLE.sub(sanitize._visible, value)
     assert sanitize.escape_lines(value) == sanitize._MULTI.sub(sanitize._visible, value)
+
+
+# ---- indented JSON ------------------------------------------------------------------------
+
+
+def _same_as_json(value):
+    try:
+        expected = json.dumps(value, indent=2, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            indented.dumps(value)
+        return
+    assert indented.dumps(value) == expected
+
+
+class _Level(enum.IntEnum):
+    LOW = 1
+
+
+class _Name(str):
+    pass
+
+
+_SCALAR = (
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=10**30, max_value=10**40)
+    | st.floats(allow_nan=True, allow_infinity=True) | _TEXT
+    | st.sampled_from([_Level.LOW, _Name("sub"), -0.0, 1e300, 5e-324, ""])
+)
+_KEY = _TEXT | st.sampled_from([1, 2.5, True, False, None])  # json turns these into strings
+
+
+def _containers(children):
+    return (
+        st.lists(children, max_size=5)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(_TEXT, children, max_size=5)
+        | st.dictionaries(_KEY, children, max_size=3)
+        | st.dictionaries(_TEXT, children, max_size=3).map(OrderedDict)
+    )
+
+
+@PROPERTY
+@given(st.recursive(_SCALAR, _containers, max_leaves=30))
+def test_indented_is_json_dumps(value):
+    _same_as_json(value)
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], (), {"a": {}}, {"a": []}, [[], {}, [[]], [{}]], {"": {"": [{"": None}]}},
+    {"x": float("nan"), "y": float("inf"), "z": -float("inf")}, [2**200, -(2**64)],
+    {"s": "\udcff\x00\x1f\u2028\"\\/"}, {1: "a", "1": "b"}, {None: 1, True: 2, 2.5: 3},
+    [object()], {"a": {1, 2}}, {(1, 2): 3},
+])
+def test_indented_odd_values(value):
+    _same_as_json(value)
+
+
+def _odd_tree(tmp_path):
+    """Manifests with what tests escaping and encoding: non-UTF-8 file names, wide and
+    combining characters, bidi overrides, escaped controls in names, workflow commands."""
+    src = os.path.join(ROOT, "sample_manifests", "bad")
+    for i, name in enumerate(sorted(os.listdir(src))):
+        path = os.path.join(src, name)
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as fh:
+            data = fh.read()
+        data = data.replace("name: ai-gateway\n", 'name: "ai-gateway\\x1b[31m漢字e\u0301\u202e::x"\n', 1)
+        target = os.fsencode(str(tmp_path)) + b"/" + (b"\xff" if i % 3 == 0 else b"") + name.encode()
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(data)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("tree", ["sample_manifests", "tests/fixtures", "odd"])
+def test_indented_sarif_of_real_trees(tree, tmp_path):
+    path = _odd_tree(tmp_path) if tree == "odd" else os.path.join(ROOT, tree)
+    result = run([path], Options(jobs=1))
+    assert result.findings
+    for root, category in ((None, None), ("/", "prod")):
+        value = to_sarif(result, root, category)
+        assert indented.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
 
 
 # ---- text widths and windows ---------------------------------------------------------------
