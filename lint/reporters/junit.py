@@ -26,26 +26,33 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from ..sanitize import escape_lines
 from . import remedy_lines, short_message
 
 SUITE = "infergw-lint"
 # everything XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# what quoteattr below would change in a text (it quotes with ' only when the text holds ")
+_ATTR_SPECIAL = re.compile("[&<>\"\n\r\t]")
 
 
 def xml_text(value) -> str:
     """``value`` as a string XML 1.0 can hold and a CI log can show (before XML escaping):
     controls, bidi and format characters made visible by lint/sanitize.py (line breaks
     kept), then the noncharacters XML forbids."""
-    from ..sanitize import escape_lines
-
-    return _BAD_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", escape_lines(str(value)))
+    text = escape_lines(str(value))
+    if text.isascii() or not _BAD_XML.search(text):  # ASCII is left with tab and LF only
+        return text
+    return _BAD_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _attr(value) -> str:
     # quoteattr escapes &, <, >, quotes; tab/LF/CR become character references so an
     # attribute keeps its line breaks instead of being normalised to spaces
-    return quoteattr(xml_text(value), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    text = xml_text(value)
+    if not _ATTR_SPECIAL.search(text):  # nothing to replace: what quoteattr gives
+        return f'"{text}"'
+    return quoteattr(text, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 def _body(value) -> str:
