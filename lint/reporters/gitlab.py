@@ -61,10 +61,13 @@ def to_gitlab(result, root: str | None = None) -> list:
     security = _security_rules(result)
     seen: set = set()
     issues = []
+    paths: dict = {}  # a file's findings share its relative path
     for f in result.findings:
         if f.suppression is not None:
             continue
-        path = _relative(f.path, root)
+        path = paths.get(f.path)
+        if path is None:
+            path = paths[f.path] = _relative(f.path, root)
         base = f"{f.fingerprint or f.rule}|{path}"
         digest = hashlib.md5(base.encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324 - an identifier, not a secret
         n = 1
@@ -100,4 +103,5 @@ def render_gitlab(result, root: str | None = None) -> str:
     issues = to_gitlab(result, root)
     if not issues:
         return "[]\n"
-    return "[\n  " + ",\n  ".join(json.dumps(i, ensure_ascii=False) for i in issues) + "\n]\n"
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(i, ensure_ascii=False), one encoder
+    return "[\n  " + ",\n  ".join(encode(i) for i in issues) + "\n]\n"
