@@ -34,8 +34,8 @@ import re
 import unicodedata
 from collections import Counter
 
-from ..rule import split_message
 from ..sanitize import escape, plain
+from . import message_parts
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _ANSI = {
@@ -195,7 +195,7 @@ def _statistics(shown, fixable, paint) -> list[str]:
 
 
 def _finding(f, result, width, show_source, fixable, paint, source_lines=None) -> list[str]:
-    parts = split_message(f.message)
+    parts = message_parts(f.message)
     short = parts.short + (" …" if parts.continued else "")
     where = f"{escape(f.path)}:{f.line}:{f.column}:"
     code = f.rule + (" [*]" if fixable else "")
