@@ -163,20 +163,20 @@ def _head(value, cells):
 
 
 def _wrap(value, width, first=0, indent=0):
-    lines, cur, cur_w = [], "", 0
-    room = max(width - first, 20)
-    for word in value.split(" "):
-        ww = _cells(word)
-        if not cur:
-            cur, cur_w = word, ww
-        elif cur_w + 1 + ww <= room:
-            cur, cur_w = cur + " " + word, cur_w + 1 + ww
-        else:
-            lines.append(cur)
-            room = max(width - indent, 20)
-            cur, cur_w = word, ww
-    lines.append(cur)
-    return lines
+    """Greedy, stated the other way round: each line takes as many of the remaining words
+    as fit (at least one), after dropping the empty words it would start with."""
+    words, lines = value.split(" "), []
+    while True:
+        room = max(width - (indent if lines else first), 20)
+        while len(words) > 1 and not words[0]:
+            words.pop(0)
+        n = 1
+        while n < len(words) and _cells(" ".join(words[: n + 1])) <= room:
+            n += 1
+        lines.append(" ".join(words[:n]))
+        words = words[n:]
+        if not words:
+            return lines
 
 
 _WORDS = st.lists(st.sampled_from(["", "a", "word", "x" * 30, "漢字", "e\u0301", "…", "https://example.com/" + "p" * 40]),
