@@ -445,16 +445,12 @@ def test_unreadable_directory(tree, capsys):
 
 def test_unreadable_file_and_directory_simulated(tree, capsys, monkeypatch):
     """The same two cases for any user (root included): the OS refuses the reads."""
-    import builtins
-
-    from infergw_lint import loader
-
     (tree / "secret.yaml").write_text("a: 1\n")
     (tree / "locked").mkdir()
     (tree / "locked" / "x.yaml").write_text("a: 1\n")
-    real_open, real_scandir = builtins.open, os.scandir
+    real_open, real_scandir = os.open, os.scandir
 
-    def fake_open(path, *args, **kwargs):
+    def fake_open(path, *args, **kwargs):  # the loader reads files with os.open / os.read
         if str(path).endswith("secret.yaml"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
@@ -464,7 +460,7 @@ def test_unreadable_file_and_directory_simulated(tree, capsys, monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(loader, "open", fake_open, raising=False)
+    monkeypatch.setattr(os, "open", fake_open)
     monkeypatch.setattr(os, "scandir", fake_scandir)
     code, report, _ = run_cli(capsys, tree)
     got = {os.path.basename(f["path"]): f["message"] for f in report["findings"] if f["rule"] == "IGW000"}
