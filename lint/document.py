@@ -90,9 +90,11 @@ MAX_EXPANDED = 1_000_000  # data nodes a document may expand to through aliases
 # writes the tag the resolver would have given, so every later reader sees real tags.
 
 _resolver = Resolver()
-_PLAIN: dict = {}  # plain scalar text -> (tag, data), shared by every document
-_PLAIN_MAX = 64  # characters of a text kept in _PLAIN
-_PLAIN_ENTRIES = 50_000
+# memos shared by every document, of plain scalar texts of up to _PLAIN_MAX characters:
+_WORDS: dict = {}  # text typed as a string -> the text, interned (most plain scalars)
+_PLAIN: dict = {}  # any other text -> (tag, data)
+_PLAIN_MAX = 64
+_PLAIN_ENTRIES = 50_000  # each
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
 
@@ -102,8 +104,10 @@ def _plain(value: str) -> tuple:
     tag = _resolver.resolve(ScalarNode, value, (True, False))
     if tag == STR:
         data = _intern(value) if len(value) <= _INTERN_MAX else value
-    else:
-        data = _scalar(ScalarNode(tag, value))
+        if len(value) <= _PLAIN_MAX and len(_WORDS) < _PLAIN_ENTRIES:
+            _WORDS[value] = data
+        return tag, data
+    data = _scalar(ScalarNode(tag, value))
     out = (tag, data)
     # NaN is kept out: one shared NaN object would compare equal to itself in containers
     if len(value) <= _PLAIN_MAX and len(_PLAIN) < _PLAIN_ENTRIES and data == data:
@@ -116,7 +120,8 @@ def _tag(node: Node) -> str:
     tag = node.tag
     if tag.__class__ is slice:
         if type(node) is ScalarNode:
-            tag = (_PLAIN.get(node.value) or _plain(node.value))[0] if tag.step[0] else STR
+            value = node.value
+            tag = STR if not tag.step[0] or value in _WORDS else (_PLAIN.get(value) or _plain(value))[0]
         else:
             tag = SEQ if type(node) is SequenceNode else MAP
         node.tag = tag
@@ -148,8 +153,10 @@ class Builder:
     are bounded too (rules walk the data as a tree) and a recursive alias is refused;
     nesting is bounded; duplicate keys are recorded."""
 
-    def __init__(self, max_nodes: int = 2_000_000):
-        self.memo: dict[int, Any] = {}
+    def __init__(self, max_nodes: int = 2_000_000, shared: bool = True):
+        # built collections by id, for aliases; None: the text has no anchor (no '&'), so
+        # no node is shared
+        self.memo: dict[int, Any] | None = {} if shared else None
         self.duplicates: list[DuplicateKey] = []
         self.budget = max_nodes
         self.nodes = 0
@@ -170,11 +177,12 @@ class Builder:
         return out
 
     def _collection(self, node: Node, depth: int) -> Any:
-        key = id(node)
         memo = self.memo
-        if key in memo:
-            self.aliased = True
-            return memo[key]
+        if memo is not None:
+            key = id(node)
+            if key in memo:
+                self.aliased = True
+                return memo[key]
         if depth > MAX_DEPTH:
             raise LoadError(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.index)
         items = node.value
@@ -182,23 +190,26 @@ class Builder:
         if self.budget < 0:
             raise LoadError("document too large (too many nodes)", node.start_mark.index)
         depth += 1
-        plain = _PLAIN
+        words, plain = _WORDS, _PLAIN
         if type(node) is SequenceNode:
             if node.tag.__class__ is slice:
                 node.tag = SEQ
             out: list = []
-            memo[key] = out
+            if memo is not None:
+                memo[key] = out
             append = out.append
             for child in items:
                 if type(child) is ScalarNode:
                     tag = child.tag
                     if tag.__class__ is slice:
                         v = child.value
-                        if tag.step[0]:
-                            child.tag, v = plain.get(v) or _plain(v)
-                        else:
+                        w = words.get(v) if tag.step[0] else v
+                        if w is not None:
                             child.tag = STR
-                        append(v)
+                            append(w)
+                        else:
+                            child.tag, v = plain.get(v) or _plain(v)
+                            append(v)
                     else:
                         append(child.value if tag == STR else _scalar(child))
                 else:
@@ -208,7 +219,8 @@ class Builder:
             if node.tag.__class__ is slice:
                 node.tag = MAP
             d: dict = {}
-            memo[key] = d
+            if memo is not None:
+                memo[key] = d
             merged = None
             firsts = None
             for knode, vnode in items:
@@ -216,18 +228,20 @@ class Builder:
                     tag = knode.tag
                     if tag.__class__ is slice:
                         k = knode.value
-                        if tag.step[0]:
-                            tag, k = plain.get(k) or _plain(k)
+                        w = words.get(k) if tag.step[0] else _intern(k)  # quoted: a string
+                        if w is not None:
+                            knode.tag = STR
+                            k = w
                         else:
-                            tag = STR
-                        knode.tag = tag
-                        if tag == STR:
-                            k = _intern(k)
-                        elif tag == MERGE:
-                            if merged is None:
-                                merged = []
-                            merged.append(vnode)
-                            continue
+                            tag, k = plain.get(k) or _plain(k)
+                            knode.tag = tag
+                            if tag == STR:  # longer than the memo's texts
+                                k = _intern(k)
+                            elif tag == MERGE:
+                                if merged is None:
+                                    merged = []
+                                merged.append(vnode)
+                                continue
                     elif tag == STR:
                         k = _intern(knode.value)
                     elif tag == MERGE:
@@ -251,10 +265,14 @@ class Builder:
                     if tag.__class__ is slice:
                         v = vnode.value
                         if tag.step[0]:
-                            vnode.tag, d[k] = plain.get(v) or _plain(v)
+                            w = words.get(v)
                         else:
+                            w = _intern(v) if len(v) <= _INTERN_MAX else v
+                        if w is not None:
                             vnode.tag = STR
-                            d[k] = _intern(v) if len(v) <= _INTERN_MAX else v
+                            d[k] = w
+                        else:
+                            vnode.tag, d[k] = plain.get(v) or _plain(v)
                     elif tag == STR:
                         v = vnode.value
                         d[k] = _intern(v) if len(v) <= _INTERN_MAX else v

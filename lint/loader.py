@@ -332,8 +332,10 @@ def _yaml_error(src: SourceFile, exc: yaml.YAMLError) -> Problem:
     return Problem(src.path, span, msg)
 
 
-def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult, lazy: bool = False) -> None:
-    builder = Builder()
+def _add_document(src: SourceFile, node, fmt: str, idx: int, result: LoadResult, lazy: bool = False,
+                  shared: bool = True) -> None:
+    """``shared``: the tree may share nodes (aliases; False when the text has no anchor)."""
+    builder = Builder(shared=shared)
     try:
         data = builder.build(node)
     except LoadError as exc:
@@ -687,7 +689,7 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
                 src.path, src.point(lone[0]),
                 f"invalid JSON: lone UTF-16 surrogate {lone[1]} in a string (not Unicode; decoders replace it with U+FFFD)",
             ))
-        _add_document(src, node, "json", 0, result, lazy=True)
+        _add_document(src, node, "json", 0, result, lazy=True, shared=False)
         return
     deep = _deep_risk(text)
     if deep:
@@ -695,12 +697,13 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
     else:
         loader = _QuickLoader(text) if len(text) < QUICK_MAX_CHARS else _YamlLoader(text)
     lazy = not deep and "%" not in text[:1] and "\n%" not in text  # no directives: each document stands alone
+    shared = "&" in text  # an anchor: aliases may share nodes
     idx = 0
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
-                _add_document(src, node, "yaml", idx, result, lazy)
+                _add_document(src, node, "yaml", idx, result, lazy, shared)
             idx += 1
     except _TooManyNodes:
         # the C composer gives no position: the start of the document it was composing
