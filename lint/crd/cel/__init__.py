@@ -28,6 +28,7 @@ from infergw_lint.rule import field_path
 
 from ..schema import CEL_ERROR, MAX_ISSUES, Issue
 from .lexer import CompileError, Unsupported
+from . import values
 from .values import CelError, NoSuchKey
 
 RESERVED = frozenset(
@@ -88,8 +89,6 @@ _FORMATS = frozenset(("duration", "date", "date-time", "byte"))
 def _formatted(value: str, fmt: str):
     """A string field with a format, as the API server gives it to CEL: a duration, a
     timestamp or bytes (the string itself when it does not parse: the schema reports that)."""
-    from . import values
-
     try:
         if fmt == "duration":
             return values.parse_duration(value)
