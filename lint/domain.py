@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
@@ -280,6 +281,8 @@ def _served_models(index, versions=None) -> dict | None:
     found = False
     out: dict = {}
     for doc in index.documents:
+        if doc.flavor != "bifrost" and doc.kind != "ConfigMap":
+            continue  # bifrost_configs finds none there
         for cfg in bifrost_configs(doc):
             found = True
             release = versions.bifrost_for(doc) if versions is not None else None
@@ -319,16 +322,21 @@ def serving_providers(index, versions=None) -> dict:
 
 
 def pod_spec(doc) -> tuple[tuple, dict] | None:
-    """(path, pod spec) of a workload, or None."""
+    """(path, pod spec) of a workload, or None (looked up once per document: a workload is
+    read by several rules)."""
     if doc.flavor != "k8s":
         return None
     path = WORKLOAD_POD_SPEC.get(doc.kind or "")
     if path is None:
         return None
-    spec = doc.get(*path)
-    if not isinstance(spec, dict):
-        return None
-    return path, spec
+    found = doc.__dict__.get("_pod_spec", _UNSET)
+    if found is _UNSET:
+        spec = doc.get(*path)
+        found = doc.__dict__["_pod_spec"] = (path, spec) if isinstance(spec, dict) else None
+    return found
+
+
+_UNSET = object()
 
 
 def containers(spec: dict, base: tuple) -> Iterator[tuple[tuple, dict]]:
@@ -348,6 +356,7 @@ def pod_containers(doc) -> Iterator[tuple[tuple, dict]]:
         yield from containers(spec, base)
 
 
+@lru_cache(maxsize=4096)
 def image_name(image: str) -> str:
     """Last path component of an image reference, without tag or digest:
     ``registry:5000/maximhq/bifrost:v1@sha256:..`` -> ``bifrost``."""
