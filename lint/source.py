@@ -109,7 +109,10 @@ class SourceFile:
         while end > start + 1 and text[end - 1] in _WS:
             end -= 1
         line, col = self.line_col(start)
-        end_line, end_col = self.line_col(end)
+        if 0 <= start and text.find("\n", start, end) == -1 and text.find("\r", start, end) == -1:
+            end_line, end_col = line, col + end - start  # on the line it starts on
+        else:
+            end_line, end_col = self.line_col(end)
         if end_line < line or (end_line == line and end_col <= col):
             end_line, end_col = line, col + 1
         return Span(line, col, end_line, end_col)

@@ -669,3 +669,30 @@ def test_rules_are_asked_whether_they_apply_once_per_shape(tmp_path, monkeypatch
     res = engine.run([str(tmp_path)], engine.Options(), rules=[Plain(), Own(), instance])
     assert sorted(f.rule for f in res.findings) == ["IGW990"] * 5 + ["IGW991"] * 5 + ["IGW992"] * 5
     assert asked == {"plain": 1, "own": 5, "instance": 5}
+
+
+def test_recompose_counts_the_nodes_of_a_long_slice_only(monkeypatch):
+    """A released document is composed again without counting its nodes (the tags from
+    the memo) when its slice is shorter than QUICK_MAX_CHARS, which cannot reach
+    MAX_COMPOSE_NODES; a longer slice is composed by the counting loader."""
+    from infergw_lint import loader
+    from infergw_lint.loader import LoadResult, parse_source
+    from infergw_lint.source import SourceFile
+
+    text = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n" + "".join(
+        f"  k{i}: v{i}\n" for i in range(40)
+    )
+    counted = []
+    counting = loader._YamlLoader.resolve
+    monkeypatch.setattr(loader._YamlLoader, "resolve", lambda self, *a: counted.append(type(self)) or counting(self, *a))
+    for limit, composer in ((loader.QUICK_MAX_CHARS, loader._RecomposeLoader), (100, loader._YamlLoader)):
+        monkeypatch.setattr(loader, "QUICK_MAX_CHARS", limit)
+        result = LoadResult()
+        parse_source(SourceFile("t.yaml", text), result)
+        doc = result.documents[0]
+        assert "node" not in doc.__dict__
+        assert doc.span(("data", "k7")).line == 13
+        doc.forget()  # composed again below: the plain scalars' tags are in the memo now
+        counted.clear()
+        assert doc.span(("data", "k8")).line == 14
+        assert counted == ([] if composer is loader._RecomposeLoader else [loader._YamlLoader] * (1 + 2 * 4 + 2 + 40 * 2))
