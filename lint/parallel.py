@@ -81,7 +81,7 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:
     build once per run) is built once, not once in each process."""
     n = len(parts)
     processes = min(processes, n - 1 if first_here else n)
-    if processes <= 1:
+    if processes <= 1 or n > MAX_PARTS:  # (the queue is written whole before any process reads it)
         return [fn(p) for p in parts]
     import pickle  # noqa: F401 - here, not at the top: a small run never needs it (import time)
 
