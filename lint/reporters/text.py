@@ -76,13 +76,14 @@ def wrap(text: str, width: int, first: int = 0, indent: int = 0) -> list[str]:
     line after ``first`` columns of prefix and the others after ``indent``. A word longer
     than a line (a URL, a path) is never broken: it gets a line of its own."""
     room = max(width - first, 20)
-    measure = len if text.isascii() else cell_width  # an ASCII character is one cell
-    if measure(text) <= room and not text.startswith(" "):  # fits (a leading blank is dropped below)
+    if text.isascii():  # a character is a cell: the breaks are found by str.rfind
+        return _wrap_ascii(text, room, max(width - indent, 20))
+    if cell_width(text) <= room and not text.startswith(" "):  # fits (a leading blank is dropped below)
         return [text]
     lines: list[str] = []
     cur, cur_w = "", 0
     for word in text.split(" "):
-        ww = measure(word)
+        ww = cell_width(word)
         if not cur:
             cur, cur_w = word, ww
             continue
@@ -93,6 +94,35 @@ def wrap(text: str, width: int, first: int = 0, indent: int = 0) -> list[str]:
             room = max(width - indent, 20)
             cur, cur_w = word, ww
     lines.append(cur)
+    return lines
+
+
+def _wrap_ascii(text: str, room: int, later: int) -> list[str]:
+    """``wrap`` of ASCII text, the same lines: each takes the words up to the last blank
+    within ``room`` (at least one word), and the blanks a line would start with are dropped
+    (the word loop above drops the empty words there)."""
+    n = len(text)
+    i = 0
+    while i < n and text[i] == " ":
+        i += 1
+    if i == n:
+        return [""]
+    lines = []
+    while n - i > room:
+        j = text.rfind(" ", i, i + room + 1)  # text[i] is no blank: j is -1 or after i
+        if j == -1:  # a first word longer than the line: a line of its own
+            j = text.find(" ", i)
+            if j == -1:
+                break
+        lines.append(text[i:j])
+        i = j + 1
+        while i < n and text[i] == " ":
+            i += 1
+        if i == n:
+            lines.append("")
+            return lines
+        room = later
+    lines.append(text[i:])
     return lines
 
 
@@ -239,10 +269,10 @@ def _without(rest: str, help_text: str) -> str:
 
 
 def _labelled(pad: str, label: str, text: str, width: int, paint) -> list[str]:
-    prefix = f"{pad}= {label}: "
-    chunks = wrap(escape(text), width, first=cell_width(prefix), indent=cell_width(prefix))
+    indent = cell_width(f"{pad}= {label}: ")
+    chunks = wrap(escape(text), width, first=indent, indent=indent)
     out = [f"{pad}= {paint(label + ':', 'bold')} {chunks[0]}"]
-    out += [" " * cell_width(prefix) + c for c in chunks[1:]]
+    out += [" " * indent + c for c in chunks[1:]]
     return out
 
 
@@ -254,14 +284,21 @@ class _Lines:
 
     def __init__(self, sources):
         self.sources = sources or {}
-        self._lines: dict = {}
+        self._files: dict = {}
 
-    def get(self, path, src, n: int) -> tuple[str, bool]:
-        key = (path, n)
-        line = self._lines.get(key)
-        if line is None:
-            raw = src.line_text(n).replace("\t", " ")
-            line = self._lines[key] = (raw, plain(raw))
+    def of(self, path, src):
+        """``line(n) -> (text, plain)`` for the file at ``path``."""
+        known = self._files.get(path)
+        if known is None:
+            known = self._files[path] = {}
+
+        def line(n: int) -> tuple[str, bool]:
+            got = known.get(n)
+            if got is None:
+                raw = src.line_text(n).replace("\t", " ")
+                got = known[n] = (raw, plain(raw))
+            return got
+
         return line
 
 
@@ -273,7 +310,7 @@ def _frame(f, result, width, paint, source_lines=None):
     span = f.span
     if src is None:
         return None
-    path = f.path
+    line = source_lines.of(f.path, src)
     count = src.line_count
     if not 1 <= span.line <= count:
         return None
@@ -282,13 +319,13 @@ def _frame(f, result, width, paint, source_lines=None):
         last = max(first, last - 1)
     top = first
     for _ in range(CONTEXT):
-        if top > 1 and source_lines.get(path, src, top - 1)[0].strip():
+        if top > 1 and line(top - 1)[0].strip():
             top -= 1
         else:
             break
     bottom = last
     for _ in range(CONTEXT):
-        if bottom < count and source_lines.get(path, src, bottom + 1)[0].strip():
+        if bottom < count and line(bottom + 1)[0].strip():
             bottom += 1
         else:
             break
@@ -309,17 +346,18 @@ def _frame(f, result, width, paint, source_lines=None):
         if prev is not None and n != prev + 1:
             out.append(paint("...".rjust(gw), "blue") + ("  " + mark if first < n <= last else ""))
         prev = n
-        raw, plain = source_lines.get(path, src, n)
+        raw, plain = line(n)
         num = paint(str(n).rjust(gw), "blue")
         if not multi:
-            if n == first:
+            if n != first:  # a line around the span
+                shown = raw if plain and len(raw) <= room else _window(raw, 0, 0, room, plain)[0]
+                out.append(f"{num} {bar} {shown}".rstrip())
+            else:
                 start = min(max(span.column - 1, 0), len(raw))
                 end = max(start + 1, min(span.end_column - 1, max(len(raw), start + 1)))
                 shown, at, w = _window(raw, start, end, room, plain)
                 out.append(f"{num} {bar} {shown}".rstrip())
                 out.append(f"{empty} {' ' * at}{paint('^' * w, f.severity)} {label}")
-            else:
-                out.append(f"{num} {bar} {_window(raw, 0, 0, room, plain)[0]}".rstrip())
             continue
         # a span over several lines: a rule from its first character to its last one
         if n == first:
