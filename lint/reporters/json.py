@@ -39,8 +39,7 @@ def iter_json(result, chunk: int = 1 << 20):
     (the whole report and its pieces are never in memory at once)."""
     data = to_dict(result, findings=False)  # each finding's dict is made when it is written
 
-    def dump(value) -> str:
-        return json.dumps(value, ensure_ascii=False)
+    dump = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), one encoder
 
     parts = ['{\n  "version": 1,\n  "findings": [']
     size = 0
