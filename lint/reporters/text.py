@@ -129,14 +129,20 @@ def _wrap_ascii(text: str, room: int, later: int) -> list[str]:
 # ---- the report ---------------------------------------------------------------------------
 
 
-class _Painter:
-    def __init__(self, color: bool):
-        self.color = color
+def _painter(color: bool):
+    """``paint(text, style)``: ``text`` in the style's colour, or as it is without colour
+    (a plain function: a frame paints about fifteen pieces)."""
+    if not color:
+        return _as_is
 
-    def __call__(self, text: str, style: str) -> str:
-        if not self.color or not text:
-            return text
-        return f"{_ANSI[style]}{text}{_ANSI['reset']}"
+    def paint(text: str, style: str) -> str:
+        return f"{_ANSI[style]}{text}{_ANSI['reset']}" if text else text
+
+    return paint
+
+
+def _as_is(text: str, style: str) -> str:
+    return text
 
 
 def summary_line(result) -> str:
@@ -169,7 +175,7 @@ def render_text(
     """The full text report. ``fixable``: ids (``id(finding)``) of the findings to mark
     ``[*]`` (cli._fixable); ``width``: the terminal's columns."""
     width = width or DEFAULT_WIDTH
-    paint = _Painter(color)
+    paint = _painter(color)
     shown = [f for f in result.findings if f.suppression is None]
     out: list[str] = []
     if statistics:
@@ -183,7 +189,7 @@ def render_text(
 
 
 def render_concise(result, color: bool = False, *, fixable=frozenset(), **_) -> str:
-    paint = _Painter(color)
+    paint = _painter(color)
     shown = [f for f in result.findings if f.suppression is None]
     out: list[str] = []
     last = None
