@@ -511,3 +511,25 @@ def test_list_type_set_reports_each_repeated_value():
         (("spec", "x", 50_000), 'spec.x[50000]: Duplicate value: "7"'),
         (("spec", "x", 50_002), 'spec.x[50002]: Duplicate value: "object"'),
     ]
+
+
+def test_a_document_written_again_is_checked_once_with_the_same_findings(tmp_path, monkeypatch):
+    """The same text (a dump, a rendered chart) is validated once per run; each copy still
+    gets its findings.  The same text at another column (an indented root) or in a file
+    with a %TAG directive is validated on its own."""
+    from infergw_lint import crd
+
+    calls = []
+    original = crd.check_object
+    monkeypatch.setattr(crd, "check_object", lambda *a, **k: calls.append(a[3]) or original(*a, **k))
+    three = "---\n".join([ROUTE] * 3)
+    result = lint(tmp_path, three)
+    lines = sorted(f.line for f in result.findings if f.rule == "IGW502")
+    assert len(lines) == 3 and len(set(lines)) == 3 and len(calls) == 1
+    calls.clear()
+    indented = "\n".join("  " + line if line else line for line in ROUTE.splitlines())
+    result = lint(tmp_path, ROUTE + "---\n" + indented + "\n", name="indented.yaml")
+    assert len([f for f in result.findings if f.rule == "IGW502"]) == 2 and len(calls) == 2
+    calls.clear()
+    result = lint(tmp_path, "%TAG !x! tag:example.com,2024:\n---\n" + ROUTE + "---\n" + ROUTE, name="tag.yaml")
+    assert len([f for f in result.findings if f.rule == "IGW502"]) == 2 and len(calls) == 2

@@ -17,7 +17,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, report, sha256
 
 from . import schema as _schema
 
@@ -359,7 +359,38 @@ def _validate(doc, ctx) -> list:
         return []
     reg = registry(ctx)
     verdicts = ctx.index.memo("crd.cel-verdicts", dict)  # CEL verdicts by value, for this run
-    return check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg, verdicts)
+    # a document written again character for character (a dump, a rendered chart with
+    # repeated resources) has the same data, so the same issues: checked once per run
+    key = _text_key(doc, ctx)
+    if key is not None:
+        seen = ctx.index.memo("crd.validate-by-text", dict)
+        found = seen.get(key)
+        if found is not None:
+            return found
+    issues = check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg, verdicts)
+    if key is not None:
+        seen[key] = issues
+    return issues
+
+
+def _text_key(doc, ctx):
+    """(format, SHA-256 of the document's text) from the start of the line it starts on (its
+    columns decide its structure: an indented root, a List item after ``- ``), or None when
+    the text is not at hand or its file has a YAML directive (a %TAG could make the same
+    text mean other data)."""
+    src = getattr(doc, "source", None)
+    text = getattr(src, "text", None)
+    start, end = getattr(doc, "start", 0), getattr(doc, "end", 0)
+    if not isinstance(text, str) or not 0 <= start < end <= len(text):
+        return None
+    plain = ctx.index.memo("crd.sources-without-directives", dict)
+    ok = plain.get(id(src))
+    if ok is None:
+        ok = plain[id(src)] = (src, not text.startswith("%") and "\n%" not in text)
+    if not ok[1]:
+        return None
+    first = text.rfind("\n", 0, start) + 1
+    return doc.fmt, sha256(text[first:end].encode("utf-8", "surrogatepass")).digest()
 
 
 def check_object(data: dict, group: str, version: str, kind_name: str, reg: Registry, verdicts: dict | None = None) -> list:
