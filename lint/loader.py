@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 
 import yaml
-from yaml.nodes import ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import domain
 from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError
@@ -669,6 +669,29 @@ def _shift(node, by: int, lines: int, shared: bool = True) -> None:
                     push(item)
 
 
+_JSON_SPACE = " \t\n\r"
+
+
+def _json_file_read_fast(src: SourceFile, result: LoadResult) -> bool:
+    """Add the document of a JSON file read with the C ``json`` module, and leave its
+    node tree to ``recompose`` (composed when a position in it is asked for), as
+    ``_add_document`` would release it; False when the positioned parser must read the
+    file now: whatever ``_fast_json`` refuses (invalid JSON, duplicate keys, deep or
+    large texts), a lone surrogate (IGW000), and every document but a plain object (a
+    list, a List, a ConfigMap whose data may embed documents)."""
+    text = src.text
+    data = _fast_json(text)
+    if type(data) is not dict or data.get("kind") in ("List", "ConfigMap") or lone_surrogate(text) is not None:
+        return False
+    doc = Document(src, None, data, 0, "json")
+    doc.start = len(text) - len(text.lstrip(_JSON_SPACE))  # the root object's braces
+    doc.end = len(text.rstrip(_JSON_SPACE))
+    doc.flavor = domain.classify(doc)
+    result.documents.append(doc)
+    doc.release(("json", 0, 0, 0, len(text), MappingNode, _MAP_TAG, len(data)))  # as _signature
+    return True
+
+
 def parse_source(src: SourceFile, result: LoadResult) -> None:
     """Parse one source file into ``result`` (documents, problems)."""
     if gc.isenabled():  # see load(): the collector only re-scans the node trees being built
@@ -685,7 +708,7 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
     text = src.text
     name = src.path.lower()
     if name.endswith(".json"):
-        if not text.strip():
+        if not text.strip() or _json_file_read_fast(src, result):
             return
         try:
             node = parse_json(text)
