@@ -204,3 +204,20 @@ def test_plain_window_is_the_escaping_window(raw, start, end, room):
     start = min(start, len(raw))
     end = max(start, end)
     assert text._window(raw, start, end, room, True) == text._window(raw, start, end, room, False)
+
+
+def test_render_leaves_the_collector_as_it_was():
+    import gc
+
+    from infergw_lint.reporters import FORMATS, render
+
+    result = run([os.path.join(ROOT, "sample_manifests", "bad", "40-routes.yaml")], Options(jobs=1))
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            for fmt in FORMATS:
+                render(fmt, result)
+                assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
