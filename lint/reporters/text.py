@@ -391,7 +391,7 @@ def _window(raw: str, start: int, end: int, room: int, plain: bool = False):
     if plain:
         pre, mid, post = raw[:start], raw[start:end], raw[end:]
         pre_w, mid_w = len(pre), len(mid)
-        total = len(raw)
+        total = pre_w + mid_w + len(post)
     else:
         pre, mid, post = escape(raw[:start]), escape(raw[start:end]), escape(raw[end:])
         pre_w, mid_w = cell_width(pre), cell_width(mid)
