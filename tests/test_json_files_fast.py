@@ -5,10 +5,8 @@ tricky texts, load the same as through the positioned parser: documents (data wi
 types, where they are written, identity, flavor, how they compose again), problems,
 skipped documents and notes."""
 
-import os
-
 import pytest
-from conftest import ROOT, SHARED
+from test_scaling import _yaml_files
 
 from infergw_lint import loader
 from infergw_lint.loader import LoadResult, parse_source
@@ -48,19 +46,12 @@ TRICKY = [
 
 
 def _json_texts():
-    tops = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "sample_manifests")]
-    if os.path.isdir(os.path.join(SHARED, "corpus")):
-        tops.append(os.path.join(SHARED, "corpus"))
-    for top in tops:
-        for dirpath, dirs, files in os.walk(top):
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith(".json"):
-                    path = os.path.join(dirpath, name)
-                    with open(path, "rb") as fh:
-                        text = loader._decode(fh.read())[0]
-                    if text is not None:
-                        yield path, text
+    for path in _yaml_files():
+        if path.endswith(".json"):
+            with open(path, "rb") as fh:
+                text = loader._decode(fh.read())[0]
+            if text is not None:
+                yield path, text
 
 
 def _load(text, fast, monkeypatch):

@@ -6,12 +6,9 @@ composing (``loader._YamlLoader``): the same data with the same Python types, th
 duplicate keys, the same errors, and node trees equal node by node (types, tags, values,
 styles, marks)."""
 
-import os
-
 import pytest
 import yaml
-from conftest import ROOT, SHARED
-from yaml.nodes import ScalarNode
+from test_scaling import _same_tree, _yaml_files
 
 from infergw_lint import loader
 from infergw_lint.document import Builder, LoadError
@@ -49,19 +46,11 @@ TRICKY = [
 
 
 def _yaml_texts():
-    tops = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "sample_manifests")]
-    if os.path.isdir(os.path.join(SHARED, "corpus")):
-        tops.append(os.path.join(SHARED, "corpus"))
-    for top in tops:
-        for dirpath, dirs, files in os.walk(top):
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith((".yaml", ".yml", ".json")):
-                    path = os.path.join(dirpath, name)
-                    with open(path, "rb") as fh:
-                        text = loader._decode(fh.read())[0]
-                    if text is not None and not loader._deep_risk(text):
-                        yield path, text
+    for path in _yaml_files():
+        with open(path, "rb") as fh:
+            text = loader._decode(fh.read())[0]
+        if text is not None and not loader._deep_risk(text):
+            yield path, text
 
 
 def _compose(loader_class, text, shared=True):
@@ -86,26 +75,6 @@ def _compose(loader_class, text, shared=True):
     finally:
         ld.dispose()
     return out
-
-
-def _same_tree(a, b, where):
-    stack = [(a, b)]
-    seen = set()
-    while stack:
-        x, y = stack.pop()
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        assert type(x) is type(y), where
-        assert x.tag == y.tag and type(x.tag) is str, (where, x.tag, y.tag)
-        for m, n in ((x.start_mark, y.start_mark), (x.end_mark, y.end_mark)):
-            assert (m.index, m.line, m.column) == (n.index, n.line, n.column), where
-        if type(x) is ScalarNode:
-            assert (x.value, x.style) == (y.value, y.style), where
-            continue
-        assert (len(x.value), x.flow_style) == (len(y.value), y.flow_style), where
-        for i, j in zip(x.value, y.value):
-            stack.extend(zip(i, j) if isinstance(i, tuple) else [(i, j)])
 
 
 def _check(text, where):
