@@ -7,13 +7,16 @@
 For each input, in one process: PyYAML's C compose (what the loader runs today: a node
 tree with marks, built in C), ``ryml.parse_in_place`` alone, and the least a loader on
 ryml must add in Python -- one walk over the ryml tree that reads each node's type, key
-and value (no YAML 1.1 typing, no positions, no duplicate keys, no anchors yet).  Then
+and value (no YAML 1.1 typing, no positions, no duplicate keys, no anchors yet) -- and
+the way around that walk: each document written as JSON by ryml's C++ emitter and read
+back with the C ``json`` module.  Then
 the facts that decide whether it can keep the loader's guarantees on small inputs.  It
 changes nothing; the conclusions are in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -81,12 +84,38 @@ def measure(paths: list[str]) -> None:
     t0 = time.perf_counter()
     nodes = sum(walk(t) for t in trees)
     t_walk = time.perf_counter() - t0
+    # the other way to Python data: ryml writes each document as JSON in C++, the C json
+    # module reads it (no walk from Python; what is lost on the way is listed in facts())
+    t0 = time.perf_counter()
+    docs = 0
+    for b in blobs:
+        try:
+            tree = ryml.parse_in_arena(b)
+        except Exception:  # noqa: BLE001
+            continue
+        root = tree.root_id()
+        tops = []
+        if tree.is_stream(root):
+            c = tree.first_child(root)
+            while c != ryml.NONE:
+                tops.append(c)
+                c = tree.next_sibling(c)
+        else:
+            tops.append(root)
+        for c in tops:
+            try:
+                json.loads(ryml.emit_json(tree, c))
+                docs += 1
+            except Exception:  # noqa: BLE001 - e.g. a plain +12 written as is: not JSON
+                pass
+    t_json = time.perf_counter() - t0
     mb = sum(map(len, blobs)) / 1e6
     print(
         f"{len(paths)} file(s), {mb:.1f} MB, {nodes} ryml nodes: PyYAML C compose {t_compose:.3f} s; "
         f"ryml parse_in_place {t_parse:.3f} s ({t_compose / t_parse:.1f}x faster); Python walk of the ryml tree "
         f"{t_walk:.3f} s; ryml parse + walk = {(t_parse + t_walk) / t_compose:.2f}x the PyYAML compose "
-        f"({(t_walk / nodes) * 1e6:.2f} us per node in the walk)"
+        f"({(t_walk / nodes) * 1e6:.2f} us per node in the walk); ryml parse + emit_json + json.loads "
+        f"({docs} documents) {t_json:.3f} s = {t_json / t_compose:.2f}x the PyYAML compose"
     )
 
 
@@ -103,6 +132,12 @@ def facts() -> None:
 
     print("YAML 1.1 scalars:", children(b"a: yes\nb: 0x1F\nc: 012\nd: ~\ne: on\n"), "(all text: typing is ours to do)")
     print("duplicate keys:", children(b"a: 1\na: 2\n"), "(kept: detectable)")
+    for src in (b"a: yes\nb: '1'\nc: 1\nd: 012\ne: ~\nf: 1e3\ng: True\nh: !!str 5\ni: &x [1]\nj: *x\n012: k\n",):
+        t = ryml.parse_in_arena(src)
+        print("as JSON:", ryml.emit_json(t, t.root_id()).replace("\n", " "),
+              "(YAML 1.1 forms come out as strings, quoted or not: yes, 012, ~, True; 1e3 a number where "
+              "PyYAML reads a string; a tag is dropped; an alias is the text *x; keys are strings: "
+              "the quoting the typing needs is gone)")
     print("aliases:", children(b"a: &x [1]\nb: *x\n"), "(a reference node: expansion and bounds are ours)")
     buf = bytearray(b"k: |\n  line one\n  line two\nz: 1\n")
     t = ryml.parse_in_place(buf)
