@@ -24,7 +24,7 @@ import sys
 # below these, one process: forking, pickling and merging cost more than they save
 MIN_BYTES = 1 << 20  # characters of input before loading is split
 MIN_DOCUMENTS = 400  # documents before checking is split
-PARTS_PER_PROCESS = 4  # parts a split makes for each process: a slow process takes fewer
+PARTS_PER_PROCESS = 8  # parts a split makes for each process: a slow process takes fewer
 ENV = "INFERGW_LINT_JOBS"  # a number of processes, for tests and benchmarks ("1": never fork)
 
 
