@@ -71,7 +71,7 @@ class _QuickLoader(_YamlLoader):
     keeps what the composer asks (``slice(kind, value, implicit)``) as the node's tag,
     and ``Builder`` types the scalars and writes the real tags (a Python ``resolve``
     is a frame per node; ``recompose`` and embedded YAML keep it).  It counts no nodes:
-    it composes only texts too short to reach MAX_COMPOSE_NODES (QUICK_MAX_CHARS)."""
+    it composes only texts that cannot reach MAX_COMPOSE_NODES (``_composer``)."""
 
     resolve = staticmethod(slice)
 
@@ -116,6 +116,33 @@ MAX_COMPOSE_NODES = 2_000_000
 # without counting (_QuickLoader): the densest YAML composes about one node per character
 # ("?\n" is a key and a value; tests/test_untyped_compose.py)
 QUICK_MAX_CHARS = MAX_COMPOSE_NODES // 2
+# a longer text neither when it holds few of the marks a node needs: every node but a
+# document's root is an entry of a collection, brought by a mark (':' or '?' for a key and
+# its value, '-' or ',' or '[' '{' for the first of a flow collection), and a document
+# after the first by '---' or a line break before '...': at most two nodes a mark.  A text
+# of at most QUICK_MAX_MARKS marks (half the cap at two nodes a mark) is quick too; they
+# are counted up to QUICK_COUNT_CHARS characters (manifests hold a mark in about ten
+# characters: a longer text has too many, and counting them would cost ~3 ms a MB).
+QUICK_MAX_MARKS = MAX_COMPOSE_NODES // 4
+QUICK_COUNT_CHARS = 10 * QUICK_MAX_MARKS
+_NODE_MARKS = ":-,?[{\n\r"
+_WIDE_BREAKS = "\x85\u2028\u2029"  # line breaks too for libyaml; only in a text that is not ASCII
+
+
+def _composer(text: str) -> type:
+    """_QuickLoader for a text that cannot compose MAX_COMPOSE_NODES nodes, else the
+    counting _YamlLoader."""
+    size = len(text)
+    if size < QUICK_MAX_CHARS:
+        return _QuickLoader
+    if size > QUICK_COUNT_CHARS:
+        return _YamlLoader
+    left = QUICK_MAX_MARKS
+    for mark in _NODE_MARKS if text.isascii() else _NODE_MARKS + _WIDE_BREAKS:
+        left -= text.count(mark)
+        if left < 0:
+            return _YamlLoader
+    return _QuickLoader
 
 
 class _TooManyNodes(yaml.YAMLError):
@@ -733,7 +760,7 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
     if deep:
         loader = yaml.SafeLoader(text)
     else:
-        loader = _QuickLoader(text) if len(text) < QUICK_MAX_CHARS else _YamlLoader(text)
+        loader = _composer(text)(text)
     lazy = not deep and "%" not in text[:1] and "\n%" not in text  # no directives: each document stands alone
     shared = "&" in text  # an anchor: aliases may share nodes
     idx = 0

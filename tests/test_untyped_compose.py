@@ -103,27 +103,51 @@ def test_every_yaml_text_types_the_same():
     assert count > 100
 
 
-def test_the_loader_composes_small_texts_untyped_and_large_ones_counting(monkeypatch):
+def test_the_loader_composes_untyped_only_texts_that_cannot_reach_the_node_cap(monkeypatch):
     used = []
     for cls in (_QuickLoader, _YamlLoader):
         monkeypatch.setattr(cls, "dispose", lambda self, cls=cls: used.append(cls))
-    parse_source(SourceFile("a.yaml", "a: 1\n"), LoadResult())
+
+    def composer(text):
+        used.clear()
+        parse_source(SourceFile("a.yaml", text), LoadResult())
+        return used[0]
+
+    assert composer("a: 1\n") is _QuickLoader  # short
     monkeypatch.setattr(loader, "QUICK_MAX_CHARS", 4)
-    parse_source(SourceFile("a.yaml", "a: 1\n"), LoadResult())
-    assert used == [_QuickLoader, _YamlLoader]
+    assert composer("a: 1\n") is _QuickLoader  # longer, with few marks
+    assert composer("a: [1, 2, 3]\n") is _QuickLoader
+    monkeypatch.setattr(loader, "QUICK_MAX_MARKS", 3)
+    assert composer("a: 1\nb: 2\n") is _YamlLoader  # 4 marks
+    assert composer("a: [1, 2]\n") is _YamlLoader
+    assert composer("a\x85...\x85b\u2028\u2029") is _YamlLoader  # line breaks of a text that is not ASCII
+    assert composer("a: 1\n") is _QuickLoader
+    monkeypatch.setattr(loader, "QUICK_COUNT_CHARS", 4)
+    assert composer("a: 1\n") is _YamlLoader  # too long to count its marks
+
+
+def test_the_real_limits():
+    flow = "[" + "a," * 600_000 + "a]\n"  # 1.2M characters, 600k commas
+    block = "key: value, and a few words\n" * 40_000  # 1.2M characters, 80k marks
+    assert loader._composer(flow) is _YamlLoader
+    assert loader._composer(block) is _QuickLoader
+    assert loader._composer(block * 5) is _YamlLoader  # past QUICK_COUNT_CHARS
 
 
 def test_quick_texts_cannot_reach_the_node_cap():
-    # the densest texts there are compose about a node per character
-    for unit in ("?\n", "? ", "- ", "{?,?}", "[a,b]", "a:\n"):
+    # the densest texts there are compose about a node a character, two nodes a mark
+    for unit in ("?\n", "? ", "- ", "{?,?}", "[a,b]", "a:\n", "{a}", "[a: b]", "a\r...\r", "- a: b\n"):
         text = unit * (1000 // len(unit))
         counting = type("Counting", (_YamlLoader,), {"nodes": 0})
         ld = counting(text)
         try:
-            ld.get_single_node()
+            while ld.check_node():
+                ld.get_node()
         except yaml.YAMLError:
             continue
         finally:
             ld.dispose()
-        assert ld.nodes <= len(text) * 1.5, unit
+        marks = sum(text.count(m) for m in loader._NODE_MARKS)
+        assert ld.nodes <= len(text) * 1.5 and ld.nodes <= 2 * (marks + 1), unit
     assert loader.QUICK_MAX_CHARS * 1.5 < loader.MAX_COMPOSE_NODES
+    assert loader.QUICK_MAX_MARKS * 4 <= loader.MAX_COMPOSE_NODES
