@@ -17,6 +17,7 @@ import re
 import stat
 import sys
 from dataclasses import dataclass, field
+from itertools import chain
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -575,17 +576,10 @@ def _line_start(src: SourceFile, offset: int) -> tuple[int, int]:
     return starts[i], i
 
 
-class _Mark:
-    """The marks of a tree composed again (``recompose``): what PyYAML's marks carry
-    that the linter reads (character offset, 0-based line and column)."""
-
-    __slots__ = ("index", "line", "column")
-    name = "<yaml>"
-
-    def __init__(self, index: int, line: int, column: int):
-        self.index = index
-        self.line = line
-        self.column = column
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml._yaml import Mark as _Mark  # a C constructor: half the cost of a Python one
+except ImportError:  # pragma: no cover
+    from yaml.error import Mark as _Mark
 
 
 def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
@@ -636,7 +630,7 @@ def recompose(doc: Document, signature: tuple):
             if pad:
                 if (m.index, m.line, m.column) == root:
                     return node
-            elif m.column == root[2]:  # libyaml starts lines where we do (a U+2028 would not)
+            elif m.column == root[2] and m.line <= root[1]:  # lines start where ours do (a U+2028 would not)
                 if start:
                     _shift(node, start, root[1] - m.line, shared="&" in piece)  # no anchor, no shared node
                 return node
@@ -671,12 +665,15 @@ _PAD_MAX = 1 << 16  # characters of blank padding recompose may put before a sli
 
 def _shift(node, by: int, lines: int, shared: bool = True) -> None:
     """Move every mark of a node tree composed from a slice of the file that starts a
-    line (``by`` characters and ``lines`` lines into it) to its place in the file.
-    ``shared``: the tree may share nodes (the slice has anchors), each is moved once."""
+    line (``by`` characters and ``lines`` lines into it) to its place in the file (new
+    marks of PyYAML's kind).  ``shared``: the tree may share nodes (the slice has
+    anchors), each is moved once."""
     seen: set = set()
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
+    pop, extend = stack.pop, stack.extend
+    pairs = chain.from_iterable
     mark = _Mark
+    name = node.start_mark.name
     while stack:
         n = pop()
         if shared:
@@ -684,16 +681,12 @@ def _shift(node, by: int, lines: int, shared: bool = True) -> None:
                 continue
             seen.add(id(n))
         m = n.start_mark
-        n.start_mark = mark(m.index + by, m.line + lines, m.column)
+        n.start_mark = mark(name, m.index + by, m.line + lines, m.column, None, None)
         m = n.end_mark
-        n.end_mark = mark(m.index + by, m.line + lines, m.column)
-        items = n.value
-        if type(items) is list:
-            for item in items:
-                if type(item) is tuple:
-                    extend(item)
-                else:
-                    push(item)
+        n.end_mark = mark(name, m.index + by, m.line + lines, m.column, None, None)
+        kind = type(n)
+        if kind is not ScalarNode:
+            extend(pairs(n.value) if kind is MappingNode else n.value)
 
 
 _JSON_SPACE = " \t\n\r"
