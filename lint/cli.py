@@ -205,8 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--jobs", "-j", type=_jobs, default=None, metavar="N",
-        help="lint a large tree with N processes (default: one per usable CPU, up to 8; 1 = one process); "
-        "split on Linux only, for trees from about 1 MB or 400 documents; the output is the same",
+        help="lint a large tree with N processes (default: one per usable CPU not busy with other work, up to 8; "
+        "1 = one process); split on Linux only, for trees from about 1 MB or 400 documents; the output is the same",
     )
     p.add_argument("--baseline", metavar="FILE", help="findings recorded in FILE do not fail the run (only new ones do)")
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")

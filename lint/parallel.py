@@ -29,22 +29,61 @@ ENV = "INFERGW_LINT_JOBS"  # a number of processes, for tests and benchmarks ("1
 
 
 def usable_cpus() -> int:
+    """CPUs this process may run on: its affinity mask, capped by a cgroup CPU quota
+    (a container limited to 1.5 CPUs on a 16-CPU host has 1 to use)."""
     try:
-        return len(os.sched_getaffinity(0))
+        n = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+        n = os.cpu_count() or 1
+    quota = _cgroup_quota()
+    if quota is not None:
+        n = min(n, max(1, int(quota)))
+    return n
+
+
+def _cgroup_quota() -> float | None:
+    """CPUs allowed by the cgroup CPU quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``),
+    or None when there is none or it cannot be read."""
+    for path, split_line in (("/sys/fs/cgroup/cpu.max", True), ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", False)):
+        try:
+            with open(path, encoding="ascii") as fh:
+                text = fh.read(64).split()
+            if split_line:  # "max 100000" or "150000 100000"
+                quota, period = text[0], text[1]
+            else:
+                with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us", encoding="ascii") as fh:
+                    quota, period = text[0], fh.read(64).strip()
+            if quota in ("max", "-1"):
+                return None
+            return int(quota) / int(period) if int(period) > 0 and int(quota) > 0 else None
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
+def idle_cpus(cpus: int) -> int:
+    """Of ``cpus``, those no other task is running on at this moment (the runnable
+    tasks in /proc/loadavg, this process among them); ``cpus`` when it cannot be read."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            running = int(fh.read(128).split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return cpus
+    return max(1, min(cpus, cpus - (running - 1)))
 
 
 def jobs(requested: int | None) -> int:
-    """Processes to use: ``requested`` (``--jobs``; 0 or None = as many as usable CPUs,
-    at most 8), else $INFERGW_LINT_JOBS; 1 where forking is not available."""
+    """Processes to use: ``requested`` (``--jobs``), else $INFERGW_LINT_JOBS, else (0 or
+    None: automatic) one per usable CPU that is idle now, at most 8 -- on a machine whose
+    other CPUs are busy a second process only adds the cost of splitting; 1 where
+    forking is not available."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return 1
     if requested is None or requested == 0:
         env = os.environ.get(ENV, "")
         requested = int(env) if env.isdigit() else 0
     if requested <= 0:
-        requested = min(usable_cpus(), 8)
+        requested = idle_cpus(min(usable_cpus(), 8))
     return max(1, requested)
 
 

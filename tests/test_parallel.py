@@ -148,3 +148,39 @@ def test_small_sets_stay_in_one_process(monkeypatch):
 @pytest.mark.skipif(sys.platform.startswith("linux"), reason="elsewhere only")
 def test_one_process_where_fork_is_not_used():  # pragma: no cover - not Linux
     assert parallel.jobs(4) == 1
+
+
+def _fake_files(monkeypatch, files: dict):
+    import io
+
+    def fake_open(path, *args, **kwargs):
+        if path not in files:
+            raise FileNotFoundError(path)
+        return io.StringIO(files[path])
+
+    monkeypatch.setattr(parallel, "open", fake_open, raising=False)
+
+
+@pytest.mark.parametrize("files, want", [
+    ({"/sys/fs/cgroup/cpu.max": "150000 100000\n"}, 1.5),
+    ({"/sys/fs/cgroup/cpu.max": "max 100000\n"}, None),
+    ({"/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "200000\n", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+    ({"/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "-1\n", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({"/sys/fs/cgroup/cpu.max": "garbage"}, None),
+    ({}, None),
+])
+def test_cgroup_cpu_quota(files, want, monkeypatch):
+    _fake_files(monkeypatch, files)
+    assert parallel._cgroup_quota() == want
+
+
+@pytest.mark.parametrize("loadavg, cpus, want", [
+    ("0.10 0.20 0.30 1/120 999\n", 2, 2),  # only this process runs
+    ("1.90 1.20 0.30 2/120 999\n", 2, 1),  # another task has the other CPU
+    ("3.00 3.00 3.00 5/120 999\n", 4, 1),
+    ("3.00 3.00 3.00 2/120 999\n", 8, 7),
+    ("nonsense", 4, 4),
+])
+def test_idle_cpus(loadavg, cpus, want, monkeypatch):
+    _fake_files(monkeypatch, {"/proc/loadavg": loadavg})
+    assert parallel.idle_cpus(cpus) == want
