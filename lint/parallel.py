@@ -170,19 +170,25 @@ def _taken(queue: int):
 
 
 def _child(fn, parts, queue: int, fd: int) -> None:  # pragma: no cover - runs in the child
-    """Compute the parts taken from ``queue``, each sent through ``fd`` as soon as it is
-    done (a length, then the pickled (part number, result)): its pickling overlaps the
-    other processes' work, and what was sent stays good if a later part fails."""
+    """Compute the parts taken from ``queue``, each pickled as soon as it is done (its
+    pickling overlaps the other processes' work), and send them all through ``fd`` once
+    the queue is empty: each as a length, then the pickled (part number, result).
+    Nothing is written before the end: the parent reads only once its own parts are
+    done, and a child blocked on a full pipe would take no more parts."""
     import pickle
 
     code = 1
     try:
         gc.disable()  # a short life: no collections, and no page of the parent's heap touched for them
+        done = []
         for i in _taken(queue):
             data = pickle.dumps((i, fn(parts[i])), protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(len(data).to_bytes(8, "little") + data)
-            while view:
-                view = view[os.write(fd, view):]
+            done.append(len(data).to_bytes(8, "little"))
+            done.append(data)
+        view = memoryview(b"".join(done))
+        del done
+        while view:
+            view = view[os.write(fd, view):]
         code = 0
     except BaseException:  # noqa: BLE001 - the parent computes the parts this child took
         pass
@@ -191,8 +197,8 @@ def _child(fn, parts, queue: int, fd: int) -> None:  # pragma: no cover - runs i
 
 
 def _collect(child) -> dict:
-    """{part number: result} of what a child delivered whole (all it took when it ended
-    well; the parts before a failure otherwise)."""
+    """{part number: result} of what a child delivered whole (nothing when it failed
+    before writing; the parts before a cut otherwise)."""
     import pickle
 
     pid, fd = child
