@@ -184,3 +184,22 @@ def test_cgroup_cpu_quota(files, want, monkeypatch):
 def test_idle_cpus(loadavg, cpus, want, monkeypatch):
     _fake_files(monkeypatch, {"/proc/loadavg": loadavg})
     assert parallel.idle_cpus(cpus) == want
+
+
+@forks
+def test_a_child_with_large_results_keeps_taking_parts():
+    """A part's result larger than a pipe's buffer must not stop its child from taking
+    the next part (it once wrote each result at once and blocked until the parent read)."""
+    import time
+
+    parent = os.getpid()
+
+    def work(i):
+        if os.getpid() == parent:
+            time.sleep(0.05)  # the parent is slow: the child should take most parts
+        return os.getpid(), "x" * 200_000
+
+    got = parallel.fork_map(work, list(range(12)), 2)
+    assert all(len(payload) == 200_000 for _, payload in got)
+    by_child = [pid for pid, _ in got if pid != parent]
+    assert len(by_child) >= 2
