@@ -15,8 +15,9 @@ into benchmarks/out/corpus, then time, each as a child process and median of --r
   and does nothing else: what any Python linter built on PyYAML must at least spend;
 * the pre-commit case: ``infergw-lint`` on one file, and the bare interpreter start;
 * linear scaling: infergw-lint on 1/4, 1/2, 1x and 2x the corpus;
-* the cost a process pool (``--jobs``) would add: pickling the loaded documents and
-  unpickling them in the parent, against parsing them serially.
+* what splitting the loading over processes (``--jobs``, lint/parallel.py) costs:
+  pickling the loaded documents as a child sends them and unpickling them in the parent,
+  against loading serially.
 
 Each command runs under a tiny launcher process that forks it and reports wall time and,
 from ``os.wait4``, CPU time and peak RSS (the largest resident set of the command or any of
@@ -73,7 +74,7 @@ from infergw_lint.loader import load
 t0 = time.perf_counter()
 result = load([sys.argv[1]])
 t1 = time.perf_counter()
-payload = [(d.node, d.data) for d in result.documents]
+payload = (result.files, result.documents, result.problems)  # what a --jobs child sends back (trees released)
 blob = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
 t2 = time.perf_counter()
 pickle.loads(blob)
@@ -495,22 +496,26 @@ def report(args, info, files, size_mb, summary, results, scaling, checkov, check
     workers = m["nproc"]
     best = (t_load + t_dump) / workers + t_loads  # perfect split, plus the parent's serial unpickling
     lines += [
-        "Process pool over parsing (`--jobs`), measured in one process on the whole corpus:",
+        "Loading split over processes (`--jobs`, lint/parallel.py), measured in one process on the whole corpus:",
         "",
         f"- loading (read + compose + build) serially: {t_load:.2f} s",
-        f"- pickling the loaded documents (what workers would send back): {t_dump:.2f} s, {n_bytes / 1e6:.0f} MB",
+        f"- pickling the loaded documents (what the children send back; node trees are released): "
+        f"{t_dump:.2f} s, {n_bytes / 1e6:.0f} MB",
         f"- unpickling them in the parent: {t_loads:.2f} s",
-        f"- best case with {workers} workers (perfect split, no start-up cost): "
+        f"- best case with {workers} processes (perfect split, no start-up cost): "
         f"({t_load:.2f} + {t_dump:.2f}) / {workers} + {t_loads:.2f} = {best:.2f} s against {t_load:.2f} s serially",
         "",
     ]
     if best >= t_load * 0.9:
         lines.append(
-            "A process pool would not pay for itself here (documents must come back to one process: "
-            "the rules look across files), so infergw-lint has no `--jobs` flag."
+            "Splitting the loading does not pay for itself here (documents must come back to one process: "
+            "the rules look across files); `--jobs` splits the rule checks too (only findings come back)."
         )
     else:
-        lines.append(f"A process pool could save at most {t_load - best:.2f} s on this machine.")
+        lines.append(
+            f"Splitting the loading saves at most {t_load - best:.2f} s on this machine; `--jobs` splits the rule "
+            "checks too (only findings come back)."
+        )
     lines.append("")
     return "\n".join(lines)
 
