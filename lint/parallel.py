@@ -72,12 +72,24 @@ def idle_cpus(cpus: int) -> int:
     return max(1, min(cpus, cpus - (running - 1)))
 
 
+def _single_threaded() -> bool:
+    """Is this process one thread?  A fork copies only the calling thread: a lock another
+    thread holds (a Go runtime loaded to render Helm charts, a language server's threads)
+    would stay locked in the child forever, so a process with threads never forks."""
+    try:
+        return len(os.listdir("/proc/self/task")) <= 1
+    except OSError:  # pragma: no cover - no /proc
+        import threading
+
+        return threading.active_count() <= 1
+
+
 def jobs(requested: int | None) -> int:
     """Processes to use: ``requested`` (``--jobs``), else $INFERGW_LINT_JOBS, else (0 or
     None: automatic) one per usable CPU that is idle now, at most 8 -- on a machine whose
     other CPUs are busy a second process only adds the cost of splitting; 1 where
-    forking is not available."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+    forking is not available or not safe (not Linux, or the process has threads)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork") or not _single_threaded():
         return 1
     if requested is None or requested == 0:
         env = os.environ.get(ENV, "")

@@ -80,7 +80,17 @@ def test_fork_map_keeps_order_and_redoes_a_failed_part():
 def _report(paths, jobs, monkeypatch) -> dict:
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 0)
+    split_over: list = []
+    fork_map = parallel.fork_map
+
+    def spied(fn, parts, processes, **kwargs):
+        split_over.append(processes)
+        return fork_map(fn, parts, processes, **kwargs)
+
+    monkeypatch.setattr(parallel, "fork_map", spied)
     result = run(paths, Options(jobs=jobs))
+    if jobs > 1:  # it did split (a thread left by another test would keep it in one process)
+        assert len(split_over) == 2 and min(split_over) == jobs
     return {
         "findings": [f.to_json() for f in result.findings],
         "notes": result.notes,
@@ -203,3 +213,18 @@ def test_a_child_with_large_results_keeps_taking_parts():
     assert all(len(payload) == 200_000 for _, payload in got)
     by_child = [pid for pid, _ in got if pid != parent]
     assert len(by_child) >= 2
+
+
+@forks
+def test_a_process_with_threads_never_forks():
+    import threading
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert parallel.jobs(4) == 1
+        assert parallel.jobs(None) == 1
+    finally:
+        stop.set()
+        t.join()
