@@ -1,18 +1,19 @@
 """Work split over forked processes: loading files, checking documents.
 
-A large tree is linted by ``jobs`` processes: the linter forks after it has what every
-part needs (the file list; later the loaded and indexed set), each child does one
-contiguous part and sends its result back pickled through a pipe, and the parent does
-the first part itself, then merges the parts in order.  The merge is written so that
-the run says exactly what a single process says (same findings, fingerprints, notes,
-order).
+A large tree is linted by ``jobs`` processes.  The linter forks after it has what every
+part needs (the file list; later the loaded and indexed set); the work is cut into
+contiguous parts, which the parent and its children take one by one from a queue, in
+order; each child pickles its parts and sends them back through a pipe, and the parent
+merges every part in order.  The merge is written so that the run says exactly what a
+single process says (same findings, fingerprints, notes, order).
 
 Forking only happens where it is cheap and safe: on Linux (``os.fork``; macOS and
-Windows run in one process), when more than one CPU is usable, and for inputs large
-enough to pay for it (``MIN_BYTES``, ``MIN_DOCUMENTS``).  Nothing in a child reaches
-the outside world: it writes no file and no output, and ends with ``os._exit``.  A part
-whose child fails for any reason (killed, a result that cannot be pickled, a short
-read) is done again by the parent, so the worst case is the single-process time.
+Windows run in one process), in a process without threads, when more than one usable
+CPU is idle, and for inputs large enough to pay for it (``MIN_BYTES``,
+``MIN_DOCUMENTS``).  Nothing in a child reaches the outside world: it writes no file
+and no output, and ends with ``os._exit``.  A part whose child fails for any reason
+(killed, a result that cannot be pickled, a short read) is done again by the parent,
+so the worst case is the single-process time.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:
     processes = min(processes, n - 1 if first_here else n)
     if processes <= 1 or n > MAX_PARTS:  # (the queue is written whole before any process reads it)
         return [fn(p) for p in parts]
-    import pickle  # noqa: F401 - here, not at the top: a small run never needs it (import time)
+    import pickle  # noqa: F401 - before forking, for the children and _collect; not at the top: a small run never needs it
 
     results: dict = {}
     if first_here:
