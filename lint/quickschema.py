@@ -28,6 +28,27 @@ _TYPES = {
 }
 
 
+def json_type(value) -> str:
+    """The JSON Schema type name of a decoded value ("null", "boolean", "integer",
+    "number", "string", "array", "object"); the Python type's name for anything else.
+    A bool is a boolean, not an integer; a float is a number, even when integral."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
 class _Unsure(Exception):
     pass
 

@@ -73,7 +73,7 @@ import json
 
 from infergw_lint.bifrost_releases import range_for, schema_for
 from infergw_lint.domain import bifrost_configs
-from infergw_lint.quickschema import is_valid
+from infergw_lint.quickschema import is_valid, json_type
 from infergw_lint.rule import Rule, field_path, report, sha256
 
 MAX_ERRORS = 100  # per config
@@ -105,22 +105,16 @@ _TYPE_NAMES = {
 }
 
 
+# a JSON type named with its article, in the words of IGW206's messages ("is a list")
+_TYPE_WORDS = {
+    "boolean": "a boolean", "integer": "an integer", "number": "a number", "string": "a string",
+    "array": "a list", "object": "an object",
+}
+
+
 def kind_of(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    t = json_type(value)
+    return _TYPE_WORDS.get(t, t)
 
 
 def expect(sub) -> str:

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import re
 
+from infergw_lint.quickschema import json_type as _type_name  # the API server names types as JSON Schema does
 from infergw_lint.rule import field_path
 
 SCHEMA_ERROR = "IGW501"
@@ -58,24 +59,6 @@ def _pattern(p: str):
                 rx = False
         _PATTERNS[p] = rx
     return rx
-
-
-def _type_name(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _is_type(value, t: str) -> bool:
