@@ -151,3 +151,78 @@ def test_quick_texts_cannot_reach_the_node_cap():
         assert ld.nodes <= len(text) * 1.5 and ld.nodes <= 2 * (marks + 1), unit
     assert loader.QUICK_MAX_CHARS * 1.5 < loader.MAX_COMPOSE_NODES
     assert loader.QUICK_MAX_MARKS * 4 <= loader.MAX_COMPOSE_NODES
+
+
+# ---- fuzz: random documents made of the scalars YAML 1.1 types, in every style --------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PLAIN = [
+    "1", "-0", "+12", "010", "0x1F", "0b101", "1_000", "1:20", "1.5", "1.5e3", "6.8523015e+5", ".5", ".inf",
+    "-.Inf", ".nan", "1:20.5", "yes", "No", "on", "OFF", "true", "False", "y", "n", "~", "null", "Null", "",
+    "2001-12-14", "2001-12-14t21:59:43.10-05:00", "=", "x", "abc def", "0o17", "1e3", "-", ".",
+]
+
+
+def _scalar():
+    plain = st.sampled_from(_PLAIN)
+    return st.one_of(
+        plain,
+        plain.map(lambda s: f"'{s}'"),
+        plain.map(lambda s: f'"{s}"'),
+        st.tuples(st.sampled_from(["!!str", "!!int", "!!float", "!!bool", "!!null", "!", "!custom"]), plain)
+        .map(lambda t: f"{t[0]} {t[1]}".rstrip()),
+    )
+
+
+def _flow(depth):
+    if depth <= 0:
+        return _scalar()
+    inner = st.deferred(lambda: _flow(depth - 1))
+    return st.one_of(
+        _scalar(),
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.lists(st.tuples(_scalar(), inner), max_size=4).map(
+            lambda kv: "{" + ", ".join(f"{k or '~'}: {v}" for k, v in kv) + "}"
+        ),
+    )
+
+
+@st.composite
+def _block_document(draw):
+    """A block mapping of a few levels: keys that YAML 1.1 types (and duplicates of
+    them), values in flow style, anchors, aliases and merge keys."""
+    lines, anchors = [], []
+
+    def mapping(indent, depth):
+        for _ in range(draw(st.integers(1, 4))):
+            key = draw(st.one_of(_scalar(), st.just("<<"))) or "k"
+            pad = " " * indent
+            kind = draw(st.integers(0, 5)) if depth < 3 else 0
+            if key == "<<":
+                if not anchors:
+                    continue
+                lines.append(f"{pad}<<: *{draw(st.sampled_from(anchors))}")
+            elif kind == 1:
+                name = f"a{len(anchors)}"
+                lines.append(f"{pad}{key}: &{name}")
+                anchors.append(name)
+                mapping(indent + 2, depth + 1)
+            elif kind == 2 and anchors:
+                lines.append(f"{pad}{key}: *{draw(st.sampled_from(anchors))}")
+            elif kind == 3:
+                lines.append(f"{pad}{key}:")
+                for _ in range(draw(st.integers(1, 3))):
+                    lines.append(f"{pad}- {draw(_flow(1))}")
+            else:
+                lines.append(f"{pad}{key}: {draw(_flow(2))}")
+
+    mapping(0, 0)
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_block_document(), min_size=1, max_size=3))
+def test_random_documents_type_the_same(docs):
+    _check("---\n".join(docs), "random")
