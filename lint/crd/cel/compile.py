@@ -516,66 +516,15 @@ class _Macros:
 
     @staticmethod
     def all(rng, slot, pred):
-        def ev(env):
-            err = None
-            for v in _items(rng(env), "all"):
-                env[slot] = v
-                try:
-                    ok = pred(env)
-                except CelError as e:
-                    if err is None:
-                        err = e
-                    continue
-                if ok is False:
-                    return False
-                if ok is not True and err is None:
-                    err = no_overload("_&&_", ok)
-            if err is not None:
-                raise err
-            return True
-        return ev
+        return _fold(_bind_one(rng, slot, "all"), pred, False, "_&&_")
 
     @staticmethod
     def exists(rng, slot, pred):
-        def ev(env):
-            err = None
-            for v in _items(rng(env), "exists"):
-                env[slot] = v
-                try:
-                    ok = pred(env)
-                except CelError as e:
-                    if err is None:
-                        err = e
-                    continue
-                if ok is True:
-                    return True
-                if ok is not False and err is None:
-                    err = no_overload("_||_", ok)
-            if err is not None:
-                raise err
-            return False
-        return ev
+        return _fold(_bind_one(rng, slot, "exists"), pred, True, "_||_")
 
     @staticmethod
     def exists_one(rng, slot, pred):
-        def ev(env):
-            err = None
-            count = 0
-            for v in _items(rng(env), "exists_one"):
-                env[slot] = v
-                try:
-                    ok = pred(env)
-                except CelError as e:
-                    err = e
-                    continue
-                if ok is True:
-                    count += 1
-                elif ok is not False:
-                    err = no_overload("_?_:_", ok)
-            if err is not None:
-                raise err
-            return count == 1
-        return ev
+        return _count_one(_bind_one(rng, slot, "exists_one"), pred)
 
     @staticmethod
     def filter(rng, slot, pred):
@@ -638,47 +587,25 @@ class _Macros:
         return ev3
 
 
-def _two_var(name, rng, first, second, pred):
-    """``all``, ``exists`` and ``exists_one`` with two variables: (index, element) over a
-    list, (key, value) over a map; errors handled as by the one-variable forms."""
-    def pairs(env):
-        r = rng(env)
-        if type(r) is list:
-            items = list(enumerate(r))
-        elif type(r) is dict:
-            items = list(r.items())
-        else:
-            raise no_overload(name, r)
-        charge(len(items))
-        return items
+def _bind_one(rng, slot, name):
+    """The bindings of a one-variable comprehension: each element of the range (a list's
+    items, a map's keys) in ``slot``, one per step of the generator."""
+    def bind(env):
+        for v in _items(rng(env), name):
+            env[slot] = v
+            yield
+    return bind
 
-    if name == "exists_one":
-        def ev(env):
-            err = None
-            count = 0
-            for k, v in pairs(env):
-                env[first] = k
-                env[second] = v
-                try:
-                    ok = pred(env)
-                except CelError as e:
-                    err = e
-                    continue
-                if ok is True:
-                    count += 1
-                elif ok is not False:
-                    err = no_overload("_?_:_", ok)
-            if err is not None:
-                raise err
-            return count == 1
-        return ev
-    decisive = name == "exists"  # exists stops at the first true, all at the first false
 
-    def ev2(env):
+def _fold(bind, pred, decisive, op):
+    """``all`` (``decisive`` False) or ``exists`` (True) over ``bind``'s bindings, folded
+    with ``op`` (``&&``/``||``) as cel-go does: the first ``decisive`` answer wins even
+    over an earlier element's error; else the first error or non-bool is raised."""
+    undecided = not decisive
+
+    def ev(env):
         err = None
-        for k, v in pairs(env):
-            env[first] = k
-            env[second] = v
+        for _ in bind(env):
             try:
                 ok = pred(env)
             except CelError as e:
@@ -687,9 +614,54 @@ def _two_var(name, rng, first, second, pred):
                 continue
             if ok is decisive:
                 return decisive
-            if ok is not (not decisive) and err is None:
-                err = no_overload(name, ok)
+            if ok is not undecided and err is None:
+                err = no_overload(op, ok)
         if err is not None:
             raise err
-        return not decisive
-    return ev2
+        return undecided
+    return ev
+
+
+def _count_one(bind, pred):
+    """``exists_one`` over ``bind``'s bindings: exactly one true; an error (the last
+    failing predicate's) is kept to the end."""
+    def ev(env):
+        err = None
+        count = 0
+        for _ in bind(env):
+            try:
+                ok = pred(env)
+            except CelError as e:
+                err = e
+                continue
+            if ok is True:
+                count += 1
+            elif ok is not False:
+                err = no_overload("_?_:_", ok)
+        if err is not None:
+            raise err
+        return count == 1
+    return ev
+
+
+def _two_var(name, rng, first, second, pred):
+    """``all``, ``exists`` and ``exists_one`` with two variables: (index, element) over a
+    list, (key, value) over a map; errors handled as by the one-variable forms (a
+    non-bool named by the macro's name, as before)."""
+    def bind(env):
+        r = rng(env)
+        if type(r) is list:
+            items = list(enumerate(r))
+        elif type(r) is dict:
+            items = list(r.items())
+        else:
+            raise no_overload(name, r)
+        charge(len(items))
+        for k, v in items:
+            env[first] = k
+            env[second] = v
+            yield
+
+    if name == "exists_one":
+        return _count_one(bind, pred)
+    return _fold(bind, pred, name == "exists", name)
