@@ -258,8 +258,8 @@ spec:
                 if "kgateway" in n]
 
 
-def test_a_crd_in_the_set_wins_over_the_bundled_ones(tmp_path):
-    own = """\
+# a user's own DirectResponse CRD allowing status up to 999: SCHEMA's 700, which kgateway's bundled CRDs reject, passes
+OWN_DIRECTRESPONSE_CRD = """\
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: {name: directresponses.gateway.kgateway.dev}
@@ -279,8 +279,11 @@ spec:
             type: object
             properties:
               status: {type: integer, maximum: 999}
----
 """
+
+
+def test_a_crd_in_the_set_wins_over_the_bundled_ones(tmp_path):
+    own = OWN_DIRECTRESPONSE_CRD + "---\n"
     for version in (None, "2.3"):
         assert not kgateway_findings(lint(tmp_path, own + SCHEMA, version))
         assert not lint(tmp_path, own + SCHEMA, version).findings
@@ -368,24 +371,7 @@ spec:
 def test_a_crd_given_with_crds_wins_too(tmp_path):
     """--crds: the user's own copy of a kgateway CRD (a newer release, say) judges its kind."""
     own = tmp_path / "crds.yaml"
-    own.write_text("""\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: directresponses.gateway.kgateway.dev}
-spec:
-  group: gateway.kgateway.dev
-  names: {kind: DirectResponse, plural: directresponses}
-  scope: Namespaced
-  versions:
-  - name: v1alpha1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, properties: {status: {type: integer, maximum: 999}}}
-""")
+    own.write_text(OWN_DIRECTRESPONSE_CRD)
     target = tmp_path / "m.yaml"
     target.write_text(SCHEMA)
     for versions in ({}, {"kgateway": ("2.4", "--kgateway-version")}):
