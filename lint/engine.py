@@ -42,7 +42,7 @@ class Options:
     not_manifests: dict = field(default_factory=dict)  # real path -> why: baseline, --output files (never linted)
     notes: list = field(default_factory=list)  # from the configuration step, shown with the run's notes
     # processes a large tree is linted by (lint/parallel.py): 1 = this one only; 0 or None =
-    # as many as usable CPUs (the command's default, --jobs)
+    # automatic, one per idle usable CPU (the command's default, --jobs)
     jobs: int | None = 1
 
 
@@ -187,10 +187,7 @@ def load_index(paths: list[str], options: Options) -> LoadedSet:
 
     loaded = LoadResult()
     raw_paths, targets = render.split_targets(paths, options)
-    from .parallel import jobs
-
-    processes = jobs(options.jobs)
-    load(raw_paths, loaded, exclude=options.exclude, skip=options.not_manifests, jobs=processes)
+    load(raw_paths, loaded, exclude=options.exclude, skip=options.not_manifests, jobs=options.jobs)
     note = render.raw_kustomization_note(loaded.files, options)
     if note:
         loaded.notes.append(note)
@@ -203,7 +200,7 @@ def load_index(paths: list[str], options: Options) -> LoadedSet:
     if options.context:
         ctx_loaded = LoadResult()
         load(options.context, ctx_loaded, context_only=True, exclude=options.exclude, skip=options.not_manifests,
-             jobs=processes)
+             jobs=options.jobs)
         seen = {_real(f.path) for f in loaded.files}
         for doc in ctx_loaded.documents:
             if _real(doc.path) not in seen:
@@ -285,10 +282,12 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
     docs = [d for d in documents if not d.source.context_only]
     contexts_all = (ctx, *contexts.values())
 
+    processes = parallel.jobs(options.jobs) if len(docs) >= parallel.MIN_DOCUMENTS else 1
+
     def check_part(bounds):
         said = [len(c.notes) for c in contexts_all]
         found: list = []
-        keys: list = []  # (finding, occurrence key, occurrence): see the merge below
+        keys = [] if processes > 1 else None  # (finding, occurrence key, occurrence): see the merge below
         errors: list = []
         occurrences: Counter = Counter()
         shapes: dict = {}  # (flavor, group, kind) -> the rules that may apply to such a document
@@ -303,7 +302,6 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
             doc.forget()  # its findings are placed: a tree composed for them goes again
         return found, keys, errors, occurrences, [c.notes[n:] for c, n in zip(contexts_all, said)]
 
-    processes = parallel.jobs(options.jobs) if len(docs) >= parallel.MIN_DOCUMENTS else 1
     if processes <= 1:
         found, _, errors, _, _ = check_part((0, len(docs)))
         internal += errors

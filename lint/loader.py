@@ -777,9 +777,10 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
 
 
 def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None,
-         skip=None, jobs: int = 1) -> LoadResult:
+         skip=None, jobs: int | None = 1) -> LoadResult:
     """Load every file under ``paths``.  Raises UsageError for a path that does not exist.
-    ``jobs`` > 1: a large tree is read by that many processes (lint/parallel.py)."""
+    ``jobs``: the processes a large tree is read by (lint/parallel.py): 1 = this one,
+    0 or None = automatic."""
     result = result or LoadResult()
     # The node trees are kept (positions) and hold no reference cycles, so the cyclic
     # garbage collector only re-scans a growing heap while loading: pausing it makes a
@@ -789,8 +790,8 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
     skipped_before = len(result.skipped)
     try:
         entries = discover(paths, result, exclude, skip)
-        parts = _parts(entries, jobs, result.bytes_read)
-        if parts is None:
+        split = _parts(entries, jobs, result.bytes_read)
+        if split is None:
             for display, fs_path in entries:
                 if result.bytes_read >= MAX_TOTAL_BYTES:
                     _over_limit(display, result)
@@ -802,7 +803,8 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
             def load_part(part):
                 return [_load_file(display, fs_path, context_only, LoadResult()) for display, fs_path in part]
 
-            for pieces, part in zip(fork_map(load_part, parts, jobs), parts):
+            parts, processes = split
+            for pieces, part in zip(fork_map(load_part, parts, processes), parts):
                 for piece, (display, _) in zip(pieces, part):  # in file order, as one process reads them
                     if result.bytes_read >= MAX_TOTAL_BYTES:
                         _over_limit(display, result)
@@ -853,11 +855,13 @@ def _over_limit(display: str, result: LoadResult) -> None:
     ))
 
 
-def _parts(entries: list, jobs: int, already: int) -> list | None:
-    """``entries`` split for ``jobs`` processes by size, or None to read them in this one:
-    one process asked, a small tree, stdin among them (one reader only), or a tree that
-    could reach --max-total-bytes (which file is the first past it is decided in order)."""
-    if jobs <= 1 or len(entries) < 2 * jobs:
+def _parts(entries: list, jobs: int | None, already: int) -> tuple[list, int] | None:
+    """(``entries`` split by size, processes) for the processes ``jobs`` asks
+    (``parallel.jobs``), or None to read them in this one: one process asked, a small
+    tree, stdin among them (one reader only), or a tree that could reach
+    --max-total-bytes (which file is the first past it is decided in order).  The
+    processes are decided last, once the tree is known to be large enough."""
+    if jobs == 1 or len(entries) < 2:
         return None
     from . import parallel
 
@@ -872,7 +876,10 @@ def _parts(entries: list, jobs: int, already: int) -> list | None:
     total = sum(sizes)
     if total < parallel.MIN_BYTES or already + total >= MAX_TOTAL_BYTES // 2:
         return None
-    return [entries[a:b] for a, b in parallel.split(sizes, jobs * parallel.PARTS_PER_PROCESS)]
+    processes = parallel.jobs(jobs)
+    if processes <= 1 or len(entries) < 2 * processes:
+        return None
+    return [entries[a:b] for a, b in parallel.split(sizes, processes * parallel.PARTS_PER_PROCESS)], processes
 
 
 def read_yaml_file(path: str, error: type[Exception]) -> list:
