@@ -323,9 +323,7 @@ def build(documents, options) -> StackProfile:
                 ann = doc.annotations.get(BUNDLE_ANNOTATION) if isinstance(doc.annotations, dict) else None
                 if isinstance(ann, str):
                     bundles.append(_Seen(parse(ann), _clean(ann), _where(doc)))
-        meta = doc.data.get("metadata")  # doc.labels, without building an empty dict per document
-        labels = meta.get("labels") if isinstance(meta, dict) else None
-        chart = labels.get("helm.sh/chart") if isinstance(labels, dict) else None
+        chart = doc.labels.get("helm.sh/chart")
         if isinstance(chart, str):
             m = _CHART.match(chart.strip())
             if m:
