@@ -309,7 +309,8 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
     weights = [max(1, d.end - d.start) for d in docs]  # characters: about what checking one costs
     notes: list = [list(c.notes) for c in contexts_all]  # said before: each part brings what it adds
     parts = parallel.fork_map(
-        check_part, parallel.split(weights, processes * parallel.PARTS_PER_PROCESS), processes, first_here=True
+        check_part, parallel.split_after_lead(weights, processes * parallel.PARTS_PER_PROCESS), processes,
+        first_here=True,
     )
     # Merged as one process would have made it.  An occurrence number counts the same
     # (rule, resource, field) in earlier documents: a part counted from 0, so its

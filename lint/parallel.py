@@ -26,6 +26,7 @@ import sys
 MIN_BYTES = 1 << 20  # characters of input before loading is split
 MIN_DOCUMENTS = 400  # documents before checking is split
 PARTS_PER_PROCESS = 8  # parts a split makes for each process: a slow process takes fewer
+LEAD_SHARE = 8  # split_after_lead: the lead part is about 1/8 of the weight of the others
 ENV = "INFERGW_LINT_JOBS"  # a number of processes, for tests and benchmarks ("1": never fork)
 
 
@@ -120,6 +121,19 @@ def split(weights: list[int], parts: int) -> list[tuple[int, int]]:
             start = i + 1
     out.append((start, n))
     return out
+
+
+def split_after_lead(weights: list[int], parts: int, lead: int = LEAD_SHARE) -> list[tuple[int, int]]:
+    """``split(weights, parts)`` preceded by a short first range of about 1/``lead`` of a
+    part's weight: the part ``fork_map(first_here=True)`` computes alone before forking,
+    where what matters is what it builds on the way (the tables every part reads), not
+    its documents, which no other process can help with while it runs."""
+    ranges = split(weights, parts * lead)
+    if len(ranges) <= 1:
+        return ranges
+    first = ranges[0]
+    rest = [(a + first[1], b + first[1]) for a, b in split(weights[first[1]:], min(parts, MAX_PARTS - 1))]
+    return [first] + rest
 
 
 def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:

@@ -35,6 +35,22 @@ def test_split_is_contiguous_balanced_and_complete():
             assert len(parts) <= n
 
 
+def test_split_after_lead_starts_with_a_short_part():
+    assert parallel.split_after_lead([], 4) == []
+    assert parallel.split_after_lead([5], 4) == [(0, 1)]
+    weights = [1] * 1000
+    parts = parallel.split_after_lead(weights, 16)
+    assert parts[0] == (0, -(-1000 // (16 * parallel.LEAD_SHARE)))  # the lead: an eighth of a part
+    assert len(parts) == 17
+    for weights in ([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], [1] * 7, [100, 1, 1], [1, 1, 100], [1] * 5000):
+        for n in (1, 2, 3, 8, 16, 2000):
+            parts = parallel.split_after_lead(weights, n)
+            assert parts[0][0] == 0 and parts[-1][1] == len(weights)
+            assert all(a < b for a, b in parts)
+            assert all(parts[i][1] == parts[i + 1][0] for i in range(len(parts) - 1))
+            assert len(parts) <= min(n + 1, parallel.MAX_PARTS)
+
+
 def test_jobs_asked_and_auto(monkeypatch):
     monkeypatch.delenv(parallel.ENV, raising=False)
     if parallel.jobs(4) == 1:
