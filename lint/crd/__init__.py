@@ -359,6 +359,7 @@ def _validate(doc, ctx) -> list:
         return []
     reg = registry(ctx)
     verdicts = ctx.index.memo("crd.cel-verdicts", dict)  # CEL verdicts by value, for this run
+    clean = ctx.index.memo("crd.clean-subtrees", _schema.Clean)  # subtrees without issues, for this run
     # a document written again character for character (a dump, a rendered chart with
     # repeated resources) has the same data, so the same issues: checked once per run
     key = _text_key(doc, ctx)
@@ -367,7 +368,7 @@ def _validate(doc, ctx) -> list:
         found = seen.get(key)
         if found is not None:
             return found
-    issues = check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg, verdicts)
+    issues = check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg, verdicts, clean)
     if key is not None:
         seen[key] = issues
     return issues
@@ -393,9 +394,11 @@ def _text_key(doc, ctx):
     return doc.fmt, sha256(text[first:end].encode("utf-8", "surrogatepass")).digest()
 
 
-def check_object(data: dict, group: str, version: str, kind_name: str, reg: Registry, verdicts: dict | None = None) -> list:
+def check_object(data: dict, group: str, version: str, kind_name: str, reg: Registry, verdicts: dict | None = None,
+                 clean: _schema.Clean | None = None) -> list:
     """The issues of one resource (plain data) against the registry's CRD for its kind
-    (``verdicts``: a dict that keeps CEL verdicts by value across the calls that share it)."""
+    (``verdicts``: a dict that keeps CEL verdicts by value across the calls that share it;
+    ``clean``: the subtrees found clean by those calls, see ``schema.Reuse``)."""
     kind, sch = reg.lookup(group, version, kind_name)
     if sch is None:
         return []  # no CRD for this kind, or a version it does not serve (IGW109's)
@@ -407,7 +410,7 @@ def check_object(data: dict, group: str, version: str, kind_name: str, reg: Regi
         if reg.kgateway_note not in reg.notes:
             reg.notes.append(reg.kgateway_note)
         reg.kgateway_note = ""
-    issues = _check_kind(data, version, kind_name, kind, sch, reg, verdicts)
+    issues = _check_kind(data, version, kind_name, kind, sch, reg, verdicts, clean=clean)
     for other in reg.kgateway_alternatives.get((group, kind_name), ()) if issues else ():
         # the kgateway release is not known: an issue stands only if every bundled release
         # that serves this kind and version reports it too (fields and enum values come and
@@ -415,29 +418,35 @@ def check_object(data: dict, group: str, version: str, kind_name: str, reg: Regi
         other_sch = other.versions.get(version)
         if other_sch is None:
             continue
-        seen = {(i.code, i.path, i.message) for i in _check_kind(data, version, kind_name, other, other_sch, reg, verdicts, kind.origin)}
+        seen = {(i.code, i.path, i.message) for i in _check_kind(data, version, kind_name, other, other_sch, reg, verdicts, kind.origin, clean)}
         issues = [i for i in issues if (i.code, i.path, i.message) in seen]
         if not issues:
             break
     return issues
 
 
-def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None) -> list:
+def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None, clean=None) -> list:
     """The issues of ``data`` against one CRD's schema of ``version`` (messages name
     ``origin``, by default the CRD's own)."""
     where = f"{kind_name} CRD, {origin or kind.origin}"
-    prepared = _schema.prepare(data, sch, kind.status_subresource)
+    reuse = _schema.Reuse(clean) if clean is not None else None
+    skip = reuse.skip if reuse is not None else None
+    prepared = _schema.prepare(data, sch, kind.status_subresource, reuse)
     issues = list(prepared.issues)
     errors: list = []
-    _schema.validate(prepared.value, sch, (), errors)
+    _schema.validate(prepared.value, sch, (), errors, skip)
     issues += [i._replace(message=f"{i.message} ({where})") for i in errors]
+    rules = kind.has_rules(version)
     if any(i.blocking for i in errors):
+        if reuse is not None and not rules and len(issues) < _schema.MAX_ISSUES:
+            reuse.keep([i.path for i in issues])
         return issues  # the API server does not evaluate CEL rules on such an object
-    if kind.has_rules(version):
+    compile_errors: list = []
+    if rules:
         from . import cel
 
-        compile_errors: list = []
-        cel.check(prepared.value, sch, (), issues, compile_errors, where, verdicts)
+        cel.check(prepared.value, sch, (), issues, compile_errors, where, verdicts, skip,
+                  reuse.conversions if reuse is not None else None)
         for path, rule, err in compile_errors:
             note = (
                 f"{kind.origin}: the {kind_name} x-kubernetes-validations rule at "
@@ -445,4 +454,6 @@ def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None)
             )
             if note not in reg.notes:
                 reg.notes.append(note)
+    if reuse is not None and len(issues) < _schema.MAX_ISSUES:
+        reuse.keep([i.path for i in issues] + [c[0] for c in compile_errors])
     return issues

@@ -100,8 +100,118 @@ class Prepared(NamedTuple):
     issues: list
 
 
-def prepare(obj: dict, schema: dict, status_subresource: bool = True) -> Prepared:
-    """The object as the API server stores it (pruned, defaulted), and the pruned fields."""
+# ---- clean subtrees, kept for a run ------------------------------------------------------
+# Copies of a stack (tenants, overlays, environments) repeat whole subtrees exactly: a
+# route's matches and filters, a Gateway's listeners.  What the three steps find under a
+# schema node depends only on that node and the value under it (a CEL rule sees only the
+# node it is attached to; transition rules are skipped), so a subtree that produced no
+# issue at all once produces none again: its prepared value (and, when made, its CEL
+# conversion) is reused and ``validate`` and ``cel.check`` skip it.  The key is the
+# value's ``repr``: exact in key order and types (1, 1.0, True and "1" differ; so do
+# the keys 1 and "1"); a value holding a NaN (compared by identity) is never kept.
+
+MAX_KEY = 20_000  # characters of one key
+KEY_BUDGET = 200_000  # characters of keys made for one object: bounded work on any input
+MAX_CLEAN = 50_000  # subtrees kept per run
+MAX_CLEAN_CHARS = 16_000_000  # characters of their keys
+# a schema node whose values rarely recur (a route's rules, which name its backends) is no
+# longer keyed once TRIAL values have found fewer than one in HIT_RATIO clean before
+TRIAL = 64
+HIT_RATIO = 8
+_NAN = re.compile(r"[\[{(\s]nan[,\]}):]")
+
+
+class Clean:
+    """The clean subtrees of one run: (id(schema node), key) -> (node, prepared value,
+    CEL conversion or None); and per schema node, [values keyed, values found clean]."""
+
+    def __init__(self):
+        self.known: dict = {}
+        self.chars = 0
+        self.tries: dict = {}  # id(schema node) -> [schema node, keyed, found]
+
+
+class Reuse:
+    """One object's use of ``Clean``: the subtrees reused (``skip``: id(prepared value) ->
+    schema node, for ``validate`` and ``cel.check``; ``conversions``: ``cel.to_cel``'s memo,
+    seeded with their conversions) and the ones met for the first time (``met``)."""
+
+    __slots__ = ("clean", "budget", "met", "skip", "conversions", "tainted")
+
+    def __init__(self, clean: Clean):
+        self.clean = clean
+        self.budget = KEY_BUDGET
+        self.met: list = []  # (path, schema node, key, prepared value)
+        self.skip: dict = {}
+        self.conversions: dict = {}
+        self.tainted = False  # a default brought a NaN in: nothing of this object is kept
+
+    def find(self, value, schema: dict):
+        """The key of ``value`` under ``schema`` (None: not keyed) and its clean prepared
+        value when known (else None)."""
+        tries = self.clean.tries
+        t = tries.get(id(schema))
+        if t is None or t[0] is not schema:
+            t = tries[id(schema)] = [schema, 0, 0]
+        elif t[1] >= TRIAL and t[2] * HIT_RATIO < t[1]:
+            return None, None
+        if self.budget <= 0:
+            return None, None
+        try:
+            k = repr(value)
+        except (RecursionError, ValueError, MemoryError):  # ValueError: an int too long to print
+            self.budget = 0
+            return None, None
+        self.budget -= len(k)
+        if len(k) > MAX_KEY or ("nan" in k and _NAN.search(k)) or "[...]" in k or "{...}" in k:
+            return None, None
+        t[1] += 1
+        hit = self.clean.known.get((id(schema), k))
+        if hit is None or hit[0] is not schema:
+            return k, None
+        t[2] += 1
+        sch, value, converted = hit
+        self.skip[id(value)] = sch
+        if converted is not None:
+            self.conversions[(id(value), id(sch))] = converted
+        return k, value
+
+    def keep(self, issue_paths) -> None:
+        """The object is checked and ``issue_paths`` are where its issues (and rules that
+        do not compile) are: every subtree met with none at or under it is clean."""
+        met, self.met = self.met, []
+        if self.tainted or not met:
+            return
+        dirty = set()
+        for p in issue_paths:
+            for i in range(len(p) + 1):
+                dirty.add(p[:i])
+        clean = self.clean
+        known = clean.known
+        conversions = self.conversions
+        for path, sch, key, value in met:
+            if path in dirty or len(known) >= MAX_CLEAN or clean.chars + len(key) > MAX_CLEAN_CHARS:
+                continue
+            known[(id(sch), key)] = (sch, value, conversions.get((id(value), id(sch))))
+            clean.chars += len(key)
+
+
+def _default(s: dict, reuse: Reuse | None):
+    """A copy of the default of schema node ``s``."""
+    value = copy.deepcopy(s["default"])
+    if reuse is not None and not reuse.tainted and not isinstance(value, (str, bool, int, type(None))):
+        try:
+            shown = repr(value)
+        except (RecursionError, ValueError, MemoryError):
+            shown = "nan"
+        if "nan" in shown:
+            reuse.tainted = True
+    return value
+
+
+def prepare(obj: dict, schema: dict, status_subresource: bool = True, reuse: Reuse | None = None) -> Prepared:
+    """The object as the API server stores it (pruned, defaulted), and the pruned fields
+    (``reuse``: the run's clean subtrees, see ``Reuse``)."""
     issues: list[Issue] = []
     out: dict = {}
     props = schema.get("properties") or {}
@@ -114,9 +224,9 @@ def prepare(obj: dict, schema: dict, status_subresource: bool = True) -> Prepare
             s = props[k]
             if v is None and not s.get("nullable"):
                 if "default" in s:
-                    out[k] = _prep(copy.deepcopy(s["default"]), s, (k,), issues)
+                    out[k] = _prep(_default(s, reuse), _plan(s), (k,), issues, reuse)
                 continue
-            out[k] = _prep(v, s, (k,), issues)
+            out[k] = _prep(v, _plan(s), (k,), issues, reuse)
         elif k in ROOT_KEEP:
             out[k] = v
         elif schema.get("x-kubernetes-preserve-unknown-fields"):
@@ -125,7 +235,7 @@ def prepare(obj: dict, schema: dict, status_subresource: bool = True) -> Prepare
             issues.append(_pruned((k,)))
     for k, s in props.items():
         if k not in obj and "default" in s and k not in ("metadata", "status"):
-            out[k] = _prep(copy.deepcopy(s["default"]), s, (k,), issues)
+            out[k] = _prep(_default(s, reuse), _plan(s), (k,), issues, reuse)
     return Prepared(out, issues)
 
 
@@ -139,41 +249,52 @@ def _pruned(path: tuple) -> Issue:
     )
 
 
-def _prep(value, schema: dict, path: tuple, issues: list):
+def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = None):
     if isinstance(value, dict):
-        if schema.get("type") not in (None, "object") and not schema.get("x-kubernetes-int-or-string"):
-            return value  # a type error: validate() reports it
-        props = schema.get("properties")
-        addl = schema.get("additionalProperties")
-        preserve = schema.get("x-kubernetes-preserve-unknown-fields")
-        if props is None and addl is None and preserve:
-            return value
-        if props is None:
-            props = {}
+        if plan.prep_whole:
+            return value  # a type error (validate() reports it), or every field preserved
+        key = None
+        if reuse is not None:
+            key, hit = reuse.find(value, plan.schema)
+            if hit is not None:
+                return hit
+        props = plan.props
+        kids = plan.kids
         out: dict = {}
         for k, v in value.items():
-            s = props.get(k)
-            if s is None and isinstance(addl, dict):
-                s = addl
-            if s is not None:
-                if v is None and not s.get("nullable"):
-                    if "default" in s and k in props:
-                        out[k] = _prep(copy.deepcopy(s["default"]), s, path + (k,), issues)
+            sub = kids.get(k)
+            if sub is None:
+                sub = plan.kid(k)
+            if sub is not None:
+                if v is None and not sub.nullable:
+                    if sub.has_default and k in props:
+                        out[k] = _prep(_default(sub.schema, reuse), sub, path + (k,), issues, reuse)
                     continue
-                out[k] = _prep(v, s, path + (k,), issues)
-            elif addl is True or preserve or schema.get("x-kubernetes-embedded-resource") and k in ROOT_KEEP:
+                out[k] = _prep(v, sub, path + (k,), issues, reuse) if isinstance(v, (dict, list)) else v
+            elif plan.keep_unknown or plan.embedded and k in ROOT_KEEP:
                 out[k] = v
             elif len(issues) < MAX_ISSUES:
                 issues.append(_pruned(path + (k,)))
-        for k, s in props.items():
-            if k not in value and "default" in s:
-                out[k] = _prep(copy.deepcopy(s["default"]), s, path + (k,), issues)
+        for k in plan.defaults:
+            if k not in value:
+                sub = plan.kid(k)
+                out[k] = _prep(_default(sub.schema, reuse), sub, path + (k,), issues, reuse)
+        if key is not None:
+            reuse.met.append((path, plan.schema, key, out))
         return out
     if isinstance(value, list):
-        items = schema.get("items")
-        if not isinstance(items, dict) or schema.get("type") not in (None, "array"):
+        if plan.items is None or plan.type not in (None, "array"):
             return value
-        return [_prep(v, items, path + (i,), issues) for i, v in enumerate(value)]
+        key = None
+        if reuse is not None:
+            key, hit = reuse.find(value, plan.schema)
+            if hit is not None:
+                return hit
+        items = _plan(plan.items)
+        out = [_prep(v, items, path + (i,), issues, reuse) if isinstance(v, (dict, list)) else v for i, v in enumerate(value)]
+        if key is not None:
+            reuse.met.append((path, plan.schema, key, out))
+        return out
     return value
 
 
@@ -203,7 +324,7 @@ class _Plan:
         "schema", "nullable", "int_or_string", "type", "is_type", "enum", "max_len", "min_len", "pattern",
         "search", "fmt", "strings", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
         "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
-        "combinators",
+        "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded",
     )
 
     def __init__(self, schema: dict):
@@ -243,6 +364,17 @@ class _Plan:
         self.kids: dict = {}  # property name -> plan, filled as properties are met
         self.addl_plan = None
         self.combinators = tuple((key, schema[key]) for key in ("allOf", "anyOf", "oneOf", "not") if key in schema)
+        # for prepare: the properties with a default; an object taken as it is (a type
+        # error, or no properties and every field preserved); unknown fields kept
+        self.has_default = "default" in schema
+        self.defaults = tuple(k for k, sub in self.props.items() if "default" in sub)
+        preserve = get("x-kubernetes-preserve-unknown-fields")
+        self.prep_whole = bool(
+            (t not in (None, "object") and not self.int_or_string)
+            or (get("properties") is None and addl is None and preserve)
+        )
+        self.keep_unknown = bool(addl is True or preserve)
+        self.embedded = bool(get("x-kubernetes-embedded-resource"))
 
     def kid(self, key):
         """The plan of property ``key`` (else of additionalProperties), or None."""
@@ -285,12 +417,13 @@ def searcher(rx):
     return search
 
 
-def validate(value, schema: dict, path: tuple, issues: list) -> None:
-    """Append the schema violations of ``value`` (already prepared) to ``issues``."""
-    _check(value, _plan(schema), path, issues)
+def validate(value, schema: dict, path: tuple, issues: list, skip: dict | None = None) -> None:
+    """Append the schema violations of ``value`` (already prepared) to ``issues``
+    (``skip``: clean subtrees, see ``Reuse``)."""
+    _check(value, _plan(schema), path, issues, skip)
 
 
-def _check(value, plan: _Plan, path: tuple, issues: list) -> None:
+def _check(value, plan: _Plan, path: tuple, issues: list, skip: dict | None = None) -> None:
     if len(issues) >= MAX_ISSUES:
         return
     if value is None:
@@ -327,13 +460,13 @@ def _check(value, plan: _Plan, path: tuple, issues: list) -> None:
         if plan.numbers:
             _check_number(value, plan, path, issues)
     elif isinstance(value, list):
-        _check_array(value, plan, path, issues)
+        _check_array(value, plan, path, issues, skip)
     elif isinstance(value, dict):
-        _check_object(value, plan, path, issues)
+        _check_object(value, plan, path, issues, skip)
     if plan.combinators:
         where = _Where(path)
         for key, sub in plan.combinators:
-            _combinator(key, sub, value, path, where, issues)
+            _combinator(key, sub, value, path, where, issues, skip)
 
 
 class _Where:
@@ -408,7 +541,7 @@ def _array(value: list, schema, path, where, issues) -> None:
     _check_array(value, _plan(schema), path, issues)
 
 
-def _check_array(value: list, plan: _Plan, path, issues) -> None:
+def _check_array(value: list, plan: _Plan, path, issues, skip=None) -> None:
     n = len(value)
     if plan.max_items is not _ABSENT and n > plan.max_items:
         issues.append(Issue(
@@ -421,8 +554,11 @@ def _check_array(value: list, plan: _Plan, path, issues) -> None:
         ))
     if plan.items is not None:
         items = _plan(plan.items)
+        clean = items.schema if skip else None
         for i, v in enumerate(value):
-            _check(v, items, path + (i,), issues)
+            if clean is not None and skip.get(id(v)) is clean:
+                continue
+            _check(v, items, path + (i,), issues, skip)
     list_type = plan.list_type
     if list_type == "set":
         seen: set = set()  # scalars: linear on a long list
@@ -461,7 +597,7 @@ def _object(value: dict, schema, path, where, issues) -> None:
     _check_object(value, _plan(schema), path, issues)
 
 
-def _check_object(value: dict, plan: _Plan, path, issues) -> None:
+def _check_object(value: dict, plan: _Plan, path, issues, skip=None) -> None:
     n = len(value)
     if plan.max_props is not _ABSENT and n > plan.max_props:
         issues.append(Issue(
@@ -485,13 +621,15 @@ def _check_object(value: dict, plan: _Plan, path, issues) -> None:
                 continue
         if not path and k == "metadata":
             continue
-        _check(v, sub, path + (k,), issues)
+        if skip and skip.get(id(v)) is sub.schema:
+            continue
+        _check(v, sub, path + (k,), issues, skip)
 
 
-def _combinator(key, sub, value, path, where, issues) -> None:
+def _combinator(key, sub, value, path, where, issues, skip=None) -> None:
     def ok(s) -> bool:
         scratch: list = []
-        validate(value, s, path, scratch)
+        validate(value, s, path, scratch, skip)
         return not scratch
 
     if key == "not":
@@ -503,7 +641,7 @@ def _combinator(key, sub, value, path, where, issues) -> None:
         return
     if key == "allOf":
         for s in subs:
-            validate(value, s, path, issues)
+            validate(value, s, path, issues, skip)
         return
     good = sum(1 for s in subs if ok(s))
     if key == "anyOf" and good == 0:

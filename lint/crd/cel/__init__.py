@@ -240,18 +240,22 @@ def program(rule: str):
 
 
 def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, where: str,
-          verdicts: dict | None = None) -> None:
+          verdicts: dict | None = None, skip: dict | None = None, conversions: dict | None = None) -> None:
     """Evaluate every rule under ``schema`` on ``value``; append failures to ``issues`` and
     rules that cannot be compiled to ``compile_errors`` as (path, rule, error).  ``verdicts``
     (a dict the caller keeps for one run; else one for the process) remembers them by
-    value: see ``_run``."""
+    value: see ``_run``.  ``skip``: id(value) -> schema node of subtrees known to pass
+    every rule under that node (lint/crd/schema.py ``Reuse``); ``conversions``: to_cel's
+    memo, when the caller keeps it."""
     if not isinstance(schema, dict):
         return
     stack = [(value, _walk(schema), path)]
-    converted: dict = {}  # to_cel's memo: nested nodes with rules share their conversion
+    converted: dict = {} if conversions is None else conversions  # to_cel's memo: nested nodes share it
     while stack:
         val, node, p = stack.pop()
         if val is None:
+            continue
+        if skip and skip.get(id(val)) is node.schema:
             continue
         rules = node.rules
         if rules:
