@@ -7,11 +7,17 @@ then run the real validator, which also explains the errors.  It knows the keywo
 schemas this project ships (type, properties, required, additionalProperties, items,
 enum, const, minimum, maximum, minItems, maxItems, minLength, maxLength, pattern, allOf,
 anyOf, oneOf, not, if/then/else, local ``$ref``).
+
+``iter_errors(schema, value)`` gives the errors themselves, as jsonschema's Draft 2019-09
+validator gives them (same order, path, keyword, instance and schema node), for a schema
+whose keywords it knows (``explains``); IGW206 asks jsonschema only for other schemas.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping as _Mapping, Sequence as _Sequence
+from typing import NamedTuple
 
 _NOTES = frozenset({
     "$schema", "$id", "$comment", "title", "description", "default", "examples", "deprecated",
@@ -47,10 +53,26 @@ class _Unsure(Exception):
     pass
 
 
-def _equal(a, b) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    return a == b
+def _unbool(value, true=object(), false=object()):
+    if value is True:
+        return true
+    if value is False:
+        return false
+    return value
+
+
+def _equal(one, two) -> bool:
+    """jsonschema's ``equal`` (enum, const): a bool is not a number, containers are
+    compared item by item."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return one == two
+    if isinstance(one, _Sequence) and isinstance(two, _Sequence):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two))
+    if isinstance(one, _Mapping) and isinstance(two, _Mapping):
+        return len(one) == len(two) and all(k in two and _equal(v, two[k]) for k, v in one.items())
+    return _unbool(one) == _unbool(two)
 
 
 class _Checker:
@@ -257,3 +279,289 @@ def is_valid(schema: dict, value) -> bool:
         return checker.ok(schema, value)
     except (_Unsure, RecursionError, TypeError, re.error):
         return False
+
+
+# ---- the errors themselves ---------------------------------------------------------------
+# For a schema whose every keyword is one of _EXPLAINED, ``iter_errors`` gives the errors
+# jsonschema's Draft201909Validator(schema).iter_errors(value) gives, in the same order,
+# with the fields IGW206 reads; so an invalid config does not pay for importing jsonschema
+# (and building its validators).  Each keyword is written after jsonschema's own, as read
+# in jsonschema 4.26 (_keywords.py, _legacy_keywords.py, _utils.py ``equal``); types are
+# _TYPES, for decoded JSON and YAML values (jsonschema's "number" is any numbers.Number;
+# a decoded number is an int or a float).  A schema with any other Draft 2019-09 keyword,
+# a reference that is not a local JSON pointer, a type name or a pattern this module does
+# not know is not ``explained``: ask jsonschema.
+
+
+class SchemaError(NamedTuple):
+    """One error, as jsonschema's ValidationError gives it."""
+
+    absolute_path: tuple
+    validator: str | None  # the keyword; None for a ``false`` schema
+    validator_value: object
+    instance: object
+    schema: object
+
+
+_DRAFT201909 = frozenset({
+    "$recursiveRef", "$ref", "additionalItems", "additionalProperties", "allOf", "anyOf", "const", "contains",
+    "dependentRequired", "dependentSchemas", "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if",
+    "items", "maxItems", "maxLength", "maxProperties", "maximum", "minItems", "minLength", "minProperties",
+    "minimum", "multipleOf", "not", "oneOf", "pattern", "patternProperties", "properties", "propertyNames",
+    "required", "type", "unevaluatedItems", "unevaluatedProperties", "uniqueItems",
+})  # jsonschema's Draft201909Validator.VALIDATORS: every other key is ignored
+_EXPLAINED = frozenset({
+    "$ref", "additionalProperties", "allOf", "anyOf", "const", "enum", "exclusiveMaximum", "exclusiveMinimum",
+    "if", "items", "maxItems", "maxLength", "maximum", "minItems", "minLength", "minimum", "not", "pattern",
+    "properties", "required", "type",
+})
+_REF = re.compile(r"#(/[A-Za-z0-9_$.-]+)*")  # a JSON pointer without escapes (~0, ~1, %xx)
+
+
+class _Explainer:
+    """The error walk of one root schema (each node's keywords read once)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.steps: dict = {}  # id(schema node) -> (node, its (keyword, argument) pairs)
+
+    def ref(self, ref: str):
+        node = self.root
+        for part in ref[2:].split("/") if ref != "#" else ():
+            node = node[part]
+        return node
+
+    def errors(self, schema, v, path: tuple):
+        if schema is True:
+            return
+        if schema is False:
+            yield SchemaError(path, None, None, v, schema)
+            return
+        hit = self.steps.get(id(schema))
+        if hit is None or hit[0] is not schema:
+            hit = self.steps[id(schema)] = (schema, tuple((k, a) for k, a in schema.items() if k in _DRAFT201909))
+        for kw, arg in hit[1]:
+            yield from _KEYWORDS[kw](self, arg, schema, v, path, kw)
+
+    def valid(self, schema, v, path: tuple) -> bool:
+        for _ in self.errors(schema, v, path):
+            return False
+        return True
+
+
+def _k_ref(x, arg, schema, v, path, kw):
+    yield from x.errors(x.ref(arg), v, path)
+
+
+def _k_type(x, arg, schema, v, path, kw):
+    names = [arg] if isinstance(arg, str) else arg
+    if not any(_TYPES[n](v) for n in names):
+        yield SchemaError(path, kw, arg, v, schema)
+
+
+def _k_enum(x, arg, schema, v, path, kw):
+    if all(not _equal(each, v) for each in arg):
+        yield SchemaError(path, kw, arg, v, schema)
+
+
+def _k_const(x, arg, schema, v, path, kw):
+    if not _equal(v, arg):
+        yield SchemaError(path, kw, arg, v, schema)
+
+
+def _number_keyword(fails):
+    def check(x, arg, schema, v, path, kw):
+        if _TYPES["number"](v) and fails(v, arg):
+            yield SchemaError(path, kw, arg, v, schema)
+    return check
+
+
+def _size_keyword(type_name: str, fails):
+    is_type = _TYPES[type_name]
+
+    def check(x, arg, schema, v, path, kw):
+        if is_type(v) and fails(len(v), arg):
+            yield SchemaError(path, kw, arg, v, schema)
+    return check
+
+
+def _k_pattern(x, arg, schema, v, path, kw):
+    if isinstance(v, str) and not re.search(arg, v):
+        yield SchemaError(path, kw, arg, v, schema)
+
+
+def _k_items(x, arg, schema, v, path, kw):
+    if not isinstance(v, list):
+        return
+    if isinstance(arg, list):
+        for (i, item), sub in zip(enumerate(v), arg):
+            yield from x.errors(sub, item, path + (i,))
+    else:
+        for i, item in enumerate(v):
+            yield from x.errors(arg, item, path + (i,))
+
+
+def _k_properties(x, arg, schema, v, path, kw):
+    if not isinstance(v, dict):
+        return
+    for name, sub in arg.items():
+        if name in v:
+            yield from x.errors(sub, v[name], path + (name,))
+
+
+def _k_required(x, arg, schema, v, path, kw):
+    if not isinstance(v, dict):
+        return
+    for name in arg:
+        if name not in v:
+            yield SchemaError(path, kw, arg, v, schema)
+
+
+def _k_additional_properties(x, arg, schema, v, path, kw):
+    if not isinstance(v, dict):
+        return
+    props = schema.get("properties", {})
+    extras = set(k for k in v if k not in props)  # jsonschema walks them as a set, in its order
+    if isinstance(arg, dict):
+        for extra in extras:
+            yield from x.errors(arg, v[extra], path + (extra,))
+    elif not arg and extras:
+        yield SchemaError(path, kw, arg, v, schema)
+
+
+def _k_all_of(x, arg, schema, v, path, kw):
+    for sub in arg:
+        yield from x.errors(sub, v, path)
+
+
+def _k_any_of(x, arg, schema, v, path, kw):
+    if not any(x.valid(sub, v, path) for sub in arg):
+        yield SchemaError(path, kw, arg, v, schema)
+
+
+def _k_not(x, arg, schema, v, path, kw):
+    if x.valid(arg, v, path):
+        yield SchemaError(path, kw, arg, v, schema)
+
+
+def _k_if(x, arg, schema, v, path, kw):
+    if x.valid(arg, v, path):
+        if "then" in schema:
+            yield from x.errors(schema["then"], v, path)
+    elif "else" in schema:
+        yield from x.errors(schema["else"], v, path)
+
+
+_KEYWORDS = {
+    "$ref": _k_ref, "type": _k_type, "enum": _k_enum, "const": _k_const,
+    "minimum": _number_keyword(lambda v, a: v < a), "maximum": _number_keyword(lambda v, a: v > a),
+    "exclusiveMinimum": _number_keyword(lambda v, a: v <= a), "exclusiveMaximum": _number_keyword(lambda v, a: v >= a),
+    "minLength": _size_keyword("string", lambda n, a: n < a), "maxLength": _size_keyword("string", lambda n, a: n > a),
+    "minItems": _size_keyword("array", lambda n, a: n < a), "maxItems": _size_keyword("array", lambda n, a: n > a),
+    "pattern": _k_pattern, "items": _k_items, "properties": _k_properties, "required": _k_required,
+    "additionalProperties": _k_additional_properties, "allOf": _k_all_of, "anyOf": _k_any_of, "not": _k_not,
+    "if": _k_if,
+}
+
+
+def _explained(root) -> bool:
+    """Does ``iter_errors`` know every keyword, reference, type and pattern of ``root``?"""
+    if root is True or root is False:
+        return True
+    if not isinstance(root, dict):
+        return False
+    stack, seen = [root], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > 100_000:
+            return False
+        if isinstance(node, bool):
+            continue
+        if not isinstance(node, dict):
+            return False
+        if node is not root and ("$schema" in node or "$id" in node):
+            return False  # another dialect, or another base for references
+        for kw, arg in node.items():
+            if kw in ("$defs", "definitions"):
+                if not isinstance(arg, dict):
+                    return False
+                stack.extend(arg.values())
+            if kw in ("then", "else"):
+                stack.append(arg)
+            if kw not in _DRAFT201909:
+                continue
+            if kw not in _EXPLAINED:
+                return False
+            if kw == "$ref":
+                if not isinstance(arg, str) or not _REF.fullmatch(arg):
+                    return False
+                try:
+                    stack.append(_Explainer(root).ref(arg))
+                except (KeyError, TypeError, IndexError):
+                    return False
+            elif kw == "type":
+                names = [arg] if isinstance(arg, str) else arg
+                if not isinstance(names, list) or any(not isinstance(n, str) or n not in _TYPES for n in names):
+                    return False
+            elif kw == "pattern":
+                try:
+                    re.compile(arg)
+                except (re.error, TypeError):
+                    return False
+            elif kw in ("properties",):
+                if not isinstance(arg, dict):
+                    return False
+                stack.extend(arg.values())
+            elif kw in ("allOf", "anyOf"):
+                if not isinstance(arg, list) or not arg:
+                    return False
+                stack.extend(arg)
+            elif kw == "items":
+                stack.extend(arg if isinstance(arg, list) else [arg])
+            elif kw in ("not", "if"):
+                stack.append(arg)
+            elif kw == "additionalProperties":
+                if isinstance(arg, dict):
+                    stack.append(arg)
+                elif not isinstance(arg, bool):
+                    return False
+                if "patternProperties" in node:
+                    return False
+            elif kw in ("enum", "required"):
+                if not isinstance(arg, list):
+                    return False
+            elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                if isinstance(arg, bool) or not isinstance(arg, (int, float)):
+                    return False
+            elif kw in ("minLength", "maxLength", "minItems", "maxItems"):
+                if isinstance(arg, bool) or not isinstance(arg, int):
+                    return False
+    return True
+
+
+_EXPLAINERS: dict = {}  # id(root schema) -> (the root, its _Explainer or None)
+
+
+def explains(schema) -> bool:
+    """Can ``iter_errors`` give jsonschema's errors for ``schema``?"""
+    return _explainer(schema) is not None
+
+
+def _explainer(schema):
+    hit = _EXPLAINERS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    found = _Explainer(schema) if _explained(schema) else None
+    if len(_EXPLAINERS) < 64:
+        _EXPLAINERS[id(schema)] = (schema, found)
+    return found
+
+
+def iter_errors(schema, value):
+    """jsonschema's ``Draft201909Validator(schema).iter_errors(value)``, as ``SchemaError``s,
+    for a schema this module ``explains`` (ValueError otherwise)."""
+    x = _explainer(schema)
+    if x is None:
+        raise ValueError("schema not explained: use jsonschema")
+    return x.errors(schema, value, ())

@@ -73,7 +73,7 @@ import json
 
 from infergw_lint.bifrost_releases import range_for, schema_for
 from infergw_lint.domain import bifrost_configs
-from infergw_lint.quickschema import is_valid, json_type
+from infergw_lint.quickschema import explains, is_valid, iter_errors, json_type
 from infergw_lint.rule import Rule, field_path, report, sha256
 
 MAX_ERRORS = 100  # per config
@@ -97,6 +97,16 @@ def validator(release: dict | None = None):
 
         found = _VALIDATORS[key] = Draft201909Validator(schema_for(release))
     return found
+
+
+def schema_errors(release: dict | None, data):
+    """jsonschema's errors of ``data`` against a release range's schema, in its order:
+    from quickschema when it knows every keyword of the schema (no jsonschema import, no
+    validator to build), else from jsonschema itself."""
+    sch = schema_for(release)
+    if explains(sch):
+        return iter_errors(sch, data)
+    return validator(release).iter_errors(data)
 
 
 _TYPE_NAMES = {
@@ -206,7 +216,7 @@ class BifrostConfigSchema(Rule):
             return  # surely valid: no need to import jsonschema
         seen: set = set()
         count = 0
-        for err in validator(release).iter_errors(cfg.data):
+        for err in schema_errors(release, cfg.data):
             path = tuple(err.absolute_path)
             kw = err.validator
             if self._owned_elsewhere(path, kw, err.instance):

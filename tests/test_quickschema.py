@@ -46,12 +46,14 @@ def test_invalid_configs_are_never_called_valid():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2, allow_nan=False) | st.sampled_from(
-        ["", "otel", "http", "grpc", "env.KEY", "openai", "glm-5", "x"]
+        [1, 1.0, 0.0, "1", "", "otel", "genai_extension", "http", "grpc", "env.KEY", "openai", "ollama", "glm-5",
+         "x", "config.json", "x" * 300]
     ),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
         st.sampled_from(["keys", "name", "value", "weight", "models", "network_config", "base_url", "plugins",
                          "enabled", "config", "trace_type", "protocol", "collector_url", "headers", "providers",
-                         "openai", "extra", "$schema"]),
+                         "openai", "ollama", "extra", "$schema", "profiles", "custom_provider_config",
+                         "base_provider_type", "concurrency_and_buffer_size", "proxy_config", "type", "url"]),
         inner, max_size=4,
     ),
     max_leaves=12,
@@ -59,7 +61,7 @@ json_values = st.recursive(
 
 
 def _mutations(cfg):
-    """Small edits of a valid config: replace one value somewhere with another value."""
+    """The paths of every node of ``cfg`` (the places a small edit can change)."""
     paths = []
 
     def walk(node, path):
