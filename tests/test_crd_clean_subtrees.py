@@ -17,6 +17,7 @@ from conftest import ROOT, SHARED
 from infergw_lint import crd
 from infergw_lint.crd import schema as _schema
 from infergw_lint.loader import LoadResult, load
+from test_quickschema import _mutations
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -70,18 +71,13 @@ _ALTERNATIVES = ((1, 1.0, True, "1"), (None, "x" * 300, -1, {}, float("nan")))
 def _variants(data, limit: int = 3) -> list:
     """Copies of ``data`` with one scalar (or empty collection) under ``spec`` replaced."""
     leaves = []
-
-    def walk(node, path):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, path + (k,))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                walk(v, path + (i,))
-        else:
-            leaves.append(path)
-
-    walk(data.get("spec"), ("spec",))
+    spec = data.get("spec")
+    for path in _mutations(spec):
+        node = spec
+        for p in path:
+            node = node[p]
+        if not isinstance(node, (dict, list)):
+            leaves.append(("spec",) + path)
     out = []
     for n, path in enumerate(leaves[:limit]):
         for alt in _ALTERNATIVES[n % 2]:
