@@ -1095,12 +1095,11 @@ class Graph:
             elif kind == "GatewayClass" and doc.group == GATEWAY_GROUP and doc.name:
                 self.classes.setdefault(doc.name, []).append(doc)
         self._names: dict[tuple, dict[tuple, list[str]]] = {}
-        self._bucket_actions: dict[tuple, set] = {}
         self._attachments: dict[int, list[Attachment]] = {}
         self._collapsed: dict[tuple, list] = {}
-        self._table: dict[tuple, list[RouteEntry]] | None = None
-        self._by_listener: dict[tuple, list[RouteEntry]] = {}
-        self._by_route: dict[int, list[RouteEntry]] = {}
+        self._entries_of: dict[int, list[RouteEntry]] = {}  # id(route) -> its routing-table entries
+        self._tables: dict[tuple, tuple] = {}  # listener key -> _listener_table
+        self._routes_by_parent: dict[tuple, list] | None = None  # (kind, namespace, name) -> routes naming it
         self._references: dict[str, list[Reference]] | None = None
 
     # -- attachment --
@@ -1175,46 +1174,71 @@ class Graph:
         return Attachment(route, ref, ATTACHED, docs, candidates, attached, reasons)
 
     # -- routing tables --
-    def _build_table(self) -> None:
-        table: dict[tuple, list[RouteEntry]] = {}
-        by_listener: dict[tuple, list[RouteEntry]] = {}
-        by_route: dict[int, list[RouteEntry]] = {}
-        for route in self.routes:
-            if route.kind not in ("HTTPRoute", "GRPCRoute"):
-                continue
-            matches = rule_matches(route)
-            if not matches:
-                continue
-            route_ns = self.index.namespace_of(route) or self.index.default_namespace
-            rules = _list(route.get("spec", "rules"))
-            actions = {i: rule_action_key(route, rules[i], route_ns) for i in {m[0] for m in matches}}
-            hosts = route_hostnames(route)
-            seen_listeners = set()
-            for att in self.attachments(route):
-                for l in att.listeners:
-                    if l.key in seen_listeners:
-                        continue
-                    seen_listeners.add(l.key)
-                    for host in effective_hostnames(l.hostname, hosts):
-                        for rule_i, match_i, path, key in matches:
-                            e = RouteEntry(route, rule_i, match_i, path, key, host, l, actions[rule_i])
-                            table.setdefault((l.key, host, key), []).append(e)
-                            self._bucket_actions.setdefault((l.key, host, key), set()).add(e.action)
-                            by_listener.setdefault(l.key, []).append(e)
-                            by_route.setdefault(id(route), []).append(e)
-        self._table, self._by_listener, self._by_route = table, by_listener, by_route
+    # Built per listener, on first use, from the routes whose parentRefs name its parent
+    # (a route's listeners all come from the parents its parentRefs name: ``_attach``), and
+    # each route's entries once: a run split over processes (lint/parallel.py) builds in
+    # each process the tables of the listeners its documents reach, not one table of every
+    # route before forking.  The order is that of a single pass over ``self.routes``.
+    def _route_table_entries(self, route) -> list[RouteEntry]:
+        """The entries of one route (one per listener, hostname, match), made once."""
+        got = self._entries_of.get(id(route))
+        if got is not None:
+            return got
+        out: list[RouteEntry] = []
+        self._entries_of[id(route)] = out
+        if route.kind not in ("HTTPRoute", "GRPCRoute"):
+            return out
+        matches = rule_matches(route)
+        if not matches:
+            return out
+        route_ns = self.index.namespace_of(route) or self.index.default_namespace
+        rules = _list(route.get("spec", "rules"))
+        actions = {i: rule_action_key(route, rules[i], route_ns) for i in {m[0] for m in matches}}
+        hosts = route_hostnames(route)
+        seen_listeners = set()
+        for att in self.attachments(route):
+            for l in att.listeners:
+                if l.key in seen_listeners:
+                    continue
+                seen_listeners.add(l.key)
+                for host in effective_hostnames(l.hostname, hosts):
+                    for rule_i, match_i, path, key in matches:
+                        out.append(RouteEntry(route, rule_i, match_i, path, key, host, l, actions[rule_i]))
+        return out
+
+    def _listener_table(self, listener_key: tuple) -> tuple[dict, dict, list]:
+        """({(hostname, match key): entries}, {(hostname, match key): distinct actions},
+        every entry) of one listener, in route order."""
+        got = self._tables.get(listener_key)
+        if got is not None:
+            return got
+        if self._routes_by_parent is None:
+            by_parent: dict[tuple, list] = {}
+            for route in self.routes:
+                for ref in parent_refs(route, self.index):
+                    named = by_parent.setdefault((ref.kind, ref.namespace, ref.name), [])
+                    if not named or named[-1] is not route:  # a parent named twice by one route
+                        named.append(route)
+            self._routes_by_parent = by_parent
+        buckets: dict[tuple, list[RouteEntry]] = {}
+        actions: dict[tuple, set] = {}
+        every: list[RouteEntry] = []
+        for route in self._routes_by_parent.get(listener_key[:3], ()):
+            for e in self._route_table_entries(route):
+                if e.listener.key == listener_key:
+                    buckets.setdefault((e.hostname, e.key), []).append(e)
+                    actions.setdefault((e.hostname, e.key), set()).add(e.action)
+                    every.append(e)
+        got = self._tables[listener_key] = (buckets, actions, every)
+        return got
 
     def entries(self, listener_key: tuple, hostname: str, key: tuple) -> list[RouteEntry]:
         """Every route match served on ``listener_key`` for ``hostname`` with match ``key``."""
-        if self._table is None:
-            self._build_table()
-        return self._table.get((listener_key, hostname, key), [])
+        return self._listener_table(listener_key)[0].get((hostname, key), [])
 
     def distinct_actions(self, listener_key: tuple, hostname: str, key: tuple) -> int:
         """How many different actions the rules sharing this listener, hostname and match have."""
-        if self._table is None:
-            self._build_table()
-        return len(self._bucket_actions.get((listener_key, hostname, key), ()))
+        return len(self._listener_table(listener_key)[1].get((hostname, key), ()))
 
     def _name_index(self, kind: str, group: str | None) -> dict:
         got = self._names.get((kind, group))
@@ -1241,17 +1265,13 @@ class Graph:
 
     def route_entries(self, route) -> list[RouteEntry]:
         """The entries of ``route`` in the routing tables (one per listener, hostname, match)."""
-        if self._table is None:
-            self._build_table()
-        return self._by_route.get(id(route), [])
+        return self._route_table_entries(route)
 
     def routing_table(self, listener_key: tuple) -> list[RouteEntry]:
         """The routes served on a listener in the order a conformant implementation tries
         them: by hostname (exact before wildcard, longer first), then match precedence, then
         route age / name, then rule order."""
-        if self._table is None:
-            self._build_table()
-        entries = self._by_listener.get(listener_key, [])
+        entries = self._listener_table(listener_key)[2]
         return sorted(entries, key=lambda e: table_order(e.hostname, e.key, e.route, e.rule_index, e.match_index, self.index))
 
     def all_listeners(self) -> list[Listener]:

@@ -165,3 +165,71 @@ def test_graph_tolerates_junk(tmp_path, junk):
         )
     result = run([str(tmp_path)], Options(select=["IGW1", "IGW402"]))
     assert not result.internal_errors, result.internal_errors
+
+
+def _one_pass_tables(g):
+    """The routing tables as one pass over every route builds them (the way the graph built
+    them before they were made per listener): table, per-listener and per-route lists."""
+    table, by_listener, by_route, actions = {}, {}, {}, {}
+    for route in g.routes:
+        if route.kind not in ("HTTPRoute", "GRPCRoute"):
+            continue
+        matches = gw.rule_matches(route)
+        if not matches:
+            continue
+        route_ns = g.index.namespace_of(route) or g.index.default_namespace
+        rules = gw._list(route.get("spec", "rules"))
+        acts = {i: gw.rule_action_key(route, rules[i], route_ns) for i in {m[0] for m in matches}}
+        hosts = gw.route_hostnames(route)
+        seen = set()
+        for att in g.attachments(route):
+            for l in att.listeners:
+                if l.key in seen:
+                    continue
+                seen.add(l.key)
+                for host in gw.effective_hostnames(l.hostname, hosts):
+                    for rule_i, match_i, path, key in matches:
+                        e = (id(route), rule_i, match_i, path, key, host, l.key, acts[rule_i])
+                        table.setdefault((l.key, host, key), []).append(e)
+                        actions.setdefault((l.key, host, key), set()).add(e[-1])
+                        by_listener.setdefault(l.key, []).append(e)
+                        by_route.setdefault(id(route), []).append(e)
+    return table, by_listener, by_route, actions
+
+
+def _trees():
+    import glob
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = [os.path.join(root, "sample_manifests"), os.path.join(root, "tests", "fixtures")]
+    out += sorted(glob.glob(os.path.join(root, "tests", "fixtures", "IGW1*")))
+    for extra in (os.path.join(root, "tests", "realworld"), os.path.join(root, "..", "shared", "corpus")):
+        if os.path.isdir(extra):
+            out.append(extra)
+    return out
+
+
+@pytest.mark.parametrize("tree", _trees(), ids=lambda p: p.rsplit("/", 2)[-1])
+def test_routing_tables_per_listener_match_one_pass(tree):
+    """Tables made per listener, on demand, hold what one pass over every route makes, in
+    the same order -- asked in any order (here: the last route first)."""
+    from infergw_lint.engine import load_index
+
+    g = gw.graph(load_index([tree], Options()).ctx.index)
+    table, by_listener, by_route, actions = _one_pass_tables(g)
+
+    def as_tuple(e):
+        return (id(e.route), e.rule_index, e.match_index, e.path, e.key, e.hostname, e.listener.key, e.action)
+
+    for route in reversed(g.routes):
+        assert [as_tuple(e) for e in g.route_entries(route)] == by_route.get(id(route), [])
+    for (lkey, host, key), want in table.items():
+        assert [as_tuple(e) for e in g.entries(lkey, host, key)] == want
+        assert g.distinct_actions(lkey, host, key) == len(actions[(lkey, host, key)])
+    for lkey, want in by_listener.items():
+        assert [as_tuple(e) for e in g._listener_table(lkey)[2]] == want  # what routing_table sorts
+        got = g.routing_table(lkey)
+        assert sorted(map(as_tuple, got)) == sorted(want) and len(got) == len(want)
+    for lkey in {l.key for l in g.all_listeners()} - set(by_listener):
+        assert g.routing_table(lkey) == [] and g.entries(lkey, "*", ()) == []
