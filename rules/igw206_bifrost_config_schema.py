@@ -102,10 +102,13 @@ def validator(release: dict | None = None):
 def schema_errors(release: dict | None, data):
     """jsonschema's errors of ``data`` against a release range's schema, in its order:
     from quickschema when it knows every keyword of the schema (no jsonschema import, no
-    validator to build), else from jsonschema itself."""
+    validator to build; a valid config costs what the quick check costs), else from
+    jsonschema itself, asked only when the quick check cannot tell the config is valid."""
     sch = schema_for(release)
     if explains(sch):
         return iter_errors(sch, data)
+    if is_valid(sch, data):
+        return ()  # surely valid: no need to import jsonschema
     return validator(release).iter_errors(data)
 
 
@@ -212,8 +215,6 @@ class BifrostConfigSchema(Rule):
                 yield report(cfg.path(*rel), message, key=key_, severity=severity)
 
     def _check_config(self, cfg, keep_severity: bool, release=None, version=None):
-        if is_valid(schema_for(release), cfg.data):
-            return  # surely valid: no need to import jsonschema
         seen: set = set()
         count = 0
         for err in schema_errors(release, cfg.data):
