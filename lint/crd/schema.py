@@ -111,9 +111,13 @@ class Prepared(NamedTuple):
 # the keys 1 and "1"); a value holding a NaN (compared by identity) is never kept.
 
 MAX_KEY = 20_000  # characters of one key
-KEY_BUDGET = 200_000  # characters of keys made for one object: bounded work on any input
+# keys are made for nodes at most KEY_DEPTH levels down (a path match is 6 levels down in a
+# route), so a character of an object is in at most that many keys; and at most KEY_BUDGET
+# characters of keys per object: the keys cost a bounded multiple of the object on any input
+KEY_DEPTH = 6
+KEY_BUDGET = 200_000
 MAX_CLEAN = 50_000  # subtrees kept per run
-MAX_CLEAN_CHARS = 16_000_000  # characters of their keys
+MAX_CLEAN_CHARS = 4_000_000  # characters of their keys (memory: about ten bytes each)
 # a schema node whose values rarely recur (a route's rules, which name its backends) is no
 # longer keyed once TRIAL values have found fewer than one in HIT_RATIO clean before
 TRIAL = 64
@@ -254,7 +258,7 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
         if plan.prep_whole:
             return value  # a type error (validate() reports it), or every field preserved
         key = None
-        if reuse is not None:
+        if reuse is not None and len(path) <= KEY_DEPTH:
             key, hit = reuse.find(value, plan.schema)
             if hit is not None:
                 return hit
@@ -286,7 +290,7 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
         if plan.items is None or plan.type not in (None, "array"):
             return value
         key = None
-        if reuse is not None:
+        if reuse is not None and len(path) <= KEY_DEPTH:
             key, hit = reuse.find(value, plan.schema)
             if hit is not None:
                 return hit
