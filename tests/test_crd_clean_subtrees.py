@@ -128,3 +128,12 @@ def test_keys_tell_types_apart():
     assert len(set(keys)) == 6
     assert reuse.find([float("nan")], schema) == (None, None)
     assert reuse.find({"a": [float("nan")]}, schema) == (None, None)
+
+
+def test_strings_that_passed_are_not_checked_again_and_failures_always_are():
+    plan = _schema._plan({"type": "string", "maxLength": 5, "pattern": "^[a-z]+$"})
+    for value in ("abc", "abc", "ABC", "ABC", "abcdefg", "abcdefg", "abc"):
+        issues: list = []
+        _schema._check_string(value, plan, ("spec", "name"), issues)
+        assert bool(issues) == (value != "abc"), (value, issues)
+    assert plan.passed == {"abc"}

@@ -326,7 +326,7 @@ class _Plan:
 
     __slots__ = (
         "schema", "nullable", "int_or_string", "type", "is_type", "enum", "max_len", "min_len", "pattern",
-        "search", "fmt", "strings", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
+        "search", "fmt", "strings", "passed", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
         "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
         "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded",
     )
@@ -350,6 +350,7 @@ class _Plan:
         self.strings = (
             self.max_len is not _ABSENT or self.min_len is not _ABSENT or self.pattern is not None or self.fmt is not None
         )
+        self.passed: set = set()  # strings that passed the checks above (names recur in every route)
         self.maximum = schema["maximum"] if "maximum" in schema else _ABSENT
         self.minimum = schema["minimum"] if "minimum" in schema else _ABSENT
         self.multiple = get("multipleOf")
@@ -491,7 +492,15 @@ def _string(value: str, schema, path, where, issues) -> None:
     _check_string(value, _plan(schema), path, issues)
 
 
+MAX_PASSED = 200_000  # strings kept as passed, over all plans of the process
+_PASSED = [0]
+
+
 def _check_string(value: str, plan: _Plan, path, issues) -> None:
+    passed = plan.passed
+    if value in passed:
+        return
+    before = len(issues)
     n = len(value)
     if plan.max_len is not _ABSENT and n > plan.max_len:
         issues.append(Issue(
@@ -518,6 +527,9 @@ def _check_string(value: str, plan: _Plan, path, issues) -> None:
             ok = False
         if not ok:
             issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: must be of format {fmt}"))
+    if len(issues) == before and _PASSED[0] < MAX_PASSED:
+        passed.add(value)
+        _PASSED[0] += 1
 
 
 def _number(value, schema, path, where, issues) -> None:
