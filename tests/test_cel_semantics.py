@@ -362,3 +362,26 @@ def test_values_typed_by_the_schema_as_the_api_server_gives_them():
     assert v["b"] == b"hi" and v["bad"] == "soon"
     assert ev("type(self.n) == double && self.n == 1 && self.d < duration('2m') && self.t > self.day", v) is True
     assert ev("duration(self.d) == duration('90s')", v) is True
+
+
+def test_int_literal_comparisons_and_int_addition_keep_the_generic_semantics():
+    """compile.py's shortcuts for `x OP <int literal>` and int + int: the same value or
+    the same error as values.compare and values.add, for every kind of operand."""
+    from infergw_lint.crd.cel import values
+
+    operands = [0, 3, 4, -(2**63), 2**63 - 1, True, False, 3.0, 2.5, float("nan"), UInt(3), "3", [3], None]
+    want_cmp = {"<": (-1,), "<=": (-1, 0), ">": (1,), ">=": (1, 0)}
+
+    def outcome(fn):
+        try:
+            return ("value", fn())
+        except CelError as err:
+            return ("error", str(err))
+
+    for op, accepted in want_cmp.items():
+        prog = compile_expr(f"self {op} 3")
+        for v in operands:
+            assert outcome(lambda: prog.run(v)) == outcome(lambda: values.compare(v, 3, f"_{op}_") in accepted), (op, v)
+    prog = compile_expr("self + 1")
+    for v in operands:
+        assert outcome(lambda: prog.run(v)) == outcome(lambda: values.add(v, 1)), v

@@ -22,6 +22,8 @@ from .library import FAST, GLOBAL, MEMBER
 from .lexer import CompileError, Unsupported, error
 from .parser import RESERVED, UInt, parse
 from .values import (
+    INT64_MAX,
+    INT64_MIN,
     BUDGET,
     BUDGET_STEPS,
     charge,
@@ -90,6 +92,28 @@ def compile_expr(text: str, variables=VARIABLES, kubernetes: bool = True) -> Pro
     c.kubernetes = kubernetes
     fn = c.compile(tree)
     return Program(text, fn, c.slots, variables)
+
+
+def _int_comparison(op: str, a, lit: int, name: str):
+    """``a OP lit`` for an int literal: compare()'s answer, with an int on the left compared
+    directly (compare gives -1, 0 or 1 for two ints; any other left side goes through it)."""
+    if op == "<":
+        def ev(env):
+            v = a(env)
+            return v < lit if type(v) is int else compare(v, lit, name) == -1
+    elif op == "<=":
+        def ev(env):
+            v = a(env)
+            return v <= lit if type(v) is int else compare(v, lit, name) in (-1, 0)
+    elif op == ">":
+        def ev(env):
+            v = a(env)
+            return v > lit if type(v) is int else compare(v, lit, name) == 1
+    else:
+        def ev(env):
+            v = a(env)
+            return v >= lit if type(v) is int else compare(v, lit, name) in (1, 0)
+    return ev
 
 
 def _const(value):
@@ -235,6 +259,9 @@ class _Compiler:
             return lambda env: contains(b(env), a(env))
         if op in ("<", "<=", ">", ">="):
             name = f"_{op}_"
+            lit = getattr(b, "const", _MISSING)
+            if type(lit) is int:  # `x > 3`: two ints compare as Python's ints do
+                return _int_comparison(op, a, lit, name)
             if op == "<":
                 def ev(env):
                     return compare(a(env), b(env), name) == -1
@@ -248,7 +275,17 @@ class _Compiler:
                 def ev(env):
                     return compare(a(env), b(env), name) in (1, 0)
             return ev
-        fn = {"+": add, "-": sub, "*": mul, "/": div, "%": mod}[op]
+        if op == "+":
+            def ev(env):
+                x = a(env)
+                y = b(env)
+                if type(x) is int and type(y) is int:  # the common case, without add's dispatch
+                    r = x + y
+                    if INT64_MIN <= r <= INT64_MAX:
+                        return r
+                return add(x, y)
+            return ev
+        fn = {"-": sub, "*": mul, "/": div, "%": mod}[op]
         return lambda env: fn(a(env), b(env))
 
     # ---- members
