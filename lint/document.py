@@ -10,6 +10,7 @@ inside that JSON, located in the YAML file.
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from .jsonparse import locate_json
 from .source import SourceFile, Span
 
 STR = "tag:yaml.org,2002:str"
@@ -363,16 +365,26 @@ class Builder:
                     stack.append((c, False))
 
 
+def _merge(key: ScalarNode) -> bool:
+    """Is ``key`` a merge key (``<<``)?  Also in a tree composed untyped, whose tags are
+    what the composer asked the resolver (see ``_tag``): only a plain ``<<`` resolves to
+    the merge tag."""
+    tag = key.tag
+    if tag.__class__ is slice:
+        return tag.step[0] and key.value == "<<"
+    return tag == MERGE
+
+
 def _child(node: Node, seg) -> tuple[Node | None, Node | None]:
     """(key node, value node) of ``seg`` in ``node``, or (None, None)."""
     if isinstance(node, MappingNode):
         want = seg if isinstance(seg, str) else str(seg)
         items = node.value
         for k, v in reversed(items):  # the last of duplicate keys is the one that counts
-            if type(k) is ScalarNode and k.value == want and k.tag != MERGE:
+            if type(k) is ScalarNode and k.value == want and not _merge(k):
                 return k, v
         for k, v in items:
-            if type(k) is ScalarNode and k.tag == MERGE:
+            if type(k) is ScalarNode and _merge(k):
                 for src in (v.value if isinstance(v, SequenceNode) else [v]):
                     found = _child(src, seg)
                     if found[1] is not None:
@@ -399,13 +411,14 @@ class Embedded:
     ``json`` module and passes ``make``, which composes the positioned node tree the
     first time a position inside it is asked for."""
 
-    __slots__ = ("_node", "data", "fmt", "_make")
+    __slots__ = ("_node", "data", "fmt", "_make", "_offsets")
 
     def __init__(self, node: Node | None, data: Any, fmt: str, make=None):
         self._node = node
         self.data = data
         self.fmt = fmt  # "json" | "yaml"
         self._make = make
+        self._offsets = None  # where each character of the JSON is in the file, for ``where``
 
     @property
     def node(self) -> Node:
@@ -413,13 +426,33 @@ class Embedded:
             self._node = self._make()
         return self._node
 
+    def where(self, path: tuple, key: tuple | None):
+        """``jsonparse.locate_json`` of ``path`` in JSON whose tree is not built (placing
+        a finding needs no tree); None when the tree is there, or to build it."""
+        make = self._make
+        if self._node is not None or not hasattr(make, "offsets"):
+            return None
+        if self._offsets is None:
+            self._offsets = make.offsets()
+        try:
+            return locate_json(make.value, path, self._offsets, key)
+        except Exception:  # noqa: BLE001 - what it cannot step over: the tree says
+            return None
+
     def forget(self) -> None:
         """Drop a tree ``make`` built (it builds it again when asked)."""
         if self._make is not None:
             self._node = None
+            self._offsets = None
 
     def __repr__(self) -> str:
         return f"Embedded(fmt={self.fmt!r}, data={self.data!r})"
+
+
+# id(document) -> (document, root, frame): the placing trees of the last documents placed
+# (Document._placing); the document is held, so its id is not reused while it is here
+_PLACED: OrderedDict = OrderedDict()
+_PLACED_MAX = 4
 
 
 @dataclass
@@ -483,6 +516,7 @@ class Document:
         embedded JSON), once the findings of the document are placed."""
         if "_recompose" in self.__dict__:
             self.__dict__.pop("node", None)
+            _PLACED.pop(id(self), None)
         for emb in self.embedded.values():
             emb.forget()
 
@@ -561,28 +595,122 @@ class Document:
             key, node = k, v
         return key, node, len(path)
 
+    # Findings are placed on a tree of their own when the document's was released: its
+    # lines composed alone (loader.placing_tree), the marks left where they are in them,
+    # so each node found is moved by the slice's place (a "frame", below); ``node`` and
+    # ``locate`` keep the tree of ``recompose``, with the marks in the file.  The trees
+    # of the last few documents placed are kept (``_PLACED``), not one per document: a
+    # document placed outside the check (a suppression, another document's message)
+    # leaves no tree behind.
+    _FILE = (0, 0)  # the frame of a tree whose marks are in the file: (characters, lines)
+
+    def _placing(self) -> tuple:
+        """(root node, frame) to place findings on."""
+        node = self.__dict__.get("node")
+        if node is not None:
+            return node, self._FILE
+        kept = _PLACED.get(id(self))
+        if kept is not None and kept[0] is self:
+            return kept[1], kept[2]
+        signature = self.__dict__.get("_recompose")
+        if signature is not None:
+            from .loader import placing_tree
+
+            made = placing_tree(self, signature)
+            if made is not None:
+                while len(_PLACED) >= _PLACED_MAX:
+                    try:
+                        _PLACED.popitem(last=False)
+                    except KeyError:  # pragma: no cover - emptied meanwhile
+                        break
+                _PLACED[id(self)] = (self, made[0], made[1:])
+                return made[0], made[1:]
+        return self.node, self._FILE
+
+    def _place(self, path: tuple) -> tuple:
+        """``locate`` on the placing tree: (key node, its frame, value node, its frame,
+        depth reached).  Embedded documents' marks are in the file."""
+        node, frame = self._placing()
+        key, kframe = None, frame
+        for i, seg in enumerate(path):
+            if type(node) is ScalarNode:
+                emb = self.embedded.get(path[:i])
+                if emb is None:
+                    return key, kframe, node, frame, i
+                node, frame = emb.node, self._FILE
+            k, v = _child(node, seg)
+            if v is None:
+                return key, kframe, node, frame, i
+            key, kframe, node = k, frame, v
+        return key, kframe, node, frame, len(path)
+
+    def _where(self, path: tuple) -> tuple:
+        """``_place`` as places in the file: (key (start, end) or None, value (start, end),
+        depth reached).  JSON whose tree is not built is walked in its text
+        (``jsonparse.locate_json``): a JSON file's, and JSON embedded in a ConfigMap."""
+        d = self.__dict__
+        if self.fmt == "json" and "node" not in d and "_recompose" in d and not self.embedded:
+            try:
+                return locate_json(self.source.text, path)
+            except Exception:  # noqa: BLE001 - what it cannot step over: the tree says
+                pass
+        if self.embedded:
+            # A path into embedded JSON: the loader found its string where the walk below
+            # would (``_embed``, with ``locate``), so once a step is taken inside the JSON
+            # the YAML tree has nothing to add (only a step not taken needs the key above)
+            for i in range(1, len(path)):
+                emb = self.embedded.get(path[:i])
+                if emb is not None:
+                    found = emb.where(path[i:], None) if emb._node is None else None
+                    if found is not None and found[2]:
+                        return found[0], found[1], i + found[2]
+                    break
+        node, frame = self._placing()
+        key, kframe = None, frame
+        for i, seg in enumerate(path):
+            if type(node) is ScalarNode:
+                emb = self.embedded.get(path[:i])
+                if emb is None:
+                    break
+                if emb._node is None:
+                    at = kframe[0]
+                    found = emb.where(path[i:], None if key is None else (key.start_mark.index + at, node_end(key) + at))
+                    if found is not None:
+                        return found[0], found[1], i + found[2]
+                node, frame = emb.node, self._FILE
+            k, v = _child(node, seg)
+            if v is None:
+                break
+            key, kframe, node = k, frame, v
+        else:
+            i = len(path)
+        at = frame[0]
+        where = (node.start_mark.index + at, node_end(node) + at)
+        if key is None:
+            return None, where, i
+        at = kframe[0]
+        return (key.start_mark.index + at, node_end(key) + at), where, i
+
     def span(self, path: tuple = (), key: bool = False) -> Span:
         """Where the value at ``path`` is written (its key with ``key=True``).  A path that
         does not exist resolves to the deepest part of it that does (the place to add)."""
         if not path and "node" not in self.__dict__ and "_recompose" in self.__dict__:
             # the whole document of a released tree: where it is was kept (start, end)
             return self.source.span(self.start, self.end)
-        k, v, reached = self.locate(tuple(path))
-        if key and k is not None:
-            node = k
-        elif reached < len(path) and k is not None:
-            # the missing field belongs under this key: point at the key
-            node = k
-        else:
-            node = v if v is not None else self.node
-        return self.source.span(node.start_mark.index, node_end(node))
+        path = tuple(path)
+        k, where, reached = self._where(path)
+        if k is not None and (key or reached < len(path)):
+            # the key asked, or a missing field, which belongs under this key
+            where = k
+        return self.source.span(*where)
 
     def span_within(self, path: tuple, within: tuple) -> Span:
         """The span of characters ``start:end`` of line ``line`` of the string at ``path``,
         when it is written as a literal block scalar (``|``), where value lines map to
         source lines; otherwise the whole value (``span(path)``)."""
+        path = tuple(path)
         whole = self.span(path)
-        k, v, reached = self.locate(tuple(path))
+        _, _, v, frame, reached = self._place(path)
         try:
             line, start, end = (int(x) for x in within)
         except (TypeError, ValueError):
@@ -593,7 +721,7 @@ class Document:
         if not 0 <= line < len(value_lines) or not 0 <= start <= end <= len(value_lines[line]):
             return whole
         src = self.source
-        first = v.start_mark.line + 1  # 0-based source line of the first content line
+        first = v.start_mark.line + frame[1] + 1  # 0-based source line of the first content line
         starts = src.line_starts
         indent = None
         for n in range(first, min(first + len(value_lines), len(starts))):

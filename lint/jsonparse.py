@@ -287,3 +287,84 @@ def _align_run(value: str, i: int, stop: int, text: str, j: int, end: int, quote
                 pos[i] = k - 1 if quoted and k > j and text[k - 1] == "\\" else k
                 j = k + 1
     return j
+
+
+# ---- a place in JSON text without its tree ---------------------------------------------
+# Placing a finding in JSON needs the marks of one node and of the key above it.  The
+# values beside the path are stepped over by the C decoder (``skip`` gives where a value
+# ends), so no node is made: the same places as ``parse_json``'s tree walked by
+# ``Document.locate``, at the cost of the C parser.
+
+_skip_value = json.scanner.make_scanner(json.JSONDecoder())
+_key_string = json.decoder.scanstring
+
+
+def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: tuple | None = None) -> tuple:
+    """(key, value, depth reached) for ``path`` in the JSON ``text`` (which ``parse_json``
+    accepts), as ``Document.locate`` finds it in ``parse_json(text, offsets)``: ``key``
+    and ``value`` are (start, end) offsets, through ``offsets`` as that tree's marks; key
+    is the one given when no step is taken, None after a list index.  Raises ValueError
+    (or RecursionError) for what it cannot step over (a number too long for ``int``)."""
+    ws = _WS.match
+    i = ws(text, 0).end()
+    reached = 0
+    for seg in path:
+        ch = text[i]
+        if ch == "{":
+            want = seg if isinstance(seg, str) else str(seg)
+            found = None
+            j = ws(text, i + 1).end()
+            if text[j] != "}":
+                while True:
+                    name, end = _key_string(text, j + 1)
+                    colon = ws(text, end).end()
+                    if text[colon] != ":":
+                        raise ValueError("expected ':'")
+                    at = ws(text, colon + 1).end()
+                    if name == want:  # the last of duplicate keys is the one that counts
+                        found = (j, end, at)
+                    j = ws(text, _skip_value(text, at)[1]).end()
+                    if text[j] == ",":
+                        j = ws(text, j + 1).end()
+                    elif text[j] == "}":
+                        break
+                    else:
+                        raise ValueError("expected ',' or '}'")
+            if found is None:
+                break
+            key = _marks(found[0], found[1], offsets)
+            i = found[2]
+        elif ch == "[":
+            if not (isinstance(seg, int) and seg >= 0):
+                break
+            j = ws(text, i + 1).end()
+            n, found = 0, None
+            if text[j] != "]":
+                while True:
+                    if n == seg:
+                        found = j
+                        break
+                    j = ws(text, _skip_value(text, j)[1]).end()
+                    n += 1
+                    if text[j] == ",":
+                        j = ws(text, j + 1).end()
+                    elif text[j] == "]":
+                        break
+                    else:
+                        raise ValueError("expected ',' or ']'")
+            if found is None:
+                break
+            key = None
+            i = found
+        else:
+            break
+        reached += 1
+    return key, _marks(i, _skip_value(text, i)[1], offsets), reached
+
+
+def _marks(start: int, end: int, offsets: list[int] | None) -> tuple[int, int]:
+    """(start, end) of a value written at ``text[start:end]``, as ``_Parser`` marks it."""
+    if offsets is None:
+        return start, end
+    last = len(offsets) - 1
+    return offsets[min(start, last)], (offsets[min(end - 1, last)] + 1 if end else offsets[min(end, last)])

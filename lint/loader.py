@@ -23,7 +23,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import domain
-from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError
+from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError, _tag
 from .jsonparse import JSONError, Mark, TooManyNodes, align, lone_surrogate, parse_json
 from .source import SourceFile, Span
 
@@ -499,8 +499,12 @@ class _JsonNodeMaker:
         self.value, self.src, self.vnode = value, src, vnode
         self.start, self.end, self.style = vnode.start_mark.index, vnode.end_mark.index, vnode.style
 
+    def offsets(self) -> list[int]:
+        """Where each character of the JSON is in the file (``jsonparse.align``)."""
+        return align(self.value, self.src.text, self.start, self.end, self.style)
+
     def __call__(self):
-        offsets = align(self.value, self.src.text, self.start, self.end, self.style)
+        offsets = self.offsets()
         try:
             return parse_json(self.value, offsets)
         except (JSONError, RecursionError):  # pragma: no cover - the C parser accepted it
@@ -644,6 +648,39 @@ def recompose(doc: Document, signature: tuple):
     finally:
         if was:
             gc.enable()
+
+
+def placing_tree(doc: Document, signature: tuple):
+    """(root, offset, lines) of a released YAML document, for placing its findings: the
+    lines it is written on composed alone and untyped (``_QuickLoader``), every mark left
+    where it is in the slice: a node is at ``offset`` characters and ``lines`` libyaml
+    lines more in the file.  Neither the blank padding nor the pass over the tree
+    ``recompose`` needs for marks in the file; the tags are the composer's slices
+    (``document._tag`` reads them).  None when the slice does not compose to the root
+    that was loaded, or for JSON: then the tree of ``recompose`` (``doc.node``)."""
+    fmt, idx, start, root, end, kind, tag, size = signature
+    if fmt != "yaml":
+        return None
+    piece = doc.source.text[start:end]
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        loader = (_QuickLoader if len(piece) < QUICK_MAX_CHARS else _YamlLoader)(piece)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return None
+    finally:
+        if was:
+            gc.enable()
+    if node is None or type(node) is not kind or len(node.value) != size:
+        return None
+    m = node.start_mark
+    if m.index + start != root[0] or m.column != root[2] or m.line > root[1] or _tag(node) != tag:
+        return None
+    return node, start, root[1] - m.line
 
 
 class _RecomposeLoader(_YamlLoader):

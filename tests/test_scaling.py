@@ -693,8 +693,8 @@ def test_recompose_counts_the_nodes_of_a_long_slice_only(monkeypatch):
         parse_source(SourceFile("t.yaml", text), result)
         doc = result.documents[0]
         assert "node" not in doc.__dict__
-        assert doc.span(("data", "k7")).line == 13
+        assert doc.source.line_col(doc.locate(("data", "k7"))[1].start_mark.index)[0] == 13
         doc.forget()  # composed again below: the plain scalars' tags are in the memo now
         counted.clear()
-        assert doc.span(("data", "k8")).line == 14
+        assert doc.source.line_col(doc.locate(("data", "k8"))[1].start_mark.index)[0] == 14
         assert counted == ([] if composer is loader._RecomposeLoader else [loader._YamlLoader] * (1 + 2 * 4 + 2 + 40 * 2))
