@@ -285,8 +285,7 @@ def _served_models(index, versions=None) -> dict | None:
             continue  # bifrost_configs finds none there
         for cfg in bifrost_configs(doc):
             found = True
-            release = versions.bifrost_for(doc) if versions is not None else None
-            deny_empty = empty_models_deny(cfg.data, release) is True
+            deny_empty = None  # empty_models_deny, asked only for a config with an empty models list
             for name, entry in _provider_entries(cfg.data.get("providers")):
                 served = out.setdefault(name, ServedProvider())
                 keys = entry.get("keys")
@@ -297,6 +296,9 @@ def _served_models(index, versions=None) -> dict | None:
                     if not isinstance(key, dict):
                         continue
                     models = key.get("models")
+                    if isinstance(models, list) and not models and deny_empty is None:
+                        release = versions.bifrost_for(doc) if versions is not None else None
+                        deny_empty = empty_models_deny(cfg.data, release) is True
                     if not isinstance(models, list) or "*" in models or (not models and not deny_empty):
                         served.all_models = True
                     elif not models:
@@ -483,8 +485,8 @@ def bifrost_hosts(index) -> set[str]:
     def build() -> set:
         from .gateway import backend_refs, graph
 
-        pods: dict = {}  # namespace -> labels of the Bifrost pods there
-        for doc in index.resources:
+        pods: dict = {}  # namespace -> labels of the Bifrost pods there (only any() reads them)
+        for doc in (doc for kind in WORKLOAD_POD_SPEC for doc in index.of_kind(kind)):
             found = pod_spec(doc)
             if found is None:
                 continue

@@ -48,22 +48,32 @@ def name_kind(name: str) -> str | None:
 
 
 def _workload_kinds(index, namespace) -> list:
-    """(labels of the pods, kinds of their images) of every workload in ``namespace``."""
-    def build():
-        out: dict = {}
-        for kind in WORKLOAD_POD_SPEC:
-            for doc in index.of_kind(kind):
-                found = pod_spec(doc)
-                if found is None:
-                    continue
-                base, spec = found
-                kinds = {image_kind(c.get("image")) for _, c in containers(spec, base)} - {None}
-                tmpl = doc.get(*base[:-1], "metadata", "labels") if kind != "Pod" else doc.labels
-                labels = tmpl if isinstance(tmpl, dict) else {}
-                out.setdefault(index.namespace_of(doc), []).append((labels, kinds))
-        return out
+    """(labels of the pods, kinds of their images) of every workload in ``namespace``.
+    Made per namespace on first use (a run split over processes makes in each process the
+    namespaces its Services are in); the builder of the memo reads the index, so a language
+    server sees every answer as reading other files."""
+    memo = index.memo("llm-workload-kinds", lambda: {} if index.documents is not None else {})
+    found = memo.get(namespace)
+    if found is None:
+        found = memo[namespace] = _namespace_workload_kinds(index, namespace)
+    return found
 
-    return index.memo("llm-workload-kinds", build).get(namespace, [])
+
+def _namespace_workload_kinds(index, namespace) -> list:
+    out: list = []
+    if namespace is None:
+        return out  # workloads are namespaced: namespace_of never says None for one
+    for kind in WORKLOAD_POD_SPEC:
+        for doc in index.of_kind(kind, namespace=namespace):
+            found = pod_spec(doc)
+            if found is None:
+                continue
+            base, spec = found
+            kinds = {image_kind(c.get("image")) for _, c in containers(spec, base)} - {None}
+            tmpl = doc.get(*base[:-1], "metadata", "labels") if kind != "Pod" else doc.labels
+            labels = tmpl if isinstance(tmpl, dict) else {}
+            out.append((labels, kinds))
+    return out
 
 
 def service_kind(index, namespace: str, name: str) -> str | None:

@@ -1,0 +1,153 @@
+"""The per-run tables the rules build once (Index.memo), made cheaper or per key: each
+compared with the whole-set build it replaced, over real trees."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+
+from infergw_lint import domain, llm
+from infergw_lint.domain import WORKLOAD_POD_SPEC, containers, pod_spec
+from infergw_lint.engine import Options, load_index
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _trees():
+    out = [os.path.join(ROOT, "sample_manifests"), os.path.join(ROOT, "tests", "fixtures")]
+    out += sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "IGW*")))
+    for extra in (os.path.join(ROOT, "tests", "realworld"), os.path.join(ROOT, "..", "shared", "corpus")):
+        if os.path.isdir(extra):
+            out.append(extra)
+    return out
+
+
+TREES = pytest.mark.parametrize("tree", _trees(), ids=lambda p: p.rsplit("/", 2)[-1])
+
+
+def _index(tree):
+    return load_index([tree], Options()).ctx
+
+
+# ---- llm: the workloads of a namespace, made per namespace on first use -----------------
+
+
+def _workload_kinds_one_pass(index) -> dict:
+    """llm's table before it was made per namespace: every workload, by namespace."""
+    out: dict = {}
+    for kind in WORKLOAD_POD_SPEC:
+        for doc in index.of_kind(kind):
+            found = pod_spec(doc)
+            if found is None:
+                continue
+            base, spec = found
+            kinds = {llm.image_kind(c.get("image")) for _, c in containers(spec, base)} - {None}
+            tmpl = doc.get(*base[:-1], "metadata", "labels") if kind != "Pod" else doc.labels
+            out.setdefault(index.namespace_of(doc), []).append((tmpl if isinstance(tmpl, dict) else {}, kinds))
+    return out
+
+
+@TREES
+def test_workload_kinds_per_namespace_match_one_pass(tree):
+    index = _index(tree).index
+    want = _workload_kinds_one_pass(index)
+    asked = sorted(index.namespaces_seen, reverse=True) + [None, "no-such-namespace"]
+    for ns in asked:
+        assert llm._workload_kinds(index, ns) == want.get(ns, []), ns
+    for ns in asked:  # again, from the memo
+        assert llm._workload_kinds(index, ns) == want.get(ns, []), ns
+
+
+# ---- domain: the providers Bifrost serves, the hosts that reach it ----------------------
+
+
+def _served_models_eager(index, versions_=None):
+    """domain._served_models before the release was asked only for an empty models list."""
+    found, out = False, {}
+    for doc in index.documents:
+        for cfg in domain.bifrost_configs(doc):
+            found = True
+            release = versions_.bifrost_for(doc) if versions_ is not None else None
+            deny_empty = domain.empty_models_deny(cfg.data, release) is True
+            for name, entry in domain._provider_entries(cfg.data.get("providers")):
+                served = out.setdefault(name, domain.ServedProvider())
+                keys = entry.get("keys")
+                if not isinstance(keys, list) or not keys:
+                    served.all_models = True
+                    continue
+                for key in keys:
+                    if not isinstance(key, dict):
+                        continue
+                    models = key.get("models")
+                    if not isinstance(models, list) or "*" in models or (not models and not deny_empty):
+                        served.all_models = True
+                    elif not models:
+                        served.denied_empty = True
+                    else:
+                        served.models.update(m for m in models if isinstance(m, str))
+                    aliases = key.get("aliases")
+                    if isinstance(aliases, dict):
+                        served.models.update(a for a in aliases if isinstance(a, str))
+    return out if found else None
+
+
+def _bifrost_hosts_eager(index) -> set:
+    """domain.bifrost_hosts before its pods were read from the workloads alone."""
+    from infergw_lint.gateway import backend_refs, graph
+
+    pods: dict = {}
+    for doc in index.resources:
+        found = pod_spec(doc)
+        if found is None:
+            continue
+        base, spec = found
+        if any(domain.is_bifrost_image(c.get("image")) for _, c in containers(spec, base)):
+            meta = doc.get(*base[:-1], "metadata") if len(base) > 1 else doc.get("metadata")
+            labels = meta.get("labels") if isinstance(meta, dict) else doc.labels
+            pods.setdefault(index.namespace_of(doc), []).append(labels if isinstance(labels, dict) else {})
+    services, hosts = set(), set()
+    for svc in index.of_kind("Service"):
+        ns = index.namespace_of(svc) or index.default_namespace
+        selector = svc.get("spec", "selector")
+        if "bifrost" in (svc.name or "").lower() or any(domain._labels_match(selector, l) for l in pods.get(ns, ())):
+            services.add((ns, svc.name))
+            hosts |= {svc.name, f"{svc.name}.{ns}", f"{svc.name}.{ns}.svc", f"{svc.name}.{ns}.svc.cluster.local"}
+    if services:
+        g = graph(index)
+        for route in index.of_kind("HTTPRoute"):
+            if not any(b.is_service and (b.namespace, b.name) in services for b in backend_refs(route, index)):
+                continue
+            names = [h for h in (route.get("spec", "hostnames") or []) if isinstance(h, str)]
+            if not names:
+                names = [l.hostname for att in g.attachments(route) for l in att.listeners if l.hostname]
+            hosts |= {h.lower() for h in names}
+    return {h.lower() for h in hosts if h}
+
+
+@TREES
+def test_served_models_and_bifrost_hosts_match_eager_builds(tree):
+    ctx = _index(tree)
+    index = ctx.index
+    assert domain._served_models(index, ctx.versions) == _served_models_eager(index, ctx.versions)
+    assert domain._served_models(index) == _served_models_eager(index)
+    assert domain.bifrost_hosts(index) == _bifrost_hosts_eager(index)
+
+
+def test_served_models_empty_list_by_release(tmp_path):
+    """An empty models list: denied on Bifrost v1.5+ (the workload's image), served before."""
+    cm = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg-{n}, namespace: ns{n}}}\ndata:\n  config.json: |\n"
+        '    {{"providers": {{"openai": {{"keys": [{{"name": "k", "value": "v", "models": []}}]}},\n'
+        '     "anthropic": {{"keys": [{{"name": "k", "value": "v", "models": ["claude"]}}]}}}}}}\n'
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: b, namespace: ns{n}}}\nspec:\n"
+        "  template:\n    spec:\n      containers: [{{name: b, image: 'maximhq/bifrost:{tag}'}}]\n"
+        "      volumes: [{{name: c, configMap: {{name: cfg-{n}}}}}]\n"
+    )
+    for n, tag in enumerate(("v1.4.0", "v1.5.2")):
+        (tmp_path / f"{n}.yaml").write_text(cm.format(n=n, tag=tag))
+        ctx = _index(str(tmp_path / f"{n}.yaml"))
+        got = domain._served_models(ctx.index, ctx.versions)
+        assert got == _served_models_eager(ctx.index, ctx.versions)
+        assert got["openai"].all_models is (tag == "v1.4.0") and got["openai"].denied_empty is (tag == "v1.5.2")
