@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .domain import WORKLOAD_POD_SPEC, containers, image_name, is_foreign_bifrost_image
+from .domain import WORKLOAD_POD_SPEC, containers, image_name, is_foreign_bifrost_image, pod_spec
 from .sanitize import escape
 
 COMPONENTS = ("bifrost", "kgateway", "gateway-api")
@@ -151,13 +152,26 @@ def unknown(component: str, why: str = "") -> Version:
 # ---- inference from the manifests ------------------------------------------------------
 
 
-@dataclass
 class _Seen:
-    """A version read from one place in the manifests."""
+    """A version read from one place in the manifests.  Most sightings are never printed
+    (only the first of a release is, in ``_agree``): the value is cleaned and the place
+    described when asked."""
 
-    parts: tuple | None
-    text: str  # the raw value (image reference, annotation)
-    where: str  # "Deployment llm/bifrost at path:line"
+    __slots__ = ("parts", "_raw", "_place")
+
+    def __init__(self, parts: tuple | None, raw: str, place) -> None:
+        self.parts = parts
+        self._raw = raw  # the raw value (image reference, annotation)
+        self._place = place  # a description, or the document (described by _where)
+
+    @property
+    def text(self) -> str:
+        return _clean(self._raw)
+
+    @property
+    def where(self) -> str:  # "Deployment llm/bifrost at path:line"
+        place = self._place
+        return place if isinstance(place, str) else _where(place)
 
 
 def _where(doc) -> str:
@@ -177,9 +191,15 @@ def _image_tag(image: str) -> str | None:
     return last.split(":", 1)[1] if ":" in last else None
 
 
-def _from_image(image: str, where: str) -> _Seen:
+@lru_cache(maxsize=1024)
+def _image_parts(image: str) -> tuple | None:
     tag = _image_tag(image)
-    return _Seen(parse(tag) if tag else None, _clean(image), where)
+    return parse(tag) if tag else None
+
+
+def _from_image(image: str, place) -> _Seen:
+    """A sighting of ``image``; ``place`` a description or the document it is in."""
+    return _Seen(_image_parts(image), image, place)
 
 
 def _agree(component: str, seen: list, what: str) -> Version | None:
@@ -293,8 +313,23 @@ def _stated_version(component: str, entry) -> Version | None:
 def build(documents, options) -> StackProfile:
     """The profile of a set of documents under ``options``."""
     default_ns = getattr(options, "default_namespace", None) or "default"
-    given = stated(options)
+    return _profile(_sightings(documents, default_ns), options, default_ns)
 
+
+@dataclass
+class _Sightings:
+    """The versions read from a set of documents, in document order."""
+
+    bifrost: list  # [_Seen]: Bifrost images of workloads and values files
+    kgateway_images: list
+    kgateway_charts: list  # read only when no kgateway image is seen (the images win)
+    bundles: list  # Gateway API CRDs' bundle-version
+    mounts: dict  # (namespace, configmap) -> [_Seen] of the workloads that mount it
+    values: dict  # id(values document) -> _Seen
+    configmaps: list
+
+
+def _sightings(documents, default_ns: str) -> _Sightings:
     bifrost_seen: list = []
     kgw_images: list = []
     kgw_charts: list = []
@@ -302,6 +337,7 @@ def build(documents, options) -> StackProfile:
     mounts: dict = {}  # (namespace, configmap) -> [_Seen]
     per_doc: dict = {}
     configmaps = []
+    k8s = []  # the resources but ConfigMaps, whose chart labels are read if no kgateway image is seen
     for doc in documents:
         flavor = doc.flavor
         if flavor == "bifrost":
@@ -317,23 +353,20 @@ def build(documents, options) -> StackProfile:
         if kind == "ConfigMap":
             configmaps.append(doc)
             continue
+        k8s.append(doc)
         if kind == "CustomResourceDefinition":
             spec = doc.get("spec")
             if isinstance(spec, dict) and spec.get("group") in (GATEWAY_GROUP, "gateway.networking.x-k8s.io"):
                 ann = doc.annotations.get(BUNDLE_ANNOTATION) if isinstance(doc.annotations, dict) else None
                 if isinstance(ann, str):
-                    bundles.append(_Seen(parse(ann), _clean(ann), _where(doc)))
-        chart = doc.labels.get("helm.sh/chart")
-        if isinstance(chart, str):
-            m = _CHART.match(chart.strip())
-            if m:
-                kgw_charts.append(_Seen(parse(m.group(1)), _clean(chart), _where(doc)))
-        path = WORKLOAD_POD_SPEC.get(kind or "")
-        if path is None:
+                    bundles.append(_Seen(parse(ann), ann, doc))
             continue
-        spec = doc.get(*path)
-        if not isinstance(spec, dict):
+        if kind not in WORKLOAD_POD_SPEC:
             continue
+        found = pod_spec(doc)  # (path, spec), kept on the document for the rules
+        if found is None:
+            continue
+        path, spec = found
         bifrost_here = []
         for _, c in containers(spec, path):
             image = c.get("image")
@@ -341,15 +374,29 @@ def build(documents, options) -> StackProfile:
                 continue
             name = image_name(image)
             if name == "bifrost" and not is_foreign_bifrost_image(image):
-                bifrost_here.append(_from_image(image, _where(doc)))
+                bifrost_here.append(_from_image(image, doc))
             elif name in KGATEWAY_IMAGES:
-                kgw_images.append(_from_image(image, _where(doc)))
+                kgw_images.append(_from_image(image, doc))
         if bifrost_here:
             bifrost_seen.extend(bifrost_here)
             ns = _namespace(doc, default_ns)
             for cm in _mounted_configmaps(spec):
                 mounts.setdefault((ns, cm), []).extend(bifrost_here)
+    if not kgw_images:  # the chart label says kgateway's release only when no controller image does
+        for doc in k8s:
+            chart = doc.labels.get("helm.sh/chart")
+            if isinstance(chart, str):
+                m = _CHART.match(chart.strip())
+                if m:
+                    kgw_charts.append(_Seen(parse(m.group(1)), chart, doc))
+    return _Sightings(bifrost_seen, kgw_images, kgw_charts, bundles, mounts, per_doc, configmaps)
 
+
+def _profile(sightings: _Sightings, options, default_ns: str) -> StackProfile:
+    given = stated(options)
+    bifrost_seen, kgw_images = sightings.bifrost, sightings.kgateway_images
+    kgw_charts, bundles = sightings.kgateway_charts, sightings.bundles
+    mounts, per_doc, configmaps = sightings.mounts, sightings.values, sightings.configmaps
     notes: list = []
 
     def pick(component: str, inferred: Version | None) -> Version:

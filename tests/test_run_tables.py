@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from infergw_lint import domain, llm
+from infergw_lint import domain, llm, versions
 from infergw_lint.domain import WORKLOAD_POD_SPEC, containers, pod_spec
 from infergw_lint.engine import Options, load_index
 
@@ -29,6 +29,110 @@ TREES = pytest.mark.parametrize("tree", _trees(), ids=lambda p: p.rsplit("/", 2)
 
 def _index(tree):
     return load_index([tree], Options()).ctx
+
+
+# ---- the stack profile: one pass, every sighting described as it is read ---------------
+
+
+class _Eager:
+    """A sighting as the one pass made it: text cleaned and place described at once."""
+
+    def __init__(self, parts, text, where):
+        self.parts, self.text, self.where = parts, text, where
+
+
+def _eager_sightings(documents, default_ns):
+    """versions.build's pass before the sightings were described lazily: every resource's
+    chart label read, the pod spec read with doc.get."""
+    clean, where = versions._clean, versions._where
+
+    def from_image(image, place):
+        tag = versions._image_tag(image)
+        return _Eager(versions.parse(tag) if tag else None, clean(image), place)
+
+    bifrost, images, charts, bundles, mounts, values, configmaps = [], [], [], [], {}, {}, []
+    for doc in documents:
+        if doc.flavor == "bifrost":
+            image = versions._values_image(doc.data)
+            if image is not None:
+                values[id(doc)] = seen = from_image(image, f"values file {clean(doc.path)}")
+                bifrost.append(seen)
+            continue
+        if doc.flavor != "k8s":
+            continue
+        kind = doc.kind
+        if kind == "ConfigMap":
+            configmaps.append(doc)
+            continue
+        if kind == "CustomResourceDefinition":
+            spec = doc.get("spec")
+            if isinstance(spec, dict) and spec.get("group") in (versions.GATEWAY_GROUP, "gateway.networking.x-k8s.io"):
+                ann = doc.annotations.get(versions.BUNDLE_ANNOTATION)
+                if isinstance(ann, str):
+                    bundles.append(_Eager(versions.parse(ann), clean(ann), where(doc)))
+        chart = doc.labels.get("helm.sh/chart")
+        if isinstance(chart, str):
+            m = versions._CHART.match(chart.strip())
+            if m:
+                charts.append(_Eager(versions.parse(m.group(1)), clean(chart), where(doc)))
+        path = WORKLOAD_POD_SPEC.get(kind or "")
+        spec = doc.get(*path) if path is not None else None
+        if not isinstance(spec, dict):
+            continue
+        here = []
+        for _, c in containers(spec, path):
+            image = c.get("image")
+            if not isinstance(image, str):
+                continue
+            name = domain.image_name(image)
+            if name == "bifrost" and not domain.is_foreign_bifrost_image(image):
+                here.append(from_image(image, where(doc)))
+            elif name in versions.KGATEWAY_IMAGES:
+                images.append(from_image(image, where(doc)))
+        if here:
+            bifrost += here
+            for cm in versions._mounted_configmaps(spec):
+                mounts.setdefault((doc.namespace or default_ns, cm), []).extend(here)
+    return versions._Sightings(bifrost, images, charts, bundles, mounts, values, configmaps)
+
+
+def _described(seen: list) -> list:
+    return [(s.parts, s.text, s.where) for s in seen]
+
+
+def _compare_profiles(documents, options):
+    default_ns = options.default_namespace or "default"
+    want = _eager_sightings(documents, default_ns)
+    got = versions._sightings(documents, default_ns)
+    for name in ("bifrost", "kgateway_images", "bundles"):
+        assert _described(getattr(got, name)) == _described(getattr(want, name)), name
+    assert {k: _described(v) for k, v in got.mounts.items()} == {k: _described(v) for k, v in want.mounts.items()}
+    assert {k: _described([v]) for k, v in got.values.items()} == {k: _described([v]) for k, v in want.values.items()}
+    assert got.configmaps == want.configmaps
+    # the chart labels are read only when no controller image is seen (the image wins)
+    assert _described(got.kgateway_charts) == ([] if want.kgateway_images else _described(want.kgateway_charts))
+    assert versions.build(documents, options) == versions._profile(want, options, default_ns)
+
+
+@TREES
+def test_stack_profile_matches_the_eager_pass(tree):
+    documents = _index(tree).index.documents
+    _compare_profiles(documents, Options())
+    stated = Options()
+    stated.versions = {"kgateway": ("2.0", "--kgateway-version"), "bifrost": ("1.2", "versions: in .infergw-lint.yaml")}
+    _compare_profiles(documents, stated)
+
+
+def test_stack_profile_chart_label_without_a_controller_image(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: kgateway\n  labels: {helm.sh/chart: kgateway-v2.1.0}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {helm.sh/chart: kgateway-v2.0.0}\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels: {helm.sh/chart: kgateway-v2.1.0}\n"
+        "spec: {template: {spec: {containers: [{name: c, image: 'ghcr.io/x/envoy-wrapper:v2.1.0'}]}}}\n"
+    )
+    documents = _index(str(tmp_path)).index.documents
+    _compare_profiles(documents, Options())
+    assert str(versions.build(documents, Options()).kgateway) == "v2.1.0"
 
 
 # ---- llm: the workloads of a namespace, made per namespace on first use -----------------
