@@ -259,6 +259,45 @@ def _values_image(data) -> str | None:
     return None
 
 
+class _PerConfig:
+    """id(config document) -> the Bifrost Version that reads it, each agreed from its
+    sightings on first use: a run split over processes describes in each process the
+    configs its documents hold.  Compared by the Versions (the language server compares
+    profiles by value)."""
+
+    __slots__ = ("_seen", "_done")
+
+    def __init__(self, seen: dict) -> None:
+        self._seen = seen  # id(doc) -> [_Seen], each list non-empty
+        self._done: dict = {}
+
+    def get(self, key, default=None):
+        found = self._done.get(key)
+        if found is None:
+            seen = self._seen.get(key) if self._seen is not None else None
+            if seen is None:
+                return default
+            found = self._done[key] = _agree("bifrost", seen, "image")
+        return found
+
+    def resolved(self) -> dict:
+        """Every Version; the sightings (and the documents they name) are then let go."""
+        if self._seen is not None:
+            for key in self._seen:
+                self.get(key)
+            self._seen = None
+        return self._done
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, _PerConfig):
+            return self.resolved() == other.resolved()
+        if isinstance(other, dict):
+            return self.resolved() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass
 class StackProfile:
     """The versions of one run (or one rendered overlay/chart).  ``bifrost``, ``kgateway``
@@ -268,7 +307,7 @@ class StackProfile:
     bifrost: Version
     kgateway: Version
     gateway_api: Version
-    _per_config: dict = field(default_factory=dict, repr=False)  # id(doc) -> Version
+    _per_config: dict | _PerConfig = field(default_factory=dict, repr=False)  # id(doc) -> Version
     notes: list = field(default_factory=list)
 
     def get(self, component: str) -> Version:
@@ -428,14 +467,15 @@ def _profile(sightings: _Sightings, options, default_ns: str) -> StackProfile:
         if v.origin == "unknown" and v.source.startswith("the manifests disagree"):
             notes.append(f"{v.label} version unknown: {v.source}")
 
-    per_config: dict = {}
+    per_config: dict = {}  # id(doc) -> the sightings its Version is agreed from, when asked
     for doc_id, seen in per_doc.items():
-        per_config[doc_id] = _agree("bifrost", [seen], "image")
-    for cm in configmaps:
-        seen = mounts.get((_namespace(cm, default_ns), cm.name))
-        if seen:
-            per_config[id(cm)] = _agree("bifrost", seen, "image")
-    return StackProfile(bifrost, kgateway, gateway_api, per_config, notes)
+        per_config[doc_id] = [seen]
+    if mounts:
+        for cm in configmaps:
+            seen = mounts.get((_namespace(cm, default_ns), cm.name))
+            if seen:
+                per_config[id(cm)] = seen
+    return StackProfile(bifrost, kgateway, gateway_api, _PerConfig(per_config), notes)
 
 
 def bifrost_for_finding(ctx, finding) -> Version:

@@ -112,6 +112,19 @@ def _compare_profiles(documents, options):
     # the chart labels are read only when no controller image is seen (the image wins)
     assert _described(got.kgateway_charts) == ([] if want.kgateway_images else _described(want.kgateway_charts))
     assert versions.build(documents, options) == versions._profile(want, options, default_ns)
+    # each config's Version, agreed on first use (here: the last document first) as the
+    # eager build agreed every one
+    eager = {key: versions._agree("bifrost", [seen], "image") for key, seen in want.values.items()}
+    for cm in want.configmaps:
+        seen = want.mounts.get((cm.namespace or default_ns, cm.name))
+        if seen:
+            eager[id(cm)] = versions._agree("bifrost", seen, "image")
+    profile = versions.build(documents, options)
+    for doc in reversed(documents):
+        assert profile._per_config.get(id(doc)) == eager.get(id(doc))
+        if profile.bifrost.origin not in ("cli", "config"):
+            assert profile.bifrost_for(doc) == eager.get(id(doc), profile.bifrost)
+    assert profile._per_config == eager and versions.build(documents, options)._per_config == eager
 
 
 @TREES
