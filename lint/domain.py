@@ -499,8 +499,10 @@ def bifrost_hosts(index) -> set[str]:
         hosts: set = set()
         for svc in index.of_kind("Service"):
             ns = index.namespace_of(svc) or index.default_namespace
-            selector = svc.get("spec", "selector")
-            if "bifrost" in (svc.name or "").lower() or any(_labels_match(selector, l) for l in pods.get(ns, ())):
+            here = pods.get(ns)  # the selector is read only where Bifrost pods run
+            if "bifrost" in (svc.name or "").lower() or (
+                here and any(_labels_match(svc.get("spec", "selector"), l) for l in here)
+            ):
                 services.add((ns, svc.name))
                 hosts |= {svc.name, f"{svc.name}.{ns}", f"{svc.name}.{ns}.svc", f"{svc.name}.{ns}.svc.cluster.local"}
         if services:

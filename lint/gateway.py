@@ -1066,6 +1066,18 @@ def route_order(doc, index) -> tuple:
 
 # ---- the per-run graph --------------------------------------------------------------------
 
+_PARENT_KIND_NAMES = tuple(sorted({kind for _, kind in PARENT_KINDS}))
+
+
+def _in_document_order(index, lists: list[list]) -> list:
+    """The documents of ``lists`` (each in document order) in the order of the index."""
+    filled = [docs for docs in lists if docs]
+    if len(filled) < 2:
+        return list(filled[0]) if filled else []
+    position = {id(d): i for i, d in enumerate(index.resources)}
+    return sorted((d for docs in filled for d in docs), key=lambda d: position[id(d)])
+
+
 class Graph:
     """Gateway API model of one run, built once per Index (see ``graph``)."""
 
@@ -1078,21 +1090,24 @@ class Graph:
         self.kinds_present: set[str] = set()
         self.classes: dict[str, list] = {}
         self.crd_kinds: set[tuple[str, str]] = set()  # (group, kind) defined by a CRD in the set
-        for doc in index.resources:
-            kind = doc.kind
-            self.kinds_present.add(kind)
-            if kind == "CustomResourceDefinition":
-                spec = _dict(doc.get("spec"))
-                crd_kind = _dict(spec.get("names")).get("kind")
-                if isinstance(spec.get("group"), str) and isinstance(crd_kind, str):
-                    self.crd_kinds.add((spec["group"], crd_kind))
-            if (doc.group, kind) in PARENT_KINDS:
-                ns = index.namespace_of(doc)
-                self.parents.setdefault((doc.group, kind, ns, doc.name), []).append(doc)
-                self.listeners[id(doc)] = listeners_of(doc, index)
-            elif kind in ROUTE_KINDS and doc.group == GATEWAY_GROUP:
-                self.routes.append(doc)
-            elif kind == "GatewayClass" and doc.group == GATEWAY_GROUP and doc.name:
+        # from the index's lists by kind (document order within a kind), not a pass over
+        # every resource; parents or routes of several kinds are put back in document order
+        self.kinds_present = index.kinds()
+        for doc in index.of_kind("CustomResourceDefinition"):
+            spec = _dict(doc.get("spec"))
+            crd_kind = _dict(spec.get("names")).get("kind")
+            if isinstance(spec.get("group"), str) and isinstance(crd_kind, str):
+                self.crd_kinds.add((spec["group"], crd_kind))
+        parents = _in_document_order(index, [
+            [d for d in index.of_kind(kind) if (d.group, kind) in PARENT_KINDS] for kind in _PARENT_KIND_NAMES
+        ])
+        for doc in parents:
+            ns = index.namespace_of(doc)
+            self.parents.setdefault((doc.group, doc.kind, ns, doc.name), []).append(doc)
+            self.listeners[id(doc)] = listeners_of(doc, index)
+        self.routes = _in_document_order(index, [index.of_kind(kind, group=GATEWAY_GROUP) for kind in ROUTE_KINDS])
+        for doc in index.of_kind("GatewayClass", group=GATEWAY_GROUP):
+            if doc.name:
                 self.classes.setdefault(doc.name, []).append(doc)
         self._names: dict[tuple, dict[tuple, list[str]]] = {}
         self._attachments: dict[int, list[Attachment]] = {}

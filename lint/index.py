@@ -56,6 +56,10 @@ class Index:
                 out.extend(doc for doc in docs if doc.group == group)
         return out
 
+    def kinds(self) -> set:
+        """The kinds of the resources in the set (None for a resource without one)."""
+        return set(self._by_kind)
+
     def get(self, kind: str, namespace: str | None, name: str, group: str | None = None):
         for doc in self._by_key.get((kind, namespace, name), ()):
             if group is None or doc.group == group:

@@ -268,3 +268,66 @@ def test_served_models_empty_list_by_release(tmp_path):
         got = domain._served_models(ctx.index, ctx.versions)
         assert got == _served_models_eager(ctx.index, ctx.versions)
         assert got["openai"].all_models is (tag == "v1.4.0") and got["openai"].denied_empty is (tag == "v1.5.2")
+
+
+# ---- gateway: the graph's parents, routes and classes, from the lists by kind ---------------
+
+
+def _graph_one_pass(index):
+    """What Graph.__init__ read in one pass over every resource."""
+    from infergw_lint import gateway as gw
+
+    parents, listeners, routes, kinds, classes, crds = {}, {}, [], set(), {}, set()
+    for doc in index.resources:
+        kind = doc.kind
+        kinds.add(kind)
+        if kind == "CustomResourceDefinition":
+            spec = gw._dict(doc.get("spec"))
+            crd_kind = gw._dict(spec.get("names")).get("kind")
+            if isinstance(spec.get("group"), str) and isinstance(crd_kind, str):
+                crds.add((spec["group"], crd_kind))
+        if (doc.group, kind) in gw.PARENT_KINDS:
+            parents.setdefault((doc.group, kind, index.namespace_of(doc), doc.name), []).append(doc)
+            listeners[id(doc)] = [(l.key, l.hostname) for l in gw.listeners_of(doc, index) or []]
+        elif kind in gw.ROUTE_KINDS and doc.group == gw.GATEWAY_GROUP:
+            routes.append(doc)
+        elif kind == "GatewayClass" and doc.group == gw.GATEWAY_GROUP and doc.name:
+            classes.setdefault(doc.name, []).append(doc)
+    return parents, listeners, routes, kinds, classes, crds
+
+
+def _compare_graph(index):
+    from infergw_lint import gateway as gw
+
+    g = gw.Graph(index)
+    parents, listeners, routes, kinds, classes, crds = _graph_one_pass(index)
+    assert list(g.parents.items()) == list(parents.items())  # the same order: all_listeners
+    assert {k: [(l.key, l.hostname) for l in v or []] for k, v in g.listeners.items()} == listeners
+    assert list(g.listeners) == list(listeners)
+    assert g.routes == routes and g.kinds_present == kinds and g.crd_kinds == crds
+    assert list(g.classes.items()) == list(classes.items())
+
+
+@TREES
+def test_graph_from_lists_by_kind_matches_one_pass(tree):
+    _compare_graph(_index(tree).index)
+
+
+def test_graph_parents_and_routes_of_several_kinds_in_document_order(tmp_path):
+    gw_api = "gateway.networking.k8s.io"
+    docs = []
+    for i in range(3):
+        docs.append(f"apiVersion: {gw_api}/v1\nkind: TLSRoute\nmetadata: {{name: t{i}}}\nspec: {{parentRefs: [{{name: g}}]}}\n")
+        docs.append(f"apiVersion: {gw_api}/v1\nkind: ListenerSet\nmetadata: {{name: g}}\n"
+                    "spec: {parentRef: {name: g}, listeners: [{name: l, port: 80, protocol: HTTP}]}\n")
+        docs.append(f"apiVersion: {gw_api}/v1\nkind: HTTPRoute\nmetadata: {{name: h{i}}}\nspec: {{parentRefs: [{{name: g}}]}}\n")
+        docs.append(f"apiVersion: {gw_api}/v1\nkind: Gateway\nmetadata: {{name: g{i}}}\n"
+                    "spec: {gatewayClassName: c, listeners: [{name: l, port: 80, protocol: HTTP}]}\n")
+        docs.append(f"apiVersion: {gw_api}/v1\nkind: GRPCRoute\nmetadata: {{name: r{i}}}\nspec: {{parentRefs: [{{name: g}}]}}\n")
+        docs.append(f"apiVersion: example.com/v1\nkind: HTTPRoute\nmetadata: {{name: other{i}}}\n")
+    (tmp_path / "a.yaml").write_text("---\n".join(docs))
+    index = _index(str(tmp_path)).index
+    _compare_graph(index)
+    from infergw_lint import gateway as gw
+
+    assert [d.name for d in gw.Graph(index).routes] == ["t0", "h0", "r0", "t1", "h1", "r1", "t2", "h2", "r2"]
