@@ -449,10 +449,11 @@ class Embedded:
         return f"Embedded(fmt={self.fmt!r}, data={self.data!r})"
 
 
-# id(document) -> (document, root, frame): the placing trees of the last documents placed
-# (Document._placing); the document is held, so its id is not reused while it is here
+# (id(document), root key or None) -> (document, root, frame): the placing trees of the
+# last documents placed (Document._placing), of one root entry or of the whole document;
+# the document is held, so its id is not reused while it is here
 _PLACED: OrderedDict = OrderedDict()
-_PLACED_MAX = 4
+_PLACED_MAX = 8
 
 
 @dataclass
@@ -516,7 +517,9 @@ class Document:
         embedded JSON), once the findings of the document are placed."""
         if "_recompose" in self.__dict__:
             self.__dict__.pop("node", None)
-            _PLACED.pop(id(self), None)
+            me = id(self)
+            for key in [k for k in list(_PLACED) if k[0] == me]:
+                _PLACED.pop(key, None)
         for emb in self.embedded.values():
             emb.forget()
 
@@ -604,28 +607,39 @@ class Document:
     # leaves no tree behind.
     _FILE = (0, 0)  # the frame of a tree whose marks are in the file: (characters, lines)
 
-    def _placing(self) -> tuple:
-        """(root node, frame) to place findings on."""
+    def _placing(self, want: str | None = None) -> tuple:
+        """(root node, frame) to place findings on: the entry of the root's key ``want``
+        alone when it can be told from the text (``loader.placing_entry``), else the
+        whole document; (ROOT, None) when the root has no key ``want``."""
         node = self.__dict__.get("node")
         if node is not None:
             return node, self._FILE
-        kept = _PLACED.get(id(self))
-        if kept is not None and kept[0] is self:
-            return kept[1], kept[2]
         signature = self.__dict__.get("_recompose")
-        if signature is not None:
-            from .loader import placing_tree
+        if signature is None:
+            return self.node, self._FILE
+        me = id(self)
+        for part in (want, None) if want is not None else (None,):
+            kept = _PLACED.get((me, part))
+            if kept is not None and kept[0] is self:
+                return kept[1], kept[2]
+        from .loader import ROOT, placing_entry, placing_tree
 
-            made = placing_tree(self, signature)
-            if made is not None:
-                while len(_PLACED) >= _PLACED_MAX:
-                    try:
-                        _PLACED.popitem(last=False)
-                    except KeyError:  # pragma: no cover - emptied meanwhile
-                        break
-                _PLACED[id(self)] = (self, made[0], made[1:])
-                return made[0], made[1:]
-        return self.node, self._FILE
+        made, part = None, None
+        if want is not None:
+            made, part = placing_entry(self, signature, want), want
+            if made is ROOT:
+                return ROOT, None
+        if made is None:
+            made, part = placing_tree(self, signature), None
+            if made is None:
+                return self.node, self._FILE
+        while len(_PLACED) >= _PLACED_MAX:
+            try:
+                _PLACED.popitem(last=False)
+            except KeyError:  # pragma: no cover - emptied meanwhile
+                break
+        _PLACED[(me, part)] = (self, made[0], made[1:])
+        return made[0], made[1:]
 
     def _place(self, path: tuple) -> tuple:
         """``locate`` on the placing tree: (key node, its frame, value node, its frame,
@@ -665,7 +679,9 @@ class Document:
                     if found is not None and found[2]:
                         return found[0], found[1], i + found[2]
                     break
-        node, frame = self._placing()
+        node, frame = self._placing((path[0] if isinstance(path[0], str) else str(path[0])) if path else None)
+        if frame is None:  # the root has no such key: locate stops at the root
+            return None, (self.start, self.end), 0
         key, kframe = None, frame
         for i, seg in enumerate(path):
             if type(node) is ScalarNode:

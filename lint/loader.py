@@ -683,6 +683,79 @@ def placing_tree(doc: Document, signature: tuple):
     return node, start, root[1] - m.line
 
 
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to libyaml, not to SourceFile
+
+
+def placing_entry(doc: Document, signature: tuple, want: str):
+    """``placing_tree`` of one entry of the document's root mapping: the lines of its key
+    ``want`` to the next key's, composed alone (a mapping of that one entry).  ROOT when
+    the root has no such key (``locate`` stops at the root); None when the entries cannot
+    be told from the text alone (then ``placing_tree``).
+
+    A block mapping's keys start lines at its column, and nothing else in it does but
+    the lines of a quoted or flow scalar and comments: lines at the column that start
+    with anything but a blank or ``#`` are its keys when there are exactly as many as it
+    has entries (a line of a scalar would be one more: no key is ever missed).  Its data
+    then has a key per entry, in their order, when every key is a string and none
+    repeats or merges; the entry is checked once composed (its one key where it was
+    found, the same text)."""
+    fmt, idx, start, root, end, kind, tag, size = signature
+    data = doc.data
+    if fmt != "yaml" or kind is not MappingNode or type(data) is not dict or len(data) != size:
+        return None
+    text = doc.source.text
+    first = root[0]
+    column = root[2]
+    if text[first:first + 1] in ("", "{", "!", "&", "?", "-", "[", "*") or "<<" in text[start:end]:
+        return None  # a flow, tagged, anchored or complex first key; a merge key
+    keys = list(data)
+    if not all(type(k) is str for k in keys):
+        return None
+    if want not in data:
+        return ROOT
+    line_end = text.find("\n", first, end)
+    if line_end == -1:
+        return None
+    whole = text[start:end]
+    if whole.count("\r") != whole.count("\r\n") or (not whole.isascii() and any(b in whole for b in _OTHER_BREAKS)):
+        return None  # lines are where both libyaml and the pattern below see them
+    piece = text[line_end + 1:end]
+    pattern = _KEY_LINES.get(column)
+    if pattern is None:
+        pattern = _KEY_LINES[column] = re.compile(f"^ {{{column}}}(?=[^ \\t#\\r\\n])", re.M)
+    lines = [line_end + 1 + m.start() for m in pattern.finditer(piece)]
+    if len(lines) != size - 1:
+        return None
+    at = keys.index(want)
+    begin = start if at == 0 else lines[at - 1]
+    stop = lines[at] if at < len(lines) else end
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        loader = (_QuickLoader if stop - begin < QUICK_MAX_CHARS else _YamlLoader)(text[begin:stop])
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return None
+    finally:
+        if was:
+            gc.enable()
+    key_at = first if at == 0 else begin + column
+    if type(node) is not MappingNode or len(node.value) != 1 or node.start_mark.column != column:
+        return None
+    k = node.value[0][0]
+    if type(k) is not ScalarNode or k.value != want or _tag(k) == MERGE or k.start_mark.index + begin != key_at:
+        return None
+    return node, begin, root[1] + text.count("\n", start, begin)
+
+
+ROOT = "root"  # placing_entry: the path's first key is not in the root (locate stops there)
+MERGE = "tag:yaml.org,2002:merge"
+_KEY_LINES: dict = {}  # column -> the pattern of the lines of keys at that column
+
+
 class _RecomposeLoader(_YamlLoader):
     """``recompose``'s composer for a slice shorter than QUICK_MAX_CHARS (its blank padding
     composes no node, so it cannot reach MAX_COMPOSE_NODES): the tags of _YamlLoader, a

@@ -217,29 +217,64 @@ def test_every_document_of_the_repository_places_the_same(monkeypatch):
     assert released > 500
 
 
+def _kept(doc):
+    return {k[1]: v[1:] for k, v in document._PLACED.items() if k[0] == id(doc)}
+
+
 def test_placing_composes_the_slice_alone_and_keeps_recompose_for_node(monkeypatch):
-    """A released document's findings are placed on its own lines composed untyped; the
-    tree of ``node`` (other readers: the language server, fixes) is still the whole one,
-    marks in the file; a slice that does not compose alone falls back to it."""
+    """A released document's findings are placed on its own lines composed untyped: the
+    lines of the root's entry the path starts with, else the whole document; the tree of
+    ``node`` (other readers: the language server, fixes) is still the whole one, marks in
+    the file; a slice that does not compose alone falls back to it."""
     text = "a: 1\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  k: |\n    x\n  m: [1, 2]\n"
     doc = _load(text, "t.yaml")[1]
     assert "node" not in doc.__dict__ and "_recompose" in doc.__dict__
     assert doc.span(("data", "m", 1)) == doc.source.span(text.index("2]"), text.index("2]") + 1)
-    root, (offset, lines) = document._PLACED[id(doc)][1:]
-    assert "node" not in doc.__dict__ and offset == text.index("apiVersion") and lines == 2
-    assert root.start_mark.index == 0 and root.tag.__class__ is not slice  # the root is typed
-    assert doc.node.start_mark.index == offset  # recompose: marks in the file
+    root, (offset, lines) = _kept(doc)["data"]
+    assert "node" not in doc.__dict__ and offset == text.index("data:") and lines == 4
+    assert len(root.value) == 1 and root.value[0][0].value == "data" and root.start_mark.index == 0
+    assert doc.span(("kind",)).line == 4 and set(_kept(doc)) == {"data", "kind"}
+    assert doc.span(("nothing", "here")) == doc.span(()) and set(_kept(doc)) == {"data", "kind"}  # no compose
+    assert doc.node.start_mark.index == text.index("apiVersion")  # recompose: marks in the file
     doc.forget()
-    assert id(doc) not in document._PLACED and "node" not in doc.__dict__
+    assert not _kept(doc) and "node" not in doc.__dict__
+    whole = doc.span_within(("data", "k"), (0, 0, 1))  # on the whole document
+    assert whole.line == 7 and _kept(doc)[None][0].tag.__class__ is not slice  # its root is typed
+    doc.forget()
     # a slice whose root is not where the document's was: the whole file
     sig = doc.__dict__["_recompose"]
-    doc.__dict__["_recompose"] = sig[:3] + ((sig[3][0] + 1,) + sig[3][1:],) + sig[4:]
-    assert loader.placing_tree(doc, doc.__dict__["_recompose"]) is None
-    doc.__dict__["_recompose"] = sig
+    moved = sig[:3] + ((sig[3][0] + 1,) + sig[3][1:],) + sig[4:]
+    assert loader.placing_tree(doc, moved) is None and loader.placing_entry(doc, moved, "apiVersion") is None
     calls = []
     monkeypatch.setattr(loader, "placing_tree", lambda d, s: calls.append(s))
+    monkeypatch.setattr(loader, "placing_entry", lambda d, s, w: calls.append(s))
     assert doc.span(("data", "m", 1)) == _old_span(_load(text, "t.yaml")[1], ("data", "m", 1))
-    assert calls and "node" in doc.__dict__
+    assert len(calls) == 2 and "node" in doc.__dict__
+
+
+@pytest.mark.parametrize("text,entry", [
+    ("a: 1\nb:\n  c: 2\n", True),
+    ("--- # c\na: 1\nb: [1,\n  2]\n# c\nc: x\n", True),
+    ("---\n  a: 1\n  b: |\n    x\n\n  c: 'y\n    z'\n", True),
+    ("a: 1\r\nb:\r\n  c: 2\r\n", True),
+    ("a: \"one\nb: two\"\nc: 3\n", False),  # a line of a quoted scalar at the column
+    ("a: [1,\nb]\nc: 3\n", False),  # of a flow sequence
+    ("a:\n- 1\nb: 2\n", False),  # a sequence at the key's column
+    ("x: &x {b: 1}\nb: 2\na:\n  <<: *x\n", False),  # a merge key
+    ("1: a\nb: 2\n", False),  # a key that is not a string
+    ("a: 1\nb: 2\na: 3\n", False),  # a duplicate
+    ("a: \"x\u2028y\"\nb: 2\n", False),  # a line break to libyaml only
+    ("a: 1\rb: 2\n", False),
+    ("? a\n: 1\nb: 2\n", False),
+])
+def test_entries_are_told_from_the_text_only_when_exact(text, entry):
+    doc = _load(text, "t.yaml")[0]
+    last = str(list(doc.data)[-1])
+    made = loader.placing_entry(doc, doc.__dict__["_recompose"], last)
+    assert (made is not None) is entry
+    if entry:
+        assert made[0].value[0][0].value == last
+    assert loader.placing_entry(doc, doc.__dict__["_recompose"], "zz") in ((loader.ROOT,) if entry else (None, loader.ROOT))
 
 
 def test_a_long_slice_is_composed_by_the_counting_loader(monkeypatch):
@@ -276,11 +311,11 @@ def test_json_is_walked_without_a_tree(monkeypatch):
     span = doc.span(("data", "config.json", "providers", "openai"), key=True)
     assert span == doc.source.span(cm.index('"openai"'), cm.index('"openai"') + 8)
     assert emb._node is None and emb._offsets is not None and not made
-    assert id(doc) not in document._PLACED  # nor the YAML's: the string is where the loader found it
+    assert not _kept(doc)  # nor the YAML's: the string is where the loader found it
     # no step taken inside the JSON: the key above it is the YAML's
     span = doc.span(("data", "config.json", "nothing"), key=True)
     assert span == doc.source.span(cm.index("config.json"), cm.index("config.json") + 11)
-    assert id(doc) in document._PLACED and emb._node is None
+    assert _kept(doc) and emb._node is None
     doc.forget()
     assert emb._offsets is None
     long = '{"n": ' + "1" * 5000 + ', "m": 2}'
