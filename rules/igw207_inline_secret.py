@@ -177,7 +177,17 @@ def mask(token: str) -> str:
     return f"{prefix}…{token[-3:]}"
 
 
+_NORMED: dict = {}  # field name -> _norm_field: a few dozen names recur in every document
+
+
 def _norm_field(name) -> str:
+    if type(name) is str:
+        n = _NORMED.get(name)
+        if n is None:
+            if len(_NORMED) >= 4096:
+                _NORMED.clear()
+            n = _NORMED[name] = name.strip().lower().replace("-", "_")
+        return n
     return str(name).strip().lower().replace("-", "_")
 
 
@@ -223,9 +233,9 @@ def find_secret(value: str, field=None, path: tuple = ()):
     """(kind, masked) when ``value`` is a literal credential, else None."""
     if not isinstance(value, str):
         return None
-    if field is not None and _norm_field(field) in ID_FIELDS:
-        return None
     if len(value) < MIN_LITERAL and not (field is not None and len(value) >= MIN_PASSWORD and _password_field(field)):
+        return None
+    if field is not None and _norm_field(field) in ID_FIELDS:
         return None
     text = value if len(value) <= MAX_SCAN else value[:MAX_SCAN]
     if is_reference(text):

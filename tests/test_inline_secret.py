@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 
 import pytest
@@ -107,3 +108,41 @@ def test_every_token_shape_holds_one_of_the_marks(token):
         m = pattern.search(text)
         if m is not None:
             assert _may_hold_token(m.group(1)), (kind, m.group(1))
+
+
+def test_find_secret_with_cached_field_names_matches_plain_normalisation():
+    """_norm_field keeps the names it has seen, and find_secret checks the length before
+    the ID fields: the same verdict as the plain normalisation checked first, for every
+    string of the sample manifests, the fixtures and tests/realworld (and odd field names)."""
+    import os
+
+    from infergw_lint.engine import Options, load_index
+
+    mod = importlib.import_module("infergw_lint.rules.igw207_inline_secret")
+
+    def plain(name):
+        return str(name).strip().lower().replace("-", "_")
+
+    def reference(value, field=None, path=()):
+        if isinstance(value, str) and field is not None and plain(field) in mod.ID_FIELDS:
+            return None
+        return mod.find_secret(value, field, path)
+
+    class Named(str):
+        pass
+
+    for name in ("API-Key", " Token ", "key_id", "ID", Named("Pass-Word"), 1, True, 1.5, None, ("a",), "Value"):
+        assert mod._norm_field(name) == plain(name)
+        assert mod._norm_field(name) == plain(name)  # from the cache
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    strings = 0
+    for tree in ("sample_manifests", "tests/fixtures", "tests/realworld"):
+        for doc in load_index([os.path.join(root, tree)], Options()).ctx.index.documents:
+            datas = [((), doc.data)] + [(path, emb.data) for path, emb in doc.embedded.items()]
+            for base, data in datas:
+                for path, key, value in mod.walk_strings(data, base):
+                    strings += 1
+                    assert mod.find_secret(value, key, path) == reference(value, key, path), path
+                    for field in ("key_id", "password", "id", "token"):
+                        assert mod.find_secret(value, field, path) == reference(value, field, path)
+    assert strings > 1000
