@@ -661,13 +661,24 @@ def placing_tree(doc: Document, signature: tuple):
     fmt, idx, start, root, end, kind, tag, size = signature
     if fmt != "yaml":
         return None
-    piece = doc.source.text[start:end]
+    node = _compose_alone(doc.source.text[start:end])
+    if node is None or type(node) is not kind or len(node.value) != size:
+        return None
+    m = node.start_mark
+    if m.index + start != root[0] or m.column != root[2] or m.line > root[1] or _tag(node) != tag:
+        return None
+    return node, start, root[1] - m.line
+
+
+def _compose_alone(piece: str):
+    """The node tree of ``piece`` composed alone for placing (untyped below
+    QUICK_MAX_CHARS, the collector paused), or None when it is not one document."""
     was = gc.isenabled()
     gc.disable()
     try:
         loader = (_QuickLoader if len(piece) < QUICK_MAX_CHARS else _YamlLoader)(piece)
         try:
-            node = loader.get_single_node()
+            return loader.get_single_node()
         finally:
             loader.dispose()
     except yaml.YAMLError:
@@ -675,12 +686,6 @@ def placing_tree(doc: Document, signature: tuple):
     finally:
         if was:
             gc.enable()
-    if node is None or type(node) is not kind or len(node.value) != size:
-        return None
-    m = node.start_mark
-    if m.index + start != root[0] or m.column != root[2] or m.line > root[1] or _tag(node) != tag:
-        return None
-    return node, start, root[1] - m.line
 
 
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")  # line breaks to libyaml, not to SourceFile
@@ -729,19 +734,7 @@ def placing_entry(doc: Document, signature: tuple, want: str):
     at = keys.index(want)
     begin = start if at == 0 else lines[at - 1]
     stop = lines[at] if at < len(lines) else end
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        loader = (_QuickLoader if stop - begin < QUICK_MAX_CHARS else _YamlLoader)(text[begin:stop])
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
-    except yaml.YAMLError:
-        return None
-    finally:
-        if was:
-            gc.enable()
+    node = _compose_alone(text[begin:stop])
     key_at = first if at == 0 else begin + column
     if type(node) is not MappingNode or len(node.value) != 1 or node.start_mark.column != column:
         return None
