@@ -6,6 +6,7 @@ import pytest
 
 from infergw_lint import gateway as gw
 from infergw_lint.engine import Options, run
+from trees import real_trees
 
 
 @pytest.mark.parametrize(
@@ -197,20 +198,7 @@ def _one_pass_tables(g):
     return table, by_listener, by_route, actions
 
 
-def _trees():
-    import glob
-    import os
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = [os.path.join(root, "sample_manifests"), os.path.join(root, "tests", "fixtures")]
-    out += sorted(glob.glob(os.path.join(root, "tests", "fixtures", "IGW1*")))
-    for extra in (os.path.join(root, "tests", "realworld"), os.path.join(root, "..", "shared", "corpus")):
-        if os.path.isdir(extra):
-            out.append(extra)
-    return out
-
-
-@pytest.mark.parametrize("tree", _trees(), ids=lambda p: p.rsplit("/", 2)[-1])
+@pytest.mark.parametrize("tree", real_trees("IGW1*"), ids=lambda p: p.rsplit("/", 2)[-1])
 def test_routing_tables_per_listener_match_one_pass(tree):
     """Tables made per listener, on demand, hold what one pass over every route makes, in
     the same order -- asked in any order (here: the last route first)."""

@@ -3,28 +3,14 @@ compared with the whole-set build it replaced, over real trees."""
 
 from __future__ import annotations
 
-import glob
-import os
-
 import pytest
 
 from infergw_lint import domain, llm, versions
 from infergw_lint.domain import WORKLOAD_POD_SPEC, containers, pod_spec
 from infergw_lint.engine import Options, load_index
+from trees import real_trees
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _trees():
-    out = [os.path.join(ROOT, "sample_manifests"), os.path.join(ROOT, "tests", "fixtures")]
-    out += sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "IGW*")))
-    for extra in (os.path.join(ROOT, "tests", "realworld"), os.path.join(ROOT, "..", "shared", "corpus")):
-        if os.path.isdir(extra):
-            out.append(extra)
-    return out
-
-
-TREES = pytest.mark.parametrize("tree", _trees(), ids=lambda p: p.rsplit("/", 2)[-1])
+TREES = pytest.mark.parametrize("tree", real_trees(), ids=lambda p: p.rsplit("/", 2)[-1])
 
 
 def _index(tree):
