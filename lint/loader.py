@@ -708,30 +708,18 @@ def placing_entry(doc: Document, signature: tuple, want: str):
     data = doc.data
     if fmt != "yaml" or kind is not MappingNode or type(data) is not dict or len(data) != size:
         return None
-    text = doc.source.text
-    first = root[0]
-    column = root[2]
-    if text[first:first + 1] in ("", "{", "!", "&", "?", "-", "[", "*") or "<<" in text[start:end]:
-        return None  # a flow, tagged, anchored or complex first key; a merge key
-    keys = list(data)
-    if not all(type(k) is str for k in keys):
+    entries = _entry_lines(doc, signature)
+    if entries is None:
         return None
     if want not in data:
         return ROOT
-    line_end = text.find("\n", first, end)
-    if line_end == -1:
+    if entries is False:
         return None
-    whole = text[start:end]
-    if whole.count("\r") != whole.count("\r\n") or (not whole.isascii() and any(b in whole for b in _OTHER_BREAKS)):
-        return None  # lines are where both libyaml and the pattern below see them
-    piece = text[line_end + 1:end]
-    pattern = _KEY_LINES.get(column)
-    if pattern is None:
-        pattern = _KEY_LINES[column] = re.compile(f"^ {{{column}}}(?=[^ \\t#\\r\\n])", re.M)
-    lines = [line_end + 1 + m.start() for m in pattern.finditer(piece)]
-    if len(lines) != size - 1:
-        return None
-    at = keys.index(want)
+    lines, position = entries
+    text = doc.source.text
+    first = root[0]
+    column = root[2]
+    at = position[want]
     begin = start if at == 0 else lines[at - 1]
     stop = lines[at] if at < len(lines) else end
     node = _compose_alone(text[begin:stop])
@@ -745,6 +733,52 @@ def placing_entry(doc: Document, signature: tuple, want: str):
 
 
 ROOT = "root"  # placing_entry: the path's first key is not in the root (locate stops there)
+_ENTRY_LINES: dict = {}  # id(document) -> (the document, _find_entry_lines of it): the last few
+_ENTRY_LINES_MAX = 8
+
+
+def _entry_lines(doc: Document, signature: tuple):
+    """``_find_entry_lines`` of ``doc``, kept for the last few documents: a document with
+    findings under many of its keys reads its text once, not once per key."""
+    me = id(doc)
+    hit = _ENTRY_LINES.get(me)
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    found = _find_entry_lines(doc, signature)
+    while len(_ENTRY_LINES) >= _ENTRY_LINES_MAX:
+        _ENTRY_LINES.pop(next(iter(_ENTRY_LINES)))
+    _ENTRY_LINES[me] = (doc, found)
+    return found
+
+
+def _find_entry_lines(doc: Document, signature: tuple):
+    """(offsets of the lines that start the root's keys after the first, {key: its
+    entry's number}) of a block-mapping root whose keys are plain strings; False when
+    the keys are such but their lines cannot be told from the text; None when not (a
+    flow, tagged, anchored or complex first key, a merge key, a key that is no string)."""
+    fmt, idx, start, root, end, kind, tag, size = signature
+    text = doc.source.text
+    first = root[0]
+    column = root[2]
+    if text[first:first + 1] in ("", "{", "!", "&", "?", "-", "[", "*") or "<<" in text[start:end]:
+        return None  # a flow, tagged, anchored or complex first key; a merge key
+    keys = list(doc.data)
+    if not all(type(k) is str for k in keys):
+        return None
+    line_end = text.find("\n", first, end)
+    if line_end == -1:
+        return False
+    whole = text[start:end]
+    if whole.count("\r") != whole.count("\r\n") or (not whole.isascii() and any(b in whole for b in _OTHER_BREAKS)):
+        return False  # lines are where both libyaml and the pattern below see them
+    piece = text[line_end + 1:end]
+    pattern = _KEY_LINES.get(column)
+    if pattern is None:
+        pattern = _KEY_LINES[column] = re.compile(f"^ {{{column}}}(?=[^ \\t#\\r\\n])", re.M)
+    lines = [line_end + 1 + m.start() for m in pattern.finditer(piece)]
+    if len(lines) != size - 1:
+        return False
+    return lines, {k: i for i, k in enumerate(keys)}
 MERGE = "tag:yaml.org,2002:merge"
 _KEY_LINES: dict = {}  # column -> the pattern of the lines of keys at that column
 
