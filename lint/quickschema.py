@@ -421,7 +421,9 @@ def _k_additional_properties(x, arg, schema, v, path, kw):
     if not isinstance(v, dict):
         return
     props = schema.get("properties", {})
-    extras = set(k for k in v if k not in props)  # jsonschema walks them as a set, in its order
+    # in the value's order: jsonschema walks them as a set, whose order changes from one
+    # process to the next (string hashes), so IGW206's first MAX_ERRORS would too
+    extras = [k for k in v if k not in props]
     if isinstance(arg, dict):
         for extra in extras:
             yield from x.errors(arg, v[extra], path + (extra,))

@@ -1,5 +1,6 @@
 """quickschema.iter_errors against jsonschema: for the Bifrost config schemas (every release
-range) it must give jsonschema's errors, in jsonschema's order, with the same path,
+range) it must give jsonschema's errors, in jsonschema's order (but for an object's extra
+keys: in the value's order, not a set's), with the same path,
 keyword, keyword value, instance and schema node, so IGW206 says the same thing without
 importing jsonschema.  Differential over every Bifrost config the tests, the sample
 manifests and ../shared/corpus hold, the configs of tests/test_bifrost_schema.py, and
@@ -61,7 +62,10 @@ def _same_errors(value, first: int = len(SCHEMAS)) -> None:
     for sch, val in list(zip(SCHEMAS, VALIDATORS))[:first]:
         want = [_shown(e) for e in val.iter_errors(value)]
         got = [_shown(e) for e in quickschema.iter_errors(sch, value)]
-        assert got == want, json.dumps(value, default=str)[:400]
+        # the same errors; in jsonschema's order but for the extra keys of an object, which
+        # jsonschema walks as a set (an order that changes with the process's string hashes)
+        # and iter_errors in the value's order
+        assert sorted(map(repr, got)) == sorted(map(repr, want)), json.dumps(value, default=str)[:400]
 
 
 def test_every_bifrost_schema_is_explained():
@@ -149,8 +153,8 @@ def test_rule_reports_are_the_same_through_jsonschema(monkeypatch):
         for cfg in CONFIGS:
             for release in RELEASES:
                 for keep in (False, True):
-                    out.append([(r.path, r.message, r.key, r.severity)
-                                for r in rule._check_config(_Cfg(cfg), keep, release, version)])
+                    out.append(sorted([(r.path, r.message, r.key, r.severity)  # (the run sorts them too)
+                                       for r in rule._check_config(_Cfg(cfg), keep, release, version)], key=repr))
         return out
 
     quick = reports()
@@ -174,3 +178,24 @@ def test_schemas_it_does_not_explain(schema):
     assert not quickschema.explains(schema)
     with pytest.raises(ValueError):
         quickschema.iter_errors(schema, {})
+
+
+def test_the_first_errors_of_a_config_do_not_depend_on_string_hashes(tmp_path):
+    """Over MAX_ERRORS errors, IGW206 reports the first ones: the same ones in every process
+    (jsonschema walks an object's extra keys as a set, whose order follows the process's
+    string hashes: two runs of the same config reported different providers)."""
+    import subprocess
+    import sys
+
+    providers = {f"custom{i}": {"keys": [{"value": "k", "models": ["m"], "weight": 1}], "netwrok_config": {}}
+                 for i in range(igw206.MAX_ERRORS + 50)}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"providers": providers}))
+    outs = []
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run([sys.executable, "-m", "infergw_lint", str(path), "--format", "json"],
+                             capture_output=True, text=True, env=env, cwd=ROOT)
+        outs.append([(f["field"], f["line"]) for f in json.loads(run.stdout)["findings"]])
+    assert len(outs[0]) == igw206.MAX_ERRORS and outs[0] == outs[1] == outs[2]
+    assert outs[0][0][0] == "providers.custom0.netwrok_config"
