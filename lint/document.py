@@ -404,6 +404,12 @@ def node_end(node: Node) -> int:
     return node.end_mark.index
 
 
+# A walk of JSON text (``jsonparse.locate_json``) steps over every value beside the path,
+# so it costs about what the path's containers hold; for a document with many findings a
+# positioned tree, built once, costs less: after this many walks the tree is built.
+TEXT_WALKS = 8
+
+
 class Embedded:
     """JSON or YAML held in a string value, parsed, with positions in the outer file.
 
@@ -411,7 +417,7 @@ class Embedded:
     ``json`` module and passes ``make``, which composes the positioned node tree the
     first time a position inside it is asked for."""
 
-    __slots__ = ("_node", "data", "fmt", "_make", "_offsets")
+    __slots__ = ("_node", "data", "fmt", "_make", "_offsets", "_walks")
 
     def __init__(self, node: Node | None, data: Any, fmt: str, make=None):
         self._node = node
@@ -419,6 +425,7 @@ class Embedded:
         self.fmt = fmt  # "json" | "yaml"
         self._make = make
         self._offsets = None  # where each character of the JSON is in the file, for ``where``
+        self._walks = 0  # ``where`` walks of the text so far (see TEXT_WALKS)
 
     @property
     def node(self) -> Node:
@@ -430,8 +437,9 @@ class Embedded:
         """``jsonparse.locate_json`` of ``path`` in JSON whose tree is not built (placing
         a finding needs no tree); None when the tree is there, or to build it."""
         make = self._make
-        if self._node is not None or not hasattr(make, "offsets"):
+        if self._node is not None or not hasattr(make, "offsets") or self._walks >= TEXT_WALKS:
             return None
+        self._walks += 1
         if self._offsets is None:
             self._offsets = make.offsets()
         try:
@@ -663,7 +671,9 @@ class Document:
         depth reached).  JSON whose tree is not built is walked in its text
         (``jsonparse.locate_json``): a JSON file's, and JSON embedded in a ConfigMap."""
         d = self.__dict__
-        if self.fmt == "json" and "node" not in d and "_recompose" in d and not self.embedded:
+        if self.fmt == "json" and "node" not in d and "_recompose" in d and not self.embedded \
+                and d.get("_text_walks", 0) < TEXT_WALKS:
+            d["_text_walks"] = d.get("_text_walks", 0) + 1
             try:
                 return locate_json(self.source.text, path)
             except Exception:  # noqa: BLE001 - what it cannot step over: the tree says
