@@ -23,7 +23,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import domain
-from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError, _tag
+from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError, _merge, _tag
 from .jsonparse import JSONError, Mark, TooManyNodes, align, lone_surrogate, parse_json
 from .source import SourceFile, Span
 
@@ -715,7 +715,7 @@ def placing_entry(doc: Document, signature: tuple, want: str):
         return ROOT
     if entries is False:
         return None
-    lines, position = entries
+    lines, position, numbers = entries
     text = doc.source.text
     first = root[0]
     column = root[2]
@@ -727,9 +727,9 @@ def placing_entry(doc: Document, signature: tuple, want: str):
     if type(node) is not MappingNode or len(node.value) != 1 or node.start_mark.column != column:
         return None
     k = node.value[0][0]
-    if type(k) is not ScalarNode or k.value != want or _tag(k) == MERGE or k.start_mark.index + begin != key_at:
+    if type(k) is not ScalarNode or k.value != want or _merge(k) or k.start_mark.index + begin != key_at:
         return None
-    return node, begin, root[1] + text.count("\n", start, begin)
+    return node, begin, root[1] + (numbers[at - 1] if at else 0)
 
 
 ROOT = "root"  # placing_entry: the path's first key is not in the root (locate stops there)
@@ -753,7 +753,8 @@ def _entry_lines(doc: Document, signature: tuple):
 
 def _find_entry_lines(doc: Document, signature: tuple):
     """(offsets of the lines that start the root's keys after the first, {key: its
-    entry's number}) of a block-mapping root whose keys are plain strings; False when
+    entry's number}, the number of lines from the root's line to each of those lines) of
+    a block-mapping root whose keys are plain strings; False when
     the keys are such but their lines cannot be told from the text; None when not (a
     flow, tagged, anchored or complex first key, a merge key, a key that is no string)."""
     fmt, idx, start, root, end, kind, tag, size = signature
@@ -778,8 +779,12 @@ def _find_entry_lines(doc: Document, signature: tuple):
     lines = [line_end + 1 + m.start() for m in pattern.finditer(piece)]
     if len(lines) != size - 1:
         return False
-    return lines, {k: i for i, k in enumerate(keys)}
-MERGE = "tag:yaml.org,2002:merge"
+    numbers, count, prev = [], 0, start  # libyaml lines from the root's line to each key's
+    for at in lines:
+        count += text.count("\n", prev, at)
+        numbers.append(count)
+        prev = at
+    return lines, {k: i for i, k in enumerate(keys)}, numbers
 _KEY_LINES: dict = {}  # column -> the pattern of the lines of keys at that column
 
 
