@@ -565,23 +565,10 @@ class _Macros:
 
     @staticmethod
     def filter(rng, slot, pred):
+        bind = _bind_one(rng, slot, "filter")
+
         def ev(env):
-            err = None
-            out = []
-            for v in _items(rng(env), "filter"):
-                env[slot] = v
-                try:
-                    ok = pred(env)
-                except CelError as e:
-                    err = e
-                    continue
-                if ok is True:
-                    out.append(v)
-                elif ok is not False:
-                    err = no_overload("_?_:_", ok)
-            if err is not None:
-                raise err
-            return out
+            return [env[slot] for _ in _passing(bind, pred, env)]
         return ev
 
     @staticmethod
@@ -659,25 +646,29 @@ def _fold(bind, pred, decisive, op):
     return ev
 
 
+def _passing(bind, pred, env):
+    """Each of ``bind``'s bindings for which ``pred`` is true (yielded while it is bound);
+    an error (the last failing predicate's, or a non-bool's) is raised at the end."""
+    err = None
+    for _ in bind(env):
+        try:
+            ok = pred(env)
+        except CelError as e:
+            err = e
+            continue
+        if ok is True:
+            yield
+        elif ok is not False:
+            err = no_overload("_?_:_", ok)
+    if err is not None:
+        raise err
+
+
 def _count_one(bind, pred):
     """``exists_one`` over ``bind``'s bindings: exactly one true; an error (the last
     failing predicate's) is kept to the end."""
     def ev(env):
-        err = None
-        count = 0
-        for _ in bind(env):
-            try:
-                ok = pred(env)
-            except CelError as e:
-                err = e
-                continue
-            if ok is True:
-                count += 1
-            elif ok is not False:
-                err = no_overload("_?_:_", ok)
-        if err is not None:
-            raise err
-        return count == 1
+        return sum(1 for _ in _passing(bind, pred, env)) == 1
     return ev
 
 
