@@ -299,6 +299,17 @@ _skip_value = json.scanner.make_scanner(json.JSONDecoder())
 _key_string = json.decoder.scanstring
 
 
+def _after_item(text: str, end: int, close: str) -> tuple[int, bool]:
+    """Past the item of a container that ends at ``end``: (where the next item starts,
+    False) after a comma, (the ``close`` bracket's offset, True) at it; ValueError else."""
+    j = _WS.match(text, end).end()
+    if text[j] == ",":
+        return _WS.match(text, j + 1).end(), False
+    if text[j] == close:
+        return j, True
+    raise ValueError(f"expected ',' or '{close}'")
+
+
 def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: tuple | None = None) -> tuple:
     """(key, value, depth reached) for ``path`` in the JSON ``text`` (which ``parse_json``
     accepts), as ``Document.locate`` finds it in ``parse_json(text, offsets)``: ``key``
@@ -323,13 +334,9 @@ def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: t
                     at = ws(text, colon + 1).end()
                     if name == want:  # the last of duplicate keys is the one that counts
                         found = (j, end, at)
-                    j = ws(text, _skip_value(text, at)[1]).end()
-                    if text[j] == ",":
-                        j = ws(text, j + 1).end()
-                    elif text[j] == "}":
+                    j, closed = _after_item(text, _skip_value(text, at)[1], "}")
+                    if closed:
                         break
-                    else:
-                        raise ValueError("expected ',' or '}'")
             if found is None:
                 break
             key = _marks(found[0], found[1], offsets)
@@ -344,14 +351,10 @@ def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: t
                     if n == seg:
                         found = j
                         break
-                    j = ws(text, _skip_value(text, j)[1]).end()
+                    j, closed = _after_item(text, _skip_value(text, j)[1], "]")
                     n += 1
-                    if text[j] == ",":
-                        j = ws(text, j + 1).end()
-                    elif text[j] == "]":
+                    if closed:
                         break
-                    else:
-                        raise ValueError("expected ',' or ']'")
             if found is None:
                 break
             key = None
