@@ -55,6 +55,14 @@ def parse(text) -> tuple | None:
     return tuple(int(g) for g in m.groups() if g is not None)
 
 
+def _bundle_release(text) -> tuple | None:
+    """The Gateway API release of a CRD's bundle-version annotation; None for the CRDs of
+    a development build (upstream's main branch writes ``v0.0.0-dev``), which serve what
+    that commit serves, not what a release 0.0 would."""
+    parts = parse(text)
+    return None if parts is not None and not any(parts) else parts
+
+
 def valid(text) -> bool:
     return parse(text) is not None
 
@@ -398,7 +406,7 @@ def _sightings(documents, default_ns: str) -> _Sightings:
             if isinstance(spec, dict) and spec.get("group") in (GATEWAY_GROUP, "gateway.networking.x-k8s.io"):
                 ann = doc.annotations.get(BUNDLE_ANNOTATION) if isinstance(doc.annotations, dict) else None
                 if isinstance(ann, str):
-                    bundles.append(_Seen(parse(ann), ann, doc))
+                    bundles.append(_Seen(_bundle_release(ann), ann, doc))
             continue
         if kind not in WORKLOAD_POD_SPEC:
             continue

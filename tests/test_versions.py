@@ -216,3 +216,13 @@ def test_hostile_image_text_is_cleaned(tmp_path):
     f = write(tmp_path, "a.yaml", CONFIGMAP, deployment('"maximhq/bifrost:v1.5.3\\u001b[31m"'))
     p = profile_of([f])
     assert "\x1b" not in p.bifrost.source
+
+
+def test_a_development_bundle_is_no_release():
+    """Upstream's main branch writes bundle-version v0.0.0-dev on its CRDs: not release 0.0
+    (460 IGW109 findings on the conformance manifests said v1 kinds are not served by it)."""
+    from infergw_lint.versions import _bundle_release
+
+    assert _bundle_release("v0.0.0-dev") is None and _bundle_release("v0.0") is None
+    assert _bundle_release("v1.5.1") == (1, 5, 1) and _bundle_release("v0.8.0") == (0, 8, 0)
+    assert _bundle_release("nonsense") is None
