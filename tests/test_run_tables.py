@@ -55,7 +55,7 @@ def _eager_sightings(documents, default_ns):
             if isinstance(spec, dict) and spec.get("group") in (versions.GATEWAY_GROUP, "gateway.networking.x-k8s.io"):
                 ann = doc.annotations.get(versions.BUNDLE_ANNOTATION)
                 if isinstance(ann, str):
-                    bundles.append(_Eager(versions.parse(ann), clean(ann), where(doc)))
+                    bundles.append(_Eager(versions._bundle_release(ann), clean(ann), where(doc)))
         chart = doc.labels.get("helm.sh/chart")
         if isinstance(chart, str):
             m = versions._CHART.match(chart.strip())
