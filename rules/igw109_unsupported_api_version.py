@@ -6,7 +6,8 @@
   `gateway.networking.x-k8s.io`) whose version is not served by the Gateway API release
   of the target cluster: the stack profile's Gateway API version (`--gateway-api-version`,
   `versions: {gateway-api: ...}` in the configuration, else the `bundle-version`
-  annotation of Gateway API CRDs in the set, else `1.2`, the release the deployment
+  annotation of Gateway API CRDs in the set -- not `v0.0.0-dev`, which upstream's main
+  branch writes on CRDs of no release -- else `1.2`, the release the deployment
   guide installs; the message says which). The
   table covers v1.0 to v1.6 in either release channel, from the upstream CRDs -- e.g.
   ReferenceGrant `v1` exists from v1.5 (before: `v1beta1`), TLSRoute `v1` from v1.5,
