@@ -3,7 +3,21 @@
 ## What it does
 
 - a Gateway API resource (group `gateway.networking.k8s.io` or
-  `gateway.networking.x-k8s.io`) whose version is not served by the Gateway API release
+  `gateway.networking.x-k8s.io`) whose version is not served by the CRD of its kind in the
+  set, when the set has one: a `CustomResourceDefinition` (group `apiextensions.k8s.io`)
+  among the linted files, in `--context` or in `--crds` whose `spec.group` and
+  `spec.names.kind` are the resource's; its `spec.versions[].served` is what the API
+  server serves once it is applied, so it wins over the release (stated or not). The
+  finding names that CRD (file:line), whether it lists the version with `served: false`,
+  and the versions it serves. Several CRDs of one kind (the standard and the
+  experimental channel, two releases) may disagree: the resource is reported only when
+  none of them serves its version, and the message names them. A CRD the API server would
+  refuse decides nothing: no `spec.group` or `spec.names.kind`, `spec.versions` not a
+  non-empty list (as in a stub that only carries a bundle-version), a version without a
+  name, `served` not `true` or `false`. As for every cross-object rule, each rendered
+  kustomize overlay or Helm chart is a set of its own, the files read as they are form
+  another, and `--context` and `--crds` belong to all;
+- when no CRD of the kind is in the set, a version not served by the Gateway API release
   of the target cluster: the stack profile's Gateway API version (`--gateway-api-version`,
   `versions: {gateway-api: ...}` in the configuration, else the `bundle-version`
   annotation of Gateway API CRDs in the set -- not `v0.0.0-dev`, which upstream's main
@@ -18,7 +32,8 @@
 - any resource in the `kgateway.dev` group (kgateway's API group is
   `gateway.kgateway.dev`), and `group: kgateway.dev` in references inside Gateway API
   resources (route filters, backendRefs, a Gateway's `infrastructure.parametersRef`; a
-  GatewayClass parametersRef is IGW107's).
+  GatewayClass parametersRef is IGW107's) -- unless a CRD in the set defines that group
+  and kind (a resource is then judged by the versions that CRD serves, as above).
 
 ## Why
 
@@ -27,7 +42,9 @@ with `no matches for kind "ReferenceGrant" in version "gateway.networking.k8s.io
 in CI or, worse, halfway through a deployment, after the routes that needed the grant were
 applied. Manifests copied from the newest upstream docs often use versions a v1.2 cluster
 does not have. A resource in a group that does not exist (`kgateway.dev/v1alpha1`, as the
-seed's GatewayClassConfig) fails the same way.
+seed's GatewayClassConfig) fails the same way. When the CRDs themselves are in the set,
+their `served` flags are the API server's own answer, whatever release they came from
+(upstream's main branch, a vendor's fork).
 
 ## Example
 
@@ -40,21 +57,23 @@ metadata: {name: allow-ai-gateway-routes, namespace: ai-external}
 ## Fix
 
 Use a version the cluster serves (`gateway.networking.k8s.io/v1beta1` for ReferenceGrant
-on v1.2..v1.4), or upgrade the Gateway API CRDs and pass `--gateway-api-version 1.5` so
-the linter checks against them. For kgateway resources use
-`gateway.kgateway.dev/v1alpha1`.
+on v1.2..v1.4), or upgrade the Gateway API CRDs and pass `--gateway-api-version 1.5` (or
+the CRDs themselves, in the set or with `--crds`) so the linter checks against them. For
+kgateway resources use `gateway.kgateway.dev/v1alpha1`.
 
 Autofix: no.
 """
 
 from __future__ import annotations
 
+from infergw_lint.crd import MAX_SHOWN, serving, version_priority
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
 from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, served, served_versions
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, brief, report
 
 WRONG_KGATEWAY_GROUPS = frozenset({"kgateway.dev"})
 MAX_WALK = 2000  # nodes looked at per document for group: references
+MAX_VERSIONS_SHOWN = 6  # versions of one CRD listed in a message
 
 
 def _fmt(v: tuple) -> str:
@@ -62,7 +81,8 @@ def _fmt(v: tuple) -> str:
 
 
 def _group_refs(node, path, budget):
-    """(path, value) of every ``group`` key under ``node`` holding a wrong kgateway group."""
+    """(path, value, the sibling ``kind``) of every ``group`` key under ``node`` holding a
+    wrong kgateway group."""
     stack = [(node, path)]
     while stack and budget[0] > 0:
         cur, p = stack.pop()
@@ -70,7 +90,7 @@ def _group_refs(node, path, budget):
         if isinstance(cur, dict):
             for k, v in cur.items():
                 if k == "group" and isinstance(v, str) and v in WRONG_KGATEWAY_GROUPS:
-                    yield p + (k,), v
+                    yield p + (k,), v, cur.get("kind")
                 elif isinstance(v, (dict, list)):
                     stack.append((v, p + (k,)))
         elif isinstance(cur, list):
@@ -107,6 +127,46 @@ def _origin(release) -> str:
     return release.source
 
 
+def _versions(names) -> str:
+    """``v1, v1beta1`` (most stable first, at most MAX_VERSIONS_SHOWN)."""
+    names = sorted(names, key=version_priority)
+    more = len(names) - MAX_VERSIONS_SHOWN
+    return ", ".join(names[:MAX_VERSIONS_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def _crd_message(group, kind, version, defs) -> tuple:
+    """(message, help) for an apiVersion that no CRD of its kind in the set serves."""
+    resource = f"{kind} {group}/{version}"
+    if len(defs) == 1:
+        d = defs[0]
+        listed = f"lists {version} with served: false" if d.lists(version) else f"does not list {version}"
+        serves = f"serves {_versions(d.served)}" if d.served else "serves no version"
+        title = brief(f"{resource} is not served by its CRD in the set",
+                      f"apiVersion not served by the CRD of its kind in the set: {resource}")
+        msg = (
+            f"{title}: {d.describe()} {listed} and {serves}, so once it is applied kubectl apply fails with "
+            f"'no matches for kind {kind}'"
+        )
+    else:
+        shown = "; ".join(
+            f"{d.describe()} serves {_versions(d.served) if d.served else 'no version'}" for d in defs[:MAX_SHOWN]
+        )
+        if len(defs) > MAX_SHOWN:
+            shown += f"; and {len(defs) - MAX_SHOWN} more"
+        title = brief(f"{resource} is served by none of its {len(defs)} CRDs in the set",
+                      f"apiVersion served by none of the {len(defs)} CRDs of its kind in the set: {resource}")
+        msg = f"{title}: {shown}; so whichever is applied, kubectl apply fails with 'no matches for kind {kind}'"
+    every = set.intersection(*(set(d.served) for d in defs))
+    candidates = every or {v for d in defs for v in d.served}
+    if candidates:
+        fix = f"Use {group}/{min(candidates, key=version_priority)}"
+    else:
+        fix = f"Serve a version of {kind} in its CRD"
+    if all(d.channel == "standard" for d in defs):
+        fix += ", or lint with the experimental channel's CRDs if the cluster runs them"
+    return f"{msg}. {fix}", fix
+
+
 class UnsupportedApiVersion(Rule):
     code = "IGW109"
     name = "unsupported-api-version"
@@ -120,30 +180,50 @@ class UnsupportedApiVersion(Rule):
         group, kind = doc.group, doc.kind
         av = doc.api_version or ""
         version = av.rsplit("/", 1)[-1] if "/" in av else av
+        # the CRDs of the set decide for their kinds (the API server's own verdict once they
+        # are applied); the release tables only for kinds no CRD in the set defines
+        crds = serving(ctx)
+        verdict, defs = crds.verdict(group, kind, version)
+        if verdict is False:
+            msg, fix = _crd_message(group, kind, version, defs)
+            yield report(("apiVersion",), msg, help=fix)
         if group in WRONG_KGATEWAY_GROUPS:
+            if verdict is not None:
+                return
             extra = "; kgateway has no GatewayClassConfig kind either (use GatewayParameters)" if kind == "GatewayClassConfig" else ""
             fix = f"Use apiVersion {KGATEWAY_GROUP}/v1alpha1" + (" and kind GatewayParameters" if extra else "")
+            if crds.has_group(group):  # a CRD in the set defines other kinds there
+                why = f"no CRD in the set defines {kind} in the API group {group!r}: {kind} uses apiVersion {av}"
+            else:
+                why = f"API group {group!r} does not exist: {kind} uses apiVersion {av}, but no CRD serves the group {group!r}"
             yield report(
                 ("apiVersion",),
-                f"API group {group!r} does not exist: {kind} uses apiVersion {av}, but no CRD serves the group "
-                f"{group!r}, so kubectl apply fails; kgateway's API group is {KGATEWAY_GROUP} "
+                f"{why}, so kubectl apply fails; kgateway's API group is {KGATEWAY_GROUP} "
                 f"({KGATEWAY_GROUP}/v1alpha1){extra}. {fix}",
                 help=fix,
             )
             return
         if group in (GATEWAY_GROUP, X_GATEWAY_GROUP):
-            release = ctx.versions.gateway_api
-            target = release.minor() or (1, 2)
-            ok = served(group, kind, version, target)
-            if ok is False:
-                msg, fix = self._message(group, kind, version, target, release)
-                yield report(("apiVersion",), msg, help=fix)
+            if verdict is None:
+                release = ctx.versions.gateway_api
+                target = release.minor() or (1, 2)
+                ok = served(group, kind, version, target)
+                if ok is False:
+                    msg, fix = self._message(group, kind, version, target, release)
+                    yield report(("apiVersion",), msg, help=fix)
             if kind != "GatewayClass":
                 spec = doc.get("spec")
-                for path, value in _group_refs(spec, ("spec",), [MAX_WALK]) if _has_group_ref(spec) else ():
+                for path, value, ref_kind in _group_refs(spec, ("spec",), [MAX_WALK]) if _has_group_ref(spec) else ():
+                    if isinstance(ref_kind, str) and crds.defines(value, ref_kind):
+                        continue  # a CRD in the set defines the kind in that group: the group exists
+                    if crds.has_group(value):
+                        named = ref_kind[:120] if isinstance(ref_kind, str) else "that kind"
+                        what = f"no CRD in the set defines {named} in the group {value!r}"
+                    else:
+                        what = f"group {value!r} does not exist"
                     yield report(
                         path,
-                        f"group {value!r} does not exist: kgateway's API group is {KGATEWAY_GROUP}, so the "
+                        f"{what}: kgateway's API group is {KGATEWAY_GROUP}, so the "
                         "reference never resolves. Use group: " + KGATEWAY_GROUP,
                         help="Use group: " + KGATEWAY_GROUP,
                     )

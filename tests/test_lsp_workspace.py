@@ -156,3 +156,32 @@ def test_kept_results_follow_edits_like_a_fresh_run(tmp_path):
         path.write_text(text)
         ws.set_buffer(str(path), text)
         assert _all(ws) == sorted(_key(f) for f in run([str(root)], ws.options).findings), f"after editing {path.name}"
+
+
+def test_igw109_follows_an_edited_crd(tmp_path):
+    """IGW109 reads the versions the CRDs in the set serve (a fact kept across edits of
+    other files): flipping a CRD's served flag changes its findings elsewhere."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    crd = root / "crd.yaml"
+    grant = root / "grant.yaml"
+    crd.write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata: {name: referencegrants.gateway.networking.k8s.io}\n"
+        "spec:\n  group: gateway.networking.k8s.io\n  names: {kind: ReferenceGrant, plural: referencegrants}\n"
+        "  scope: Namespaced\n  versions:\n    - {name: v1, served: true, storage: true}\n"
+    )
+    grant.write_text("apiVersion: gateway.networking.k8s.io/v1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: x}\n")
+    ws = LintWorkspace(str(root))
+    ws.load_folder()
+
+    def igw109():
+        return [k for k in _all(ws) if "IGW109" in k]
+
+    assert not igw109()
+    for served, count in (("false", 1), ("true", 0)):
+        text = crd.read_text().replace("served: true" if served == "false" else "served: false", f"served: {served}")
+        crd.write_text(text)
+        ws.set_buffer(str(crd), text)
+        assert len(igw109()) == count
+        assert _all(ws) == sorted(_key(f) for f in run([str(root)], ws.options).findings)

@@ -9,15 +9,22 @@ every ``CustomResourceDefinition`` in the linted set, in ``--context`` and in ``
 ``validate(doc, ctx)`` returns the issues of one resource (pruned unknown fields, schema
 violations, failed CEL rules), computed once per document and shared by the three rules
 that report them (IGW501, IGW502, IGW503).
+
+``serving(ctx)`` says which versions of each kind the CRDs of the set (the same
+documents: the linted set, ``--context``, ``--crds``) serve once applied, whatever their
+schemas: the API server's answer to an apiVersion, which IGW109 gives before the bundled
+release tables.  Built once per index (per rendered world, like the registry).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from infergw_lint.rule import Rule, report, sha256
+from infergw_lint.sanitize import escape
 
 from . import schema as _schema
 
@@ -27,6 +34,7 @@ BUNDLE_ANNOTATION = "gateway.networking.k8s.io/bundle-version"
 CHANNEL_ANNOTATION = "gateway.networking.k8s.io/channel"
 GATEWAY_API_RELEASES = ("1.2", "1.3", "1.4", "1.5", "1.6")
 KGATEWAY_GROUP = "gateway.kgateway.dev"
+CRD_GROUP = "apiextensions.k8s.io"  # a CustomResourceDefinition of another group is not one
 
 
 @dataclass
@@ -110,8 +118,7 @@ def build_registry(index, options, extra_docs=(), profile=None) -> Registry:
     releases whose bundled CRDs apply.  A Gateway API release nobody stated (the profile's
     default) is replaced by the newest bundled one, with a note when it is used."""
     reg = Registry()
-    crd_docs = [d for d in index.of_kind("CustomResourceDefinition") if d.group == "apiextensions.k8s.io"]
-    crd_docs += [d for d in extra_docs if d.kind == "CustomResourceDefinition" and d.group == "apiextensions.k8s.io"]
+    crd_docs = _set_crds(index, extra_docs)
 
     channel = None
     for d in crd_docs:
@@ -299,12 +306,19 @@ def _schema_problem(sch: dict, depth: int = 0) -> str | None:
     return None
 
 
+def _set_crds(index, extra_docs=()) -> list:
+    """The CustomResourceDefinitions of ``index`` (the linted set and ``--context``), then
+    those of ``extra_docs`` (``--crds``)."""
+    docs = [d for d in index.of_kind("CustomResourceDefinition") if d.group == CRD_GROUP]
+    return docs + [d for d in extra_docs if d.kind == "CustomResourceDefinition" and d.group == CRD_GROUP]
+
+
 def registry(ctx) -> Registry:
     """The run's registry (built once per index); its notes go to the run's notes."""
 
     def build() -> Registry:
         profile = getattr(ctx, "versions", None)
-        reg = build_registry(ctx.index, ctx.options, _crds_docs(ctx.options), profile)
+        reg = build_registry(ctx.index, ctx.options, crds_option_docs(ctx), profile)
         notes = getattr(ctx, "notes", None)
         if isinstance(notes, list):
             notes.extend(n for n in reg.notes if n not in notes)
@@ -314,8 +328,14 @@ def registry(ctx) -> Registry:
     return ctx.index.memo("crd.registry", build)
 
 
+def crds_option_docs(ctx) -> list:
+    """Documents of the ``--crds`` paths, read once per index (the registry and ``serving``
+    share them)."""
+    return ctx.index.memo("crd.crds-option-docs", lambda: _crds_docs(ctx.options))
+
+
 def _crds_docs(options) -> list:
-    """Documents of the ``--crds`` paths (read once per run: the registry is built once)."""
+    """Documents of the ``--crds`` paths (read once per index: see ``crds_option_docs``)."""
     paths = list(getattr(options, "crds", None) or ())
     if not paths:
         return []
@@ -327,6 +347,120 @@ def _crds_docs(options) -> list:
     except Exception:  # a missing path is the CLI's to report; never fail the run here
         return []
     return res.documents
+
+
+# ---- which versions the CRDs of the set serve (IGW109) ------------------------------------
+
+MAX_SHOWN = 3  # definitions named in one message
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One readable CustomResourceDefinition of the set: the versions of its kind, each
+    with its ``served`` flag, as the API server will serve them once it is applied."""
+
+    group: str
+    kind: str
+    name: str  # metadata.name, printable
+    where: str  # path:line, printable
+    channel: str  # its Gateway API release channel annotation ("standard"), else ""
+    versions: tuple  # ((version, served), ...) in the CRD's order
+
+    @property
+    def served(self) -> tuple:
+        return tuple(v for v, on in self.versions if on)
+
+    def serves(self, version: str) -> bool:
+        return any(v == version and on for v, on in self.versions)
+
+    def lists(self, version: str) -> bool:
+        return any(v == version for v, _ in self.versions)
+
+    def describe(self) -> str:
+        """``the standard-channel CRD httproutes.gateway.networking.k8s.io (crds.yaml:3)``"""
+        channel = f"{self.channel}-channel " if self.channel else ""
+        return f"the {channel}CRD {self.name} ({self.where})"
+
+
+def _printable(text, limit: int = 120) -> str:
+    text = escape(str(text))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def definition(doc) -> Definition | None:
+    """``doc`` (a CustomResourceDefinition) as a Definition; None when it does not say what
+    it serves the way the API server requires (no spec.group or spec.names.kind, versions
+    not a non-empty list, an entry without a name or whose ``served`` is not true/false):
+    the API server refuses such a CRD, so it decides nothing."""
+    spec = doc.get("spec")
+    if not isinstance(spec, dict):
+        return None
+    group, names, versions = spec.get("group"), spec.get("names"), spec.get("versions")
+    kind = names.get("kind") if isinstance(names, dict) else None
+    if not isinstance(group, str) or not group or not isinstance(kind, str) or not kind:
+        return None
+    if not isinstance(versions, list) or not versions:
+        return None
+    listed = []
+    for v in versions:
+        name = v.get("name") if isinstance(v, dict) else None
+        served = v.get("served") if isinstance(v, dict) else None
+        if not isinstance(name, str) or not name or not isinstance(served, bool):
+            return None
+        listed.append((name, served))
+    annotations = doc.annotations if isinstance(doc.annotations, dict) else {}
+    channel = annotations.get(CHANNEL_ANNOTATION)
+    return Definition(
+        group, kind, _printable(doc.name or "<unnamed>"), _printable(f"{doc.path}:{doc.span(()).line}"),
+        channel if channel in ("standard", "experimental") else "", tuple(listed),
+    )
+
+
+class Serving:
+    """What the CRDs of one set serve, by (group, kind)."""
+
+    def __init__(self, definitions) -> None:
+        self.by_kind: dict = {}  # (group, kind) -> [Definition], in document order
+        for d in definitions:
+            if d is not None:
+                self.by_kind.setdefault((d.group, d.kind), []).append(d)
+
+    def defines(self, group: str, kind: str) -> bool:
+        return (group, kind) in self.by_kind
+
+    def has_group(self, group: str) -> bool:
+        return any(g == group for g, _ in self.by_kind)
+
+    def verdict(self, group: str, kind: str, version: str) -> tuple:
+        """(True, the CRDs serving ``version``), (False, every CRD of the kind: none serves
+        it), or (None, ()): no readable CRD of the kind in the set.  Several CRDs of one
+        kind (standard and experimental channel, two releases) may disagree; one that serves
+        the version is enough (a false finding costs more than a missed one)."""
+        defs = self.by_kind.get((group, kind))
+        if not defs:
+            return None, ()
+        serving = tuple(d for d in defs if d.serves(version))
+        return (True, serving) if serving else (False, tuple(defs))
+
+
+def serving(ctx) -> Serving:
+    """The run's ``Serving`` (built once per index from the registry's CRD documents)."""
+    return ctx.index.memo(
+        "crd.serving", lambda: Serving(definition(d) for d in _set_crds(ctx.index, crds_option_docs(ctx)))
+    )
+
+
+_KUBE_VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
+
+
+def version_priority(version: str) -> tuple:
+    """Sort key of Kubernetes' version priority: GA before beta before alpha, a higher
+    number first; other names last, in alphabetical order."""
+    m = _KUBE_VERSION.match(version)
+    if m is None:
+        return (3, 0, 0, version)
+    stage = {None: 0, "beta": 1, "alpha": 2}[m.group(2)]
+    return (stage, -int(m.group(1)), -int(m.group(3) or 0), version)
 
 
 def applies(doc) -> bool:

@@ -251,6 +251,8 @@ GLOBAL_FACTS = {
     "crd.registry": lambda index, options: (  # lint/crd: the CRDs in the set and the profile
         _profile(index, options), tuple(id(d) for d in index.of_kind("CustomResourceDefinition")),
     ),
+    # lint/crd: the versions the CRDs in the set serve (IGW109)
+    "crd.serving": lambda index, options: tuple(id(d) for d in index.of_kind("CustomResourceDefinition")),
 }
 
 
