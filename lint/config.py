@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+
+from .record import Record
 
 CONFIG_NAMES = (".infergw-lint.yaml", ".infergw-lint.yml")
 PYPROJECT = "pyproject.toml"
@@ -53,16 +54,15 @@ def glob_regex(pattern: str) -> re.Pattern:
     return re.compile(f"^{prefix}{body}(?:/.*)?$")
 
 
-@dataclass
-class PathMatcher:
+class PathMatcher(Record):
     """Globs relative to a root directory."""
 
-    root: str
-    patterns: list
-    _regexes: list = field(default_factory=list)
+    _fields = ("root", "patterns", "_regexes")
 
-    def __post_init__(self):
-        self._regexes = [glob_regex(p) for p in self.patterns]
+    def __init__(self, root: str, patterns: list):
+        self.root = root
+        self.patterns = patterns
+        self._regexes = [glob_regex(p) for p in patterns]
 
     def matches(self, path: str) -> bool:
         if not self._regexes or path == "-":
@@ -78,12 +78,14 @@ class PathMatcher:
         return any(rx.match(c) for rx in self._regexes for c in candidates)
 
 
-@dataclass
-class EnvRule:
-    env: str
-    paths: PathMatcher | None = None
-    namespaces: tuple = ()
-    labels: dict = field(default_factory=dict)  # key -> set of values
+class EnvRule(Record):
+    _fields = ("env", "paths", "namespaces", "labels")
+
+    def __init__(self, env: str, paths: PathMatcher | None = None, namespaces: tuple = (), labels: dict | None = None):
+        self.env = env
+        self.paths = paths
+        self.namespaces = namespaces
+        self.labels = {} if labels is None else labels  # key -> set of values
 
     def matches(self, doc, index) -> bool:
         if self.paths is not None and self.paths.matches(doc.path):
@@ -100,12 +102,14 @@ class EnvRule:
         return False
 
 
-@dataclass
-class Config:
-    path: str | None  # None: no file found
-    root: str
-    data: dict = field(default_factory=dict)
-    notes: list = field(default_factory=list)  # e.g. a config file ignored on the way up
+class Config(Record):
+    _fields = ("path", "root", "data", "notes")
+
+    def __init__(self, path: str | None, root: str, data: dict | None = None, notes: list | None = None):
+        self.path = path  # None: no file found
+        self.root = root
+        self.data = {} if data is None else data
+        self.notes = [] if notes is None else notes  # e.g. a config file ignored on the way up
 
     def rel(self, p: str) -> str:
         return p if os.path.isabs(p) else os.path.join(self.root, p)

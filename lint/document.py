@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 from yaml.constructor import SafeConstructor
@@ -19,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from .jsonparse import locate_json
+from .record import Record
 from .source import SourceFile, Span
 
 STR = "tag:yaml.org,2002:str"
@@ -42,12 +42,14 @@ class LoadError(Exception):
         self.offset = offset
 
 
-@dataclass
-class DuplicateKey:
-    path: tuple  # kept for compatibility; the builder does not track paths (always ())
-    key: str
-    first: Node
-    again: Node
+class DuplicateKey(Record):
+    _fields = ("path", "key", "first", "again")
+
+    def __init__(self, path: tuple, key: str, first: Node, again: Node):
+        self.path = path  # kept for compatibility; the builder does not track paths (always ())
+        self.key = key
+        self.first = first
+        self.again = again
 
 
 def _scalar(node: ScalarNode) -> Any:
@@ -464,29 +466,37 @@ _PLACED: OrderedDict = OrderedDict()
 _PLACED_MAX = 8
 
 
-@dataclass
-class Document:
-    source: SourceFile
-    node: Node
-    data: Any
-    index: int = 0  # position of the document in its file (0-based)
-    fmt: str = "yaml"
-    embedded: dict = field(default_factory=dict)
-    duplicates: list = field(default_factory=list)
-    flavor: str | None = None  # "k8s", "bifrost", "continue", "aider", "cline"
-    # identity, read from ``data`` when the document is made
-    api_version: str | None = field(default=None, init=False, repr=False, compare=False)
-    kind: str | None = field(default=None, init=False, compare=False)
-    group: str = field(default="", init=False, repr=False, compare=False)
-    name: str | None = field(default=None, init=False, compare=False)
-    namespace: str | None = field(default=None, init=False, compare=False)
-    # rendered documents (kustomize, helm): maps a path to (display path, Span, note) in
-    # the user's source files; see lint/render.py.  None for documents read from a file.
-    origin: Any = None
-    # where the document's root node is written (offsets into source.text), kept when
-    # the node tree is released (see ``release``)
-    start: int = field(default=0, init=False, repr=False, compare=False)
-    end: int = field(default=0, init=False, repr=False, compare=False)
+class Document(Record):
+    _fields = ("source", "node", "data", "index", "fmt", "embedded", "duplicates", "flavor", "origin")
+    _repr_fields = (
+        "source", "node", "data", "index", "fmt", "embedded", "duplicates", "flavor", "kind", "name", "namespace",
+        "origin",
+    )
+
+    def __init__(
+        self, source: SourceFile, node: Node, data: Any, index: int = 0, fmt: str = "yaml",
+        embedded: dict | None = None, duplicates: list | None = None, flavor: str | None = None, origin: Any = None,
+    ):
+        self.source = source
+        self.node = node
+        self.data = data
+        self.index = index  # position of the document in its file (0-based)
+        self.fmt = fmt
+        self.embedded = {} if embedded is None else embedded
+        self.duplicates = [] if duplicates is None else duplicates
+        self.flavor = flavor  # "k8s", "bifrost", "continue", "aider", "cline"
+        # rendered documents (kustomize, helm): maps a path to (display path, Span, note) in
+        # the user's source files; see lint/render.py.  None for documents read from a file.
+        self.origin = origin
+        # identity (api_version, kind, group, name, namespace), read from ``data`` now
+        self._identify()
+        # where the document's root node is written (offsets into source.text), kept when
+        # the node tree is released (see ``release``)
+        if node is not None:
+            self.start = node.start_mark.index
+            self.end = node_end(node)
+        else:
+            self.start = self.end = 0
 
     # ---- identity -------------------------------------------------------------------
     @property
@@ -500,13 +510,6 @@ class Document:
                 val = meta.get(key)
                 return val if isinstance(val, str) else None
         return None
-
-    def __post_init__(self) -> None:
-        self._identify()
-        node = self.node
-        if node is not None:
-            self.start = node.start_mark.index
-            self.end = node_end(node)
 
     # ---- the node tree, released after loading -----------------------------------------
     # The node trees (one Python object and two marks per YAML node) take ~30 bytes per

@@ -5,9 +5,10 @@ each rule's docstring)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
+
+from .record import Record
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 KGATEWAY_GROUP = "gateway.kgateway.dev"
@@ -140,13 +141,15 @@ def classify(doc) -> str | None:
     return None
 
 
-@dataclass
-class BifrostConfig:
+class BifrostConfig(Record):
     """A Bifrost config found in a document: ``base`` is the path of its root."""
 
-    doc: Any
-    base: tuple
-    data: dict
+    _fields = ("doc", "base", "data")
+
+    def __init__(self, doc: Any, base: tuple, data: dict):
+        self.doc = doc
+        self.base = base
+        self.data = data
 
     def path(self, *rest) -> tuple:
         return self.base + tuple(rest)
@@ -220,13 +223,15 @@ def bifrost_configs(doc) -> list[BifrostConfig]:
     return out
 
 
-@dataclass
-class ServedProvider:
+class ServedProvider(Record):
     """What one Bifrost provider serves, over every key of it in the linted set."""
 
-    all_models: bool = False  # a key without a models list (or with "*") serves any model
-    models: set = field(default_factory=set)
-    denied_empty: bool = False  # a key's empty models list denies every model (Bifrost v1.5+)
+    _fields = ("all_models", "models", "denied_empty")
+
+    def __init__(self, all_models: bool = False, models: set | None = None, denied_empty: bool = False):
+        self.all_models = all_models  # a key without a models list (or with "*") serves any model
+        self.models = set() if models is None else models
+        self.denied_empty = denied_empty  # a key's empty models list denies every model (Bifrost v1.5+)
 
     def serves(self, model: str) -> bool:
         return self.all_models or model in self.models
@@ -407,11 +412,13 @@ def is_foreign_bifrost_image(image: Any) -> bool:
     return registry in DOCKER_HUB and repo != BIFROST_UPSTREAM
 
 
-@dataclass
-class ClientModel:
-    client: str  # continue | aider | cline
-    path: tuple
-    model: str
+class ClientModel(Record):
+    _fields = ("client", "path", "model")
+
+    def __init__(self, client: str, path: tuple, model: str):
+        self.client = client  # continue | aider | cline
+        self.path = path
+        self.model = model
 
 
 def client_models(doc) -> list[ClientModel]:

@@ -5,58 +5,104 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import repeat
-from dataclasses import dataclass, field
 
 from .index import Index
 from .loader import LoadResult, load
+from .record import Record
 from .rule import SEVERITY_RANK, Finding, Rule, fingerprint, split_message
 
 
-@dataclass
-class Options:
-    select: list[str] | None = None  # codes, names or code prefixes; None = all
-    ignore: list[str] = field(default_factory=list)
-    env: str | None = None  # prod|staging|dev for every file
-    context: list[str] = field(default_factory=list)  # paths loaded for lookups only
-    default_namespace: str = "default"
-    rule_options: dict = field(default_factory=dict)
-    severity: dict = field(default_factory=dict)  # code -> severity override
-    assume_complete: bool | None = None
-    gateway_api_version: str | None = None  # --gateway-api-version (also in versions["gateway-api"])
-    versions: dict = field(default_factory=dict)  # component -> (version text, source): lint/versions.py
-    gateway_api_channel: str = "standard"  # its release channel (standard|experimental), for lint/crd
-    crds: list = field(default_factory=list)  # --crds: CRD files whose resources lint/crd validates
-    controllers: tuple = ()  # config `controllers:`: GatewayClass controllerNames judged besides kgateway's
-    gateways: tuple = ()  # config `gateways:`: base URLs / hostnames of the Bifrost gateway clients call (IGW301)
-    exclude: object = None  # config.PathMatcher: files not to load
-    environments: list = field(default_factory=list)  # config.EnvRule, first match wins
-    default_env: str | None = None  # config `env`: when nothing else says
-    baseline: str | None = None  # baseline file: findings in it do not fail
-    extra_rules: list = field(default_factory=list)  # custom policies
-    kustomize: list = field(default_factory=list)  # directories to build with kustomize (lint/render.py)
-    helm: list = field(default_factory=list)  # chart directories to render with helm template
-    helm_values: list = field(default_factory=list)  # --values files for those charts
-    render: bool = True  # build kustomization / chart directories given as PATH
-    allow_remote_resources: bool = False  # let kustomize fetch remote resources (URLs, git repositories)
-    prod_segments: tuple = ("prod", "production")  # overlay path segments that mean prod
-    not_manifests: dict = field(default_factory=dict)  # real path -> why: baseline, --output files (never linted)
-    notes: list = field(default_factory=list)  # from the configuration step, shown with the run's notes
-    # processes a large tree is linted by (lint/parallel.py): 1 = this one only; 0 or None =
-    # automatic, one per idle usable CPU (the command's default, --jobs)
-    jobs: int | None = 1
+class Options(Record):
+    _fields = (
+        "select", "ignore", "env", "context", "default_namespace", "rule_options", "severity", "assume_complete",
+        "gateway_api_version", "versions", "gateway_api_channel", "crds", "controllers", "gateways", "exclude",
+        "environments", "default_env", "baseline", "extra_rules", "kustomize", "helm", "helm_values", "render",
+        "allow_remote_resources", "prod_segments", "not_manifests", "notes", "jobs",
+    )
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        env: str | None = None,
+        context: list[str] | None = None,
+        default_namespace: str = "default",
+        rule_options: dict | None = None,
+        severity: dict | None = None,
+        assume_complete: bool | None = None,
+        gateway_api_version: str | None = None,
+        versions: dict | None = None,
+        gateway_api_channel: str = "standard",
+        crds: list | None = None,
+        controllers: tuple = (),
+        gateways: tuple = (),
+        exclude: object = None,
+        environments: list | None = None,
+        default_env: str | None = None,
+        baseline: str | None = None,
+        extra_rules: list | None = None,
+        kustomize: list | None = None,
+        helm: list | None = None,
+        helm_values: list | None = None,
+        render: bool = True,
+        allow_remote_resources: bool = False,
+        prod_segments: tuple = ("prod", "production"),
+        not_manifests: dict | None = None,
+        notes: list | None = None,
+        jobs: int | None = 1,
+    ):
+        self.select = select  # codes, names or code prefixes; None = all
+        self.ignore = [] if ignore is None else ignore
+        self.env = env  # prod|staging|dev for every file
+        self.context = [] if context is None else context  # paths loaded for lookups only
+        self.default_namespace = default_namespace
+        self.rule_options = {} if rule_options is None else rule_options
+        self.severity = {} if severity is None else severity  # code -> severity override
+        self.assume_complete = assume_complete
+        self.gateway_api_version = gateway_api_version  # --gateway-api-version (also in versions["gateway-api"])
+        # component -> (version text, source): lint/versions.py
+        self.versions = {} if versions is None else versions
+        self.gateway_api_channel = gateway_api_channel  # its release channel (standard|experimental), for lint/crd
+        self.crds = [] if crds is None else crds  # --crds: CRD files whose resources lint/crd validates
+        self.controllers = controllers  # config `controllers:`: GatewayClass controllerNames judged besides kgateway's
+        self.gateways = gateways  # config `gateways:`: base URLs / hostnames of the Bifrost gateway clients call (IGW301)
+        self.exclude = exclude  # config.PathMatcher: files not to load
+        self.environments = [] if environments is None else environments  # config.EnvRule, first match wins
+        self.default_env = default_env  # config `env`: when nothing else says
+        self.baseline = baseline  # baseline file: findings in it do not fail
+        self.extra_rules = [] if extra_rules is None else extra_rules  # custom policies
+        self.kustomize = [] if kustomize is None else kustomize  # directories to build with kustomize (lint/render.py)
+        self.helm = [] if helm is None else helm  # chart directories to render with helm template
+        self.helm_values = [] if helm_values is None else helm_values  # --values files for those charts
+        self.render = render  # build kustomization / chart directories given as PATH
+        self.allow_remote_resources = allow_remote_resources  # let kustomize fetch remote resources (URLs, git)
+        self.prod_segments = prod_segments  # overlay path segments that mean prod
+        # real path -> why: baseline, --output files (never linted)
+        self.not_manifests = {} if not_manifests is None else not_manifests
+        self.notes = [] if notes is None else notes  # from the configuration step, shown with the run's notes
+        # processes a large tree is linted by (lint/parallel.py): 1 = this one only; 0 or None =
+        # automatic, one per idle usable CPU (the command's default, --jobs)
+        self.jobs = jobs
 
 
-@dataclass
-class Result:
-    findings: list
-    files: int
-    resources: int
-    rules: list
-    notes: list = field(default_factory=list)
-    internal_errors: list = field(default_factory=list)
-    index: Index | None = field(default=None, repr=False)  # the linted set (for --fix)
-    versions: object = None  # versions.StackProfile of the whole run
-    sources: dict = field(default_factory=dict, repr=False)  # path -> SourceFile (code frames)
+class Result(Record):
+    _fields = ("findings", "files", "resources", "rules", "notes", "internal_errors", "index", "versions", "sources")
+    _repr_fields = ("findings", "files", "resources", "rules", "notes", "internal_errors", "versions")
+
+    def __init__(
+        self, findings: list, files: int, resources: int, rules: list, notes: list | None = None,
+        internal_errors: list | None = None, index: Index | None = None, versions: object = None,
+        sources: dict | None = None,
+    ):
+        self.findings = findings
+        self.files = files
+        self.resources = resources
+        self.rules = rules
+        self.notes = [] if notes is None else notes
+        self.internal_errors = [] if internal_errors is None else internal_errors
+        self.index = index  # the linted set (for --fix)
+        self.versions = versions  # versions.StackProfile of the whole run
+        self.sources = {} if sources is None else sources  # path -> SourceFile (code frames)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity and f.suppression is None)
@@ -168,15 +214,17 @@ def resource_of(doc, index: Index) -> dict | None:
     }
 
 
-@dataclass
-class LoadedSet:
+class LoadedSet(Record):
     """The load stage of ``run``: what was read (and rendered), indexed."""
 
-    loaded: LoadResult
-    rendered: object  # render.render() result, or None when nothing was rendered
-    reported_paths: set  # files whose findings are reported (not --context files)
-    ctx: Context  # the files read raw, plus --context documents
-    contexts: dict  # rendered world key -> Context of that overlay or chart
+    _fields = ("loaded", "rendered", "reported_paths", "ctx", "contexts")
+
+    def __init__(self, loaded: LoadResult, rendered: object, reported_paths: set, ctx: Context, contexts: dict):
+        self.loaded = loaded
+        self.rendered = rendered  # render.render() result, or None when nothing was rendered
+        self.reported_paths = reported_paths  # files whose findings are reported (not --context files)
+        self.ctx = ctx  # the files read raw, plus --context documents
+        self.contexts = contexts  # rendered world key -> Context of that overlay or chart
 
 
 def load_index(paths: list[str], options: Options) -> LoadedSet:

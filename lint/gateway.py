@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .domain import GATEWAY_GROUP, ROUTE_KINDS
+from .record import FrozenRecord, Record
 
 X_GATEWAY_GROUP = "gateway.networking.x-k8s.io"
 METADATA_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -292,23 +292,19 @@ def namespace_labels(index, namespace: str, assume_complete: bool | None = None)
 
 # ---- listeners ----------------------------------------------------------------------------
 
-@dataclass(eq=False)
-class Listener:
+class Listener(Record):
     """One listener of a Gateway or ListenerSet.  ``name``, ``port``, ``protocol``,
     ``hostname`` (lower-cased, None for any) and ``key`` are read once from ``data``."""
 
-    parent: Any  # the Gateway / ListenerSet document
-    namespace: str  # the parent's namespace ("Same" means this one)
-    position: int  # index in spec.listeners
-    data: dict
-    name: str | None = field(init=False)
-    port: int | None = field(init=False)
-    protocol: str | None = field(init=False)
-    hostname: str | None = field(init=False)
-    key: tuple = field(init=False)
+    _fields = ("parent", "namespace", "position", "data", "name", "port", "protocol", "hostname", "key")
+    __eq__ = object.__eq__  # compared by identity, and hashable
+    __hash__ = object.__hash__
 
-    def __post_init__(self):
-        d = self.data
+    def __init__(self, parent: Any, namespace: str, position: int, data: dict):
+        self.parent = parent  # the Gateway / ListenerSet document
+        self.namespace = namespace  # the parent's namespace ("Same" means this one)
+        self.position = position  # index in spec.listeners
+        self.data = d = data
         self.name = d.get("name") if isinstance(d.get("name"), str) else None
         self.port = _int(d.get("port"))
         self.protocol = d.get("protocol") if isinstance(d.get("protocol"), str) else None
@@ -419,18 +415,23 @@ def listeners_of(doc, index) -> list[Listener] | None:
 
 # ---- parentRefs ---------------------------------------------------------------------------
 
-@dataclass
-class ParentRef:
+class ParentRef(Record):
     """A route's parentRef with defaults applied."""
 
-    path: tuple
-    data: dict
-    group: str
-    kind: str
-    namespace: str
-    name: str
-    section_name: str | None
-    port: int | None
+    _fields = ("path", "data", "group", "kind", "namespace", "name", "section_name", "port")
+
+    def __init__(
+        self, path: tuple, data: dict, group: str, kind: str, namespace: str, name: str, section_name: str | None,
+        port: int | None,
+    ):
+        self.path = path
+        self.data = data
+        self.group = group
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+        self.section_name = section_name
+        self.port = port
 
     @property
     def key(self) -> tuple:
@@ -479,17 +480,22 @@ NO_MATCHING_HOSTNAME = "no-matching-hostname"
 UNDECIDED = "undecided"  # depends on labels of a Namespace not in the set, or a malformed parent
 
 
-@dataclass
-class Attachment:
+class Attachment(Record):
     """How one parentRef of a route resolves."""
 
-    route: Any
-    ref: ParentRef
-    status: str
-    parents: list = field(default_factory=list)  # the parent documents found
-    candidates: list = field(default_factory=list)  # listeners selected by sectionName/port
-    listeners: list = field(default_factory=list)  # listeners the route attaches to
-    reasons: list = field(default_factory=list)  # why candidates refused it
+    _fields = ("route", "ref", "status", "parents", "candidates", "listeners", "reasons")
+
+    def __init__(
+        self, route: Any, ref: ParentRef, status: str, parents: list | None = None, candidates: list | None = None,
+        listeners: list | None = None, reasons: list | None = None,
+    ):
+        self.route = route
+        self.ref = ref
+        self.status = status
+        self.parents = [] if parents is None else parents  # the parent documents found
+        self.candidates = [] if candidates is None else candidates  # listeners selected by sectionName/port
+        self.listeners = [] if listeners is None else listeners  # listeners the route attaches to
+        self.reasons = [] if reasons is None else reasons  # why candidates refused it
 
     @property
     def attached(self) -> bool:
@@ -498,18 +504,23 @@ class Attachment:
 
 # ---- backendRefs and other references -----------------------------------------------------
 
-@dataclass
-class BackendRef:
+class BackendRef(Record):
     """A backendRef of a route (or the backendRef of a requestMirror filter)."""
 
-    path: tuple
-    data: dict
-    group: str
-    kind: str
-    namespace: str
-    name: str
-    port: int | None
-    mirror: bool = False
+    _fields = ("path", "data", "group", "kind", "namespace", "name", "port", "mirror")
+
+    def __init__(
+        self, path: tuple, data: dict, group: str, kind: str, namespace: str, name: str, port: int | None,
+        mirror: bool = False,
+    ):
+        self.path = path
+        self.data = data
+        self.group = group
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+        self.port = port
+        self.mirror = mirror
 
     @property
     def is_service(self) -> bool:
@@ -850,17 +861,21 @@ def object_refs(doc) -> Iterator[tuple[tuple, dict, str, str]]:
         yield ("spec", "tls", "backend", "clientCertificateRef"), client, "", "Secret"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(FrozenRecord):
     """A cross-namespace reference that needs a ReferenceGrant in ``to_ns``."""
 
-    from_group: str
-    from_kind: str
-    from_ns: str
-    to_group: str
-    to_kind: str
-    to_ns: str
-    to_name: str
+    _fields = ("from_group", "from_kind", "from_ns", "to_group", "to_kind", "to_ns", "to_name")
+
+    def __init__(
+        self, from_group: str, from_kind: str, from_ns: str, to_group: str, to_kind: str, to_ns: str, to_name: str,
+    ):
+        self.from_group = from_group
+        self.from_kind = from_kind
+        self.from_ns = from_ns
+        self.to_group = to_group
+        self.to_kind = to_kind
+        self.to_ns = to_ns
+        self.to_name = to_name
 
 
 #: (group, kind) of referrers whose references this module collects; a grant ``from`` any
@@ -1029,18 +1044,23 @@ def rule_action_key(doc, rule, route_ns: str) -> str:
 _canonical = json.JSONEncoder(sort_keys=True, default=str).encode
 
 
-@dataclass
-class RouteEntry:
+class RouteEntry(Record):
     """One match of one rule of a route, served on one listener for one hostname."""
 
-    route: Any
-    rule_index: int
-    match_index: int | None
-    path: tuple
-    key: tuple
-    hostname: str
-    listener: Listener
-    action: str
+    _fields = ("route", "rule_index", "match_index", "path", "key", "hostname", "listener", "action")
+
+    def __init__(
+        self, route: Any, rule_index: int, match_index: int | None, path: tuple, key: tuple, hostname: str,
+        listener: Listener, action: str,
+    ):
+        self.route = route
+        self.rule_index = rule_index
+        self.match_index = match_index
+        self.path = path
+        self.key = key
+        self.hostname = hostname
+        self.listener = listener
+        self.action = action
 
 
 def table_order(hostname: str, key: tuple, route, rule_index: int, match_index: int | None, index) -> tuple:
@@ -1371,17 +1391,19 @@ LOOKED_UP_BACKEND_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(FrozenRecord):
     """Why part of a route will not serve: ``code`` is the rule that reports it (IGW101
     ...), ``short`` a few words for diagram edges, ``detail`` the sentence for tables;
     ``unverified`` marks what the set cannot tell (a partial tree), not a fault."""
 
-    code: str
-    short: str
-    detail: str
-    unverified: bool = False
-    what: str = ""  # for backends: "grant", "kind", "no-port", "not-found", "port" (IGW104 words them)
+    _fields = ("code", "short", "detail", "unverified", "what")
+
+    def __init__(self, code: str, short: str, detail: str, unverified: bool = False, what: str = ""):
+        self.code = code
+        self.short = short
+        self.detail = detail
+        self.unverified = unverified
+        self.what = what  # for backends: "grant", "kind", "no-port", "not-found", "port" (IGW104 words them)
 
 
 def only_other_controllers(route, g: Graph, judged=()) -> bool:

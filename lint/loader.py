@@ -16,7 +16,6 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass, field
 from itertools import chain
 
 import yaml
@@ -25,6 +24,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from . import domain
 from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError, _merge, _tag
 from .jsonparse import JSONError, Mark, TooManyNodes, align, lone_surrogate, parse_json
+from .record import Record
 from .source import SourceFile, Span
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -157,24 +157,31 @@ class UsageError(Exception):
     """Bad command line or unusable input path: exit code 2."""
 
 
-@dataclass
-class Problem:
+class Problem(Record):
     """A file or document that could not be loaded (IGW000), or a duplicate key (IGW001)."""
 
-    path: str
-    span: Span
-    message: str
-    code: str = "IGW000"
+    _fields = ("path", "span", "message", "code")
+
+    def __init__(self, path: str, span: Span, message: str, code: str = "IGW000"):
+        self.path = path
+        self.span = span
+        self.message = message
+        self.code = code
 
 
-@dataclass
-class LoadResult:
-    files: list = field(default_factory=list)  # SourceFile
-    documents: list = field(default_factory=list)  # Document
-    problems: list = field(default_factory=list)  # Problem
-    notes: list = field(default_factory=list)  # str
-    skipped: list = field(default_factory=list)  # "path:line (a list)": documents that are not mappings
-    bytes_read: int = 0  # characters read by this run so far (MAX_TOTAL_BYTES)
+class LoadResult(Record):
+    _fields = ("files", "documents", "problems", "notes", "skipped", "bytes_read")
+
+    def __init__(
+        self, files: list | None = None, documents: list | None = None, problems: list | None = None,
+        notes: list | None = None, skipped: list | None = None, bytes_read: int = 0,
+    ):
+        self.files = [] if files is None else files  # SourceFile
+        self.documents = [] if documents is None else documents  # Document
+        self.problems = [] if problems is None else problems  # Problem
+        self.notes = [] if notes is None else notes  # str
+        self.skipped = [] if skipped is None else skipped  # "path:line (a list)": documents that are not mappings
+        self.bytes_read = bytes_read  # characters read by this run so far (MAX_TOTAL_BYTES)
 
 
 # --------------------------------------------------------------------------------------

@@ -28,12 +28,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass, field
 
 import yaml
 
 from .document import Builder, Document
 from .loader import LoadResult, Problem, UsageError, _read, _remap, _YamlLoader, parse_source
+from .record import Record
 from .source import SourceFile, Span
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -59,11 +59,13 @@ TRANSFORMER_KEYS = (
 # targets
 
 
-@dataclass
-class Target:
-    kind: str  # "kustomize" | "helm"
-    path: str  # as given
-    values: list = field(default_factory=list)  # helm --values files
+class Target(Record):
+    _fields = ("kind", "path", "values")
+
+    def __init__(self, kind: str, path: str, values: list | None = None):
+        self.kind = kind  # "kustomize" | "helm"
+        self.path = path  # as given
+        self.values = [] if values is None else values  # helm --values files
 
 
 def kustomization_file(directory: str) -> str | None:
@@ -452,12 +454,17 @@ class Sources:
 # rendering
 
 
-@dataclass
-class Rendered:
-    documents: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    sources: Sources | None = None
+class Rendered(Record):
+    _fields = ("documents", "problems", "notes", "sources")
+
+    def __init__(
+        self, documents: list | None = None, problems: list | None = None, notes: list | None = None,
+        sources: Sources | None = None,
+    ):
+        self.documents = [] if documents is None else documents
+        self.problems = [] if problems is None else problems
+        self.notes = [] if notes is None else notes
+        self.sources = sources
 
 
 def _env_from_segments(path: str, segments) -> str | None:

@@ -49,9 +49,9 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple
 
+from .record import Record
 from .source import Span
 
 try:  # the interpreter's own SHA-256: importing hashlib loads OpenSSL (~2 ms of a small run)
@@ -83,16 +83,21 @@ class Partly(NamedTuple):
 FIX_APPLICABILITY = ("safe", "unsafe", "display-only")
 
 
-@dataclass
-class Report:
+class Report(Record):
     """What a rule yields: a path in the document, a message, optional overrides."""
 
-    path: tuple
-    message: str
-    key: bool = False
-    severity: str | None = None
-    help: str | None = None  # the remedy in one line, with exact values; else derived from message
-    within: tuple | None = None  # (line, start, end) inside a multi-line string value: a narrower span
+    _fields = ("path", "message", "key", "severity", "help", "within")
+
+    def __init__(
+        self, path: tuple, message: str, key: bool = False, severity: str | None = None, help: str | None = None,
+        within: tuple | None = None,
+    ):
+        self.path = path
+        self.message = message
+        self.key = key
+        self.severity = severity
+        self.help = help  # the remedy in one line, with exact values; else derived from message
+        self.within = within  # (line, start, end) inside a multi-line string value: a narrower span
 
 
 def report(
@@ -201,21 +206,30 @@ def split_message(message: str, limit: int = SHORT_LIMIT) -> MessageParts:
     return MessageParts(message[:cut].rstrip(" ,"), message[cut + 1 :].strip(), True)
 
 
-@dataclass
-class Finding:
-    rule: str
-    name: str
-    severity: str
-    message: str
-    path: str
-    span: Span
-    resource: dict | None = None
-    field: tuple = ()
-    fingerprint: str = ""
-    suppression: dict | None = None  # {"kind": "inSource"|"external", "justification": ...}
-    rendered: bool = False  # found in kustomize/helm output (the path names the source file)
-    url: str | None = None  # the rule's documentation page (lint/docs.py)
-    help: str = ""  # the remedy: the rule's, else the message's rest (split_message)
+class Finding(Record):
+    _fields = (
+        "rule", "name", "severity", "message", "path", "span", "resource", "field", "fingerprint", "suppression",
+        "rendered", "url", "help",
+    )
+
+    def __init__(
+        self, rule: str, name: str, severity: str, message: str, path: str, span: Span, resource: dict | None = None,
+        field: tuple = (), fingerprint: str = "", suppression: dict | None = None, rendered: bool = False,
+        url: str | None = None, help: str = "",
+    ):
+        self.rule = rule
+        self.name = name
+        self.severity = severity
+        self.message = message
+        self.path = path
+        self.span = span
+        self.resource = resource
+        self.field = field
+        self.fingerprint = fingerprint
+        self.suppression = suppression  # {"kind": "inSource"|"external", "justification": ...}
+        self.rendered = rendered  # found in kustomize/helm output (the path names the source file)
+        self.url = url  # the rule's documentation page (lint/docs.py)
+        self.help = help  # the remedy: the rule's, else the message's rest (split_message)
 
     @property
     def line(self) -> int:
@@ -284,12 +298,14 @@ def fingerprint(rule: str, identity: str, path: tuple, occurrence: int = 0) -> s
     return sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # a non-UTF-8 file name too
 
 
-@dataclass
-class RuleDocs:
+class RuleDocs(Record):
     """A rule's documentation: its title and its Markdown sections, in order."""
 
-    title: str
-    sections: dict = field(default_factory=dict)
+    _fields = ("title", "sections")
+
+    def __init__(self, title: str, sections: dict | None = None):
+        self.title = title
+        self.sections = {} if sections is None else sections
 
     def markdown(self) -> str:
         """The docs as one Markdown text: the title in bold, then ``## Section`` and its body."""

@@ -10,20 +10,23 @@ from __future__ import annotations
 import bisect
 from array import array
 import re
-from dataclasses import dataclass
+
+from .record import FrozenRecord
 
 _WS = " \t\r\n"
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(FrozenRecord):
     """A region of a file: 1-based line and column; end_column points just past the region."""
 
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    _fields = ("line", "column", "end_line", "end_column")
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int):
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
 
 
 class SourceFile:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass
 
+from .record import Record
 from .rule import Finding, fingerprint
 from .source import Span
 
@@ -33,21 +33,30 @@ _COMMENT = re.compile(
 _REASON_KEY = re.compile(r"reason\s*=")
 
 
-@dataclass
-class Suppression:
-    path: str
-    span: Span  # where it is written
-    codes: list
-    reason: str | None
-    scope: str  # "line" | "file" | "resource"
-    first_line: int = 0  # lines it covers (line and resource scopes)
-    last_line: int = 0
-    until: str | None = None
-    problem: str | None = None  # why it is invalid
-    expired: bool = False
-    used: int = 0
-    matched: int = 0
-    identity: str = ""
+class Suppression(Record):
+    _fields = (
+        "path", "span", "codes", "reason", "scope", "first_line", "last_line", "until", "problem", "expired", "used",
+        "matched", "identity",
+    )
+
+    def __init__(
+        self, path: str, span: Span, codes: list, reason: str | None, scope: str, first_line: int = 0,
+        last_line: int = 0, until: str | None = None, problem: str | None = None, expired: bool = False, used: int = 0,
+        matched: int = 0, identity: str = "",
+    ):
+        self.path = path
+        self.span = span  # where it is written
+        self.codes = codes
+        self.reason = reason
+        self.scope = scope  # "line" | "file" | "resource"
+        self.first_line = first_line  # lines it covers (line and resource scopes)
+        self.last_line = last_line
+        self.until = until
+        self.problem = problem  # why it is invalid
+        self.expired = expired
+        self.used = used
+        self.matched = matched
+        self.identity = identity
 
     def covers(self, finding: Finding, rule_names: dict) -> bool:
         if finding.path != self.path:

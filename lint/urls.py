@@ -5,24 +5,30 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from .record import FrozenRecord
 
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(FrozenRecord):
     """What a URL names."""
 
-    scheme: str
-    host: str  # lower case, no port
-    port: int | None
-    path: str
-    service: str | None = None  # a Service name, when the host is a cluster DNS name
-    namespace: str | None = None  # its namespace; None for a short name (the caller's namespace)
+    _fields = ("scheme", "host", "port", "path", "service", "namespace")
+
+    def __init__(
+        self, scheme: str, host: str, port: int | None, path: str, service: str | None = None,
+        namespace: str | None = None,
+    ):
+        self.scheme = scheme
+        self.host = host  # lower case, no port
+        self.port = port
+        self.path = path
+        self.service = service  # a Service name, when the host is a cluster DNS name
+        self.namespace = namespace  # its namespace; None for a short name (the caller's namespace)
 
     @property
     def in_cluster(self) -> bool:

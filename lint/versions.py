@@ -24,10 +24,10 @@ True but ``at_least("1.5.9")`` with None (unknown), because the patch release is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .domain import WORKLOAD_POD_SPEC, containers, image_name, is_foreign_bifrost_image, pod_spec
+from .record import FrozenRecord, Record
 from .sanitize import escape
 
 COMPONENTS = ("bifrost", "kgateway", "gateway-api")
@@ -84,14 +84,16 @@ def _cmp(parts: tuple, other: tuple) -> int | None:
     return None  # 1.5 vs 1.5.9: depends on the patch release
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(FrozenRecord):
     """One component's release in this run (``parts`` None: unknown) and where it came from."""
 
-    component: str
-    parts: tuple | None
-    source: str  # for people: "image maximhq/bifrost:v1.5.3 of Deployment llm/bifrost at f.yaml:40"
-    origin: str = "unknown"  # cli | config | manifest | default | unknown
+    _fields = ("component", "parts", "source", "origin")
+
+    def __init__(self, component: str, parts: tuple | None, source: str, origin: str = "unknown"):
+        self.component = component
+        self.parts = parts
+        self.source = source  # for people: "image maximhq/bifrost:v1.5.3 of Deployment llm/bifrost at f.yaml:40"
+        self.origin = origin  # cli | config | manifest | default | unknown
 
     @property
     def known(self) -> bool:
@@ -306,17 +308,23 @@ class _PerConfig:
     __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass
-class StackProfile:
+class StackProfile(Record):
     """The versions of one run (or one rendered overlay/chart).  ``bifrost``, ``kgateway``
     and ``gateway_api`` are run-wide; ``bifrost_for(doc)`` is the release that reads the
     Bifrost config(s) in ``doc``."""
 
-    bifrost: Version
-    kgateway: Version
-    gateway_api: Version
-    _per_config: dict | _PerConfig = field(default_factory=dict, repr=False)  # id(doc) -> Version
-    notes: list = field(default_factory=list)
+    _fields = ("bifrost", "kgateway", "gateway_api", "_per_config", "notes")
+    _repr_fields = ("bifrost", "kgateway", "gateway_api", "notes")
+
+    def __init__(
+        self, bifrost: Version, kgateway: Version, gateway_api: Version, _per_config: dict | _PerConfig | None = None,
+        notes: list | None = None,
+    ):
+        self.bifrost = bifrost
+        self.kgateway = kgateway
+        self.gateway_api = gateway_api
+        self._per_config = {} if _per_config is None else _per_config  # id(doc) -> Version
+        self.notes = [] if notes is None else notes
 
     def get(self, component: str) -> Version:
         return {"bifrost": self.bifrost, "kgateway": self.kgateway, "gateway-api": self.gateway_api}[component]
@@ -363,17 +371,22 @@ def build(documents, options) -> StackProfile:
     return _profile(_sightings(documents, default_ns), options, default_ns)
 
 
-@dataclass
-class _Sightings:
+class _Sightings(Record):
     """The versions read from a set of documents, in document order."""
 
-    bifrost: list  # [_Seen]: Bifrost images of workloads and values files
-    kgateway_images: list
-    kgateway_charts: list  # read only when no kgateway image is seen (the images win)
-    bundles: list  # Gateway API CRDs' bundle-version
-    mounts: dict  # (namespace, configmap) -> [_Seen] of the workloads that mount it
-    values: dict  # id(values document) -> _Seen
-    configmaps: list
+    _fields = ("bifrost", "kgateway_images", "kgateway_charts", "bundles", "mounts", "values", "configmaps")
+
+    def __init__(
+        self, bifrost: list, kgateway_images: list, kgateway_charts: list, bundles: list, mounts: dict, values: dict,
+        configmaps: list,
+    ):
+        self.bifrost = bifrost  # [_Seen]: Bifrost images of workloads and values files
+        self.kgateway_images = kgateway_images
+        self.kgateway_charts = kgateway_charts  # read only when no kgateway image is seen (the images win)
+        self.bundles = bundles  # Gateway API CRDs' bundle-version
+        self.mounts = mounts  # (namespace, configmap) -> [_Seen] of the workloads that mount it
+        self.values = values  # id(values document) -> _Seen
+        self.configmaps = configmaps
 
 
 def _sightings(documents, default_ns: str) -> _Sightings:

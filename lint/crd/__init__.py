@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 
+from infergw_lint.record import FrozenRecord, Record
 from infergw_lint.rule import Rule, report, sha256
 from infergw_lint.sanitize import escape
 
@@ -37,16 +37,22 @@ KGATEWAY_GROUP = "gateway.kgateway.dev"
 CRD_GROUP = "apiextensions.k8s.io"  # a CustomResourceDefinition of another group is not one
 
 
-@dataclass
-class Kind:
+class Kind(Record):
     """One CRD: its served versions' schemas and where it comes from."""
 
-    group: str
-    kind: str
-    versions: dict  # version -> reduced openAPIV3Schema
-    origin: str  # "Gateway API v1.2.1 standard" or "the CRD httproutes.x in file:line"
-    status_subresource: bool = True
-    _rules: dict = field(default_factory=dict, repr=False)
+    _fields = ("group", "kind", "versions", "origin", "status_subresource", "_rules")
+    _repr_fields = ("group", "kind", "versions", "origin", "status_subresource")
+
+    def __init__(
+        self, group: str, kind: str, versions: dict, origin: str, status_subresource: bool = True,
+        _rules: dict | None = None,
+    ):
+        self.group = group
+        self.kind = kind
+        self.versions = versions  # version -> reduced openAPIV3Schema
+        self.origin = origin  # "Gateway API v1.2.1 standard" or "the CRD httproutes.x in file:line"
+        self.status_subresource = status_subresource
+        self._rules = {} if _rules is None else _rules
 
     def has_rules(self, version: str) -> bool:
         """Does the schema of ``version`` hold any CEL rule? (celpy is imported only then)"""
@@ -55,19 +61,28 @@ class Kind:
         return self._rules[version]
 
 
-@dataclass
-class Registry:
-    kinds: dict = field(default_factory=dict)  # (group, kind) -> Kind
-    notes: list = field(default_factory=list)
-    gateway_api: str | None = None  # "1.2" etc., the bundle in use
-    gateway_api_why: str = ""
-    assumed_note: str = ""  # said once, when a bundled Gateway API CRD is used and no version was stated
-    kgateway: str | None = None  # "2.3" etc., the kgateway bundle in use
-    kgateway_why: str = ""
-    kgateway_note: str = ""  # said once, when a bundled kgateway CRD is used and it is not the stated release
-    # kgateway release not known: (group, kind) -> the same kind in the older bundles, which
-    # must agree with the newest before an issue is reported
-    kgateway_alternatives: dict = field(default_factory=dict)
+class Registry(Record):
+    _fields = (
+        "kinds", "notes", "gateway_api", "gateway_api_why", "assumed_note", "kgateway", "kgateway_why",
+        "kgateway_note", "kgateway_alternatives",
+    )
+
+    def __init__(
+        self, kinds: dict | None = None, notes: list | None = None, gateway_api: str | None = None,
+        gateway_api_why: str = "", assumed_note: str = "", kgateway: str | None = None, kgateway_why: str = "",
+        kgateway_note: str = "", kgateway_alternatives: dict | None = None,
+    ):
+        self.kinds = {} if kinds is None else kinds  # (group, kind) -> Kind
+        self.notes = [] if notes is None else notes
+        self.gateway_api = gateway_api  # "1.2" etc., the bundle in use
+        self.gateway_api_why = gateway_api_why
+        self.assumed_note = assumed_note  # said once, when a bundled Gateway API CRD is used and no version was stated
+        self.kgateway = kgateway  # "2.3" etc., the kgateway bundle in use
+        self.kgateway_why = kgateway_why
+        self.kgateway_note = kgateway_note  # said once, when a bundled kgateway CRD is used and it is not the stated release
+        # kgateway release not known: (group, kind) -> the same kind in the older bundles, which
+        # must agree with the newest before an issue is reported
+        self.kgateway_alternatives = {} if kgateway_alternatives is None else kgateway_alternatives
 
     def lookup(self, group: str, version: str, kind: str):
         k = self.kinds.get((group, kind))
@@ -354,17 +369,19 @@ def _crds_docs(options) -> list:
 MAX_SHOWN = 3  # definitions named in one message
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(FrozenRecord):
     """One readable CustomResourceDefinition of the set: the versions of its kind, each
     with its ``served`` flag, as the API server will serve them once it is applied."""
 
-    group: str
-    kind: str
-    name: str  # metadata.name, printable
-    where: str  # path:line, printable
-    channel: str  # its Gateway API release channel annotation ("standard"), else ""
-    versions: tuple  # ((version, served), ...) in the CRD's order
+    _fields = ("group", "kind", "name", "where", "channel", "versions")
+
+    def __init__(self, group: str, kind: str, name: str, where: str, channel: str, versions: tuple):
+        self.group = group
+        self.kind = kind
+        self.name = name  # metadata.name, printable
+        self.where = where  # path:line, printable
+        self.channel = channel  # its Gateway API release channel annotation ("standard"), else ""
+        self.versions = versions  # ((version, served), ...) in the CRD's order
 
     @property
     def served(self) -> tuple:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import gc
 import os
 import weakref
@@ -199,7 +198,9 @@ class FileState:
 
 def _moved(finding: Finding, lines: int) -> Finding:
     sp = finding.span
-    return dataclasses.replace(finding, span=Span(sp.line + lines, sp.column, sp.end_line + lines, sp.end_column))
+    moved = copy.copy(finding)
+    moved.span = Span(sp.line + lines, sp.column, sp.end_line + lines, sp.end_column)
+    return moved
 
 
 def read_disk(path: str) -> tuple[str | None, tuple | None]:

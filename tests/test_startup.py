@@ -1,0 +1,50 @@
+"""What a plain lint run imports (issue 20: one small file linted in under 100 ms from a
+regular install, most of which is start-up).  Modules that every run once imported and that
+a normal run does not need are imported where they are used; these tests keep it so.  No
+time is measured here: benchmarks/RESULTS.md has the numbers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# module -> why a plain run does without it
+NOT_IMPORTED = {
+    # the run's data classes write their __init__ by hand (lint/record.py): @dataclass
+    # compiled ~30 classes' methods at import, ~15 ms
+    "dataclasses": "lint/record.py",
+    # imported by dataclasses and by pkgutil.iter_modules (the rule pack lists its files itself)
+    "inspect": "dataclasses, pkgutil",
+    "pkgutil": "rules/__init__.py",
+    "ast": "inspect",
+    "dis": "inspect",
+    "tokenize": "inspect",
+}
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = (
+        "import sys, io, contextlib\n"
+        "from infergw_lint.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    main({list(args)!r})\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip(), proc.stdout + proc.stderr
+    return set(proc.stdout.strip().splitlines()[-1].split())
+
+
+def test_a_small_file_run_imports_only_what_it_uses():
+    loaded = _modules_after("sample_manifests/good/40-routes.yaml")
+    assert "infergw_lint.engine" in loaded  # the run did lint
+    assert not loaded & set(NOT_IMPORTED), {m: NOT_IMPORTED[m] for m in loaded & set(NOT_IMPORTED)}
+
+
+def test_a_run_with_findings_of_every_kind_imports_no_more():
+    """sample_manifests/bad: many rules report, suppressions, embedded JSON, Bifrost configs."""
+    loaded = _modules_after("--no-config", "-f", "json", "sample_manifests/bad")
+    assert not loaded & set(NOT_IMPORTED), {m: NOT_IMPORTED[m] for m in loaded & set(NOT_IMPORTED)}
