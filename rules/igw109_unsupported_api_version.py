@@ -123,6 +123,11 @@ def _has_group_ref(node) -> bool:
 def _origin(release) -> str:
     """Where the target release came from, for the message."""
     if release.origin == "default":
+        # the profile adds why the manifests did not say it: a bundle-version that names no
+        # release (v0.0.0-dev), or CRDs whose bundle-versions disagree
+        _, _, seen = release.source.partition("; ")
+        if seen:
+            return f"assumed: no version stated, and {seen}"
         return "assumed: no version stated and no Gateway API CRDs with a bundle-version in the set"
     return release.source
 

@@ -256,3 +256,17 @@ def test_a_long_kind_leaves_the_first_line_whole(tmp_path):
         parts = split_message(f.message)
         assert len(parts.short) <= SHORT_LIMIT and not parts.continued, parts
         assert parts.short.startswith("apiVersion ") and kind in parts.rest
+
+
+def test_the_release_message_says_why_a_bundle_version_was_not_used(tmp_path):
+    """A development bundle-version (v0.0.0-dev) names no release: the default applies, and
+    the message says that, not that no CRD had a bundle-version."""
+    stub = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+            "  name: gateways.gateway.networking.k8s.io\n"
+            "  annotations: {gateway.networking.k8s.io/bundle-version: v0.0.0-dev}\n"
+            "spec: {group: gateway.networking.k8s.io, names: {kind: Gateway, plural: gateways}, versions: []}\n")
+    (f,) = igw109([write(tmp_path, "a.yaml", stub, GRANT_V1)])
+    assert "(assumed: no version stated, and bundle-version v0.0.0-dev of CustomResourceDefinition" in f.message
+    assert "names no release)" in f.message and "no Gateway API CRDs with a bundle-version" not in f.message
+    (g,) = igw109([write(tmp_path, "b.yaml", GRANT_V1)])
+    assert "(assumed: no version stated and no Gateway API CRDs with a bundle-version in the set)" in g.message
