@@ -28,6 +28,7 @@ need none of this: their encoders already escape every control character.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["escape", "escape_lines", "plain"]
 
@@ -46,12 +47,13 @@ _RANGES = (
 )
 
 
-def _class(ranges, keep: str) -> re.Pattern:
+def _class(ranges, keep: str) -> str:
+    """A regex character class of ``ranges`` without the characters of ``keep``."""
     parts = []
     for lo, hi in ranges:
         for a, b in _minus(lo, hi, {ord(c) for c in keep}):
             parts.append(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}")
-    return re.compile("[" + "".join(parts) + "]")
+    return "[" + "".join(parts) + "]"
 
 
 def _minus(lo: int, hi: int, keep: set[int]):
@@ -68,8 +70,19 @@ def _minus(lo: int, hi: int, keep: set[int]):
 # ``::`` after blanks (``::stop-commands::``, ``::error::``); the runner's older form is
 # ``##[command]`` anywhere in a line.  Their first character is escaped.
 _COMMAND = r"|^[ \t]*(:)(?=:)|(#)(?=#\[)"
-_SINGLE = re.compile(_class(_RANGES, "\t").pattern + _COMMAND)
-_MULTI = re.compile(_class(_RANGES, "\t\n").pattern + _COMMAND.replace("|^", "|(?m:^)"))
+
+
+# compiled on first use (~1 ms): text that ``plain`` accepts, as most is, never needs them
+@lru_cache(maxsize=None)
+def _single() -> re.Pattern:
+    return re.compile(_class(_RANGES, "\t") + _COMMAND)
+
+
+@lru_cache(maxsize=None)
+def _multi() -> re.Pattern:
+    return re.compile(_class(_RANGES, "\t\n") + _COMMAND.replace("|^", "|(?m:^)"))
+
+
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -108,7 +121,8 @@ def escape(text: str) -> str:
         text = str(text)
     if plain(text):
         return text
-    return _SINGLE.sub(_visible, text) if _SINGLE.search(text) else text
+    single = _single()
+    return single.sub(_visible, text) if single.search(text) else text
 
 
 def escape_lines(text: str) -> str:
@@ -118,4 +132,5 @@ def escape_lines(text: str) -> str:
         text = str(text)
     if _ascii_no_command(text) and (text.isprintable() or text.replace("\n", " ").isprintable()):
         return text
-    return _MULTI.sub(_visible, text) if _MULTI.search(text) else text
+    multi = _multi()
+    return multi.sub(_visible, text) if multi.search(text) else text

@@ -49,8 +49,8 @@ _TEXT = st.lists(_ALPHABET, max_size=40).map("".join) | st.text(max_size=40)
 @PROPERTY
 @given(_TEXT)
 def test_escape_fast_path_is_the_regex(value):
-    assert sanitize.escape(value) == sanitize._SINGLE.sub(sanitize._visible, value)
-    assert sanitize.escape_lines(value) == sanitize._MULTI.sub(sanitize._visible, value)
+    assert sanitize.escape(value) == sanitize._single().sub(sanitize._visible, value)
+    assert sanitize.escape_lines(value) == sanitize._multi().sub(sanitize._visible, value)
     if sanitize.plain(value):  # every part of a plain text is left as it is
         assert all(sanitize.escape(value[i:j]) == value[i:j] for i in range(len(value)) for j in range(i, len(value)))
 
@@ -58,8 +58,8 @@ def test_escape_fast_path_is_the_regex(value):
 @pytest.mark.parametrize("value", ["::stop-commands::x", "  ::error::x", "a ##[group]", "tab\there", "bell\x07",
                                    "del\x7f", "line\nbreak", "cr\r", "plain text: ok", "#[x] ##x", ":x:"])
 def test_escape_edge_cases(value):
-    assert sanitize.escape(value) == sanitize._SINGLE.sub(sanitize._visible, value)
-    assert sanitize.escape_lines(value) == sanitize._MULTI.sub(sanitize._visible, value)
+    assert sanitize.escape(value) == sanitize._single().sub(sanitize._visible, value)
+    assert sanitize.escape_lines(value) == sanitize._multi().sub(sanitize._visible, value)
 
 
 # ---- indented JSON ------------------------------------------------------------------------
