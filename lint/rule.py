@@ -506,3 +506,11 @@ def option(ctx: Any, rule: Rule, key: str, default):
     """A rule option from the configuration, or the default."""
     opts = getattr(ctx, "rule_options", {}) or {}
     return (opts.get(rule.code) or opts.get(rule.name) or {}).get(key, default)
+
+
+def close_matches(word: str, possibilities, n: int = 1, cutoff: float = 0.6) -> list:
+    """``difflib.get_close_matches``, for a finding's "did you mean": difflib (and heapq) are
+    imported by the first finding that suggests a name, not by every run."""
+    import difflib
+
+    return difflib.get_close_matches(word, possibilities, n=n, cutoff=cutoff)

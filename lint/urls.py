@@ -3,9 +3,8 @@ or elsewhere.  Used by the Bifrost URL rules (IGW210-IGW212)."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from urllib.parse import urlsplit
+from functools import lru_cache
 
 from .record import FrozenRecord
 
@@ -37,17 +36,25 @@ class Target(FrozenRecord):
     @property
     def private_ip(self) -> bool:
         """An RFC 1918 (or IPv6 unique local) address."""
+        import ipaddress
+
         try:
             ip = ipaddress.ip_address(self.host.strip("[]"))
         except ValueError:
             return False
+        rfc1918, ula = _private_networks()
         if ip.version == 4:
-            return any(ip in net for net in _RFC1918)
-        return ip in _ULA
+            return any(ip in net for net in rfc1918)
+        return ip in ula
 
 
-_RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
-_ULA = ipaddress.ip_network("fc00::/7")
+# urllib.parse and ipaddress (~3% of a small run's start-up) are imported when a URL is read
+@lru_cache(maxsize=None)
+def _private_networks() -> tuple:
+    import ipaddress
+
+    rfc1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+    return rfc1918, ipaddress.ip_network("fc00::/7")
 
 
 def parse(url) -> Target | None:
@@ -60,6 +67,8 @@ def parse(url) -> Target | None:
         return None
     if "://" not in raw:
         raw = "//" + raw  # host:port
+    from urllib.parse import urlsplit
+
     try:
         parts = urlsplit(raw)
         host = (parts.hostname or "").lower().rstrip(".")

@@ -55,11 +55,10 @@ Autofix: no.
 
 from __future__ import annotations
 
-import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
 from infergw_lint.gateway import NO_MATCHING_LISTENER, PARENT_NOT_FOUND, graph_for, lookup_complete
-from infergw_lint.rule import Rule, brief, report
+from infergw_lint.rule import Rule, brief, close_matches, report
 
 
 class ParentRefNotFound(Rule):
@@ -93,7 +92,7 @@ class ParentRefNotFound(Rule):
                     fix = f"Add namespace: {elsewhere[0]} to the parentRef, or pass --context with the directory that defines the Gateway"
                 else:
                     names = g.names_in(ref.kind, ref.namespace, ref.group)
-                    close = difflib.get_close_matches(ref.name, names, n=1)
+                    close = close_matches(ref.name, names, n=1)
                     hint = "" if close else (f" ({ref.kind}s there: {', '.join(names[:5])})" if names else "")
                     if close:
                         fix = f"Did you mean {close[0]!r}? " + fix

@@ -73,11 +73,10 @@ Autofix: no.
 
 from __future__ import annotations
 
-import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
 from infergw_lint.gateway import backend_problems, backend_refs, gateway_controller, graph_for, service_ports
-from infergw_lint.rule import Rule, brief, report
+from infergw_lint.rule import Rule, brief, close_matches, report
 
 class BackendRefNotFound(Rule):
     code = "IGW104"
@@ -157,7 +156,7 @@ class BackendRefNotFound(Rule):
             fix = (f"Add namespace: {elsewhere[0]} to the backendRef and a ReferenceGrant there, or pass "
                    "--context with the directory that defines it")
         else:
-            close = difflib.get_close_matches(b.name, g.names_in(b.kind, b.namespace, b.group), n=1)
+            close = close_matches(b.name, g.names_in(b.kind, b.namespace, b.group), n=1)
             hint = ""
             if close:
                 fix = f"Did you mean {close[0]!r}? " + fix

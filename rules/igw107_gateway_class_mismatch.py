@@ -65,11 +65,10 @@ Autofix: no.
 
 from __future__ import annotations
 
-import difflib
 
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
 from infergw_lint.gateway import BUILTIN_CLASSES, KGATEWAY_CONTROLLERS, gateway_is_kgateway, graph_for, is_kgateway_class, lookup_complete
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, close_matches, report
 
 PARAMS = (KGATEWAY_GROUP, "GatewayParameters")
 
@@ -145,7 +144,7 @@ class GatewayClassMismatch(Rule):
         ns = ns if isinstance(ns, str) and ns else ctx.index.namespace_of(doc)
         if ctx.index.get("GatewayParameters", ns, name, group=KGATEWAY_GROUP) is None and lookup_complete(ctx, "GatewayParameters", ns):
             names = graph_for(ctx).names_in("GatewayParameters", ns, KGATEWAY_GROUP)
-            close = difflib.get_close_matches(name, names, n=1)
+            close = close_matches(name, names, n=1)
             fix = (f"Did you mean {close[0]!r}? " if close else "") + (
                 "Fix the name or namespace, or pass --context with the directory that defines it")
             yield report(
@@ -163,7 +162,7 @@ class GatewayClassMismatch(Rule):
             isinstance(name, str) and name and not _placeholder(name) and g.classes and name not in g.classes
             and name not in BUILTIN_CLASSES
         ):
-            close = difflib.get_close_matches(name, list(g.classes), n=1)
+            close = close_matches(name, list(g.classes), n=1)
             defined = "; ".join(
                 f"{c} in {docs[0].path}:{docs[0].span(()).line}" for c, docs in sorted(g.classes.items())[:3]
             ) + ("; ..." if len(g.classes) > 3 else "")

@@ -55,8 +55,6 @@ Autofix: yes, for a URL that ends in `/api/public/otel`: `infergw-lint --fix` ap
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from infergw_lint.domain import GATEWAY_GROUP, bifrost_configs
 from infergw_lint.rule import Refused, Rule, report
 
@@ -72,6 +70,8 @@ def split_url(url: str) -> tuple[str, str, str, str]:
         host = raw.split("/", 1)[0]
         path = "/" + raw.split("/", 1)[1] if "/" in raw else ""
         return "", host.rsplit(":", 1)[0].lower(), host, path
+    from urllib.parse import urlsplit  # only for a Bifrost config's collector URL
+
     try:
         parts = urlsplit(raw)
         host = (parts.hostname or "").lower()

@@ -68,13 +68,12 @@ Autofix: no.
 
 from __future__ import annotations
 
-import difflib
 import json
 
 from infergw_lint.bifrost_releases import range_for, schema_for
 from infergw_lint.domain import bifrost_configs
 from infergw_lint.quickschema import explains, is_valid, iter_errors, json_type
-from infergw_lint.rule import Rule, field_path, report, sha256
+from infergw_lint.rule import Rule, close_matches, field_path, report, sha256
 
 MAX_ERRORS = 100  # per config
 
@@ -168,12 +167,12 @@ _CLOSE: dict = {}  # (unknown key, the known keys) -> difflib's closest known ke
 
 
 def _close_match(word: str, known: tuple) -> list:
-    """``difflib.get_close_matches(word, known, n=1)``, kept by its arguments (the same
+    """``close_matches(word, known, n=1)``, kept by its arguments (the same
     misspelt key recurs in every copy of a config; difflib costs ~0.1 ms a call)."""
     key = (word, known)
     got = _CLOSE.get(key)
     if got is None:
-        got = difflib.get_close_matches(word, known, n=1)
+        got = close_matches(word, known, n=1)
         if len(_CLOSE) < 10_000:
             _CLOSE[key] = got
     return got

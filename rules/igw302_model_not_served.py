@@ -47,10 +47,9 @@ Autofix: no.
 
 from __future__ import annotations
 
-import difflib
 
 from infergw_lint.domain import client_models, served_models
-from infergw_lint.rule import Rule, report
+from infergw_lint.rule import Rule, close_matches, report
 
 
 def routed_model(doc, cm) -> str | None:
@@ -126,11 +125,11 @@ class ModelNotServed(Rule):
             return f"Provider {other!r} serves it: use '{lead}{other}/{name}'."
         entry = served.get(provider)
         if entry is None:
-            close = difflib.get_close_matches(provider, sorted(served), n=1, cutoff=0.75)
+            close = close_matches(provider, sorted(served), n=1, cutoff=0.75)
             if close:
                 return f"Did you mean '{lead}{close[0]}/{name}'? Otherwise add a {provider!r} provider to the Bifrost config."
             return f"Use a served model, or add a {provider!r} provider to the Bifrost config."
-        close = difflib.get_close_matches(name, sorted(entry.models), n=1, cutoff=0.75)
+        close = close_matches(name, sorted(entry.models), n=1, cutoff=0.75)
         if close:
             return f"Did you mean '{lead}{provider}/{close[0]}'? Otherwise add {name!r} to a key's models list."
         return f"Use a served model, or add {name!r} to a key's models list."

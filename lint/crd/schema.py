@@ -18,7 +18,6 @@ nearest written parent).
 from __future__ import annotations
 
 import copy
-import ipaddress
 from typing import NamedTuple
 
 import re
@@ -521,6 +520,8 @@ def _check_string(value: str, plan: _Plan, path, issues) -> None:
             issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: should match '{pattern}'"))
     fmt = plan.fmt
     if fmt is not None:
+        import ipaddress  # only for a field of format ipv4/ipv6
+
         try:
             ok = isinstance(ipaddress.ip_address(value), ipaddress.IPv4Address if fmt == "ipv4" else ipaddress.IPv6Address)
         except ValueError:

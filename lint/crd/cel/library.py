@@ -16,7 +16,6 @@ findAll), IP/CIDR, URL, quantity, and ``format.<name>().validate()``.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 
@@ -666,7 +665,10 @@ class CIDR:
 
 
 def _parse_ip(s: str):
-    """An address as the Kubernetes library accepts it (no zone, no IPv4-mapped IPv6), or None."""
+    """An address as the Kubernetes library accepts it (no zone, no IPv4-mapped IPv6), or None.
+    (ipaddress is imported by the first rule that reads an address, not by every run.)"""
+    import ipaddress
+
     if "%" in s:
         return None
     try:
@@ -685,6 +687,8 @@ def _parse_cidr(s: str):
     addr = _parse_ip(ip_part)
     if addr is None or not bits.isdigit() or (len(bits) > 1 and bits[0] == "0"):
         return None
+    import ipaddress
+
     try:
         net = ipaddress.ip_network(f"{addr}/{int(bits)}", strict=False)
     except ValueError:
@@ -738,10 +742,10 @@ _ip_method("family", lambda a: a.version)
 _ip_method("isUnspecified", lambda a: a.is_unspecified)
 _ip_method("isLoopback", lambda a: a.is_loopback)
 _ip_method("isLinkLocalMulticast", lambda a: a.is_multicast and (
-    a in ipaddress.ip_network("224.0.0.0/24") if a.version == 4 else (a.packed[1] & 0x0F) == 0x02))
+    a.packed[:3] == b"\xe0\x00\x00" if a.version == 4 else (a.packed[1] & 0x0F) == 0x02))  # v4: 224.0.0.0/24
 _ip_method("isLinkLocalUnicast", lambda a: a.is_link_local and not a.is_multicast)
 _ip_method("isGlobalUnicast", lambda a: not (a.is_unspecified or a.is_loopback or a.is_multicast or a.is_link_local)
-           and not (a.version == 4 and a == ipaddress.ip_address("255.255.255.255")))
+           and not (a.version == 4 and a.packed == b"\xff\xff\xff\xff"))  # v4: not 255.255.255.255
 
 
 def _cidr_ip(c):
