@@ -144,6 +144,32 @@ def facts() -> None:
     c = t.first_child(t.root_id())
     print("block scalar in place:", bytes(t.val(c)), "-> the buffer now reads", bytes(buf),
           "(filtered in place: the scalar's end in the file is lost)")
+    # the JSON route rewrites numbers: the source form PyYAML types by is gone
+    for src in (b"a: -.5\n", b"a: .5\n", b"a: 1.\n", b"a: 1e3\n"):
+        t = ryml.parse_in_arena(src)
+        number = ryml.emit_json(t, t.root_id()).split(":", 1)[1].strip(" }\n")
+        print(f"number {src!r}: JSON {number}, PyYAML {yaml.safe_load(src)['a']!r}")
+    # texts PyYAML rejects (IGW000) that ryml reads without an error: a loader on ryml would
+    # lose the error unless PyYAML parsed every file again
+    saved = os.dup(2)  # ryml's C++ writes its ERROR lines on stderr itself
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        for bad in (b"a: @x\n", b"a: `x`\n", b"a: *\n", b"a: b\n...\nc\n", b"a: !\n"):
+            try:
+                list(yaml.compose_all(bad.decode(), Loader=yaml.CSafeLoader))
+                theirs = "PyYAML reads it"
+            except yaml.YAMLError as exc:
+                theirs = f"PyYAML: {str(exc).splitlines()[0]}"
+            try:
+                t = ryml.parse_in_arena(bad)
+                ours = "ryml reads it: " + ryml.emit_json(t, t.root_id()).replace("\n", " ")
+            except Exception as exc:  # noqa: BLE001
+                ours = f"ryml: {type(exc).__name__}"
+            os.write(saved, f"{bad!r}: {theirs} | {ours}\n".encode())
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
     for bad in (b"a: [1\n", b"a:\n\t- b\n", b"a: b: c\n"):
         try:
             ryml.parse_in_place(bytearray(bad))
