@@ -32,6 +32,7 @@ import re
 import yaml
 
 from .document import Builder, Document
+from .lazyre import lazy
 from .loader import LoadResult, Problem, UsageError, _read, _remap, _YamlLoader, parse_source
 from .record import Record
 from .source import SourceFile, Span
@@ -42,7 +43,7 @@ TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations"
 STRIPPED = (ORIGIN, TRANSFORMATIONS)
 TIMEOUT = 120  # seconds for one kustomize build / helm template (INFERGW_LINT_RENDER_TIMEOUT)
 DEFAULT_PROD_SEGMENTS = ("prod", "production")
-_HELM_SOURCE = re.compile(r"^# Source: (\S(?:.*\S)?)\s*$", re.M)  # greedy: linear on trailing blanks
+_HELM_SOURCE = lazy(r"^# Source: (\S(?:.*\S)?)\s*$", re.M)  # greedy: linear on trailing blanks
 # list items that strategic merge patches match by key, not by position
 MERGE_KEYS = ("name", "containerPort", "mountPath", "devicePath", "port", "ip", "topologyKey")
 # fields kustomize transformers set, and the kustomization keys that set them
@@ -230,7 +231,7 @@ def _kill_group(proc: subprocess.Popen, posix: bool) -> None:
 
 # kustomize fetches a resource that is a URL or a git repository; nothing from the network
 # is built unless the user allows it (--allow-remote-resources)
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|gh:|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?/)")
+_REMOTE = lazy(r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|gh:|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?/)")
 
 
 def remote_resources(directory: str, _seen: set | None = None, _depth: int = 0) -> list[tuple[str, str]]:
@@ -266,7 +267,7 @@ def remote_resources(directory: str, _seen: set | None = None, _depth: int = 0) 
     return out
 
 
-_KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(?P<err>.*)"\s*$')
+_KLOG = lazy(r'^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(?P<err>.*)"\s*$')
 
 
 def _tool_error(stderr: str) -> str:
@@ -384,7 +385,7 @@ def render_chart(directory: str, values: list[str], namespace: str) -> tuple[str
     return proc.stdout, notes[:5]
 
 
-_SDK_WARNING = re.compile(r"\bwarning: (?P<text>.+)$", re.I)
+_SDK_WARNING = lazy(r"\bwarning: (?P<text>.+)$", re.I)
 
 
 def _render_chart_sdk(directory: str, values: list[str], namespace: str, name: str) -> tuple[str, list[str]]:

@@ -15,8 +15,8 @@ an expired one stops suppressing and says so (IGW004).
 from __future__ import annotations
 
 import datetime as _dt
-import re
 
+from .lazyre import lazy
 from .record import Record
 from .rule import Finding, fingerprint
 from .source import Span
@@ -26,11 +26,11 @@ ANNOTATION_REASON = "infergw-lint.io/ignore-reason"
 ANNOTATION_UNTIL = "infergw-lint.io/ignore-until"
 META_CODES = ("IGW002", "IGW003", "IGW004")
 
-_COMMENT = re.compile(
+_COMMENT = lazy(
     r"(?:^|\s)#\s*infergw-lint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)"
     r"(?P<rest>.*)$"
 )
-_REASON_KEY = re.compile(r"reason\s*=")
+_REASON_KEY = lazy(r"reason\s*=")
 
 
 class Suppression(Record):

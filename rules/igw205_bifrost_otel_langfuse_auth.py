@@ -61,13 +61,14 @@ import binascii
 import re
 
 from infergw_lint.domain import bifrost_configs
+from infergw_lint.lazyre import lazy
 from infergw_lint.rule import Rule, report
 from infergw_lint.rules.igw204_bifrost_otel_collector_url import is_langfuse_url
 
 INGESTION_HEADER = "x-langfuse-ingestion-version"
-PLACEHOLDER = re.compile(r"<[^>]*>|\.\.\.|\u2026|(?i:base64\s*\(|your[-_ ]|changeme|placeholder|xxxx)")
-REFERENCE = re.compile(r"^(env\.[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]+\}|\{\{.*\}\})$", re.S)
-B64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+PLACEHOLDER = lazy(r"<[^>]*>|\.\.\.|\u2026|(?i:base64\s*\(|your[-_ ]|changeme|placeholder|xxxx)")
+REFERENCE = lazy(r"^(env\.[A-Za-z_][A-Za-z0-9_]*|\$\{[^}]+\}|\{\{.*\}\})$", re.S)
+B64 = lazy(r"^[A-Za-z0-9+/]+={0,2}$")
 
 
 def _header(headers: dict, name: str):

@@ -78,6 +78,7 @@ import binascii
 import re
 
 from infergw_lint.domain import bifrost_configs
+from infergw_lint.lazyre import lazy
 from infergw_lint.rule import Rule, field_path, report
 
 MAX_SCAN = 256 * 1024  # characters of one string that are scanned
@@ -93,32 +94,32 @@ ID_FIELDS = frozenset({"id", "key_id", "key_ids", "vk_id", "virtual_key_id", "vi
 
 # (kind, pattern); more specific shapes first.  Group 1 is the token.
 TOKEN_PATTERNS = [
-    ("Anthropic API key", re.compile(r"(sk-ant-[A-Za-z0-9_\-]{20,})")),
-    ("Langfuse secret key", re.compile(r"(sk-lf-[0-9A-Za-z\-]{8,})")),
-    ("OpenAI API key", re.compile(r"(sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,})")),
-    ("Bifrost virtual key", re.compile(r"(sk-bf-[A-Za-z0-9_\-]{16,})")),
-    ("API key", re.compile(r"(?<![A-Za-z0-9_-])(sk-[A-Za-z0-9][A-Za-z0-9_\-]{19,})")),
-    ("Google API key", re.compile(r"(AIza[0-9A-Za-z_\-]{35})")),
-    ("AWS access key ID", re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[0-9A-Z]{16})(?![A-Z0-9])")),
-    ("Groq API key", re.compile(r"(gsk_[A-Za-z0-9]{40,})")),
-    ("xAI API key", re.compile(r"(xai-[A-Za-z0-9]{40,})")),
-    ("Hugging Face token", re.compile(r"(?<![A-Za-z0-9])(hf_[A-Za-z0-9]{30,})")),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9])(gh[pousr]_[A-Za-z0-9]{36,})")),
-    ("Slack token", re.compile(r"(xox[abprs]-[A-Za-z0-9\-]{10,})")),
-    ("private key", re.compile(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)")),
+    ("Anthropic API key", lazy(r"(sk-ant-[A-Za-z0-9_\-]{20,})")),
+    ("Langfuse secret key", lazy(r"(sk-lf-[0-9A-Za-z\-]{8,})")),
+    ("OpenAI API key", lazy(r"(sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,})")),
+    ("Bifrost virtual key", lazy(r"(sk-bf-[A-Za-z0-9_\-]{16,})")),
+    ("API key", lazy(r"(?<![A-Za-z0-9_-])(sk-[A-Za-z0-9][A-Za-z0-9_\-]{19,})")),
+    ("Google API key", lazy(r"(AIza[0-9A-Za-z_\-]{35})")),
+    ("AWS access key ID", lazy(r"(?<![A-Z0-9])((?:AKIA|ASIA)[0-9A-Z]{16})(?![A-Z0-9])")),
+    ("Groq API key", lazy(r"(gsk_[A-Za-z0-9]{40,})")),
+    ("xAI API key", lazy(r"(xai-[A-Za-z0-9]{40,})")),
+    ("Hugging Face token", lazy(r"(?<![A-Za-z0-9])(hf_[A-Za-z0-9]{30,})")),
+    ("GitHub token", lazy(r"(?<![A-Za-z0-9])(gh[pousr]_[A-Za-z0-9]{36,})")),
+    ("Slack token", lazy(r"(xox[abprs]-[A-Za-z0-9\-]{10,})")),
+    ("private key", lazy(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)")),
 ]
 # text that every match of a TOKEN_PATTERNS shape holds: a string without any of them
 # (most strings) is not searched for each shape
 TOKEN_MARKS = ("sk-", "AIza", "AKIA", "ASIA", "gsk_", "xai-", "hf_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox",
                "-----BEGIN ")
-KNOWN_PREFIX = re.compile(r"^(sk-ant-|sk-lf-|sk-proj-|sk-svcacct-|sk-admin-|sk-bf-|sk-|AIza|AKIA|ASIA|gsk_|xai-|hf_|gh[pousr]_|xox[abprs]-)")
-BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=\-]{16,})")
-BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/=_\-]{8,})")
+KNOWN_PREFIX = lazy(r"^(sk-ant-|sk-lf-|sk-proj-|sk-svcacct-|sk-admin-|sk-bf-|sk-|AIza|AKIA|ASIA|gsk_|xai-|hf_|gh[pousr]_|xox[abprs]-)")
+BEARER = lazy(r"\bBearer\s+([A-Za-z0-9._~+/=\-]{16,})")
+BASIC = lazy(r"\bBasic\s+([A-Za-z0-9+/=_\-]{8,})")
 # KEY=value (dotenv, shell) or KEY: value (YAML-ish); not ``x := y``, ``x == y``, ``x: T = y``
 # (no lazy .*? before \s*$: linear)
-ENV_LINE = re.compile(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:=(?!=)|:(?![=:]))\s*(\S(?:.*\S)?)\s*$")
+ENV_LINE = lazy(r"^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:=(?!=)|:(?![=:]))\s*(\S(?:.*\S)?)\s*$")
 # a value that is an expression of a program, not a setting: a call, a statement end, a block
-CODE_VALUE = re.compile(r"^[A-Za-z_][\w.]*\s*\(|[;{,\\]$|^(?:new|await|func|function|lambda)\b|\+\s*[\"'A-Za-z_]")
+CODE_VALUE = lazy(r"^[A-Za-z_][\w.]*\s*\(|[;{,\\]$|^(?:new|await|func|function|lambda)\b|\+\s*[\"'A-Za-z_]")
 
 PLACEHOLDERS = frozenset(
     {
@@ -130,10 +131,10 @@ PLACEHOLDERS = frozenset(
     }
 )
 PLACEHOLDER_START = ("dummy", "fake", "sample", "example", "placeholder", "changeme", "change-me", "replace", "your-", "your_")
-PLACEHOLDER_WORDS = re.compile(
+PLACEHOLDER_WORDS = lazy(
     r"(?i)(your|my)[-_ ]?(api[-_ ]?)?(key|token|secret|password)|example|placeholder|replace[-_ ]?me|insert[-_ ]|redacted"
 )
-REFERENCE = re.compile(r"^(env\.[A-Za-z_][A-Za-z0-9_]*|vault\.\S+|\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\})$", re.S)
+REFERENCE = lazy(r"^(env\.[A-Za-z_][A-Za-z0-9_]*|vault\.\S+|\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\})$", re.S)
 
 SENSITIVE_FIELDS = frozenset(
     {

@@ -57,8 +57,8 @@ Autofix: yes, when exactly one Bifrost provider in the linted files lists the mo
 """
 
 import os
-import re
 
+from infergw_lint.lazyre import lazy
 from infergw_lint.domain import bifrost_configs, client_base_url, client_models, serving_providers, talks_to_bifrost
 from infergw_lint.rule import Refused, Rule, report
 
@@ -69,8 +69,8 @@ MODEL_FAMILIES = (
     ("gemini-", "gemini"), ("claude-", "anthropic"), ("gpt-", "openai"), ("o1", "openai"), ("o3", "openai"),
     ("o4", "openai"), ("mistral-", "mistral"), ("codestral", "mistral"), ("command-", "cohere"),
 )
-PREFIXED = re.compile(r"^[^/\s]+/\S+$")
-DOUBLE = re.compile(r"^[^/\s]+/[^/\s]+/\S+$")
+PREFIXED = lazy(r"^[^/\s]+/\S+$")
+DOUBLE = lazy(r"^[^/\s]+/[^/\s]+/\S+$")
 
 
 def providers_listing(index) -> tuple[dict, set]:

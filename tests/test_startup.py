@@ -59,3 +59,40 @@ def test_a_run_with_findings_of_every_kind_imports_no_more():
     """sample_manifests/bad: many rules report, suppressions, embedded JSON, Bifrost configs."""
     loaded = _modules_after("--no-config", "-f", "json", "sample_manifests/bad")
     assert not loaded & set(NOT_IMPORTED), {m: NOT_IMPORTED[m] for m in loaded & set(NOT_IMPORTED)}
+
+
+def test_lazy_pattern_is_the_compiled_pattern():
+    import re
+
+    from infergw_lint.lazyre import lazy
+
+    for pattern, flags, text in [(r"(a)(?P<b>b)?", re.I, "xAB ab a"), (r"^\s*#.*$", re.M, "x\n  # c\n#d"), ("", 0, "ab")]:
+        rx, lz = re.compile(pattern, flags), lazy(pattern, flags)
+        assert lz.compiled is lz.compiled and lz.compiled.pattern == pattern and lz.flags == rx.flags
+        assert lz.groups == rx.groups and lz.groupindex == rx.groupindex
+        assert [m.span() for m in lz.finditer(text)] == [m.span() for m in rx.finditer(text)]
+        assert lz.findall(text) == rx.findall(text) and lz.split(text) == rx.split(text)
+        assert lz.sub("-", text) == rx.sub("-", text) and lz.subn("-", text) == rx.subn("-", text)
+        assert bool(lz.match(text)) == bool(rx.match(text)) and bool(lz.search(text)) == bool(rx.search(text))
+        assert bool(lz.fullmatch(text)) == bool(rx.fullmatch(text))
+
+
+def test_a_file_of_routes_compiles_no_secret_pattern():
+    """IGW207 reads ConfigMaps and LLM client configs: its ~20 patterns (~2 ms to compile)
+    wait for the first of them."""
+    code = (
+        "import io, contextlib\n"
+        "from infergw_lint.cli import main\n"
+        "from infergw_lint.rules import igw207_inline_secret as m\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    main(['sample_manifests/good/40-routes.yaml'])\n"
+        "def compiled(p):\n"
+        "    try:\n"
+        "        object.__getattribute__(p, 'compiled')\n"
+        "    except AttributeError:\n"
+        "        return False\n"
+        "    return True\n"
+        "print(sum(compiled(p) for _, p in m.TOKEN_PATTERNS), compiled(m.BEARER), compiled(m.REFERENCE))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.stdout.split() == ["0", "False", "False"], proc.stdout + proc.stderr
