@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
-from typing import Any
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -19,6 +18,10 @@ from yaml.resolver import Resolver
 
 from .jsonparse import locate_json
 from .record import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every run
+if TYPE_CHECKING:
+    from typing import Any
 from .source import SourceFile, Span
 
 STR = "tag:yaml.org,2002:str"

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 from .record import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every run
+if TYPE_CHECKING:
+    from typing import Any
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 KGATEWAY_GROUP = "gateway.kgateway.dev"

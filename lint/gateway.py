@@ -33,10 +33,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 from .domain import GATEWAY_GROUP, ROUTE_KINDS
 from .record import FrozenRecord, Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every run
+if TYPE_CHECKING:
+    from typing import Any
 
 X_GATEWAY_GROUP = "gateway.networking.x-k8s.io"
 METADATA_NAME_LABEL = "kubernetes.io/metadata.name"

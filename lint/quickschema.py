@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping as _Mapping, Sequence as _Sequence
-from typing import NamedTuple
+from collections import namedtuple
 
 _NOTES = frozenset({
     "$schema", "$id", "$comment", "title", "description", "default", "examples", "deprecated",
@@ -293,14 +293,11 @@ def is_valid(schema: dict, value) -> bool:
 # not know is not ``explained``: ask jsonschema.
 
 
-class SchemaError(NamedTuple):
-    """One error, as jsonschema's ValidationError gives it."""
+class SchemaError(namedtuple("SchemaError", "absolute_path validator validator_value instance schema")):
+    """One error, as jsonschema's ValidationError gives it (``validator``: the keyword; None
+    for a ``false`` schema)."""
 
-    absolute_path: tuple
-    validator: str | None  # the keyword; None for a ``false`` schema
-    validator_value: object
-    instance: object
-    schema: object
+    __slots__ = ()
 
 
 _DRAFT201909 = frozenset({

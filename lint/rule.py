@@ -49,10 +49,15 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Iterable, NamedTuple
+from collections import namedtuple
+from collections.abc import Iterable
 
 from .record import Record
 from .source import Span
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every run
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # the interpreter's own SHA-256: importing hashlib loads OpenSSL (~2 ms of a small run)
     from _sha256 import sha256  # Python 3.11
@@ -71,13 +76,12 @@ class Refused(Exception):
     """Raised by a rule's ``fix``: the fix is not safe here; the message says why."""
 
 
-class Partly(NamedTuple):
+class Partly(namedtuple("Partly", "done refused")):
     """What a rule's ``fix`` returns when it did part of its work and refused the rest:
     ``done`` is reported as fixed, ``refused`` (why the rest was left) as not fixed, and the
     finding may still be reported afterwards."""
 
-    done: str
-    refused: str
+    __slots__ = ()
 
 
 FIX_APPLICABILITY = ("safe", "unsafe", "display-only")
@@ -126,10 +130,11 @@ def brief(named: str, plain: str, limit: int = SHORT_LIMIT) -> str:
     return named if len(named) <= limit else plain
 
 
-class MessageParts(NamedTuple):
-    short: str  # the first line (<= SHORT_LIMIT characters)
-    rest: str  # the explanation and remedy that follow ("" when the message is short)
-    continued: bool  # the short line stops mid-sentence (shown with an ellipsis)
+# short: the first line (<= SHORT_LIMIT characters); rest: the explanation and remedy that
+# follow ("" when the message is short); continued: the short line stops mid-sentence (shown
+# with an ellipsis)
+class MessageParts(namedtuple("MessageParts", "short rest continued")):
+    __slots__ = ()
 
 
 # every place the scan below must look at: a quote, a bracket, or a clause boundary (a

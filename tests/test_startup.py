@@ -55,6 +55,13 @@ def test_a_small_file_run_imports_only_what_it_uses():
     assert not loaded & set(unused), {m: unused[m] for m in loaded & set(unused)}
 
 
+def test_without_a_pyproject_toml_typing_is_not_imported():
+    """typing (~4% of a small run's start-up) came with our annotations and NamedTuples; now
+    only tomllib brings it, when a pyproject.toml is read for a [tool.infergw-lint] section."""
+    loaded = _modules_after("--no-config", "sample_manifests/good/40-routes.yaml")
+    assert not loaded & {"typing", "tomllib"}, loaded & {"typing", "tomllib"}
+
+
 def test_a_run_with_findings_of_every_kind_imports_no_more():
     """sample_manifests/bad: many rules report, suppressions, embedded JSON, Bifrost configs."""
     loaded = _modules_after("--no-config", "-f", "json", "sample_manifests/bad")

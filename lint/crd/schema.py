@@ -18,7 +18,7 @@ nearest written parent).
 from __future__ import annotations
 
 import copy
-from typing import NamedTuple
+from collections import namedtuple
 
 import re
 
@@ -32,13 +32,10 @@ PRUNED = "IGW503"
 MAX_ISSUES = 200  # per document: a generated file can be wrong everywhere
 
 
-class Issue(NamedTuple):
-    code: str
-    path: tuple
-    message: str
-    key: bool = False  # point at the key rather than the value
-    blocking: bool = False  # stops CEL evaluation (API server: hasBlockingErr)
-    rule: str | None = None  # the CEL rule that failed (IGW502)
+# key: point at the key rather than the value; blocking: stops CEL evaluation (API server:
+# hasBlockingErr); rule: the CEL rule that failed (IGW502)
+class Issue(namedtuple("Issue", "code path message key blocking rule", defaults=(False, False, None))):
+    __slots__ = ()
 
 
 _PATTERNS: dict[str, object] = {}
@@ -94,9 +91,8 @@ def _show(value) -> str:
 ROOT_KEEP = ("apiVersion", "kind", "metadata")
 
 
-class Prepared(NamedTuple):
-    value: object
-    issues: list
+class Prepared(namedtuple("Prepared", "value issues")):
+    __slots__ = ()
 
 
 # ---- clean subtrees, kept for a run ------------------------------------------------------
