@@ -139,28 +139,43 @@ def _versions(names) -> str:
     return ", ".join(names[:MAX_VERSIONS_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
-def _crd_message(group, kind, version, defs) -> tuple:
+def _crd_message(group, kind, version, defs, crds) -> tuple:
     """(message, help) for an apiVersion that no CRD of its kind in the set serves."""
     resource = f"{kind} {group}/{version}"
+    shown, fix = _kind_parts(group, kind, defs, crds)
     if len(defs) == 1:
         d = defs[0]
         listed = f"lists {version} with served: false" if d.lists(version) else f"does not list {version}"
-        serves = f"serves {_versions(d.served)}" if d.served else "serves no version"
         title = brief(f"{resource} is not served by its CRD in the set",
                       f"apiVersion not served by the CRD of its kind in the set: {resource}")
         msg = (
-            f"{title}: {d.describe()} {listed} and {serves}, so once it is applied kubectl apply fails with "
+            f"{title}: {d.describe()} {listed} and {shown}, so once it is applied kubectl apply fails with "
             f"'no matches for kind {kind}'"
         )
+    else:
+        title = brief(f"{resource} is served by none of its {len(defs)} CRDs in the set",
+                      f"apiVersion served by none of the {len(defs)} CRDs of its kind in the set: {resource}")
+        msg = f"{title}: {shown}; so whichever is applied, kubectl apply fails with 'no matches for kind {kind}'"
+    return f"{msg}. {fix}", fix
+
+
+def _kind_parts(group, kind, defs, crds) -> tuple:
+    """What the message says of the CRDs of a kind, whatever the version asked: (what they
+    serve, the fix); made once per kind and run (a set may hold many CRDs of one kind,
+    each listing many versions, and every resource of the kind may be reported)."""
+    key = (group, kind, "igw109")
+    got = crds.per_kind.get(key)
+    if got is not None:
+        return got
+    if len(defs) == 1:
+        d = defs[0]
+        shown = f"serves {_versions(d.served)}" if d.served else "serves no version"
     else:
         shown = "; ".join(
             f"{d.describe()} serves {_versions(d.served) if d.served else 'no version'}" for d in defs[:MAX_SHOWN]
         )
         if len(defs) > MAX_SHOWN:
             shown += f"; and {len(defs) - MAX_SHOWN} more"
-        title = brief(f"{resource} is served by none of its {len(defs)} CRDs in the set",
-                      f"apiVersion served by none of the {len(defs)} CRDs of its kind in the set: {resource}")
-        msg = f"{title}: {shown}; so whichever is applied, kubectl apply fails with 'no matches for kind {kind}'"
     every = set.intersection(*(set(d.served) for d in defs))
     candidates = every or {v for d in defs for v in d.served}
     if candidates:
@@ -169,7 +184,8 @@ def _crd_message(group, kind, version, defs) -> tuple:
         fix = f"Serve a version of {kind} in its CRD"
     if all(d.channel == "standard" for d in defs):
         fix += ", or lint with the experimental channel's CRDs if the cluster runs them"
-    return f"{msg}. {fix}", fix
+    got = crds.per_kind[key] = (shown, fix)
+    return got
 
 
 class UnsupportedApiVersion(Rule):
@@ -190,7 +206,7 @@ class UnsupportedApiVersion(Rule):
         crds = serving(ctx)
         verdict, defs = crds.verdict(group, kind, version)
         if verdict is False:
-            msg, fix = _crd_message(group, kind, version, defs)
+            msg, fix = _crd_message(group, kind, version, defs, crds)
             yield report(("apiVersion",), msg, help=fix)
         if group in WRONG_KGATEWAY_GROUPS:
             if verdict is not None:

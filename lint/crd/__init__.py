@@ -382,16 +382,16 @@ class Definition(FrozenRecord):
         self.where = where  # path:line, printable
         self.channel = channel  # its Gateway API release channel annotation ("standard"), else ""
         self.versions = versions  # ((version, served), ...) in the CRD's order
-
-    @property
-    def served(self) -> tuple:
-        return tuple(v for v, on in self.versions if on)
+        # asked once per resource of the kind: looked up, not scanned (a CRD may list many)
+        self.served = tuple(v for v, on in versions if on)  # in the CRD's order
+        self._serving = frozenset(self.served)
+        self._listing = frozenset(v for v, _ in versions)
 
     def serves(self, version: str) -> bool:
-        return any(v == version and on for v, on in self.versions)
+        return version in self._serving
 
     def lists(self, version: str) -> bool:
-        return any(v == version for v, _ in self.versions)
+        return version in self._listing
 
     def describe(self) -> str:
         """``the standard-channel CRD httproutes.gateway.networking.k8s.io (crds.yaml:3)``"""
@@ -441,23 +441,34 @@ class Serving:
         for d in definitions:
             if d is not None:
                 self.by_kind.setdefault((d.group, d.kind), []).append(d)
+        self._groups = frozenset(g for g, _ in self.by_kind)
+        # (group, kind, version) -> verdict: a set may repeat a kind's CRD hundreds of times,
+        # and every resource of the kind asks (at most one entry per resource)
+        self._verdicts: dict = {}
+        self.per_kind: dict = {}  # (group, kind, what) -> what a rule derived from the CRDs of the kind
 
     def defines(self, group: str, kind: str) -> bool:
         return (group, kind) in self.by_kind
 
     def has_group(self, group: str) -> bool:
-        return any(g == group for g, _ in self.by_kind)
+        return group in self._groups
 
     def verdict(self, group: str, kind: str, version: str) -> tuple:
         """(True, the CRDs serving ``version``), (False, every CRD of the kind: none serves
         it), or (None, ()): no readable CRD of the kind in the set.  Several CRDs of one
         kind (standard and experimental channel, two releases) may disagree; one that serves
         the version is enough (a false finding costs more than a missed one)."""
-        defs = self.by_kind.get((group, kind))
-        if not defs:
-            return None, ()
-        serving = tuple(d for d in defs if d.serves(version))
-        return (True, serving) if serving else (False, tuple(defs))
+        key = (group, kind, version)
+        got = self._verdicts.get(key)
+        if got is None:
+            defs = self.by_kind.get((group, kind))
+            if not defs:
+                got = (None, ())
+            else:
+                serving = tuple(d for d in defs if d.serves(version))
+                got = (True, serving) if serving else (False, tuple(defs))
+            self._verdicts[key] = got
+        return got
 
 
 def serving(ctx) -> Serving:
