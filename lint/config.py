@@ -218,7 +218,28 @@ def _trusted(path: str, notes: list | None) -> bool:
     return False
 
 
+def _may_hold_section(raw: bytes) -> bool:
+    """Can a TOML text hold a ``[tool.infergw-lint]`` table?  Every way of writing the key
+    (a table header, a dotted key, an inline table, quoted or bare) spells ``infergw``,
+    except a basic string that writes its letters as ``\\u``/``\\U`` escapes: a text with
+    neither is not ours, so it is not parsed -- nor refused when it is broken (another
+    tool's pyproject.toml does not stop a lint run), and tomllib (with typing) is not
+    imported for it."""
+    return b"infergw" in raw or b"\\u" in raw or b"\\U" in raw
+
+
 def _pyproject_section(path: str):
+    from .loader import MAX_FILE_BYTES
+
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(f"{path}: cannot read: larger than {MAX_FILE_BYTES} bytes")
+    if not _may_hold_section(raw):
+        return None
     try:
         import tomllib  # type: ignore[import-not-found]
     except ImportError:  # Python 3.10
@@ -227,9 +248,8 @@ def _pyproject_section(path: str):
         except ImportError:
             return None
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, ValueError) as exc:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     tool = data.get("tool")
     if not isinstance(tool, dict):

@@ -1036,9 +1036,11 @@ def read_yaml_file(path: str, error: type[Exception]) -> list:
     ``error`` naming the file, line and column of the first problem."""
     try:
         with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
+            text = fh.read(MAX_FILE_BYTES + 1)
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: cannot read: {exc}") from None
+    if len(text) > MAX_FILE_BYTES:
+        raise error(f"{path}: cannot read: larger than {MAX_FILE_BYTES} bytes")
     result = LoadResult()
     parse_source(SourceFile(path, text), result)
     if result.problems:

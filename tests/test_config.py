@@ -250,3 +250,39 @@ def test_igw202_accepts_the_trace_types_the_config_names(tmp_path):
     write(tmp_path / ".infergw-lint.yaml", "rules:\n  IGW202:\n    options: {trace_types: [vercel]}\n")
     code, out, _ = lint("--format", "json", "--select", "IGW202", ".", cwd=tmp_path)
     assert '"vercel"' in findings(out)[0]["message"]
+
+
+def test_a_pyproject_that_cannot_hold_our_section_is_not_parsed(tmp_path):
+    """Another tool's pyproject.toml (no 'infergw' in it, no \\u escape that could spell
+    it) is not ours: not parsed, so a broken one does not stop the run, and tomllib is not
+    imported for it.  One that may hold the section is still parsed and still refused when
+    broken."""
+    from infergw_lint.config import _may_hold_section
+
+    write(tmp_path / "repo" / "pyproject.toml", '[project\nname = "x"\n')  # broken TOML, not ours
+    write(tmp_path / "repo" / "svc.yaml", PUBLIC_SVC)
+    code, _, err = lint("svc.yaml", cwd=tmp_path / "repo")
+    assert code != 2 and "pyproject" not in err
+    write(tmp_path / "repo" / "pyproject.toml", '[tool.infergw-lint\nenv = "prod"\n')  # broken, ours
+    code, _, err = lint("svc.yaml", cwd=tmp_path / "repo")
+    assert code == 2 and "pyproject.toml" in err
+    # the key spelled with escapes is still looked for
+    assert _may_hold_section(b'[tool."\\u0069nfergw-lint"]\nenv = "prod"\n')
+    assert not _may_hold_section(b'[project]\nname = "x"\n[tool.ruff]\nline-length = 120\n')
+    import tomllib
+
+    assert tomllib.loads('[tool."\\u0069nfergw-lint"]\nenv = "prod"\n')["tool"]["infergw-lint"] == {"env": "prod"}
+
+
+def test_a_configuration_file_past_the_size_limit_is_refused(tmp_path, monkeypatch):
+    """A config file found in the tree is input like any other: read up to a bound."""
+    import infergw_lint.loader as loader_mod
+    from infergw_lint.config import ConfigError, load_config
+
+    monkeypatch.setattr(loader_mod, "MAX_FILE_BYTES", 64)
+    write(tmp_path / ".infergw-lint.yaml", "env: prod\n" + "# padding\n" * 20)
+    with pytest.raises(ConfigError, match="larger than 64 bytes"):
+        load_config(str(tmp_path / ".infergw-lint.yaml"), "yaml")
+    write(tmp_path / "pyproject.toml", '[tool.infergw-lint]\nenv = "prod"\n' + "# padding\n" * 20)
+    with pytest.raises(ConfigError, match="larger than 64 bytes"):
+        load_config(str(tmp_path / "pyproject.toml"), "pyproject")

@@ -33,7 +33,7 @@ NOT_FOR_ROUTES = {
 }
 
 
-def _modules_after(*args: str) -> set[str]:
+def _modules_after(*args: str, cwd: str = ROOT) -> set[str]:
     """The modules that linting ``args`` imports in a fresh interpreter (not those the
     interpreter had at start: an editable install's import hook loads pathlib, urllib.parse)."""
     code = (
@@ -44,7 +44,7 @@ def _modules_after(*args: str) -> set[str]:
         f"    main({list(args)!r})\n"
         "print(' '.join(sorted(set(sys.modules) - before)))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip(), proc.stdout + proc.stderr
     return set(proc.stdout.strip().splitlines()[-1].split())
 
@@ -60,6 +60,18 @@ def test_without_a_pyproject_toml_typing_is_not_imported():
     """typing (~4% of a small run's start-up) came with our annotations and NamedTuples; now
     only tomllib brings it, when a pyproject.toml is read for a [tool.infergw-lint] section."""
     loaded = _modules_after("--no-config", "sample_manifests/good/40-routes.yaml")
+    assert not loaded & {"typing", "tomllib"}, loaded & {"typing", "tomllib"}
+
+
+def test_another_tools_pyproject_toml_is_not_parsed(tmp_path):
+    """A pyproject.toml that cannot hold [tool.infergw-lint] (lint/config.py:
+    _may_hold_section) costs no TOML parse: tomllib and typing stay out."""
+    (tmp_path / ".git").mkdir()  # the repository root: discovery stops here
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.ruff]\nline-length = 120\n')
+    with open(os.path.join(ROOT, "sample_manifests", "good", "40-routes.yaml"), encoding="utf-8") as fh:
+        (tmp_path / "routes.yaml").write_text(fh.read())
+    loaded = _modules_after("routes.yaml", cwd=str(tmp_path))
+    assert "infergw_lint.engine" in loaded  # the run did lint
     assert not loaded & {"typing", "tomllib"}, loaded & {"typing", "tomllib"}
 
 
