@@ -357,7 +357,7 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
     weights = [max(1, d.end - d.start) for d in docs]  # characters: about what checking one costs
     notes: list = [list(c.notes) for c in contexts_all]  # said before: each part brings what it adds
     parts = parallel.fork_map(
-        check_part, parallel.split_after_lead(weights, processes * parallel.PARTS_PER_PROCESS), processes,
+        check_part, parallel.split_after_lead(weights, processes), processes,
         first_here=True,
     )
     # Merged as one process would have made it.  An occurrence number counts the same

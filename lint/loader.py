@@ -1028,7 +1028,7 @@ def _parts(entries: list, jobs: int | None, already: int) -> tuple[list, int] | 
     processes = parallel.jobs(jobs)
     if processes <= 1 or len(entries) < 2 * processes:
         return None
-    return [entries[a:b] for a, b in parallel.split(sizes, processes * parallel.PARTS_PER_PROCESS)], processes
+    return [entries[a:b] for a, b in parallel.split_tapered(sizes, processes)], processes
 
 
 def read_yaml_file(path: str, error: type[Exception]) -> list:

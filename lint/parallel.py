@@ -26,6 +26,7 @@ import sys
 MIN_BYTES = 1 << 20  # characters of input before loading is split
 MIN_DOCUMENTS = 400  # documents before checking is split
 PARTS_PER_PROCESS = 8  # parts a split makes for each process: a slow process takes fewer
+TAPER_FLOOR = 32  # split_tapered: its last parts hold 1/(32 x processes) of the work
 LEAD_SHARE = 8  # split_after_lead: the lead part is about 1/8 of the weight of the others
 ENV = "INFERGW_LINT_JOBS"  # a number of processes, for tests and benchmarks ("1": never fork)
 
@@ -123,16 +124,46 @@ def split(weights: list[int], parts: int) -> list[tuple[int, int]]:
     return out
 
 
-def split_after_lead(weights: list[int], parts: int, lead: int = LEAD_SHARE) -> list[tuple[int, int]]:
-    """``split(weights, parts)`` preceded by a short first range of about 1/``lead`` of a
-    part's weight: the part ``fork_map(first_here=True)`` computes alone before forking,
-    where what matters is what it builds on the way (the tables every part reads), not
-    its documents, which no other process can help with while it runs."""
-    ranges = split(weights, parts * lead)
+def split_tapered(weights: list[int], processes: int) -> list[tuple[int, int]]:
+    """Contiguous (start, end) ranges over ``weights``, together covering every index in
+    order, whose sums shrink: each takes 1/(2 x ``processes``) of the weight still left,
+    down to 1/(TAPER_FLOOR x ``processes``) of the whole.  The processes take them in
+    order, so what one is still doing when the queue runs dry -- the time the others wait
+    at the end -- is a small part, while the early parts stay few and large (each part
+    costs a pickle and a queue read).  At most MAX_PARTS ranges, none empty."""
+    n = len(weights)
+    if n == 0:
+        return []
+    if not any(weights):
+        weights = [1] * n
+    processes = max(1, processes)
+    total = sum(weights)
+    floor = total / (TAPER_FLOOR * processes)
+    out: list[tuple[int, int]] = []
+    start = acc = 0
+    left = total
+    target = max(left / (2 * processes), floor)
+    for i, w in enumerate(weights[:-1]):
+        acc += w
+        if acc >= target and len(out) < MAX_PARTS - 2:
+            out.append((start, i + 1))
+            start, left, acc = i + 1, left - acc, 0
+            target = max(left / (2 * processes), floor)
+    out.append((start, n))
+    return out
+
+
+def split_after_lead(weights: list[int], processes: int, lead: int = LEAD_SHARE) -> list[tuple[int, int]]:
+    """``split_tapered(weights, processes)`` preceded by a short first range of about
+    1/``lead`` of a part's weight (a part: 1/PARTS_PER_PROCESS of a process's share): the
+    part ``fork_map(first_here=True)`` computes alone before forking, where what matters is
+    what it builds on the way (the tables every part reads), not its documents, which no
+    other process can help with while it runs."""
+    ranges = split(weights, max(1, processes) * PARTS_PER_PROCESS * lead)
     if len(ranges) <= 1:
         return ranges
     first = ranges[0]
-    rest = [(a + first[1], b + first[1]) for a, b in split(weights[first[1]:], min(parts, MAX_PARTS - 1))]
+    rest = [(a + first[1], b + first[1]) for a, b in split_tapered(weights[first[1]:], processes)]
     return [first] + rest
 
 

@@ -35,20 +35,40 @@ def test_split_is_contiguous_balanced_and_complete():
             assert len(parts) <= n
 
 
+def test_split_tapered_shrinks_its_parts_and_covers_everything():
+    assert parallel.split_tapered([], 2) == []
+    assert parallel.split_tapered([5], 2) == [(0, 1)]
+    assert parallel.split_tapered([0, 0, 0, 0], 2)[-1][1] == 4
+    parts = parallel.split_tapered([1] * 10000, 2)
+    sizes = [b - a for a, b in parts]
+    assert sizes[0] == 2500  # a quarter of the work: half of what each of two processes does
+    assert all(x >= y for x, y in zip(sizes, sizes[1:]))  # never larger than the one before
+    assert max(sizes[-3:]) <= 10000 // (parallel.TAPER_FLOOR * 2) + 1  # the last: 1/64 of the whole
+    assert len(parts) <= 20
+    for weights in ([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], [1] * 7, [100, 1, 1], [1, 1, 100], [1] * 5000, [7] * 100_000):
+        for processes in (1, 2, 3, 8, 64):
+            parts = parallel.split_tapered(weights, processes)
+            assert parts[0][0] == 0 and parts[-1][1] == len(weights)
+            assert all(a < b for a, b in parts)
+            assert all(parts[i][1] == parts[i + 1][0] for i in range(len(parts) - 1))
+            assert len(parts) <= parallel.MAX_PARTS - 1
+
+
 def test_split_after_lead_starts_with_a_short_part():
-    assert parallel.split_after_lead([], 4) == []
-    assert parallel.split_after_lead([5], 4) == [(0, 1)]
+    assert parallel.split_after_lead([], 2) == []
+    assert parallel.split_after_lead([5], 2) == [(0, 1)]
     weights = [1] * 1000
-    parts = parallel.split_after_lead(weights, 16)
-    assert parts[0] == (0, -(-1000 // (16 * parallel.LEAD_SHARE)))  # the lead: an eighth of a part
-    assert len(parts) == 17
+    parts = parallel.split_after_lead(weights, 2)
+    # the lead: an eighth of a part, a part being 1/PARTS_PER_PROCESS of a process's share
+    assert parts[0] == (0, -(-1000 // (2 * parallel.PARTS_PER_PROCESS * parallel.LEAD_SHARE)))
+    assert parts[1:] == [(a + parts[0][1], b + parts[0][1]) for a, b in parallel.split_tapered(weights[parts[0][1]:], 2)]
     for weights in ([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], [1] * 7, [100, 1, 1], [1, 1, 100], [1] * 5000):
         for n in (1, 2, 3, 8, 16, 2000):
             parts = parallel.split_after_lead(weights, n)
             assert parts[0][0] == 0 and parts[-1][1] == len(weights)
             assert all(a < b for a, b in parts)
             assert all(parts[i][1] == parts[i + 1][0] for i in range(len(parts) - 1))
-            assert len(parts) <= min(n + 1, parallel.MAX_PARTS)
+            assert len(parts) <= parallel.MAX_PARTS
 
 
 def test_jobs_asked_and_auto(monkeypatch):
