@@ -31,6 +31,7 @@ _COMMENT = lazy(
     r"(?P<rest>.*)$"
 )
 _REASON_KEY = lazy(r"reason\s*=")
+_LONE_CR = lazy(r"\r(?!\n)")  # a line break of its own, for YAML and for the source map
 
 
 class Suppression(Record):
@@ -96,6 +97,10 @@ def from_comments(src) -> list[Suppression]:
     at = text.find(marker)
     if at == -1:
         return []
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        # a lone CR ends a line, as it does for the YAML parser and the source map that
+        # number the findings: counted here as "\n" (same length: offsets and columns stay)
+        text = _LONE_CR.sub("\n", text)
     out = []
     line = 1  # of the line that starts at ``counted`` (lines end at "\n")
     counted = 0

@@ -566,6 +566,31 @@ def test_a_run_of_suppression_comments_points_at_the_next_line():
     assert {s.first_line for s in found[300:]} == {907}  # past the last line: nothing to cover
 
 
+def test_suppression_comments_count_a_lone_cr_as_a_line_break(tmp_path):
+    """A lone CR ends a line for the YAML parser and for the source map that numbers the
+    findings, so the suppression comments count it too: a comment is reported on its own
+    line, and one written on a finding's line covers it (found by tests/test_fuzz.py: a CR
+    in place of the first '#' of bad/80-suppressions.yaml moved every comment a line up)."""
+    from infergw_lint.source import SourceFile
+
+    public = ("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: ai\n  annotations:\n"
+              "    service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing{trail}\n"
+              "spec:\n  type: LoadBalancer\n  selector: {{app: x}}\n  ports: [{{port: 80}}]\n")
+    text = ("\r# header\n" + public.format(name="a", trail='  # infergw-lint: disable=IGW401 reason="demo"')
+            + "---\n# infergw-lint: disable=IGW401\n" + public.format(name="b", trail=""))
+    text = text.replace("\n", "\r")  # classic Mac line ends: every break a lone CR
+    path = tmp_path / "svc.yaml"
+    path.write_bytes(text.encode())
+    src = SourceFile(str(path), text)
+    found = suppress.from_comments(src)
+    assert [src.line_text(s.span.line)[s.span.column - 1:].startswith("# infergw-lint") for s in found] == [True, True]
+    result = run([str(path)], Options(select=["IGW401", "IGW002"], env="prod"))
+    by_rule = {(f.rule, f.resource["name"] if f.resource else None, f.suppression is not None) for f in result.findings}
+    assert ("IGW401", "a", True) in by_rule  # the trailing comment on its line covers it
+    (bad,) = [f for f in result.findings if f.rule == "IGW002"]  # the one without a reason
+    assert src.line_text(bad.span.line).startswith("# infergw-lint: disable=IGW401")
+
+
 # ---- placing findings: the short cuts equal the walks they replace ------------------------
 
 
