@@ -584,27 +584,19 @@ class _Macros:
                 return out
             return ev
         pred, transform = first, second
+        bind = _bind_one(rng, slot, "map")
 
         def ev3(env):
+            # the predicate's last error (or non-bool) is raised by _passing at the end, so it
+            # wins over the first error of a transform, as cel-go has it
             err = None
             out = []
-            for v in _items(rng(env), "map"):
-                env[slot] = v
+            for _ in _passing(bind, pred, env):
                 try:
-                    ok = pred(env)
+                    out.append(transform(env))
                 except CelError as e:
-                    err = e
-                    continue
-                if ok is True:
-                    try:
-                        value = transform(env)
-                    except CelError as e:
-                        if err is None:
-                            err = e
-                        continue
-                    out.append(value)
-                elif ok is not False:
-                    err = no_overload("_?_:_", ok)
+                    if err is None:
+                        err = e
             if err is not None:
                 raise err
             return out
