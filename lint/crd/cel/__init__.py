@@ -26,8 +26,9 @@ import re
 
 from infergw_lint.rule import field_path
 
-from ..schema import CEL_ERROR, MAX_ISSUES, Issue
+from ..schema import CEL_ERROR, HIT_RATIO, MAX_ISSUES, TRIAL, Issue
 from .lexer import CompileError, Unsupported
+from . import reads as _reads
 from . import values
 from .values import CelError, NoSuchKey
 
@@ -251,6 +252,7 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
         return
     stack = [(value, _walk(schema), path)]
     converted: dict = {} if conversions is None else conversions  # to_cel's memo: nested nodes share it
+    budget = [READ_KEY_BUDGET]  # characters of verdict keys made for this value (see _by_reads)
     while stack:
         val, node, p = stack.pop()
         if val is None:
@@ -259,7 +261,7 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
             continue
         rules = node.rules
         if rules:
-            _run(val, node.schema, p, rules, issues, compile_errors, where, verdicts, converted)
+            _run(val, node.schema, p, rules, issues, compile_errors, where, verdicts, converted, budget)
             if len(issues) >= MAX_ISSUES:
                 return
         if isinstance(val, dict):
@@ -647,18 +649,107 @@ def _flat(converted):
     return tuple(out)
 
 
+# A node whose value is not flat (a route's rule: matches, filters, backends) recurs in
+# every copy of a stack with other names in it: its rules' verdicts are kept together, by
+# the part of the value they can read (reads.py), when all of them are compiled natively.
+# The key costs a walk of what is read, less than evaluating the rules; a node whose keys
+# rarely recur (TRIAL keys, fewer than one in HIT_RATIO found) is no longer keyed, and the
+# keys of one object stop at READ_KEY_BUDGET characters, so the keys cost at most a bounded
+# multiple of the evaluations they replace.
+READ_KEY_BUDGET = 200_000
+READ_KEY_HASHED = 512  # a longer key is kept as its SHA-256 digest
+_TRIES = ("tries of the verdict keys by reads",)  # in a verdict memo: node ident -> [keyed, found]
+_NODE_READS: dict = {}  # id(rules list) -> (the list, (ident, Reads) or None)
+
+
+def _node_reads(rules, entries):
+    """(ident, Reads) of the rules of one node, or None when a rule or a message expression
+    is not compiled natively or cannot be analysed."""
+    hit = _NODE_READS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    texts = []
+    for r, text, _ in entries:
+        texts.append(text)
+        expr = r.get("messageExpression")
+        if isinstance(expr, str) and expr.strip():
+            texts.append(expr)
+    got = None
+    try:
+        native = all(type(program(t)) is Native for t in texts)
+    except CompileError:
+        native = False
+    if native and texts:
+        found = _reads.reads(texts)
+        if found is not None:
+            got = (("\x01", tuple(rkey for _, _, rkey in entries)), found)
+    if len(_NODE_READS) < 100_000:
+        _NODE_READS[id(rules)] = (rules, got)  # keeps the list alive: its id is not reused
+    return got
+
+
+def _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budget):
+    """The verdicts of a node's rules kept by what they read (see ``_node_reads``); False
+    when not kept (the caller evaluates them), else True (issues appended)."""
+    ident, found = node
+    tries = memo.get(_TRIES)
+    if tries is None:
+        tries = memo[_TRIES] = {}
+    t = tries.get(ident)
+    if t is None:
+        t = tries[ident] = [0, 0]
+    elif t[0] >= TRIAL and t[1] * HIT_RATIO < t[0]:
+        return False
+    converted = to_cel(val, sch, conversions)
+    try:
+        k = _reads.key(converted, found)
+    except (RecursionError, ValueError, MemoryError):  # ValueError: an int too long to print
+        budget[0] = 0
+        return False
+    budget[0] -= len(k)
+    if len(k) > READ_KEY_HASHED:
+        from hashlib import sha256
+
+        k = sha256(k.encode("utf-8", "surrogatepass")).digest()
+    t[0] += 1
+    key = (ident, k)
+    messages = memo.get(key)
+    if messages is None:
+        messages = tuple(_evaluate(program(text), r, text, converted) for r, text, _ in entries)
+        if not any(m is not None for m in messages):
+            messages = ()  # every rule holds
+        if len(memo) < MAX_VERDICTS:
+            memo[key] = messages
+    else:
+        t[1] += 1
+    for (r, text, _), message in zip(entries, messages):
+        if message is not None:
+            _fail(issues, p, r, text, message, where)
+    return True
+
+
 def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | None = None,
-         conversions: dict | None = None) -> None:
+         conversions: dict | None = None, budget: list | None = None) -> None:
     """Verdicts of the rules of one schema node on one value.  A natively compiled rule is
     evaluated right away (~2 us: cheaper than any lookup).  A rule on the celpy fallback
     (milliseconds each) is kept by value: the same listener, match or filter recurs in every
     copy of a stack (tenants, overlays); looked up by the exact value, then by the value
     projected on what the rule can read, then in the verdicts stored by earlier runs.
-    ``conversions``: ``to_cel``'s memo, shared by the nodes of one ``check``."""
+    ``conversions``: ``to_cel``'s memo, shared by the nodes of one ``check``; ``budget``:
+    the characters of keys by reads still allowed for this object (see ``_by_reads``)."""
     converted = None
     full = None  # the node's exact key, shared by its rules (fallback only)
     entries = _entries(rules)
     flat = None if len(entries) >= FLAT_MIN_RULES else False  # the node's flat key (see _flat)
+    if budget is not None and budget[0] > 0 and entries:
+        node = _node_reads(rules, entries)
+        if node is not None:
+            if flat is None:
+                converted = to_cel(val, sch, conversions)
+                flat = _flat(converted)
+            memo = _VERDICTS if verdicts is None else verdicts
+            if not flat and _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budget):
+                return
     for r, text, rkey in entries:
         try:
             prog = program(text)
@@ -714,12 +805,16 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
                     memo[exact] = message
         if message is None:
             continue
-        target = p + _field_path(r.get("fieldPath"))
-        issues.append(Issue(  # a short first line saying what is wrong at the field, then the CRD's words
-            CEL_ERROR, target,
-            f"{field_path(target) or '<root>'}: rejected by a CEL validation rule: {message} ({where})",
-            key=isinstance(target[-1], str) if target else False, rule=text,
-        ))
+        _fail(issues, p, r, text, message, where)
+
+
+def _fail(issues: list, p: tuple, r: dict, text: str, message: str, where: str) -> None:
+    target = p + _field_path(r.get("fieldPath"))
+    issues.append(Issue(  # a short first line saying what is wrong at the field, then the CRD's words
+        CEL_ERROR, target,
+        f"{field_path(target) or '<root>'}: rejected by a CEL validation rule: {message} ({where})",
+        key=isinstance(target[-1], str) if target else False, rule=text,
+    ))
 
 
 def _evaluate(prog, r: dict, text: str, converted) -> str | None:
