@@ -267,9 +267,19 @@ def empty_models_deny(cfg_data: dict, release) -> bool | None:
         return False
     if release is None:
         return None
-    from .bifrost_releases import feature
+    return _feature()(release, "empty_models_deny_all")
 
-    return feature(release, "empty_models_deny_all")
+
+def _feature():
+    """``bifrost_releases.feature``, imported on first use (an import statement run for
+    every config costs more than the lookup it guards)."""
+    global _FEATURE
+    if _FEATURE is None:
+        from .bifrost_releases import feature as _FEATURE
+    return _FEATURE
+
+
+_FEATURE = None
 
 
 def served_models(index, versions=None) -> dict | None:
@@ -474,12 +484,16 @@ def client_base_url(doc, cm: "ClientModel") -> str | None:
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
+    global _URLSPLIT
+    if _URLSPLIT is None:  # urllib.parse on first use, not at start-up nor on every call
+        from urllib.parse import urlsplit as _URLSPLIT
     try:
-        return (urlsplit(url if "://" in url else "//" + url).hostname or "").lower()
+        return (_URLSPLIT(url if "://" in url else "//" + url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+_URLSPLIT = None
 
 
 def _labels_match(selector, labels) -> bool:

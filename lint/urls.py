@@ -57,6 +57,9 @@ def _private_networks() -> tuple:
     return rfc1918, ipaddress.ip_network("fc00::/7")
 
 
+_URLSPLIT = None
+
+
 def parse(url) -> Target | None:
     """The target of ``url`` (``http://name.ns.svc.cluster.local:8000/v1``, ``host:port``),
     or None for a non-string, an ``env.VAR`` reference or something that is not a URL."""
@@ -67,10 +70,11 @@ def parse(url) -> Target | None:
         return None
     if "://" not in raw:
         raw = "//" + raw  # host:port
-    from urllib.parse import urlsplit
-
+    global _URLSPLIT
+    if _URLSPLIT is None:  # on first use: an import statement on every call costs more
+        from urllib.parse import urlsplit as _URLSPLIT
     try:
-        parts = urlsplit(raw)
+        parts = _URLSPLIT(raw)
         host = (parts.hostname or "").lower().rstrip(".")
         port = parts.port
     except ValueError:

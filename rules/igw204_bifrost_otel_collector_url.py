@@ -62,6 +62,9 @@ OTLP_TRACES = "/api/public/otel/v1/traces"
 OTEL_BASE = "/api/public/otel"
 
 
+_URLSPLIT = None
+
+
 def split_url(url: str) -> tuple[str, str, str, str]:
     """(scheme, host, port-and-host for display, path) of a collector URL; ``host:port``
     (the gRPC form) has no scheme and no path."""
@@ -70,10 +73,11 @@ def split_url(url: str) -> tuple[str, str, str, str]:
         host = raw.split("/", 1)[0]
         path = "/" + raw.split("/", 1)[1] if "/" in raw else ""
         return "", host.rsplit(":", 1)[0].lower(), host, path
-    from urllib.parse import urlsplit  # only for a Bifrost config's collector URL
-
+    global _URLSPLIT
+    if _URLSPLIT is None:  # only for a Bifrost config's collector URL, and once
+        from urllib.parse import urlsplit as _URLSPLIT
     try:
-        parts = urlsplit(raw)
+        parts = _URLSPLIT(raw)
         host = (parts.hostname or "").lower()
         netloc = parts.netloc.rsplit("@", 1)[-1]  # never show user:password@
         return parts.scheme, host, netloc, parts.path
