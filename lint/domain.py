@@ -369,12 +369,27 @@ def containers(spec: dict, base: tuple) -> Iterator[tuple[tuple, dict]]:
                     yield base + (key, i), c
 
 
-def pod_containers(doc) -> Iterator[tuple[tuple, dict]]:
-    """(path, container) of every container of a workload's pod spec (none for other documents)."""
-    found = pod_spec(doc)
-    if found is not None:
-        base, spec = found
-        yield from containers(spec, base)
+def pod_containers(doc) -> list[tuple[tuple, dict]]:
+    """(path, container) of every container of a workload's pod spec (none for other
+    documents), in ``containers`` order; looked up once per document (several rules read
+    the containers of every workload)."""
+    found = doc.__dict__.get("_pod_containers")
+    if found is None:
+        spec = pod_spec(doc)
+        found = doc.__dict__["_pod_containers"] = [] if spec is None else list(containers(spec[1], spec[0]))
+    return found
+
+
+def bifrost_containers(doc) -> list[tuple[tuple, dict]]:
+    """The (path, container) of ``pod_containers`` that run the Bifrost image
+    (``is_bifrost_image``), once per document: most workloads run none, and each Bifrost
+    workload rule starts by asking."""
+    found = doc.__dict__.get("_bifrost_containers")
+    if found is None:
+        found = doc.__dict__["_bifrost_containers"] = [
+            (p, c) for p, c in pod_containers(doc) if is_bifrost_image(c.get("image"))
+        ]
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -394,6 +409,7 @@ BIFROST_UPSTREAM = "maximhq/bifrost"
 DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
 
+@lru_cache(maxsize=4096)
 def split_image(image: str) -> tuple[str, str, str]:
     """(registry, repository, tag-or-digest) of an image reference; registry "docker.io"
     when none is written, "library/" added to one-part Docker Hub names."""
@@ -516,7 +532,7 @@ def bifrost_hosts(index) -> set[str]:
             if found is None:
                 continue
             base, spec = found
-            if any(is_bifrost_image(c.get("image")) for _, c in containers(spec, base)):
+            if bifrost_containers(doc):
                 meta = doc.get(*base[:-1], "metadata") if len(base) > 1 else doc.get("metadata")
                 labels = meta.get("labels") if isinstance(meta, dict) else doc.labels
                 pods.setdefault(index.namespace_of(doc), []).append(labels if isinstance(labels, dict) else {})

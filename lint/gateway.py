@@ -945,15 +945,20 @@ def http_match_key(match) -> tuple:
         pvalue = _norm_prefix(pvalue)
     method = m.get("method")
     method = method.upper() if isinstance(method, str) else None
+    headers = m.get("headers")
     headers = frozenset(
         (_s(h.get("type")) or "Exact", _s(h.get("name")).lower(), _label_value(h.get("value")))
-        for h in _list(m.get("headers")) if isinstance(h, dict)
-    )
+        for h in headers if isinstance(h, dict)
+    ) if isinstance(headers, list) and headers else _NONE
+    query = m.get("queryParams")
     query = frozenset(
         (_s(q.get("type")) or "Exact", _s(q.get("name")), _label_value(q.get("value")))
-        for q in _list(m.get("queryParams")) if isinstance(q, dict)
-    )
+        for q in query if isinstance(q, dict)
+    ) if isinstance(query, list) and query else _NONE
     return ("http", ptype, pvalue, method, headers, query)
+
+
+_NONE: frozenset = frozenset()  # a match without headers or query params (most)
 
 
 def grpc_match_key(match) -> tuple:

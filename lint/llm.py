@@ -5,6 +5,7 @@ set, by its name).  Also Gateway API durations."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .domain import WORKLOAD_POD_SPEC, containers, image_name, pod_spec
 
@@ -16,7 +17,13 @@ _SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 
 def duration_seconds(value) -> float | None:
     """Seconds of a Gateway API duration (``1h30m``, ``90s``, ``500ms``), or None."""
-    if not isinstance(value, str) or not _DURATION.match(value.strip()):
+    return _duration_seconds(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=1024)
+def _duration_seconds(value: str) -> float | None:
+    # the same few durations (and IGW110's floor, read for every route) recur in every file
+    if not _DURATION.match(value.strip()):
         return None
     return sum(int(n) * _SECONDS[u] for n, u in _PART.findall(value.strip()))
 

@@ -51,7 +51,7 @@ the pod `securityContext` (created if missing, other keys kept), or writes the c
 `fs_group` over another value.
 """
 
-from infergw_lint.domain import WORKLOAD_POD_SPEC, containers, is_bifrost_image, pod_spec
+from infergw_lint.domain import WORKLOAD_POD_SPEC, bifrost_containers, pod_spec
 from infergw_lint.rule import Refused, Rule, option, report
 
 
@@ -73,7 +73,7 @@ class MissingFsGroup(Rule):
         if found is None:
             return
         base, spec = found
-        images = [c.get("image") for _, c in containers(spec, base) if is_bifrost_image(c.get("image"))]
+        images = [c.get("image") for _, c in bifrost_containers(doc)]
         if not images:
             return
         required = option(ctx, self, "fs_group", None)

@@ -182,6 +182,22 @@ def _where(path: tuple) -> str:
     return f"`{field_path(path)}`" if path else "the top level"
 
 
+def _text_of(doc, base: tuple) -> str | None:
+    """The string a config embedded at ``base`` was decoded from (a ConfigMap's
+    ``data.config.json``), or None for a config that is the document or part of its data."""
+    if not base:
+        return None
+    cur = doc.data
+    for seg in base:
+        if isinstance(cur, dict) and seg in cur:
+            cur = cur[seg]
+        elif isinstance(cur, list) and type(seg) is int and 0 <= seg < len(cur):
+            cur = cur[seg]
+        else:
+            return None
+    return cur if type(cur) is str else None
+
+
 class BifrostConfigSchema(Rule):
     code = "IGW206"
     name = "bifrost-config-schema"
@@ -202,8 +218,11 @@ class BifrostConfigSchema(Rule):
         for cfg in configs:
             # the same config (a copy per tenant, per overlay) read by the same release is
             # validated once per run: its findings, relative to the config, are kept by content
-            digest = sha256(repr(cfg.data).encode("utf-8", "surrogatepass")).digest()
-            key = (keep_severity, release["name"] if release else None, version.describe(), digest)
+            # (a config embedded in a ConfigMap is keyed by its text: the same text decodes to
+            # the same config, and the string is at hand; otherwise by a digest of the data)
+            text = _text_of(doc, cfg.base)
+            content = text if text is not None else sha256(repr(cfg.data).encode("utf-8", "surrogatepass")).digest()
+            key = (keep_severity, release["name"] if release else None, version.describe(), content)
             found = memo.get(key)
             if found is None:
                 found = memo[key] = [

@@ -248,12 +248,12 @@ def find_secret(value: str, field=None, path: tuple = ()):
                 return kind, "PEM private key"
             if not is_placeholder(token):
                 return kind, mask(token)
-    m = BASIC.search(text)
+    m = BASIC.search(text) if "Basic" in text else None  # (most strings hold neither word)
     if m:
         found = _basic(m.group(1))
         if found:
             return found
-    m = BEARER.search(text)
+    m = BEARER.search(text) if "Bearer" in text else None
     if m and not is_placeholder(m.group(1)) and not is_reference(m.group(1)):
         return "bearer token", "Bearer " + mask(m.group(1))
     if field is not None and sensitive_field(field, path):

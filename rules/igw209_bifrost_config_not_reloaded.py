@@ -73,7 +73,7 @@ Autofix: no.
 
 from __future__ import annotations
 
-from infergw_lint.domain import bifrost_configs, containers, is_bifrost_image, pod_spec
+from infergw_lint.domain import bifrost_configs, bifrost_containers, pod_spec
 from infergw_lint.rule import Rule, report
 
 DEFAULT_APP_DIR = "/app/data"
@@ -159,7 +159,7 @@ class BifrostConfigNotReloaded(Rule):
         if found is None:
             return
         base, spec = found
-        bifrost = [c for p, c in containers(spec, base) if p[-2] == "containers" and is_bifrost_image(c.get("image"))]
+        bifrost = [c for p, c in bifrost_containers(doc) if p[-2] == "containers"]
         if not bifrost:
             return
         volumes = spec.get("volumes") if isinstance(spec.get("volumes"), list) else []

@@ -43,7 +43,7 @@ spec:
 Autofix: no -- moving a flag into `env` is easy to do by hand and the message names the variable.
 """
 
-from infergw_lint.domain import WORKLOAD_POD_SPEC, is_bifrost_image, pod_containers
+from infergw_lint.domain import WORKLOAD_POD_SPEC, bifrost_containers
 from infergw_lint.rule import Rule, report
 
 FLAGS = {"app-dir": "APP_DIR", "port": "APP_PORT", "host": "APP_HOST", "log-level": "LOG_LEVEL"}
@@ -74,8 +74,8 @@ class ContainerArgsIgnored(Rule):
     security_severity = "2.0"
 
     def check(self, doc, ctx):
-        for path, c in pod_containers(doc):
-            if path[-2] == "initContainers" or not is_bifrost_image(c.get("image")):
+        for path, c in bifrost_containers(doc):
+            if path[-2] == "initContainers":
                 continue
             args = c.get("args")
             if not isinstance(args, list) or not args or c.get("command"):
