@@ -475,7 +475,7 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
     out: list[Finding] = []
     origin = doc.origin
     world = None if origin is None else origin.world
-    ident = None
+    ident = resource = None
     if type(rules) is _Applicable and rules.shape == (doc.flavor, doc.group, doc.kind):
         asks = rules.ask  # applies said yes for this flavor, group and kind, once
     else:
@@ -488,6 +488,7 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
             for rep in rule.check(doc, dctx) or ():
                 if ident is None:
                     ident = identity(doc)
+                    resource = resource_of(doc, dctx.index)  # each finding gets its own copy
                 path = rep.path
                 key = (rule.code, ident, path, world)
                 occ = occurrences[key]
@@ -507,7 +508,7 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                         message=message,
                         path=fpath,
                         span=span or (doc.span_within(path, rep.within) if rep.within else doc.span(path, key=rep.key)),
-                        resource=resource_of(doc, dctx.index),
+                        resource=None if resource is None else dict(resource),
                         field=path,
                         fingerprint=fingerprint(rule.code, ident, path, occ),
                         rendered=origin is not None,

@@ -1050,7 +1050,44 @@ def rule_action_key(doc, rule, route_ns: str) -> str:
 
 
 # json.dumps(value, sort_keys=True, default=str), with one encoder for every call
-_canonical = json.JSONEncoder(sort_keys=True, default=str).encode
+_encode = json.JSONEncoder(sort_keys=True, default=str).encode
+
+
+def _canonical(value) -> str:
+    """``value`` as canonical JSON; a mapping whose keys are of several types (``1: x``
+    beside ``name: y``: their order is undefined) is written with each key that is not a
+    string as its type and repr, so that it still has one text."""
+    try:
+        return _encode(value)
+    except TypeError:
+        return _encode(_text_keys(value))
+
+
+def _text_keys(value):
+    if isinstance(value, dict):
+        return {k if type(k) is str else f"\0{type(k).__name__}:{k!r}": _text_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(v) for v in value]
+    return value
+
+
+class _Actions:
+    """The ``rule_action_key`` of each rule of one route, made when first asked: only
+    entries that share a routing-table bucket with another are ever compared."""
+
+    __slots__ = ("route", "rules", "route_ns", "made")
+
+    def __init__(self, route, rules: list, route_ns: str):
+        self.route = route
+        self.rules = rules
+        self.route_ns = route_ns
+        self.made: dict = {}
+
+    def of(self, rule_index: int) -> str:
+        got = self.made.get(rule_index)
+        if got is None:
+            got = self.made[rule_index] = rule_action_key(self.route, self.rules[rule_index], self.route_ns)
+        return got
 
 
 class RouteEntry(Record):
@@ -1069,7 +1106,15 @@ class RouteEntry(Record):
         self.key = key
         self.hostname = hostname
         self.listener = listener
-        self.action = action
+        self._action = action  # the text, or the route's _Actions that makes it when asked
+
+    @property
+    def action(self) -> str:
+        """What the rule does once matched (``rule_action_key``)."""
+        got = self._action
+        if type(got) is not str:
+            got = self._action = got.of(self.rule_index)
+        return got
 
 
 def table_order(hostname: str, key: tuple, route, rule_index: int, match_index: int | None, index) -> tuple:
@@ -1236,8 +1281,7 @@ class Graph:
         if not matches:
             return out
         route_ns = self.index.namespace_of(route) or self.index.default_namespace
-        rules = _list(route.get("spec", "rules"))
-        actions = {i: rule_action_key(route, rules[i], route_ns) for i in {m[0] for m in matches}}
+        actions = _Actions(route, _list(route.get("spec", "rules")), route_ns)
         hosts = route_hostnames(route)
         seen_listeners = set()
         for att in self.attachments(route):
@@ -1247,7 +1291,7 @@ class Graph:
                 seen_listeners.add(l.key)
                 for host in effective_hostnames(l.hostname, hosts):
                     for rule_i, match_i, path, key in matches:
-                        out.append(RouteEntry(route, rule_i, match_i, path, key, host, l, actions[rule_i]))
+                        out.append(RouteEntry(route, rule_i, match_i, path, key, host, l, actions))
         return out
 
     def _listener_table(self, listener_key: tuple) -> tuple[dict, dict, list]:
@@ -1265,15 +1309,14 @@ class Graph:
                         named.append(route)
             self._routes_by_parent = by_parent
         buckets: dict[tuple, list[RouteEntry]] = {}
-        actions: dict[tuple, set] = {}
         every: list[RouteEntry] = []
         for route in self._routes_by_parent.get(listener_key[:3], ()):
             for e in self._route_table_entries(route):
                 if e.listener.key == listener_key:
                     buckets.setdefault((e.hostname, e.key), []).append(e)
-                    actions.setdefault((e.hostname, e.key), set()).add(e.action)
                     every.append(e)
-        got = self._tables[listener_key] = (buckets, actions, every)
+        # distinct actions per bucket, counted when first asked (a bucket of one entry has one)
+        got = self._tables[listener_key] = (buckets, {}, every)
         return got
 
     def entries(self, listener_key: tuple, hostname: str, key: tuple) -> list[RouteEntry]:
@@ -1282,30 +1325,40 @@ class Graph:
 
     def distinct_actions(self, listener_key: tuple, hostname: str, key: tuple) -> int:
         """How many different actions the rules sharing this listener, hostname and match have."""
-        return len(self._listener_table(listener_key)[1].get((hostname, key), ()))
-
-    def _name_index(self, kind: str, group: str | None) -> dict:
-        got = self._names.get((kind, group))
+        buckets, counts, _ = self._listener_table(listener_key)
+        got = counts.get((hostname, key))
         if got is None:
-            by_ns: dict = {}
-            by_name: dict = {}
+            bucket = buckets.get((hostname, key), ())
+            got = counts[(hostname, key)] = len(bucket) if len(bucket) < 2 else len({e.action for e in bucket})
+        return got
+
+    def _name_index(self, kind: str, group: str | None, by: str) -> dict:
+        """namespace -> sorted names (``by`` "ns") or name -> sorted namespaces ("name") of
+        the ``kind`` objects; each table made on first use (a run may need only one)."""
+        got = self._names.get((kind, group, by))
+        if got is None:
+            table: dict = {}
             for d in self.index.of_kind(kind, group=group):
-                if d.name:
+                name = d.name
+                if name:
                     ns = self.index.namespace_of(d)
-                    by_ns.setdefault(ns, set()).add(d.name)
-                    by_name.setdefault(d.name, set()).add(ns)
-            got = {"ns": {k: sorted(v) for k, v in by_ns.items()}, "name": {k: sorted(v, key=str) for k, v in by_name.items()}}
-            self._names[(kind, group)] = got
+                    if by == "ns":
+                        table.setdefault(ns, set()).add(name)
+                    else:
+                        table.setdefault(name, set()).add(ns)
+            got = {k: sorted(v) for k, v in table.items()} if by == "ns" else {
+                k: sorted(v, key=str) for k, v in table.items()}
+            self._names[(kind, group, by)] = got
         return got
 
     def names_in(self, kind: str, namespace: str | None, group: str | None = None) -> list[str]:
         """Sorted names of the ``kind`` objects in ``namespace`` (for "did you mean" hints);
         one pass over the kind per run."""
-        return self._name_index(kind, group)["ns"].get(namespace, [])
+        return self._name_index(kind, group, "ns").get(namespace, [])
 
     def namespaces_of_name(self, kind: str, name: str, group: str | None = None) -> list:
         """Namespaces that hold a ``kind`` object called ``name``."""
-        return self._name_index(kind, group)["name"].get(name, [])
+        return self._name_index(kind, group, "name").get(name, [])
 
     def route_entries(self, route) -> list[RouteEntry]:
         """The entries of ``route`` in the routing tables (one per listener, hostname, match)."""

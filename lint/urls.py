@@ -65,6 +65,13 @@ def parse(url) -> Target | None:
     or None for a non-string, an ``env.VAR`` reference or something that is not a URL."""
     if not isinstance(url, str):
         return None
+    return _parse(url)
+
+
+@lru_cache(maxsize=4096)
+def _parse(url: str) -> Target | None:
+    # kept by the URL: IGW210-IGW212 each read every URL of every config, and copies of a
+    # config repeat them (a Target is not changed by its readers)
     raw = url.strip()
     if not raw or raw.startswith("env.") or any(ch.isspace() for ch in raw) or len(raw) > 2048:
         return None

@@ -49,6 +49,12 @@ def parse(text) -> tuple | None:
         text = str(text)
     if not isinstance(text, str):
         return None
+    return _parse(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> tuple | None:
+    # by its text: the feature tables ask for the same few releases on every config
     m = _VERSION.match(text.strip())
     if not m:
         return None

@@ -274,6 +274,30 @@ def find_secret(value: str, field=None, path: tuple = ()):
     return None
 
 
+_FOUND: dict = {}  # (value, field, its type, a Bifrost key's value?) -> find_secret's answer
+_FOUND_MAX = 20_000
+_FOUND_LONGEST = 256  # characters of a value whose answer is kept (at most ~5 MB kept)
+
+
+def _find(value: str, field, path: tuple):
+    """``find_secret(value, field, path)``, kept by what it reads: the same strings (model
+    names, provider names, env.VAR references) recur in every copy of a config.  Of
+    ``path`` it reads only whether a ``value`` field is a Bifrost key's value."""
+    if len(value) > _FOUND_LONGEST:
+        return find_secret(value, field, path)
+    key = (value, field, type(field), len(path) >= 3 and path[-3] in ("keys", "virtual_keys"))
+    try:
+        return _FOUND[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable field name cannot be one (never from parsed data)
+        return find_secret(value, field, path)
+    if len(_FOUND) >= _FOUND_MAX:
+        _FOUND.clear()
+    found = _FOUND[key] = find_secret(value, field, path)
+    return found
+
+
 def walk_strings(data, base: tuple = ()):
     """(path, parent key, string) for every string under ``data``; shared (aliased)
     containers are visited once and the walk stops after MAX_NODES values."""
@@ -345,7 +369,7 @@ class InlineSecret(Rule):
         bases = [cfg.base for cfg in bifrost_configs(doc)]
         where = "this file"
         for path, key, value in walk_strings(doc.data):
-            found = find_secret(value, key, path)
+            found = _find(value, key, path)
             if found:
                 yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
 
@@ -361,14 +385,14 @@ class InlineSecret(Rule):
             emb = doc.embedded.get(base)
             if emb is not None:
                 for path, key, sval in walk_strings(emb.data, base):
-                    found = find_secret(sval, key, path)
+                    found = _find(sval, key, path)
                     if found:
                         yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
                 continue
             if not isinstance(value, str):
                 continue
             if "\n" not in value.rstrip("\n"):
-                found = find_secret(value, dkey, base)
+                found = _find(value, dkey, base)
                 if found:
                     yield report(base, self._message(found, where, doc, base, bases), help=self._fix(doc, base, bases))
                 continue
@@ -378,10 +402,10 @@ class InlineSecret(Rule):
             for n, line in _token_lines(value):
                 if n in settings:
                     k, v, a, b = settings[n]
-                    found = find_secret(v, k, (k,))
+                    found = _find(v, k, (k,))
                     within = (n, a, b)
                 else:
-                    found = find_secret(line)
+                    found = _find(line, None, ())
                     within = (n, len(line) - len(line.lstrip()), len(line.rstrip()))
                 if found:
                     shown = base + (k,) if n in settings else base

@@ -221,3 +221,30 @@ def test_routing_tables_per_listener_match_one_pass(tree):
         assert sorted(map(as_tuple, got)) == sorted(want) and len(got) == len(want)
     for lkey in {l.key for l in g.all_listeners()} - set(by_listener):
         assert g.routing_table(lkey) == [] and g.entries(lkey, "*", ()) == []
+
+
+def test_action_key_of_a_rule_with_keys_of_several_types(tmp_path):
+    """A route rule with a key that is not a string beside the others (``1: x``): its
+    action still has one text (JSON cannot sort such keys), so IGW105 compares it instead
+    of failing on the route (an internal error before)."""
+    rule = "  - {k}: x\n    matches: [{{path: {{value: /v1}}}}]\n    backendRefs: [{{name: s, port: 80}}]\n"
+    route = (
+        "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: {name}, namespace: a}}\n"
+        "spec:\n  parentRefs: [{{name: gw}}]\n  rules:\n"
+    )
+    (tmp_path / "m.yaml").write_text(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a}\n"
+        "spec:\n  gatewayClassName: x\n  listeners: [{name: http, port: 80, protocol: HTTP}]\n"
+        + route.format(name="r1") + rule.format(k=1) + route.format(name="r2") + rule.format(k=2)
+        + route.format(name="r3") + rule.format(k=1)
+    )
+    result = run([str(tmp_path)], Options(select=["IGW105"]))
+    assert not result.internal_errors, result.internal_errors
+    # r2 routes differently from r1 and r3 (its rule has 2: x, not 1: x); r3 as r1 does
+    found = sorted((f.resource["name"], f.message.split(":")[0]) for f in result.findings)
+    assert found == [
+        ("r1", "this match conflicts with HTTPRoute a/r2"), ("r2", "this match conflicts with HTTPRoute a/r1"),
+        ("r3", "this match conflicts with HTTPRoute a/r2"),
+    ]
+    assert gw._canonical({1: "x", "a": [{2: None, "b": 1}]}) == gw._canonical({"a": [{"b": 1, 2: None}], 1: "x"})
+    assert gw._canonical({1: "x"}) == '{"1": "x"}'  # one type of key: JSON's own text, as before
