@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import domain
-from .document import MAX_DEPTH, Builder, Document, Embedded, LoadError, _merge, _tag
+from .document import MAX_DEPTH, MERGE, STR, _PLAIN, _WORDS, Builder, Document, Embedded, LoadError, _merge, _plain, _tag
 from .jsonparse import JSONError, Mark, TooManyNodes, align, lone_surrogate, parse_json
 from .record import Record
 from .source import SourceFile, Span
@@ -518,8 +518,17 @@ class _JsonNodeMaker:
             return self.vnode
 
 
-def _embed(doc: Document, result: LoadResult) -> None:
-    """Parse JSON/YAML held in ConfigMap data values; positions map to the YAML file."""
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml._yaml import Mark as _Mark  # a C constructor: half the cost of a Python one
+except ImportError:  # pragma: no cover
+    from yaml.error import Mark as _Mark
+_STREAM = "<unicode string>"  # the name PyYAML's C loader gives a text's marks
+
+
+def _embed(doc: Document, result: LoadResult, spans: dict | None = None) -> None:
+    """Parse JSON/YAML held in ConfigMap data values; positions map to the YAML file.
+    ``spans``: where each value of ``data`` is written, from the fast path (which keeps no
+    node tree): key -> (start index, line, column, end index, line, column, style)."""
     if doc.kind != "ConfigMap" or not isinstance(doc.data, dict):
         return
     data = doc.data.get("data")
@@ -534,9 +543,16 @@ def _embed(doc: Document, result: LoadResult) -> None:
         if not (is_json or is_yaml):
             continue
         path = ("data", key)
-        _, vnode, reached = doc.locate(path)
-        if reached != len(path) or vnode is None:
-            continue
+        if spans is not None:
+            at = spans.get(key)
+            if at is None:  # pragma: no cover - the fast path places every scalar of data
+                continue
+            vnode = ScalarNode(STR, value, _Mark(_STREAM, at[0], at[1], at[2], None, None),
+                               _Mark(_STREAM, at[3], at[4], at[5], None, None), style=at[6])
+        else:
+            _, vnode, reached = doc.locate(path)
+            if reached != len(path) or vnode is None:
+                continue
         src = doc.source
         if is_json:
             edata = _fast_json(value)
@@ -587,10 +603,6 @@ def _line_start(src: SourceFile, offset: int) -> tuple[int, int]:
     return starts[i], i
 
 
-try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml._yaml import Mark as _Mark  # a C constructor: half the cost of a Python one
-except ImportError:  # pragma: no cover
-    from yaml.error import Mark as _Mark
 
 
 def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
@@ -899,11 +911,13 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
         _add_document(src, node, "json", 0, result, lazy=True, shared=False)
         return
     deep = _deep_risk(text)
+    lazy = not deep and "%" not in text[:1] and "\n%" not in text  # no directives: each document stands alone
+    if lazy and _fast_documents(src, result):
+        return
     if deep:
         loader = yaml.SafeLoader(text)
     else:
         loader = _composer(text)(text)
-    lazy = not deep and "%" not in text[:1] and "\n%" not in text  # no directives: each document stands alone
     shared = "&" in text  # an anchor: aliases may share nodes
     idx = 0
     try:
@@ -923,6 +937,52 @@ def _parse_source(src: SourceFile, result: LoadResult) -> None:
         result.problems.append(Problem(src.path, Span(1, 1, 1, 2), "YAML nested too deeply to parse"))
     finally:
         loader.dispose()
+
+
+# The fast path (lint/_fastyaml.c, built where libyaml's headers are): libyaml's events
+# straight to data for a file of plain YAML, no node tree.  It calls the libyaml of PyYAML's
+# C loader, so a file is parsed by the same parser whichever path takes it; without that
+# loader there is no fast path.  INFERGW_LINT_PURE_YAML=1 turns it off (tests compare the
+# two paths).
+_fastyaml = None
+if _BaseLoader is not yaml.SafeLoader and not os.environ.get("INFERGW_LINT_PURE_YAML"):
+    try:
+        from . import _fastyaml
+    except ImportError:  # pragma: no cover - built without libyaml's headers or a compiler
+        _fastyaml = None
+
+
+def _fast_documents(src: SourceFile, result: LoadResult) -> bool:
+    """Load ``src`` by the fast path; False (nothing added) when it declines the file
+    (anything but plain mappings, sequences and scalars; any error) -- the usual path then
+    loads it, and says what it says.  Each document is released at once: its tree is
+    composed by ``recompose`` when a position in it is asked for."""
+    if _fastyaml is None:
+        return False
+    try:
+        items = _fastyaml.compose(src.text, _WORDS, _PLAIN, _plain, STR, MERGE, MAX_COMPOSE_NODES)
+    except Exception:  # pragma: no cover - out of memory: the usual path decides
+        return False
+    if items is None:
+        return False
+    for data in items:  # a List is unpacked by _add_document, with its item nodes
+        if data is not None and data[0].get("kind") == "List" and isinstance(data[0].get("items"), list):
+            return False
+    text = src.text
+    for idx, item in enumerate(items):
+        if item is None:  # an empty document
+            continue
+        data, index, line, column, end, own_end, entries, spans = item
+        doc = Document(src, None, data, idx, "yaml")
+        doc.start, doc.end = index, own_end
+        start = index - column  # as _signature
+        if start < 0 or (start and text[start - 1] != "\n"):
+            start, _ = _line_start(src, index)
+        doc.release(("yaml", idx, start, (index, line, column), end, MappingNode, _MAP_TAG, entries))
+        doc.flavor = domain.classify(doc)
+        _embed(doc, result, spans or {})
+        result.documents.append(doc)
+    return True
 
 
 def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None,

@@ -1,0 +1,556 @@
+/* The loader's fast path for plain manifests: libyaml's events straight to data.
+ *
+ * lint/loader.py composes a YAML file with PyYAML's C loader and builds its data from the
+ * node tree (lint/document.py Builder).  Most manifests use a small part of YAML: block and
+ * flow mappings and sequences, plain and quoted scalars, scalar keys.  For such a file this
+ * module reads libyaml's events and builds the same data at once, with no node tree and no
+ * marks, and returns for each document what the loader keeps of its root (where it starts,
+ * where its own text ends, how many entries it has) so that the tree can be composed again
+ * by PyYAML when a finding needs a position.
+ *
+ * It declines -- returns None, and the loader takes its usual path for the whole file --
+ * whenever the file holds anything else: a parse error of any kind, a directive, an
+ * anchor, an alias, a tag, a merge key, a collection as a key, a duplicate key, a root that
+ * is not a mapping (an empty document excepted), nesting deeper than MAX_NEST, more than
+ * max_nodes nodes.  It never says why: the usual path says it, with the exact message and
+ * position it has always given.  So the fast path only decides what is unambiguous, and
+ * scalars are typed by the loader's own Python code (the memos and ``_plain`` passed in),
+ * never here.
+ *
+ * Bounded: no recursion (an explicit stack of MAX_NEST frames), nodes counted, every event
+ * freed, every object created checked.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <dlfcn.h>
+#include <yaml.h>
+
+/* libyaml's functions are those of PyYAML's own C extension (yaml._yaml, which links
+ * libyaml in and exports it), looked up when this module is imported: both paths parse
+ * with one and the same parser, whatever libyaml release PyYAML was built with.  yaml.h
+ * (libyaml's headers, at build time) gives the layout of events; a probe at import checks
+ * that layout against the events of a known text, and the module refuses to load (the
+ * loader takes the usual path) when they disagree. */
+static int (*p_initialize)(yaml_parser_t *);
+static void (*p_delete)(yaml_parser_t *);
+static void (*p_set_input_string)(yaml_parser_t *, const unsigned char *, size_t);
+static int (*p_parse)(yaml_parser_t *, yaml_event_t *);
+static void (*p_event_delete)(yaml_event_t *);
+static const char *(*p_version_string)(void);
+
+/* room for the parser's state: twice the size yaml.h gives, and more, should a later
+ * release of libyaml keep more in it */
+#define PARSER_ROOM (2 * sizeof(yaml_parser_t) + 4096)
+
+#define MAX_NEST 64
+
+typedef struct {
+    PyObject *obj;      /* the dict or list being filled */
+    PyObject *key;      /* a mapping's key waiting for its value (owned), or NULL */
+    int is_map;
+    int flow;           /* a flow collection: its own text ends at its closing bracket */
+    Py_ssize_t last_end;  /* own end of the last entry's value (-1: none yet) */
+    int spans;          /* the mapping under the root's key "data": where its scalars are */
+} Frame;
+
+typedef struct {
+    PyObject *words;    /* _WORDS: plain text typed as a string -> the text */
+    PyObject *plain;    /* _PLAIN: other plain text -> (tag, data) */
+    PyObject *plain_fn; /* _plain(text) -> (tag, data) */
+    PyObject *str_tag;
+    PyObject *merge_tag;
+} Typing;
+
+/* DECLINE: not an error, the file goes the usual way */
+#define DECLINE 1
+#define FAILED 2
+
+/* The data of a plain scalar ``text`` (a new reference), as the Builder types it.
+ * *is_str: typed as a string; *is_merge: the merge key "<<". */
+static PyObject *
+plain_data(Typing *t, PyObject *text, int *is_str, int *is_merge)
+{
+    PyObject *hit = PyDict_GetItemWithError(t->words, text);
+    *is_merge = 0;
+    if (hit != NULL) {
+        *is_str = 1;
+        Py_INCREF(hit);
+        return hit;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *pair = PyDict_GetItemWithError(t->plain, text);
+    if (pair != NULL) {
+        Py_INCREF(pair);
+    } else {
+        if (PyErr_Occurred())
+            return NULL;
+        pair = PyObject_CallOneArg(t->plain_fn, text);
+        if (pair == NULL)
+            return NULL;
+    }
+    if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        Py_DECREF(pair);
+        PyErr_SetString(PyExc_TypeError, "_plain must return (tag, data)");
+        return NULL;
+    }
+    PyObject *tag = PyTuple_GET_ITEM(pair, 0);
+    int eq = PyUnicode_Check(tag) ? PyUnicode_Compare(tag, t->str_tag) == 0 : 0;
+    *is_str = eq;
+    if (!eq && PyUnicode_Check(tag) && PyUnicode_Compare(tag, t->merge_tag) == 0)
+        *is_merge = 1;
+    if (PyErr_Occurred()) {
+        Py_DECREF(pair);
+        return NULL;
+    }
+    PyObject *data = PyTuple_GET_ITEM(pair, 1);
+    Py_INCREF(data);
+    Py_DECREF(pair);
+    return data;
+}
+
+static void
+clear_stack(Frame *stack, int depth)
+{
+    for (int i = 0; i < depth; i++) {
+        Py_CLEAR(stack[i].obj);
+        Py_CLEAR(stack[i].key);
+    }
+}
+
+/* Put ``value`` (a new reference, stolen) into the collection on top of the stack, or make
+ * it the root.  Returns 0, DECLINE or FAILED. */
+static int
+place(Frame *stack, int depth, PyObject *value, Py_ssize_t own_end, int scalar_key_ok,
+      PyObject **root, Py_ssize_t *root_end, PyObject *span, PyObject **spans)
+{
+    if (depth == 0) {
+        *root = value;
+        *root_end = own_end;
+        return 0;
+    }
+    Frame *f = &stack[depth - 1];
+    if (!f->is_map) {
+        int rc = PyList_Append(f->obj, value);
+        Py_DECREF(value);
+        if (rc < 0)
+            return FAILED;
+        f->last_end = own_end;
+        return 0;
+    }
+    if (f->key == NULL) {
+        /* a key: only scalars come here (scalar_key_ok) */
+        if (!scalar_key_ok) {
+            Py_DECREF(value);
+            return DECLINE;
+        }
+        int has = PyDict_Contains(f->obj, value);
+        if (has != 0) {  /* a duplicate key (or an unhashable one): the usual path says so */
+            Py_DECREF(value);
+            if (has < 0) {
+                PyErr_Clear();
+                return DECLINE;
+            }
+            return DECLINE;
+        }
+        f->key = value;
+        return 0;
+    }
+    if (f->spans && span != NULL) {
+        if (*spans == NULL && (*spans = PyDict_New()) == NULL) {
+            Py_DECREF(value);
+            return FAILED;
+        }
+        if (PyDict_SetItem(*spans, f->key, span) < 0) {
+            Py_DECREF(value);
+            return FAILED;
+        }
+    }
+    int rc = PyDict_SetItem(f->obj, f->key, value);
+    Py_DECREF(value);
+    Py_CLEAR(f->key);
+    if (rc < 0)
+        return FAILED;
+    f->last_end = own_end;
+    return 0;
+}
+
+/* compose(text, words, plain, plain_fn, str_tag, merge_tag, max_nodes)
+ *   -> None (declined) or a list with an item per document:
+ *      None (an empty document) or (data, start_index, start_line, start_column,
+ *      end_index, own_end, entries, spans): spans maps each key of the root's "data" mapping
+ *      whose value is a scalar to (start index, line, column, end index, line, column, style),
+ *      or is None. */
+static PyObject *
+fastyaml_compose(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    Typing t;
+    Py_ssize_t max_nodes;
+    if (!PyArg_ParseTuple(args, "UO!O!OUUn", &text, &PyDict_Type, &t.words, &PyDict_Type, &t.plain,
+                          &t.plain_fn, &t.str_tag, &t.merge_tag, &max_nodes))
+        return NULL;
+
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(text, &size);
+    if (utf8 == NULL) {  /* lone surrogates: not UTF-8, the usual path says what it says */
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+
+    yaml_parser_t *parser = PyMem_Calloc(1, PARSER_ROOM);
+    if (parser == NULL)
+        return PyErr_NoMemory();
+    if (!p_initialize(parser)) {
+        PyMem_Free(parser);
+        return PyErr_NoMemory();
+    }
+    /* as PyYAML does with a str: its UTF-8, the encoding left to libyaml (which skips a BOM) */
+    p_set_input_string(parser, (const unsigned char *)utf8, (size_t)size);
+
+    PyObject *docs = PyList_New(0);
+    Frame stack[MAX_NEST];
+    int depth = 0;
+    int status = 0;
+    Py_ssize_t nodes = 0;
+    PyObject *root = NULL;
+    Py_ssize_t root_end = 0;
+    yaml_mark_t root_mark = {0, 0, 0};
+    Py_ssize_t root_entries = 0;
+    Py_ssize_t root_end_index = 0;
+    PyObject *spans = NULL;  /* the current document's "data" values: key -> where */
+    int in_document = 0;
+    if (docs == NULL)
+        status = FAILED;
+
+    while (status == 0) {
+        yaml_event_t event;
+        if (!p_parse(parser, &event)) {
+            status = DECLINE;  /* a parse error: the usual path reports it */
+            break;
+        }
+        int done = 0;
+        switch (event.type) {
+        case YAML_STREAM_START_EVENT:
+        case YAML_NO_EVENT:
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (event.data.document_start.version_directive != NULL ||
+                event.data.document_start.tag_directives.start != event.data.document_start.tag_directives.end)
+                status = DECLINE;
+            in_document = 1;
+            root = NULL;
+            break;
+        case YAML_DOCUMENT_END_EVENT: {
+            PyObject *item;
+            if (!in_document || root == NULL || depth != 0) {
+                status = DECLINE;
+                break;
+            }
+            if (root == Py_None) {
+                item = Py_None;
+                Py_INCREF(item);
+            } else {
+                item = Py_BuildValue("(OnnnnnnO)", root, (Py_ssize_t)root_mark.index, (Py_ssize_t)root_mark.line,
+                                     (Py_ssize_t)root_mark.column, root_end_index, root_end, root_entries,
+                                     spans != NULL ? spans : Py_None);
+            }
+            Py_CLEAR(root);
+            Py_CLEAR(spans);
+            in_document = 0;
+            if (item == NULL) {
+                status = FAILED;
+                break;
+            }
+            int rc = PyList_Append(docs, item);
+            Py_DECREF(item);
+            if (rc < 0)
+                status = FAILED;
+            break;
+        }
+        case YAML_ALIAS_EVENT:
+            status = DECLINE;
+            break;
+        case YAML_SCALAR_EVENT: {
+            if (event.data.scalar.anchor != NULL || event.data.scalar.tag != NULL) {
+                status = DECLINE;
+                break;
+            }
+            if (++nodes > max_nodes) {
+                status = DECLINE;
+                break;
+            }
+            PyObject *s = PyUnicode_DecodeUTF8((const char *)event.data.scalar.value,
+                                               (Py_ssize_t)event.data.scalar.length, "strict");
+            if (s == NULL) {
+                status = FAILED;
+                break;
+            }
+            int plain = event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+            int as_key = depth > 0 && stack[depth - 1].is_map && stack[depth - 1].key == NULL;
+            PyObject *value;
+            if (plain) {
+                int is_str = 0, is_merge = 0;
+                value = plain_data(&t, s, &is_str, &is_merge);
+                Py_DECREF(s);
+                if (value == NULL) {
+                    status = FAILED;
+                    break;
+                }
+                if (as_key) {
+                    if (is_merge) {
+                        Py_DECREF(value);
+                        status = DECLINE;
+                        break;
+                    }
+                    if (is_str && PyUnicode_CheckExact(value))
+                        PyUnicode_InternInPlace(&value);
+                }
+                if (depth == 0) {  /* a document that is one scalar: only an empty one is ours */
+                    if (value != Py_None) {
+                        Py_DECREF(value);
+                        status = DECLINE;
+                        break;
+                    }
+                }
+            } else {
+                if (depth == 0) {
+                    Py_DECREF(s);
+                    status = DECLINE;
+                    break;
+                }
+                /* quoted: a string; keys and a mapping's short values shared (as the Builder) */
+                if (as_key || (stack[depth - 1].is_map && PyUnicode_GET_LENGTH(s) <= 64))
+                    PyUnicode_InternInPlace(&s);
+                value = s;
+            }
+            PyObject *span = NULL;
+            if (depth == 2 && stack[1].spans && stack[1].key != NULL) {
+                /* a value of the ConfigMap-like "data" mapping: where it is written, and how
+                 * (lint/loader.py _embed reads JSON or YAML held there) */
+                char style[2] = {0, 0};
+                switch (event.data.scalar.style) {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: style[0] = '\''; break;
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style[0] = '"'; break;
+                case YAML_LITERAL_SCALAR_STYLE: style[0] = '|'; break;
+                case YAML_FOLDED_SCALAR_STYLE: style[0] = '>'; break;
+                default: break;
+                }
+                span = Py_BuildValue("(nnnnnns)", (Py_ssize_t)event.start_mark.index, (Py_ssize_t)event.start_mark.line,
+                                     (Py_ssize_t)event.start_mark.column, (Py_ssize_t)event.end_mark.index,
+                                     (Py_ssize_t)event.end_mark.line, (Py_ssize_t)event.end_mark.column, style);
+                if (span == NULL) {
+                    Py_DECREF(value);
+                    status = FAILED;
+                    break;
+                }
+            }
+            status = place(stack, depth, value, (Py_ssize_t)event.end_mark.index, 1, &root, &root_end, span, &spans);
+            Py_XDECREF(span);
+            if (status == 0 && depth == 0)
+                root_mark = event.start_mark;
+            break;
+        }
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT: {
+            int is_map = event.type == YAML_MAPPING_START_EVENT;
+            yaml_char_t *anchor = is_map ? event.data.mapping_start.anchor : event.data.sequence_start.anchor;
+            yaml_char_t *tag = is_map ? event.data.mapping_start.tag : event.data.sequence_start.tag;
+            if (anchor != NULL || tag != NULL || depth >= MAX_NEST || ++nodes > max_nodes) {
+                status = DECLINE;
+                break;
+            }
+            if (depth == 0 ? !is_map : (stack[depth - 1].is_map && stack[depth - 1].key == NULL)) {
+                status = DECLINE;  /* a root list, or a collection as a key */
+                break;
+            }
+            PyObject *obj = is_map ? PyDict_New() : PyList_New(0);
+            if (obj == NULL) {
+                status = FAILED;
+                break;
+            }
+            Frame *f = &stack[depth++];
+            f->obj = obj;
+            f->key = NULL;
+            f->is_map = is_map;
+            f->flow = is_map ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                             : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+            f->last_end = -1;
+            f->spans = depth == 2 && is_map && stack[0].key != NULL && PyUnicode_Check(stack[0].key) &&
+                       PyUnicode_CompareWithASCIIString(stack[0].key, "data") == 0;
+            if (depth == 1)
+                root_mark = event.start_mark;
+            break;
+        }
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: {
+            if (depth == 0) {
+                status = DECLINE;
+                break;
+            }
+            Frame *f = &stack[--depth];
+            PyObject *obj = f->obj;
+            f->obj = NULL;
+            if (f->key != NULL) {  /* cannot happen: libyaml pairs every key with a value */
+                Py_CLEAR(f->key);
+                Py_DECREF(obj);
+                status = DECLINE;
+                break;
+            }
+            /* lint/document.py node_end: a block collection's text ends with its last entry's */
+            Py_ssize_t own_end = (f->flow || f->last_end < 0) ? (Py_ssize_t)event.end_mark.index : f->last_end;
+            if (depth == 0) {
+                root_entries = f->is_map ? PyDict_GET_SIZE(obj) : PyList_GET_SIZE(obj);
+                root_end_index = (Py_ssize_t)event.end_mark.index;  /* the root node's end mark */
+            }
+            status = place(stack, depth, obj, own_end, 0, &root, &root_end, NULL, &spans);
+            break;
+        }
+        }
+        p_event_delete(&event);
+        if (done)
+            break;
+    }
+    clear_stack(stack, depth);
+    Py_CLEAR(root);
+    Py_CLEAR(spans);
+    p_delete(parser);
+    PyMem_Free(parser);
+    if (status == DECLINE) {
+        Py_CLEAR(docs);
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if (status == FAILED) {  /* out of memory, or _plain raised: the caller takes the usual path */
+        Py_CLEAR(docs);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_RuntimeError, "fast YAML path failed");
+        return NULL;
+    }
+    return docs;
+}
+
+static PyMethodDef methods[] = {
+    {"compose", fastyaml_compose, METH_VARARGS, "Data of a plain YAML text's documents, or None."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fastyaml", "The loader's fast path: libyaml events to data.", -1, methods,
+};
+
+/* Look libyaml's functions up in PyYAML's extension, already loaded by ``import yaml``. */
+static int
+bind_libyaml(void)
+{
+    PyObject *mod = PyImport_ImportModule("yaml._yaml");
+    if (mod == NULL)
+        return -1;
+    PyObject *file = PyObject_GetAttrString(mod, "__file__");
+    Py_DECREF(mod);
+    if (file == NULL)
+        return -1;
+    const char *path = PyUnicode_AsUTF8(file);
+    void *lib = path == NULL ? NULL : dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    Py_DECREF(file);
+    if (lib == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ImportError, "yaml._yaml is not loaded");
+        return -1;
+    }
+    *(void **)&p_initialize = dlsym(lib, "yaml_parser_initialize");
+    *(void **)&p_delete = dlsym(lib, "yaml_parser_delete");
+    *(void **)&p_set_input_string = dlsym(lib, "yaml_parser_set_input_string");
+    *(void **)&p_parse = dlsym(lib, "yaml_parser_parse");
+    *(void **)&p_event_delete = dlsym(lib, "yaml_event_delete");
+    *(void **)&p_version_string = dlsym(lib, "yaml_get_version_string");
+    /* the handle is kept: yaml._yaml stays loaded for the life of the process */
+    if (!p_initialize || !p_delete || !p_set_input_string || !p_parse || !p_event_delete ||
+        !p_version_string) {
+        PyErr_SetString(PyExc_ImportError, "yaml._yaml does not export libyaml's parser");
+        return -1;
+    }
+    return 0;
+}
+
+/* The events of a known text, field by field: the layout yaml.h gave this module is the one
+ * of the libyaml it calls.  0 when they agree. */
+static int
+probe(void)
+{
+    static const char text[] = "k: [1, 'two']\n";
+    static const struct {
+        yaml_event_type_t type;
+        size_t start, end, line, column;
+        const char *value;
+        int style;
+    } want[] = {
+        {YAML_STREAM_START_EVENT, 0, 0, 0, 0, NULL, 0},
+        {YAML_DOCUMENT_START_EVENT, 0, 0, 0, 0, NULL, 0},
+        {YAML_MAPPING_START_EVENT, 0, 0, 0, 0, NULL, YAML_BLOCK_MAPPING_STYLE},
+        {YAML_SCALAR_EVENT, 0, 1, 0, 0, "k", YAML_PLAIN_SCALAR_STYLE},
+        {YAML_SEQUENCE_START_EVENT, 3, 4, 0, 3, NULL, YAML_FLOW_SEQUENCE_STYLE},
+        {YAML_SCALAR_EVENT, 4, 5, 0, 4, "1", YAML_PLAIN_SCALAR_STYLE},
+        {YAML_SCALAR_EVENT, 7, 12, 0, 7, "two", YAML_SINGLE_QUOTED_SCALAR_STYLE},
+        {YAML_SEQUENCE_END_EVENT, 12, 13, 0, 12, NULL, 0},
+        {YAML_MAPPING_END_EVENT, 14, 14, 1, 0, NULL, 0},
+        {YAML_DOCUMENT_END_EVENT, 14, 14, 1, 0, NULL, 0},
+        {YAML_STREAM_END_EVENT, 14, 14, 1, 0, NULL, 0},
+    };
+    yaml_parser_t *parser = PyMem_Calloc(1, PARSER_ROOM);
+    if (parser == NULL || !p_initialize(parser)) {
+        PyMem_Free(parser);
+        return -1;
+    }
+    p_set_input_string(parser, (const unsigned char *)text, sizeof(text) - 1);
+    int bad = 0;
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && !bad; i++) {
+        yaml_event_t e;
+        if (!p_parse(parser, &e)) {
+            bad = 1;
+            break;
+        }
+        bad = e.type != want[i].type || e.start_mark.index != want[i].start || e.end_mark.index != want[i].end ||
+              e.start_mark.line != want[i].line || e.start_mark.column != want[i].column;
+        if (!bad && e.type == YAML_SCALAR_EVENT)
+            bad = e.data.scalar.anchor != NULL || e.data.scalar.tag != NULL ||
+                  e.data.scalar.length != strlen(want[i].value) ||
+                  memcmp(e.data.scalar.value, want[i].value, e.data.scalar.length) != 0 ||
+                  (int)e.data.scalar.style != want[i].style || e.data.scalar.plain_implicit != (want[i].style == YAML_PLAIN_SCALAR_STYLE);
+        if (!bad && e.type == YAML_SEQUENCE_START_EVENT)
+            bad = e.data.sequence_start.anchor != NULL || e.data.sequence_start.tag != NULL ||
+                  (int)e.data.sequence_start.style != want[i].style;
+        if (!bad && e.type == YAML_MAPPING_START_EVENT)
+            bad = e.data.mapping_start.anchor != NULL || e.data.mapping_start.tag != NULL ||
+                  (int)e.data.mapping_start.style != want[i].style;
+        p_event_delete(&e);
+    }
+    p_delete(parser);
+    PyMem_Free(parser);
+    return bad;
+}
+
+PyMODINIT_FUNC
+PyInit__fastyaml(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (bind_libyaml() < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    if (probe() != 0) {
+        Py_DECREF(m);
+        PyErr_SetString(PyExc_ImportError, "libyaml's events are not laid out as yaml.h says");
+        return NULL;
+    }
+    if (PyModule_AddStringConstant(m, "LIBYAML_VERSION", p_version_string()) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
