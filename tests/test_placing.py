@@ -119,6 +119,7 @@ def _load(text, name, keep=False, monkeypatch=None):
     if keep:
         with monkeypatch.context() as m:
             m.setattr(Document, "release", lambda self, signature: None)
+            m.setattr(loader, "_fastyaml", None)  # the fast path keeps no tree to keep
             m.setattr(loader, "_json_file_read_fast", lambda src, result: False)  # a tree for JSON files too
             parse_source(SourceFile(name, text), result)
     else:

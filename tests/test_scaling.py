@@ -230,6 +230,7 @@ def test_released_trees_compose_again_the_same(monkeypatch):
         kept = LoadResult()
         with monkeypatch.context() as m:
             m.setattr(loader.Document, "release", lambda self, signature: None)
+            m.setattr(loader, "_fastyaml", None)  # the fast path keeps no tree to keep
             # a plain JSON object is read without its tree: the positioned parser's is the one loaded
             m.setattr(loader, "_json_file_read_fast", lambda src, result: False)
             parse_source(SourceFile(path, text), kept)
@@ -503,6 +504,7 @@ def test_recomposed_trees_in_awkward_texts_are_the_same(monkeypatch):
         kept = LoadResult()
         with monkeypatch.context() as m:
             m.setattr(loader.Document, "release", lambda self, signature: None)
+            m.setattr(loader, "_fastyaml", None)  # the fast path keeps no tree to keep
             parse_source(SourceFile("t.yaml", text), kept)
         lazy = LoadResult()
         parse_source(SourceFile("t.yaml", text), lazy)

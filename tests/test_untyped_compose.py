@@ -104,6 +104,7 @@ def test_every_yaml_text_types_the_same():
 
 
 def test_the_loader_composes_untyped_only_texts_that_cannot_reach_the_node_cap(monkeypatch):
+    monkeypatch.setattr(loader, "_fastyaml", None)  # the usual path's choice of composer
     used = []
     for cls in (_QuickLoader, _YamlLoader):
         monkeypatch.setattr(cls, "dispose", lambda self, cls=cls: used.append(cls))
