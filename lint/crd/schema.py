@@ -195,9 +195,14 @@ class Reuse:
             clean.chars += len(key)
 
 
+_IMMUTABLE = frozenset((str, int, bool, float, type(None)))
+
+
 def _default(s: dict, reuse: Reuse | None):
     """A copy of the default of schema node ``s``."""
-    value = copy.deepcopy(s["default"])
+    value = s["default"]
+    if type(value) not in _IMMUTABLE:
+        value = copy.deepcopy(value)
     if reuse is not None and not reuse.tainted and not isinstance(value, (str, bool, int, type(None))):
         try:
             shown = repr(value)
@@ -323,7 +328,7 @@ class _Plan:
         "schema", "nullable", "int_or_string", "type", "is_type", "enum", "max_len", "min_len", "pattern",
         "search", "fmt", "strings", "passed", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
         "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
-        "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded",
+        "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded", "quiet", "str_passed",
     )
 
     def __init__(self, schema: dict):
@@ -375,6 +380,20 @@ class _Plan:
         )
         self.keep_unknown = bool(addl is True or preserve)
         self.embedded = bool(get("x-kubernetes-embedded-resource"))
+        # for the walks of validate: the types (exactly str, int or bool) of which every value
+        # passes this node, so that _check is not called for it; and whether a string passes
+        # once it is in ``passed`` (its only checks are those of _check_string)
+        quiet = set()
+        plain = self.enum is None and not self.combinators
+        takes_str = self.int_or_string or self.is_type is None or t == "string"
+        if plain and takes_str and not self.strings:
+            quiet.add(str)
+        if plain and not self.numbers and (self.int_or_string or self.is_type is None or t in ("integer", "number")):
+            quiet.add(int)
+        if plain and not self.int_or_string and (self.is_type is None or t == "boolean"):
+            quiet.add(bool)
+        self.quiet = frozenset(quiet)
+        self.str_passed = bool(plain and takes_str and self.strings)
 
     def kid(self, key):
         """The plan of property ``key`` (else of additionalProperties), or None."""
@@ -568,9 +587,13 @@ def _check_array(value: list, plan: _Plan, path, issues, skip=None) -> None:
     if plan.items is not None:
         items = _plan(plan.items)
         clean = items.schema if skip else None
+        quiet, str_passed, passed = items.quiet, items.str_passed, items.passed
         for i, v in enumerate(value):
             if clean is not None and skip.get(id(v)) is clean:
                 continue
+            t = type(v)
+            if t in quiet or (str_passed and t is str and v in passed):
+                continue  # passes: see _Plan.quiet
             _check(v, items, path + (i,), issues, skip)
     list_type = plan.list_type
     if list_type == "set":
@@ -636,6 +659,9 @@ def _check_object(value: dict, plan: _Plan, path, issues, skip=None) -> None:
             continue
         if skip and skip.get(id(v)) is sub.schema:
             continue
+        t = type(v)
+        if t in sub.quiet or (sub.str_passed and t is str and v in sub.passed):
+            continue  # passes: see _Plan.quiet
         _check(v, sub, path + (k,), issues, skip)
 
 
