@@ -108,6 +108,37 @@ def _formatted(value: str, fmt: str):
         return value
 
 
+def _plain(s) -> bool:
+    """Does ``to_cel`` give a str, int, bool or None under schema node ``s`` as it is?"""
+    if s is None:
+        return True
+    try:
+        return s.get("format") not in _FORMATS and s.get("type") != "number"
+    except (AttributeError, TypeError):  # not a schema node: to_cel says what happens
+        return False
+
+
+_CONVERSIONS: dict = {}  # id(schema node) -> (the node, what to_cel reads of it): the node is kept
+
+
+def _conversion(schema):
+    """What ``to_cel`` reads of a schema node, once: {property: (CEL name, node, plain)},
+    additionalProperties and whether it is plain, items and whether it is plain."""
+    hit = _CONVERSIONS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    props = (schema.get("properties") or {}) if schema else {}
+    addl = schema.get("additionalProperties") if schema else None
+    if not isinstance(addl, dict):
+        addl = None
+    items = schema.get("items") if schema else None
+    fields = {k: (escape(str(k)), s, _plain(s)) for k, s in props.items() if s is not None}
+    got = (fields, addl, _plain(addl), items, _plain(items))
+    if len(_CONVERSIONS) < 100_000:
+        _CONVERSIONS[id(schema)] = (schema, got)
+    return got
+
+
 def to_cel(value, schema: dict | None, memo: dict | None = None):
     """Python data -> CEL values (plain Python values of exactly the JSON types), with the
     property names escaped; an integral float in an ``integer`` field is an int.
@@ -131,20 +162,20 @@ def to_cel(value, schema: dict | None, memo: dict | None = None):
             got = memo.get(key)
             if got is not None:
                 return got
-        props = (schema.get("properties") or {}) if schema else {}
-        addl = schema.get("additionalProperties") if schema else None
-        if not isinstance(addl, dict):
-            addl = None
+        fields, addl, addl_plain, _, _ = _conversion(schema)
         out = {}
         for k, v in value.items():
-            s = props.get(k)
-            if s is not None:
-                name = escape(str(k))
+            e = fields.get(k)
+            tv = type(v)
+            if e is not None:
+                name, s, plain = e
                 if name is None:
                     continue
-                out[name] = to_cel(v, s, memo)
+                out[name] = v if plain and (tv is str or tv is int or tv is bool or v is None) else to_cel(v, s, memo)
             else:
-                out[k if type(k) is str else str(k)] = to_cel(v, addl, memo)
+                out[k if type(k) is str else str(k)] = (
+                    v if addl_plain and (tv is str or tv is int or tv is bool or v is None) else to_cel(v, addl, memo)
+                )
         if memo is not None:
             memo[key] = out
         return out
@@ -154,8 +185,12 @@ def to_cel(value, schema: dict | None, memo: dict | None = None):
             got = memo.get(key)
             if got is not None:
                 return got
-        items = schema.get("items") if schema else None
-        out = [to_cel(v, items, memo) for v in value]
+        _, _, _, items, items_plain = _conversion(schema)
+        if items_plain:
+            out = [v if (tv := type(v)) is str or tv is int or tv is bool or v is None else to_cel(v, items, memo)
+                   for v in value]
+        else:
+            out = [to_cel(v, items, memo) for v in value]
         if memo is not None:
             memo[key] = out
         return out
@@ -688,7 +723,7 @@ def _node_reads(rules, entries):
     return got
 
 
-def _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budget):
+def _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budget, converted=None):
     """The verdicts of a node's rules kept by what they read (see ``_node_reads``); False
     when not kept (the caller evaluates them), else True (issues appended)."""
     ident, found = node
@@ -700,7 +735,8 @@ def _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budg
         t = tries[ident] = [0, 0]
     elif t[0] >= TRIAL and t[1] * HIT_RATIO < t[0]:
         return False
-    converted = to_cel(val, sch, conversions)
+    if converted is None:
+        converted = to_cel(val, sch, conversions)
     try:
         k = _reads.key(converted, found)
     except (RecursionError, ValueError, MemoryError):  # ValueError: an int too long to print
@@ -748,7 +784,7 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
                 converted = to_cel(val, sch, conversions)
                 flat = _flat(converted)
             memo = _VERDICTS if verdicts is None else verdicts
-            if not flat and _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budget):
+            if not flat and _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budget, converted):
                 return
     for r, text, rkey in entries:
         try:
