@@ -294,7 +294,7 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
             key, hit = reuse.find(value, plan.schema)
             if hit is not None:
                 return hit
-        items = _plan(plan.items)
+        items = plan.item()
         out = [_prep(v, items, path + (i,), issues, reuse) if isinstance(v, (dict, list)) else v for i, v in enumerate(value)]
         if key is not None:
             reuse.met.append((path, plan.schema, key, out))
@@ -329,6 +329,7 @@ class _Plan:
         "search", "fmt", "strings", "passed", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
         "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
         "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded", "quiet", "str_passed",
+        "items_plan",
     )
 
     def __init__(self, schema: dict):
@@ -359,6 +360,7 @@ class _Plan:
         self.min_items = schema["minItems"] if "minItems" in schema else _ABSENT
         items = get("items")
         self.items = items if isinstance(items, dict) else None
+        self.items_plan = None  # the plan of items, made on the first list
         self.list_type = get("x-kubernetes-list-type")
         self.max_props = schema["maxProperties"] if "maxProperties" in schema else _ABSENT
         self.min_props = schema["minProperties"] if "minProperties" in schema else _ABSENT
@@ -394,6 +396,13 @@ class _Plan:
             quiet.add(bool)
         self.quiet = frozenset(quiet)
         self.str_passed = bool(plain and takes_str and self.strings)
+
+    def item(self) -> "_Plan":
+        """The plan of ``items`` (not None)."""
+        got = self.items_plan
+        if got is None:
+            got = self.items_plan = _plan(self.items)
+        return got
 
     def kid(self, key):
         """The plan of property ``key`` (else of additionalProperties), or None."""
@@ -585,7 +594,7 @@ def _check_array(value: list, plan: _Plan, path, issues, skip=None) -> None:
             SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_items} items", key=True,
         ))
     if plan.items is not None:
-        items = _plan(plan.items)
+        items = plan.item()
         clean = items.schema if skip else None
         quiet, str_passed, passed = items.quiet, items.str_passed, items.passed
         for i, v in enumerate(value):
