@@ -336,18 +336,50 @@ class _Explainer:
             return
         hit = self.steps.get(id(schema))
         if hit is None or hit[0] is not schema:
-            hit = self.steps[id(schema)] = (schema, tuple((k, a) for k, a in schema.items() if k in _DRAFT201909))
-        for kw, arg in hit[1]:
+            hit = self._plan(schema)
+        for kw, arg, met in hit[1]:
+            if met is not None and met(arg, v):
+                continue  # the keyword's walk would give nothing
             yield from _KEYWORDS[kw](self, arg, schema, v, path, kw)
 
+    def _plan(self, schema) -> tuple:
+        """(node, its (keyword, argument, ``_PASSES`` test or None) steps, whether each
+        keyword reads only the value itself: a leaf, which ``passes`` judges without a walk)."""
+        steps = tuple((k, a, _passes_for(k, a)) for k, a in schema.items() if k in _DRAFT201909)
+        hit = self.steps[id(schema)] = (schema, steps, all(met is not None for _, _, met in steps))
+        return hit
+
+    def passes(self, schema, v) -> bool:
+        """True when ``errors(schema, v, ...)`` surely gives nothing: ``schema`` is a leaf
+        (its keywords read no sub-schema) and ``v`` meets each of its keywords; False when it
+        fails one, or when only the walk can tell.  Most nodes of a config are leaves
+        (``{"type": "string"}``): they are judged here, with no generator made for them."""
+        if schema is True:
+            return True
+        if schema is False or type(schema) is not dict:
+            return False
+        hit = self.steps.get(id(schema))
+        if hit is None or hit[0] is not schema:
+            hit = self._plan(schema)
+        if not hit[2]:
+            return False
+        for _, arg, met in hit[1]:
+            if not met(arg, v):
+                return False
+        return True
+
     def valid(self, schema, v, path: tuple) -> bool:
+        if self.passes(schema, v):
+            return True
         for _ in self.errors(schema, v, path):
             return False
         return True
 
 
 def _k_ref(x, arg, schema, v, path, kw):
-    yield from x.errors(x.ref(arg), v, path)
+    sub = x.ref(arg)
+    if not x.passes(sub, v):
+        yield from x.errors(sub, v, path)
 
 
 def _k_type(x, arg, schema, v, path, kw):
@@ -392,10 +424,12 @@ def _k_items(x, arg, schema, v, path, kw):
         return
     if isinstance(arg, list):
         for (i, item), sub in zip(enumerate(v), arg):
-            yield from x.errors(sub, item, path + (i,))
+            if not x.passes(sub, item):
+                yield from x.errors(sub, item, path + (i,))
     else:
         for i, item in enumerate(v):
-            yield from x.errors(arg, item, path + (i,))
+            if not x.passes(arg, item):
+                yield from x.errors(arg, item, path + (i,))
 
 
 def _k_properties(x, arg, schema, v, path, kw):
@@ -403,7 +437,9 @@ def _k_properties(x, arg, schema, v, path, kw):
         return
     for name, sub in arg.items():
         if name in v:
-            yield from x.errors(sub, v[name], path + (name,))
+            value = v[name]
+            if not x.passes(sub, value):
+                yield from x.errors(sub, value, path + (name,))
 
 
 def _k_required(x, arg, schema, v, path, kw):
@@ -423,14 +459,17 @@ def _k_additional_properties(x, arg, schema, v, path, kw):
     extras = [k for k in v if k not in props]
     if isinstance(arg, dict):
         for extra in extras:
-            yield from x.errors(arg, v[extra], path + (extra,))
+            value = v[extra]
+            if not x.passes(arg, value):
+                yield from x.errors(arg, value, path + (extra,))
     elif not arg and extras:
         yield SchemaError(path, kw, arg, v, schema)
 
 
 def _k_all_of(x, arg, schema, v, path, kw):
     for sub in arg:
-        yield from x.errors(sub, v, path)
+        if not x.passes(sub, v):
+            yield from x.errors(sub, v, path)
 
 
 def _k_any_of(x, arg, schema, v, path, kw):
@@ -449,6 +488,42 @@ def _k_if(x, arg, schema, v, path, kw):
             yield from x.errors(schema["then"], v, path)
     elif "else" in schema:
         yield from x.errors(schema["else"], v, path)
+
+
+# Whether a value meets a keyword that reads no sub-schema, as the keyword's walk above
+# decides it (``_Explainer.passes``): False exactly where that walk gives an error.
+def _passes_type(arg, v) -> bool:
+    return any(_TYPES[n](v) for n in ([arg] if isinstance(arg, str) else arg))
+
+
+def _passes_for(kw: str, arg):
+    """The ``_PASSES`` test of one keyword of a node (one type name: that type's own test)."""
+    if kw == "type" and isinstance(arg, str) and arg in _TYPES:
+        is_type = _TYPES[arg]
+        return lambda arg, v: is_type(v)
+    return _PASSES.get(kw)
+
+
+def _number_passes(fails):
+    return lambda arg, v: not (_TYPES["number"](v) and fails(v, arg))
+
+
+def _size_passes(type_name: str, fails):
+    is_type = _TYPES[type_name]
+    return lambda arg, v: not (is_type(v) and fails(len(v), arg))
+
+
+_PASSES = {
+    "type": _passes_type,
+    "enum": lambda arg, v: not all(not _equal(each, v) for each in arg),
+    "const": lambda arg, v: _equal(v, arg),
+    "minimum": _number_passes(lambda v, a: v < a), "maximum": _number_passes(lambda v, a: v > a),
+    "exclusiveMinimum": _number_passes(lambda v, a: v <= a), "exclusiveMaximum": _number_passes(lambda v, a: v >= a),
+    "minLength": _size_passes("string", lambda n, a: n < a), "maxLength": _size_passes("string", lambda n, a: n > a),
+    "minItems": _size_passes("array", lambda n, a: n < a), "maxItems": _size_passes("array", lambda n, a: n > a),
+    "pattern": lambda arg, v: not (isinstance(v, str) and not re.search(arg, v)),
+    "required": lambda arg, v: not isinstance(v, dict) or all(name in v for name in arg),
+}
 
 
 _KEYWORDS = {
