@@ -364,7 +364,7 @@ class InlineSecret(Rule):
         if doc.flavor == "k8s":
             if doc.kind != "ConfigMap":
                 return
-            yield from self._configmap(doc)
+            yield from self._configmap(doc, ctx)
             return
         bases = [cfg.base for cfg in bifrost_configs(doc)]
         where = "this file"
@@ -373,10 +373,12 @@ class InlineSecret(Rule):
             if found:
                 yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
 
-    def _configmap(self, doc):
+    def _configmap(self, doc, ctx=None):
         data = doc.get("data")
         if not isinstance(data, dict):
             return
+        index = getattr(ctx, "index", None)
+        memo = index.memo("igw207-embedded", dict) if index is not None else {}
         bases = [cfg.base for cfg in bifrost_configs(doc)]
         name = f"{doc.namespace or 'default'}/{doc.name}"
         for dkey, value in data.items():
@@ -384,10 +386,19 @@ class InlineSecret(Rule):
             where = f"ConfigMap {name}"
             emb = doc.embedded.get(base)
             if emb is not None:
-                for path, key, sval in walk_strings(emb.data, base):
-                    found = _find(sval, key, path)
-                    if found:
-                        yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
+                # the same text under the same key (a config copied per tenant) holds the same
+                # secrets at the same paths: walked once per run
+                memo_key = (dkey, value) if type(value) is str else None
+                got = memo.get(memo_key) if memo_key is not None else None
+                if got is None:
+                    got = [
+                        (path, found) for path, key, sval in walk_strings(emb.data, base)
+                        if (found := _find(sval, key, path))
+                    ]
+                    if memo_key is not None:
+                        memo[memo_key] = got
+                for path, found in got:
+                    yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
                 continue
             if not isinstance(value, str):
                 continue
