@@ -99,6 +99,21 @@ def _group_refs(node, path, budget):
                     stack.append((v, p + (i,)))
 
 
+def _may_hold_wrong_group(doc) -> bool:
+    """Could a string of ``doc`` be one of WRONG_KGATEWAY_GROUPS?  No when the text the
+    document was read from holds none of them and no backslash: a YAML or JSON string
+    equal to one is written with its characters in a row, or with an escape (a folded
+    line inserts a space; an alias names an anchor of the same document).  The walk of
+    the whole spec is then left out; documents of another origin are always walked."""
+    if doc.origin is not None or doc.end <= doc.start:
+        return True
+    text = doc.source.text
+    if not isinstance(text, str):
+        return True
+    start, end = doc.start, doc.end
+    return text.find("\\", start, end) != -1 or any(text.find(g, start, end) != -1 for g in WRONG_KGATEWAY_GROUPS)
+
+
 def _has_group_ref(node) -> bool:
     """Would ``_group_refs`` (same walk, same budget) find anything?  Without the paths,
     which only a finding needs."""
@@ -232,7 +247,7 @@ class UnsupportedApiVersion(Rule):
                 if ok is False:
                     msg, fix = self._message(group, kind, version, target, release)
                     yield report(("apiVersion",), msg, help=fix)
-            if kind != "GatewayClass":
+            if kind != "GatewayClass" and _may_hold_wrong_group(doc):
                 spec = doc.get("spec")
                 for path, value, ref_kind in _group_refs(spec, ("spec",), [MAX_WALK]) if _has_group_ref(spec) else ():
                     if isinstance(ref_kind, str) and crds.defines(value, ref_kind):

@@ -310,3 +310,51 @@ def test_many_crds_of_one_kind_are_not_scanned_per_resource(tmp_path, monkeypatc
     assert calls["versions"] <= rule_mod.MAX_SHOWN
     assert all("served by none of its 30 CRDs" in f.message for f in findings)
     assert len({f.message.split(": ", 1)[1] for f in findings if "/v0 " in f.message}) == 1
+
+
+WRONG_GROUP_SPELLINGS = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: a}
+spec:
+  rules:
+  - backendRefs:
+    - {group: "kgateway\\x2edev", kind: Backend, name: b}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r2, namespace: a}
+spec:
+  x: &g kgateway.dev
+  rules:
+  - backendRefs: [{group: *g, kind: Backend, name: b}]
+---
+{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "r3", "namespace": "a"},
+ "spec": {"rules": [{"backendRefs": [{"group": "kgateway\\u002edev", "kind": "Backend", "name": "b"}]}]}}
+"""
+
+
+def test_wrong_group_found_however_written(tmp_path):
+    """IGW109 walks a spec for ``group: kgateway.dev`` only when the document's text could
+    hold it: written with an escape, or through an alias, it is still found."""
+    (tmp_path / "r.yaml").write_text(WRONG_GROUP_SPELLINGS)
+    result = run([str(tmp_path)], Options(select=["IGW109"]))
+    found = sorted((f.resource["name"], f.field) for f in result.findings)
+    assert found == [(n, ("spec", "rules", 0, "backendRefs", 0, "group")) for n in ("r", "r2", "r3")]
+
+
+def test_text_check_never_hides_a_wrong_group():
+    """Over the real trees: wherever the walk finds a wrong group, the text check let it walk."""
+    from trees import real_trees
+
+    from infergw_lint.rules import igw109_unsupported_api_version as igw109
+
+    walked = 0
+    for tree in real_trees("IGW1*"):
+        loaded = LoadResult()
+        load([tree], loaded)
+        for doc in loaded.documents:
+            if igw109._has_group_ref(doc.get("spec")):
+                walked += 1
+                assert igw109._may_hold_wrong_group(doc), (doc.path, doc.index)
+    assert walked
