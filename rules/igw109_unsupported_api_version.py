@@ -66,6 +66,8 @@ Autofix: no.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from infergw_lint.crd import MAX_SHOWN, serving, version_priority
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
 from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, served, served_versions
@@ -73,6 +75,7 @@ from infergw_lint.rule import Rule, brief, report
 
 WRONG_KGATEWAY_GROUPS = frozenset({"kgateway.dev"})
 MAX_WALK = 2000  # nodes looked at per document for group: references
+MAX_MARKS = 10_000  # backslashes and group names noted per file (more: its documents are all walked)
 MAX_VERSIONS_SHOWN = 6  # versions of one CRD listed in a message
 
 
@@ -99,7 +102,7 @@ def _group_refs(node, path, budget):
                     stack.append((v, p + (i,)))
 
 
-def _may_hold_wrong_group(doc) -> bool:
+def _may_hold_wrong_group(doc, ctx) -> bool:
     """Could a string of ``doc`` be one of WRONG_KGATEWAY_GROUPS?  No when the text the
     document was read from holds none of them and no backslash: a YAML or JSON string
     equal to one is written with its characters in a row, or with an escape (a folded
@@ -107,11 +110,33 @@ def _may_hold_wrong_group(doc) -> bool:
     the whole spec is then left out; documents of another origin are always walked."""
     if doc.origin is not None or doc.end <= doc.start:
         return True
-    text = doc.source.text
-    if not isinstance(text, str):
+    marks = _marks(ctx, doc.source)
+    if marks is None:
         return True
-    start, end = doc.start, doc.end
-    return text.find("\\", start, end) != -1 or any(text.find(g, start, end) != -1 for g in WRONG_KGATEWAY_GROUPS)
+    i = bisect_left(marks, doc.start)
+    return i < len(marks) and marks[i] < doc.end
+
+
+def _marks(ctx, source) -> list | None:
+    """Where a backslash or a wrong group name starts in a source file, in order: one scan
+    of each file per run, not of each document."""
+    index = getattr(ctx, "index", None)
+    memo = index.memo("igw109-marks", dict) if index is not None else {}
+    got = memo.get(id(source))
+    if got is None or got[0] is not source:
+        text = getattr(source, "text", None)
+        found = None
+        if isinstance(text, str):
+            found = []
+            for needle in ("\\", *WRONG_KGATEWAY_GROUPS):
+                at = text.find(needle)
+                while at != -1 and len(found) <= MAX_MARKS:
+                    found.append(at)
+                    at = text.find(needle, at + 1)
+            # a file of many escapes: every document of it is walked (a bounded scan)
+            found = sorted(found) if len(found) <= MAX_MARKS else None
+        got = memo[id(source)] = (source, found)
+    return got[1]
 
 
 def _has_group_ref(node) -> bool:
@@ -247,7 +272,7 @@ class UnsupportedApiVersion(Rule):
                 if ok is False:
                     msg, fix = self._message(group, kind, version, target, release)
                     yield report(("apiVersion",), msg, help=fix)
-            if kind != "GatewayClass" and _may_hold_wrong_group(doc):
+            if kind != "GatewayClass" and _may_hold_wrong_group(doc, ctx):
                 spec = doc.get("spec")
                 for path, value, ref_kind in _group_refs(spec, ("spec",), [MAX_WALK]) if _has_group_ref(spec) else ():
                     if isinstance(ref_kind, str) and crds.defines(value, ref_kind):

@@ -356,5 +356,5 @@ def test_text_check_never_hides_a_wrong_group():
         for doc in loaded.documents:
             if igw109._has_group_ref(doc.get("spec")):
                 walked += 1
-                assert igw109._may_hold_wrong_group(doc), (doc.path, doc.index)
+                assert igw109._may_hold_wrong_group(doc, None), (doc.path, doc.index)
     assert walked
