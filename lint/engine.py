@@ -440,7 +440,7 @@ class _Applicable(list):
     must ask it again for each document (``ask``), or knows the answer for every document
     of ``shape`` (an ``applies`` that reads only the shape said yes)."""
 
-    __slots__ = ("shape", "ask")
+    __slots__ = ("shape", "ask", "by_code", "covering")
 
 
 def applicable(rules, doc) -> list:
@@ -464,6 +464,8 @@ def applicable(rules, doc) -> list:
                 ask.append(True)
     out.shape = (doc.flavor, doc.group, doc.kind)
     out.ask = ask
+    out.by_code = {r.code: r for r in out}
+    out.covering = any(getattr(r, "covers", ()) for r in out)  # else drop_covered keeps every finding
     return out
 
 
@@ -476,6 +478,7 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
     origin = doc.origin
     world = None if origin is None else origin.world
     ident = resource = None
+    rendered = origin is not None
     if type(rules) is _Applicable and rules.shape == (doc.flavor, doc.group, doc.kind):
         asks = rules.ask  # applies said yes for this flavor, group and kind, once
     else:
@@ -500,19 +503,14 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                         fpath, span, note = mapped
                         if note:
                             message = f"{message} {note}"
+                code = rule.code
                 out.append(
-                    finding := Finding(
-                        rule=rule.code,
-                        name=rule.name,
-                        severity=severity.get(rule.code) or rep.severity or rule.severity,
-                        message=message,
-                        path=fpath,
-                        span=span or (doc.span_within(path, rep.within) if rep.within else doc.span(path, key=rep.key)),
-                        resource=None if resource is None else dict(resource),
-                        field=path,
-                        fingerprint=fingerprint(rule.code, ident, path, occ),
-                        rendered=origin is not None,
-                        help=rep.help or "",
+                    finding := Finding(  # (rule, name, severity, message, path, span, resource, field,
+                        # fingerprint, suppression, rendered, url, help): positional, one call per finding
+                        code, rule.name, severity.get(code) or rep.severity or rule.severity, message, fpath,
+                        span or (doc.span_within(path, rep.within) if rep.within else doc.span(path, key=rep.key)),
+                        None if resource is None else dict(resource), path, fingerprint(code, ident, path, occ),
+                        None, rendered, None, rep.help or "",
                     )
                 )
                 if keys is not None:
@@ -526,7 +524,11 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
                 f"internal error in rule {rule.code} on {where}: {type(exc).__name__}: {exc} "
                 f"({tb.filename.rsplit('/', 1)[-1]}:{tb.lineno})"
             )
-    return drop_covered(out, {r.code: r for r in rules}) if len(out) > 1 else out
+    if len(out) < 2:
+        return out
+    if type(rules) is _Applicable:
+        return drop_covered(out, rules.by_code) if rules.covering else out
+    return drop_covered(out, {r.code: r for r in rules})
 
 
 _NUMBERS = re.compile(r"\d+")
