@@ -369,10 +369,25 @@ class _Explainer:
         return True
 
     def valid(self, schema, v, path: tuple) -> bool:
-        if self.passes(schema, v):
+        return self.ok(schema, v)
+
+    def ok(self, schema, v) -> bool:
+        """Does ``errors(schema, v, ...)`` give nothing?  Each keyword's condition as its
+        walk has it, asked as a yes/no (no generators, nor paths): for the conditions of
+        ``if``, ``anyOf`` and ``not``, which only ask whether a value is valid."""
+        if schema is True:
             return True
-        for _ in self.errors(schema, v, path):
+        if schema is False:
             return False
+        hit = self.steps.get(id(schema))
+        if hit is None or hit[0] is not schema:
+            hit = self._plan(schema)
+        for kw, arg, met in hit[1]:
+            if met is not None:
+                if not met(arg, v):
+                    return False
+            elif not _OK[kw](self, arg, schema, v):
+                return False
         return True
 
 
@@ -488,6 +503,51 @@ def _k_if(x, arg, schema, v, path, kw):
             yield from x.errors(schema["then"], v, path)
     elif "else" in schema:
         yield from x.errors(schema["else"], v, path)
+
+
+# ``_Explainer.ok`` of the keywords that read sub-schemas: False exactly where the keyword's
+# walk above gives an error.
+def _ok_items(x, arg, schema, v) -> bool:
+    if not isinstance(v, list):
+        return True
+    if isinstance(arg, list):
+        return all(x.ok(sub, item) for item, sub in zip(v, arg))
+    return all(x.ok(arg, item) for item in v)
+
+
+def _ok_properties(x, arg, schema, v) -> bool:
+    if not isinstance(v, dict):
+        return True
+    for name, sub in arg.items():
+        if name in v and not x.ok(sub, v[name]):
+            return False
+    return True
+
+
+def _ok_additional_properties(x, arg, schema, v) -> bool:
+    if not isinstance(v, dict):
+        return True
+    props = schema.get("properties", {})
+    extras = [k for k in v if k not in props]
+    if isinstance(arg, dict):
+        return all(x.ok(arg, v[extra]) for extra in extras)
+    return not (not arg and extras)
+
+
+def _ok_if(x, arg, schema, v) -> bool:
+    if x.ok(arg, v):
+        return "then" not in schema or x.ok(schema["then"], v)
+    return "else" not in schema or x.ok(schema["else"], v)
+
+
+_OK = {
+    "$ref": lambda x, arg, schema, v: x.ok(x.ref(arg), v),
+    "items": _ok_items, "properties": _ok_properties, "additionalProperties": _ok_additional_properties,
+    "allOf": lambda x, arg, schema, v: all(x.ok(sub, v) for sub in arg),
+    "anyOf": lambda x, arg, schema, v: any(x.ok(sub, v) for sub in arg),
+    "not": lambda x, arg, schema, v: not x.ok(arg, v),
+    "if": _ok_if,
+}
 
 
 # Whether a value meets a keyword that reads no sub-schema, as the keyword's walk above
