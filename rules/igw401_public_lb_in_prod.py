@@ -66,9 +66,6 @@ class PublicLbInProd(Rule):
     security_severity = "8.0"
 
     def check(self, doc, ctx):
-        env = ctx.environment(doc)
-        if env != "prod":
-            return
         paths = []
         if doc.kind == "Gateway" and doc.group == GATEWAY_GROUP:
             paths += _public(doc.annotations, ("metadata", "annotations"))
@@ -78,8 +75,8 @@ class PublicLbInProd(Rule):
             paths += _public(doc.get(*base), base)
         elif doc.kind in ("Service", "Ingress"):
             paths += _public(doc.annotations, ("metadata", "annotations"))
-        if not paths:
-            return
+        if not paths or ctx.environment(doc) != "prod":
+            return  # (the annotations first: most load balancers are not internet-facing)
         why = ctx.environment_reason(doc)
         for path in paths:
             note = ""
