@@ -8,6 +8,11 @@
   with non-UTF-8 file names, wide and combining characters, bidi and controls) and on
   random JSON values (floats, NaN, big integers, lone surrogates, nested empty containers,
   tuples, keys that are not strings, subclasses).
+* ``reporters.json``'s finding lines are ``json.dumps(finding.to_json(), ensure_ascii=False)``:
+  on the findings of real trees and on findings of random values (the types a custom
+  policy may give: None, numbers for text, True and 1.0 for a line, subclasses of str and
+  int, resources with odd values, a subclass with its own ``to_json``), each line made
+  twice (the second from the remembered strings).
 * the text format's widths, wrapping and source windows: ``cell_width``, ``wrap``,
   ``_head``/``_tail`` against the character-by-character versions they replace, and a
   plain source line's window against the escaping one.
@@ -221,3 +226,62 @@ def test_render_leaves_the_collector_as_it_was():
                 assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# ---- JSON finding lines ---------------------------------------------------------------------
+
+
+def _json_lines_are_dumps(findings):
+    from infergw_lint.reporters.json import _line_writer
+
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    line = _line_writer(dump)
+    for _ in range(2):  # the second time from the remembered strings and resources
+        for f in findings:
+            try:
+                expected = dump(f.to_json())
+            except (TypeError, ValueError) as exc:
+                with pytest.raises(type(exc)):
+                    line(f)
+                continue
+            assert line(f) == expected
+
+
+_ODD = _SCALAR | st.sampled_from([b"x", (1, 2), ["a"], {"a": 1}])
+_RESOURCE = st.none() | st.dictionaries(_TEXT, _ODD, max_size=4) | st.fixed_dictionaries(
+    {"apiVersion": _TEXT, "kind": _TEXT, "namespace": st.none() | _TEXT, "name": _ODD}
+) | st.sampled_from([OrderedDict(a=1), [("a", 1)]])
+_SPAN_VALUE = st.integers(min_value=0, max_value=10**6) | st.sampled_from([True, 1.0, _Level.LOW, None])
+
+
+@PROPERTY
+@given(st.lists(st.tuples(
+    st.lists(_TEXT | st.sampled_from(["IGW101", "a", None, 7, _Name("IGW101")]), min_size=8, max_size=8),
+    st.lists(_SPAN_VALUE, min_size=4, max_size=4), _RESOURCE,
+    st.lists(st.sampled_from(["spec", "rules", 0, 1, True, 1.0, "a b", "x.y"]), max_size=4).map(tuple),
+    st.none() | st.just({"kind": "inSource", "justification": "why", "location": "a.yaml:3"}),
+    st.booleans(),
+), min_size=1, max_size=6))
+def test_json_lines_are_dumps(values):
+    from infergw_lint.rule import Finding
+    from infergw_lint.source import Span
+
+    class OwnJson(Finding):
+        def to_json(self):
+            return {"own": self.rule}
+
+    findings = []
+    for strings, span, resource, field, suppression, own in values:
+        rule, name, severity, message, path, fingerprint, url, help_ = strings
+        f = (OwnJson if own else Finding)(
+            rule, name, severity, message, path, Span(*span), resource, field, fingerprint, suppression,
+            url=url, help=help_,
+        )
+        findings.append(f)
+    _json_lines_are_dumps(findings + findings[::-1])
+
+
+@pytest.mark.parametrize("tree", ["sample_manifests", "tests/fixtures", "odd"])
+def test_json_lines_of_real_trees(tree, tmp_path):
+    path = _odd_tree(tmp_path) if tree == "odd" else os.path.join(ROOT, tree)
+    _json_lines_are_dumps(run([path], Options(jobs=1)).findings)
