@@ -392,12 +392,19 @@ def add_docs(findings: list, by_code: dict) -> None:
     from .docs import rule_url
 
     urls: dict = {}
+    rests: dict = {}  # message -> its rest: findings repeat messages (118 distinct among 1,177 without a help)
     for f in findings:
-        if f.rule not in urls:
-            urls[f.rule] = rule_url(by_code[f.rule]) if f.rule in by_code else None
-        f.url = urls[f.rule]
+        rule = f.rule
+        url = urls.get(rule, urls)
+        if url is urls:
+            url = urls[rule] = rule_url(by_code[rule]) if rule in by_code else None
+        f.url = url
         if not f.help:
-            f.help = split_message(f.message).rest
+            message = f.message
+            rest = rests.get(message)
+            if rest is None:
+                rest = rests[message] = split_message(message).rest
+            f.help = rest
 
 
 def problem_findings(problems, by_code: dict, active_codes: set, reported_paths: set, options: Options) -> list:
