@@ -529,11 +529,13 @@ class Document(Record):
     def forget(self) -> None:
         """Release again a tree that ``node`` composed (and the positioned trees of the
         embedded JSON), once the findings of the document are placed."""
-        if "_recompose" in self.__dict__:
-            self.__dict__.pop("node", None)
-            me = id(self)
-            for key in [k for k in list(_PLACED) if k[0] == me]:
-                _PLACED.pop(key, None)
+        d = self.__dict__
+        if "_recompose" in d:
+            d.pop("node", None)
+            if d.pop("_placed", False):  # _PLACED has (or had) trees of it
+                me = id(self)
+                for key in [k for k in list(_PLACED) if k[0] == me]:
+                    _PLACED.pop(key, None)
         for emb in self.embedded.values():
             emb.forget()
 
@@ -653,6 +655,7 @@ class Document(Record):
             except KeyError:  # pragma: no cover - emptied meanwhile
                 break
         _PLACED[(me, part)] = (self, made[0], made[1:])
+        self.__dict__["_placed"] = True
         return made[0], made[1:]
 
     def _place(self, path: tuple) -> tuple:
