@@ -446,7 +446,8 @@ class Embedded:
             return None
         self._walks += 1
         if self._offsets is None:
-            self._offsets = make.offsets()
+            lazily = getattr(make, "offsets_lazily", None)
+            self._offsets = make.offsets() if lazily is None else lazily()
         try:
             return locate_json(make.value, path, self._offsets, key)
         except Exception:  # noqa: BLE001 - what it cannot step over: the tree says

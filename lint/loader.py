@@ -24,7 +24,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import domain
 from .document import MAX_DEPTH, MERGE, STR, _PLAIN, _WORDS, Builder, Document, Embedded, LoadError, _merge, _plain, _tag
-from .jsonparse import JSONError, Mark, TooManyNodes, align, lone_surrogate, parse_json
+from .jsonparse import JSONError, Mark, TooManyNodes, align, align_lazily, lone_surrogate, parse_json
 from .record import Record
 from .source import SourceFile, Span
 
@@ -510,6 +510,10 @@ class _JsonNodeMaker:
     def offsets(self) -> list[int]:
         """Where each character of the JSON is in the file (``jsonparse.align``)."""
         return align(self.value, self.src.text, self.start, self.end, self.style)
+
+    def offsets_lazily(self):
+        """``offsets()``, worked out as far as it is read (``jsonparse.align_lazily``)."""
+        return align_lazily(self.value, self.src.text, self.start, self.end, self.style)
 
     def __call__(self):
         offsets = self.offsets()

@@ -599,10 +599,11 @@ def test_suppression_comments_count_a_lone_cr_as_a_line_break(tmp_path):
 def test_literal_block_alignment_equals_the_character_walk():
     """``align`` maps a literal block (``|``) line by line where the source line is the
     block's indentation plus the value line; every offset equals the character-by-character
-    walk, for blank lines, tabs, CRLF, indentation indicators, chomping and comments."""
+    walk, for blank lines, tabs, CRLF, indentation indicators, chomping and comments; so
+    does every entry of ``align_lazily``'s table, read in any order."""
     import yaml
 
-    from infergw_lint.jsonparse import _align_run, align
+    from infergw_lint.jsonparse import _align_run, align, align_lazily
 
     rnd = random.Random(20)
     atoms = ["{", "}", '"a": 1,', "  ", "\t", "x", "é", "漢", " ", "[1, 2]", "", "#", ":", '\\"']
@@ -632,6 +633,18 @@ def test_literal_block_alignment_equals_the_character_walk():
             walk = [0] * (len(v.value) + 1)
             walk[-1] = _align_run(v.value, 0, len(v.value), text, start, end, False, walk)
             assert align(v.value, text, v.start_mark.index, end, "|") == walk, repr(text)
+            # the table worked out as it is read (placing reads a few entries): the same
+            # entries, read in order, from the end, or at random
+            order = rnd.choice(["forward", "backward", "random"])
+            ks = list(range(len(walk)))
+            if order == "backward":
+                ks.reverse()
+            elif order == "random":
+                rnd.shuffle(ks)
+            lazy = align_lazily(v.value, text, v.start_mark.index, end, "|")
+            assert len(lazy) == len(walk)
+            assert [lazy[k] for k in ks] == [walk[k] for k in ks], repr(text)
+            assert lazy[-1] == walk[-1]
             compared += 1
     assert compared > 2000
 
