@@ -50,6 +50,15 @@ def encodable(text: str, encoding: str | None = None, json_like: bool = False) -
 _ASCII_SUPERSETS = frozenset({"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "iso-8859-1", "iso8859-1", "cp1252"})
 
 
+def _utf8(text: str, json_like: bool) -> bytes:
+    """``encodable(text, "utf-8", json_like).encode("utf-8")``, encoding text that can be
+    encoded once instead of twice (a report with one non-ASCII character in it)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return encodable(text, "utf-8", json_like).encode("utf-8")
+
+
 def write_stdout(text, json_like: bool = False) -> None:
     """``text``: a string, or an iterable of strings written one after another."""
     encoding = getattr(sys.stdout, "encoding", None)
@@ -61,7 +70,7 @@ def write_text(path: str, text, json_like: bool = False) -> None:
     """Write ``text`` (UTF-8; a string or an iterable of strings) to ``path`` atomically;
     raises OSError, leaving nothing behind."""
     pieces = [text] if isinstance(text, str) else text
-    data = (encodable(piece, "utf-8", json_like).encode("utf-8") for piece in pieces)
+    data = (_utf8(piece, json_like) for piece in pieces)
     try:
         special = not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
