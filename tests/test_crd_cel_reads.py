@@ -76,3 +76,51 @@ def test_two_crds_with_one_rule_and_other_schemas_are_not_mixed_up():
             found.setdefault(t, set()).add(tuple(i.message for i in issues))
     assert found == {"integer": {()}, "number": {("spec: rejected by a CEL validation rule: x is not an int (test)",)}}
     assert any(t[1] for k, t in verdicts[cel._TRIES].items())  # the second name found the first's verdict
+
+
+def test_subtree_verdicts_are_those_of_a_fresh_walk():
+    """A route's rules subtree keeps its issues by what its rules read (lint/crd/cel
+    _by_subtree): routes that differ in names, in where the failing backend is, in how many
+    rules they have, or in a field a rule reads, each get exactly the issues a walk of their
+    own gives (paths, messages, order)."""
+    from infergw_lint import crd
+    from infergw_lint.crd import schema
+
+    class _NoIndex:
+        def of_kind(self, *kinds):
+            return []
+
+    class _Opts:
+        gateway_api_version = "1.5"
+        gateway_api_channel = "standard"
+
+    reg = crd.build_registry(_NoIndex(), _Opts())
+
+    def route(name, rules):
+        return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+                "metadata": {"name": name, "namespace": "ns"},
+                "spec": {"parentRefs": [{"name": f"{name}-gw"}], "rules": rules}}
+
+    def backend(name, port=True):
+        return {"name": name, **({"port": 80} if port else {})}
+
+    def rule(*backends, path="/v1"):
+        return {"matches": [{"path": {"type": "PathPrefix", "value": path}}], "backendRefs": list(backends)}
+
+    routes = []
+    for i in range(40):  # enough to pass the trial of a subtree's keys
+        n = f"r{i}"
+        routes += [
+            route(n, [rule(backend(n + "a"))]),
+            route(n, [rule(backend(n + "a", port=False))]),  # no port: a CEL rule of backendRefs fails
+            route(n, [rule(backend(n + "a")), rule(backend(n + "b", port=False), backend(n + "c"))]),
+            route(n, [rule(backend(n + "a"), path="v1"), rule(backend(n + "b"))]),  # path must start with /
+            route(n, [rule(backend(n + "a"))] * 17),  # more than 16 rules (IGW501) and 128 matches
+        ]
+    alone = [crd.check_object(r, "gateway.networking.k8s.io", "v1", "HTTPRoute", reg, {}) for r in routes]
+    verdicts: dict = {}
+    clean = schema.Clean()
+    shared = [crd.check_object(r, "gateway.networking.k8s.io", "v1", "HTTPRoute", reg, verdicts, clean) for r in routes]
+    assert shared == alone
+    assert any(i.code == "IGW502" for issues in alone for i in issues)
+    assert any(t[1] for k, t in verdicts[cel._TRIES].items() if k[0] == "\x02")  # subtree verdicts were found

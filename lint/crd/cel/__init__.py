@@ -256,7 +256,7 @@ def program(rule: str):
             from .compile import Program, compile_expr
 
             Native = Program
-            prog = compile_expr(rule)
+            prog = compile_expr(rule, tree=_reads.parsed(rule))
         except Unsupported as exc:
             prog = Deferred(rule, exc)
         except CompileError as exc:
@@ -276,7 +276,8 @@ def program(rule: str):
 
 
 def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, where: str,
-          verdicts: dict | None = None, skip: dict | None = None, conversions: dict | None = None) -> None:
+          verdicts: dict | None = None, skip: dict | None = None, conversions: dict | None = None,
+          _budget: list | None = None, _subtrees: bool = True) -> None:
     """Evaluate every rule under ``schema`` on ``value``; append failures to ``issues`` and
     rules that cannot be compiled to ``compile_errors`` as (path, rule, error).  ``verdicts``
     (a dict the caller keeps for one run; else one for the process) remembers them by
@@ -287,13 +288,22 @@ def check(value, schema: dict, path: tuple, issues: list, compile_errors: list, 
         return
     stack = [(value, _walk(schema), path)]
     converted: dict = {} if conversions is None else conversions  # to_cel's memo: nested nodes share it
-    budget = [READ_KEY_BUDGET]  # characters of verdict keys made for this value (see _by_reads)
+    # characters of verdict keys made for this value (see _by_reads)
+    budget = [READ_KEY_BUDGET] if _budget is None else _budget
     while stack:
         val, node, p = stack.pop()
         if val is None:
             continue
         if skip and skip.get(id(val)) is node.schema:
             continue
+        if p and _subtrees and budget[0] > 0:
+            sub = node.subtree
+            if sub is _UNSET:
+                sub = node.subtree = _subtree(node)
+            if sub is not None and _by_subtree(val, node, p, sub, issues, where, verdicts, skip, converted, budget):
+                if len(issues) >= MAX_ISSUES:
+                    return
+                continue
         rules = node.rules
         if rules:
             _run(val, node.schema, p, rules, issues, compile_errors, where, verdicts, converted, budget)
@@ -323,10 +333,11 @@ class _Node:
     """A schema node as ``check`` walks it: its rules, and the nodes under it that carry
     rules in their subtree (properties, additionalProperties, items), read once."""
 
-    __slots__ = ("schema", "rules", "props", "kids", "addl", "items")
+    __slots__ = ("schema", "rules", "props", "kids", "addl", "items", "subtree")
 
     def __init__(self, sch: dict):
         self.schema = sch
+        self.subtree = _UNSET  # see _subtree, made on first use
         self.rules = sch.get("x-kubernetes-validations")
         props = sch.get("properties") or {}
         self.props = props
@@ -338,6 +349,129 @@ class _Node:
 
 
 _WALKS: dict = {}  # id(schema node) -> (the node, its _Node): the node is kept, its id not reused
+_UNSET = object()
+
+
+# ---- the verdicts of a whole subtree --------------------------------------------------------
+# A route's rules list holds every rule of a route, and the rules attached under it (its
+# items, their backendRefs, filters and matches) read no name: what they find in one route
+# they find in every copy of it.  A schema node with rules at two nodes or more of its
+# subtree (properties and items only, every name on the way readable from CEL, every rule
+# and message expression compiled natively) keeps the issues its subtree gives by the part
+# of the value those rules read, each rule's reads placed where its node is (reads.py): on a
+# hit the issues are made again at this object's paths and the subtree is not walked.
+# Keyed, tried and bounded as _by_reads.
+
+
+def _subtree(node: _Node):
+    """(ident, cut) of ``node``'s subtree (see above), or None."""
+    try:
+        return _make_subtree(node)
+    except (CompileError, RecursionError):
+        return None
+
+
+def _make_subtree(node: _Node):
+    root = _reads.Reads()
+    content = []
+    stack = [(node, root, ())]
+    seen = 0
+    while stack:
+        n, at, rel = stack.pop()
+        seen += 1
+        if n.addl is not None or seen > 10_000:
+            return None
+        if n.rules:
+            entries = _entries(n.rules)
+            texts = []
+            for r, text, _ in entries:
+                texts.append(text)
+                expr = r.get("messageExpression")
+                if isinstance(expr, str) and expr.strip():
+                    texts.append(expr)
+            if not all(type(program(t)) is Native for t in texts) or not _reads.analyse_into(at, texts):
+                return None
+            content.append((rel, [(text, r.get("messageExpression"), r.get("message"), r.get("fieldPath"))
+                                  for r, text, _ in entries]))
+        names = set()
+        for k, kid in n.kids.items():
+            name = escape(k) if type(k) is str else None
+            if name is None or name in names:
+                return None
+            names.add(name)
+            stack.append((kid, at.field(name), rel + (k,)))
+        if n.items is not None:
+            at.keyed = True
+            stack.append((n.items, at.elem(), rel + (0,)))
+    if len(content) < 2:
+        return None
+    from hashlib import sha256
+
+    ident = ("\x02", sha256(repr(content).encode("utf-8", "surrogatepass")).hexdigest())
+    return ident, _reads.cutter(root)
+
+
+def _by_subtree(val, node: _Node, p: tuple, sub, issues: list, where: str, verdicts, skip, conversions,
+                budget: list) -> bool:
+    """The issues of ``node``'s subtree on ``val`` from the verdicts kept by what its rules
+    read (made, and kept, when not known); False when not kept (the caller walks it)."""
+    ident, cut = sub
+    memo = _VERDICTS if verdicts is None else verdicts
+    tries = memo.get(_TRIES)
+    if tries is None:
+        tries = memo[_TRIES] = {}
+    t = tries.get(ident)
+    if t is None:
+        t = tries[ident] = [0, 0]
+    elif t[0] >= TRIAL and t[1] * HIT_RATIO < t[0]:
+        return False
+    converted = to_cel(val, node.schema, conversions)
+    try:
+        k = _reads.key(converted, cut)
+    except (RecursionError, ValueError, MemoryError):
+        budget[0] = 0
+        return False
+    budget[0] -= len(k)
+    if len(k) > READ_KEY_HASHED:
+        from hashlib import sha256
+
+        k = sha256(k.encode("utf-8", "surrogatepass")).digest()
+    t[0] += 1
+    key = (ident, k)
+    found = memo.get(key)
+    if found is not None:
+        if len(issues) + len(found) >= MAX_ISSUES:
+            return False  # the walk stops at the limit: walked
+        t[1] += 1
+        for rel, text, message in found:
+            _fail_at(issues, p + rel, text, message, where)
+        return True
+    scratch: list = []
+    errors: list = []
+    check(val, node.schema, p, scratch, errors, where, verdicts, skip, conversions, budget, False)
+    if errors or len(issues) + len(scratch) >= MAX_ISSUES:
+        return False  # walked again by the caller, as without this memo
+    kept = []
+    n = len(p)
+    for i in scratch:
+        message = _said(i, where)
+        if message is None or i.path[:n] != p:
+            return False
+        kept.append((i.path[n:], i.rule, message))
+    if len(memo) < MAX_VERDICTS:
+        memo[key] = tuple(kept)
+    issues.extend(scratch)
+    return True
+
+
+def _said(issue, where: str):
+    """The CRD's words in a CEL issue's message (see _fail_at), or None."""
+    head = f"{field_path(issue.path) or '<root>'}: rejected by a CEL validation rule: "
+    tail = f" ({where})"
+    m = issue.message
+    if issue.code != CEL_ERROR or not m.startswith(head) or not m.endswith(tail) or len(m) < len(head) + len(tail):
+        return None
+    return m[len(head): len(m) - len(tail)]
 
 
 def _walk(sch: dict) -> _Node:
@@ -845,7 +979,10 @@ def _run(val, sch, p, rules, issues, compile_errors, where, verdicts: dict | Non
 
 
 def _fail(issues: list, p: tuple, r: dict, text: str, message: str, where: str) -> None:
-    target = p + _field_path(r.get("fieldPath"))
+    _fail_at(issues, p + _field_path(r.get("fieldPath")), text, message, where)
+
+
+def _fail_at(issues: list, target: tuple, text: str, message: str, where: str) -> None:
     issues.append(Issue(  # a short first line saying what is wrong at the field, then the CRD's words
         CEL_ERROR, target,
         f"{field_path(target) or '<root>'}: rejected by a CEL validation rule: {message} ({where})",

@@ -83,11 +83,13 @@ class Program:
         return self.fn(env)
 
 
-def compile_expr(text: str, variables=VARIABLES, kubernetes: bool = True) -> Program:
+def compile_expr(text: str, variables=VARIABLES, kubernetes: bool = True, tree=None) -> Program:
     """``kubernetes``: property names that are CEL reserved words exist only escaped
     (``__namespace__``), so selecting ``.namespace`` is an error of the rule, as the API
-    server's type checker reports it when the CRD is created."""
-    tree = parse(text)
+    server's type checker reports it when the CRD is created.  ``tree``: ``parse(text)``,
+    when the caller has it."""
+    if tree is None:
+        tree = parse(text)
     c = _Compiler(text, variables)
     c.kubernetes = kubernetes
     fn = c.compile(tree)

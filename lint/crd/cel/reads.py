@@ -178,6 +178,44 @@ _MISSING = object()
 _CACHE: dict = {}
 
 
+_TREES: dict = {}  # text -> its syntax tree
+
+
+def parsed(text: str):
+    """``parse(text)``, kept (the compiler and the analysis read one tree); raises as parse."""
+    tree = _TREES.get(text)
+    if tree is None:
+        tree = parse(text)
+        if len(_TREES) < 10_000:
+            _TREES[text] = tree
+    return tree
+
+
+def _tree(text: str):
+    try:
+        return parsed(text)
+    except Exception:  # CompileError, RecursionError
+        return None
+
+
+def analyse_into(root: Reads, texts) -> bool:
+    """Add what ``texts`` read of ``self`` to ``root`` (False: one does not parse)."""
+    try:
+        for text in texts:
+            tree = _tree(text)
+            if tree is None:
+                return False
+            _whole(_Analysis(root).path(tree))
+    except Exception:  # RecursionError, an unknown node
+        return False
+    return True
+
+
+def cutter(root: Reads):
+    """The cut of ``root`` (see ``key``)."""
+    return _cutter(root)
+
+
 def reads(texts):
     """The cut (see ``key``) of what the expressions ``texts`` (the rules of one node and
     their message expressions) read of ``self``, together; None when one of them does
@@ -186,12 +224,7 @@ def reads(texts):
     if key in _CACHE:
         return _CACHE[key]
     root = Reads()
-    try:
-        for text in texts:
-            _whole(_Analysis(root).path(parse(text)))
-        got = _cutter(root)
-    except Exception:  # CompileError, RecursionError, an unknown node: no reads, no key
-        got = None
+    got = _cutter(root) if analyse_into(root, texts) else None
     if len(_CACHE) < 10_000:
         _CACHE[key] = got
     return got
