@@ -922,6 +922,57 @@ def grant_mismatch(grant_data, ref: Reference) -> str | None:
     return why_to
 
 
+class Grants:
+    """The ReferenceGrants (gateway group) of one namespace, in set order, looked up by
+    reference: which is the first that allows it (``grant_mismatch`` is None), found in
+    the grants' own entries instead of by asking each grant (many grants and many
+    references into one namespace cost their sum, not their product)."""
+
+    __slots__ = ("grants", "_allow")
+
+    def __init__(self, grants: list):
+        self.grants = grants
+        # (from group, kind, namespace, to group, kind) -> [position of the first grant that
+        # allows any name (or None), {name: position of the first grant limited to it}]
+        self._allow: dict = {}
+        for pos, g in enumerate(grants):
+            spec = _dict(_dict(g.data).get("spec"))
+            froms = {
+                (_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace")))
+                for f in _list(spec.get("from")) if isinstance(f, dict)
+            }
+            tos = {(_s(t.get("group")), _s(t.get("kind")), _s(t.get("name"))) for t in _list(spec.get("to")) if isinstance(t, dict)}
+            for frm in froms:
+                for group, kind, name in tos:
+                    entry = self._allow.setdefault(frm + (group, kind), [None, {}])
+                    if not name:
+                        if entry[0] is None:
+                            entry[0] = pos
+                    else:
+                        entry[1].setdefault(name, pos)
+
+    def first_allowing(self, ref: Reference):
+        """The first grant that allows ``ref``, or None."""
+        entry = self._allow.get((ref.from_group, ref.from_kind, ref.from_ns, ref.to_group, ref.to_kind))
+        if entry is None:
+            return None
+        named = entry[1].get(ref.to_name) if ref.to_name else None
+        found = [p for p in (entry[0], named) if p is not None]
+        return self.grants[min(found)] if found else None
+
+
+def grants_in(index, namespace) -> Grants:
+    """``Grants`` of the ReferenceGrants in ``namespace``, made once per run."""
+    # the builder reads the index: a language server sees each use as reading other files
+    table = index.memo("gateway-grants", lambda: {} if index.documents is not None else {})
+    found = table.get(namespace)
+    if found is None:
+        found = table[namespace] = Grants(
+            [d for d in index.of_kind("ReferenceGrant", namespace=namespace) if d.group == GATEWAY_GROUP]
+        )
+    return found
+
+
 def grant_allows(grant_data, ref: Reference) -> bool:
     """Does a ReferenceGrant (its data; it must sit in ``ref.to_ns``) allow ``ref``?"""
     return grant_mismatch(grant_data, ref) is None
@@ -1507,8 +1558,7 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
         return []  # a delegation to child routes (lint.routes shows the children)
     if needs_grant(route, b, route_ns):
         ref = Reference(GATEWAY_GROUP, route.kind, route_ns, b.group, b.kind, b.namespace, b.name)
-        grants = [d for d in index.of_kind("ReferenceGrant", namespace=b.namespace) if d.group == GATEWAY_GROUP]
-        if not any(grant_allows(d.data, ref) for d in grants):
+        if grants_in(index, b.namespace).first_allowing(ref) is None:
             out.append(Problem(
                 "IGW101", "no ReferenceGrant",
                 f"no ReferenceGrant in {b.namespace!r} allows {route.kind} from {route_ns!r} to {shown} (IGW101)",

@@ -63,7 +63,7 @@ Autofix: no.
 from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP, ROUTE_KINDS
-from infergw_lint.gateway import Reference, backend_refs, core_group, grant_mismatch, needs_grant, object_refs
+from infergw_lint.gateway import Reference, backend_refs, core_group, grant_mismatch, grants_in, needs_grant, object_refs
 from infergw_lint.rule import Rule, brief, report
 
 
@@ -98,14 +98,13 @@ class MissingReferenceGrant(Rule):
         index = ctx.index
         for path, ref in references(doc, index):
             target_ns = ref.to_ns
-            grants = [g for g in index.of_kind("ReferenceGrant", namespace=target_ns) if g.group == GATEWAY_GROUP]
-            reasons = []
-            for g in grants:
-                why = grant_mismatch(g.data, ref)
-                if why is None:
-                    break
-                reasons.append(f"ReferenceGrant {target_ns}/{g.name} does not match: {why}")
-            else:
+            here = grants_in(index, target_ns)
+            if here.first_allowing(ref) is None:
+                # none allows it: the first two say why (each grant asked only for its reason)
+                reasons = [
+                    f"ReferenceGrant {target_ns}/{g.name} does not match: {grant_mismatch(g.data, ref)}"
+                    for g in here.grants[:2]
+                ]
                 target = f"{ref.to_kind} {target_ns}/{ref.to_name}"
                 head = brief(f"no ReferenceGrant allows the reference to {target}",
                              f"no ReferenceGrant allows the reference to this {ref.to_kind}")
@@ -122,12 +121,8 @@ class MissingReferenceGrant(Rule):
                     msg += "; " + "; ".join(reasons[:2])
                 else:
                     # the usual slip: the grant was put in the referrer's own namespace
-                    misplaced = [
-                        g for g in index.of_kind("ReferenceGrant", namespace=ref.from_ns)
-                        if g.group == GATEWAY_GROUP and grant_mismatch(g.data, ref) is None
-                    ]
-                    if misplaced:
-                        g = misplaced[0]
+                    g = grants_in(index, ref.from_ns).first_allowing(ref)
+                    if g is not None:
                         msg += (
                             f"; ReferenceGrant {index.namespace_of(g)}/{g.name} would allow it but sits in "
                             f"namespace {index.namespace_of(g)!r}: a grant must live in the target namespace"

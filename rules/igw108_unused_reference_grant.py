@@ -55,12 +55,58 @@ Autofix: no.
 from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP
-from infergw_lint.gateway import GRANT_REFERRERS, core_group, grant_allows, graph_for, lookup_complete
+from infergw_lint.gateway import GRANT_REFERRERS, core_group, graph_for, lookup_complete
 from infergw_lint.rule import Rule, brief, report
 
 
 def _s(v) -> str:
     return v if isinstance(v, str) else ""
+
+
+class _Into:
+    """The references into one namespace, by what a grant's entries compare: names per
+    (from group, kind, namespace, to group, kind), and the first per (from kind, namespace)."""
+
+    __slots__ = ("names", "first")
+
+    def __init__(self, refs: list):
+        self.names: dict = {}
+        self.first: dict = {}
+        for pos, r in enumerate(refs):
+            self.names.setdefault((r.from_group, r.from_kind, r.from_ns, r.to_group, r.to_kind), set()).add(r.to_name)
+            self.first.setdefault((r.from_kind, r.from_ns), pos)
+
+
+def _references_into(index, refs: list) -> _Into:
+    """``_Into`` of ``refs`` (one namespace's, from the graph), made once per run: each grant
+    of a namespace then costs its own entries, not a pass over every reference into it."""
+    # the builder reads the index: a language server sees each use as reading other files
+    table = index.memo("igw108-references", lambda: {} if index.documents is not None else {})
+    got = table.get(id(refs))
+    if got is None or got[0] is not refs:
+        got = table[id(refs)] = (refs, _Into(refs))
+    return got[1]
+
+
+def _allows_any(grant_data, into: _Into) -> bool:
+    """``any(grant_allows(grant_data, r) for r in refs)``, by the grant's from and to entries."""
+    spec = grant_data.get("spec") if isinstance(grant_data, dict) else None
+    spec = spec if isinstance(spec, dict) else {}
+    froms = spec.get("from") if isinstance(spec.get("from"), list) else []
+    tos = spec.get("to") if isinstance(spec.get("to"), list) else []
+    for f in froms:
+        if not isinstance(f, dict):
+            continue
+        frm = (_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace")))
+        for t in tos:
+            if not isinstance(t, dict):
+                continue
+            names = into.names.get(frm + (_s(t.get("group")), _s(t.get("kind"))))
+            if names is not None:
+                name = _s(t.get("name"))
+                if not name or name in names:
+                    return True
+    return False
 
 
 class UnusedReferenceGrant(Rule):
@@ -104,7 +150,8 @@ class UnusedReferenceGrant(Rule):
         if not foreign or not judgeable:
             return
         refs = graph_for(ctx).references(grant_ns)
-        if any(grant_allows(doc.data, r) for r in refs):
+        into = _references_into(index, refs)
+        if _allows_any(doc.data, into):
             return
         targets = []
         for t in tos:
@@ -117,9 +164,9 @@ class UnusedReferenceGrant(Rule):
         sources = ", ".join(f"{k} in {n!r}" for _, k, n in foreign)
         head = brief(f"{me} is not used", "this ReferenceGrant is not used")
         msg = f"{head}: {'' if me in head else me + ' allows what '}nothing in the linted set ({sources}) references {' or '.join(targets) or 'its targets'} in {grant_ns!r}"
-        near = [r for r in refs if (r.from_kind, r.from_ns) in {(k, n) for _, k, n in foreign}]
-        if near:
-            r = near[0]
+        firsts = [into.first[(k, n)] for _, k, n in foreign if (k, n) in into.first]
+        if firsts:
+            r = refs[min(firsts)]  # the first reference from one of those kinds and namespaces
             msg += f" (the closest reference, {r.from_kind} in {r.from_ns!r} to {r.to_kind} {r.to_name}, is not covered by it)"
         msg += ". Delete it, or fix from/to so it covers the reference it was meant for"
         yield report(("metadata", "name"), msg, help="Delete it, or fix from/to so it covers the reference it was meant for")

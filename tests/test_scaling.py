@@ -786,3 +786,69 @@ def test_many_findings_in_one_json_file_walk_its_text_a_few_times(tmp_path, monk
         line = at[f"custom{i}"]
         assert lines[line - 1].strip().startswith('"netwrok_config"')
         assert f'"custom{i}"' in lines[line - 11]  # its provider's key, ten lines above
+
+
+# ---- ReferenceGrants by reference (IGW101, IGW104, IGW108) -------------------------------
+
+
+def test_grant_lookups_equal_the_scans():
+    """``gateway.Grants`` (the first grant allowing a reference) and IGW108's index of the
+    references into a namespace give what asking every grant / every reference gives."""
+    from infergw_lint.rules import igw108_unused_reference_grant as igw108
+
+    rng = random.Random(108)
+    words = ["", "a", "b", "core", 3, None]
+
+    def entry(keys):
+        return {k: rng.choice(words) for k in keys if rng.random() < 0.8}
+
+    for _ in range(300):
+        grants = []
+        for i in range(rng.randint(0, 6)):
+            spec = {
+                "from": [entry(("group", "kind", "namespace")) for _ in range(rng.randint(0, 3))] + ([7] if rng.random() < 0.1 else []),
+                "to": [entry(("group", "kind", "name")) for _ in range(rng.randint(0, 3))],
+            }
+            grants.append(SimpleNamespace(data={"spec": spec} if rng.random() < 0.95 else {"spec": 3}, name=f"g{i}"))
+        refs = [
+            gw.Reference(*(rng.choice(["", "a", "b", "core"]) for _ in range(7))) for _ in range(rng.randint(0, 8))
+        ]
+        lookup = gw.Grants(grants)
+        into = igw108._Into(refs)
+        for r in refs + [gw.Reference(*(rng.choice(["", "a", "b"]) for _ in range(7))) for _ in range(5)]:
+            want = next((g for g in grants if gw.grant_mismatch(g.data, r) is None), None)
+            assert lookup.first_allowing(r) is want
+        for g in grants:
+            assert igw108._allows_any(g.data, into) == any(gw.grant_allows(g.data, r) for r in refs)
+        for k, n in {(r.from_kind, r.from_ns) for r in refs}:
+            assert refs[into.first[(k, n)]] is next(r for r in refs if (r.from_kind, r.from_ns) == (k, n))
+
+
+def test_many_grants_and_references_into_one_namespace_cost_linear(tmp_path, monkeypatch):
+    """N grants that allow nothing and N routes referring into their namespace: each grant
+    is asked why it does not match a bounded number of times, not once per reference."""
+    calls = []
+    real = gw.grant_mismatch
+    monkeypatch.setattr(gw, "grant_mismatch", lambda data, ref: calls.append(1) or real(data, ref))
+    from infergw_lint.rules import igw101_missing_reference_grant as igw101
+
+    monkeypatch.setattr(igw101, "grant_mismatch", gw.grant_mismatch)
+    n = 150
+    docs = ["apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"]
+    docs += [
+        "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\n"
+        f"metadata: {{name: g{i}, namespace: b}}\nspec:\n"
+        f"  from: [{{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: other{i}}}]\n"
+        "  to: [{group: '', kind: Service}]\n"
+        for i in range(n)
+    ]
+    docs += [
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+        f"metadata: {{name: r{i}, namespace: a}}\nspec:\n  rules:\n  - backendRefs: [{{name: s{i}, namespace: b, port: 80}}]\n"
+        for i in range(n)
+    ]
+    (tmp_path / "m.yaml").write_text("---\n".join(docs))
+    result = run([str(tmp_path)], Options(select=["IGW101", "IGW104", "IGW108"], assume_complete=True))
+    assert sum(f.rule == "IGW101" for f in result.findings) == n
+    assert sum(f.rule == "IGW108" for f in result.findings) == n
+    assert len(calls) <= 4 * n, len(calls)
