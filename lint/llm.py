@@ -66,8 +66,33 @@ def _workload_kinds(index, namespace) -> list:
     return found
 
 
+class _Workloads(list):
+    """(labels of the pods, kinds of their images) of a namespace's workloads, in set
+    order, with the positions of those whose pods carry each (label, value): a selector's
+    workloads are among those of its rarest pair (checked one by one as before), so N
+    Services over N workloads cost about N, not N x N."""
+
+    def candidates(self, selector: dict):
+        from .gateway import _label_value  # selector_matches compares label values so
+
+        by_label = getattr(self, "_by_label", None)
+        if by_label is None:
+            by_label = self._by_label = {}
+            for pos, (labels, _) in enumerate(self):
+                for k, v in labels.items():
+                    by_label.setdefault((k, _label_value(v)), []).append(pos)
+        rarest = None
+        for k, v in selector.items():
+            got = by_label.get((str(k), _label_value(v)), ())
+            if rarest is None or len(got) < len(rarest):
+                rarest = got
+        if rarest is None:
+            return list(self)  # an empty selector: every workload
+        return [self[pos] for pos in rarest]
+
+
 def _namespace_workload_kinds(index, namespace) -> list:
-    out: list = []
+    out = _Workloads()
     if namespace is None:
         return out  # workloads are namespaced: namespace_of never says None for one
     for kind in WORKLOAD_POD_SPEC:
@@ -97,14 +122,14 @@ def service_kind(index, namespace: str, name: str) -> str | None:
 
 
 def _service_kind(index, namespace: str, name: str) -> str | None:
-    from .gateway import selector_matches
+    from .gateway import selector_matches  # (gateway imports this module)
 
     svc = index.get("Service", namespace, name)
     if svc is not None:
         selector = svc.get("spec", "selector")
         if isinstance(selector, dict) and selector:
             kinds = set()
-            for labels, found in _workload_kinds(index, namespace):
+            for labels, found in _workload_kinds(index, namespace).candidates(selector):
                 if selector_matches({"matchLabels": selector}, labels):
                     kinds |= found
             if len(kinds) == 1:

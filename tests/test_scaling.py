@@ -852,3 +852,56 @@ def test_many_grants_and_references_into_one_namespace_cost_linear(tmp_path, mon
     assert sum(f.rule == "IGW101" for f in result.findings) == n
     assert sum(f.rule == "IGW108" for f in result.findings) == n
     assert len(calls) <= 4 * n, len(calls)
+
+
+def test_selector_lookups_equal_the_scans():
+    """A Service's workloads found by its rarest (label, value) pair: llm's candidates
+    hold every workload selector_matches accepts, and domain._selects_any says what
+    asking each Bifrost pod says (values of several types, unhashable ones included)."""
+    from infergw_lint import domain, llm
+
+    rng = random.Random(110)
+    values = ["a", "b", "1", 1, True, 1.0, None, ["a"], {"x": 1}]
+    keys = ["app", "tier", "1", 1]
+
+    def labels():
+        return {rng.choice(keys): rng.choice(values) for _ in range(rng.randint(0, 3))}
+
+    for _ in range(400):
+        rows = llm._Workloads((labels(), {rng.choice(["bifrost", "vllm"])}) for _ in range(rng.randint(0, 8)))
+        pods = [labels() for _ in range(rng.randint(0, 8))]
+        for _ in range(6):
+            selector = labels()
+            if selector:
+                got = {id(r) for r in rows.candidates(selector)}
+                want = {id(r) for r in rows if gw.selector_matches({"matchLabels": selector}, r[0])}
+                assert want <= got, (selector, rows)
+            if pods:
+                assert domain._selects_any(selector, pods, {}, "ns") == any(domain._labels_match(selector, l) for l in pods)
+
+
+def test_many_services_over_many_workloads_cost_linear(tmp_path, monkeypatch):
+    """N Services each selecting one of N workloads in one namespace (routes to each):
+    the selectors are matched against a bounded number of workloads each."""
+    from infergw_lint import llm
+
+    calls = []
+    real = gw.selector_matches
+    monkeypatch.setattr(gw, "selector_matches", lambda *a, **k: calls.append(1) or real(*a, **k))
+    n = 120
+    docs = ["apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"]
+    for i in range(n):
+        docs.append(
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}, namespace: a}}\nspec:\n  template:\n"
+            f"    metadata: {{labels: {{app: x{i}, part: all}}}}\n    spec: {{containers: [{{name: c, image: vllm/vllm-openai:v0.6}}]}}\n"
+        )
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: a}}\nspec: {{selector: {{part: all, app: x{i}}}}}\n")
+        docs.append(
+            f"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r{i}, namespace: a}}\nspec:\n"
+            f"  rules:\n  - matches: [{{path: {{value: /v1/}}}}]\n    backendRefs: [{{name: s{i}, port: 80}}]\n"
+        )
+    (tmp_path / "m.yaml").write_text("---\n".join(docs))
+    result = run([str(tmp_path)], Options(select=["IGW110"]))
+    assert sum(f.rule == "IGW110" for f in result.findings) == n  # each an LLM route (vLLM) without a timeout
+    assert len(calls) <= 2 * n, len(calls)
+    assert llm  # the module whose lookup is counted
