@@ -411,6 +411,23 @@ def _make_subtree(node: _Node):
     return ident, _reads.cutter(root)
 
 
+def _read_key(converted, reads, budget: list):
+    """The memo key of ``converted`` cut down to ``reads`` (``_reads.key``), charged to
+    ``budget``; hashed when long.  None, and the budget spent, when it cannot be printed
+    (too deep, an int too long to print): the caller walks instead."""
+    try:
+        k = _reads.key(converted, reads)
+    except (RecursionError, ValueError, MemoryError):
+        budget[0] = 0
+        return None
+    budget[0] -= len(k)
+    if len(k) > READ_KEY_HASHED:
+        from hashlib import sha256
+
+        k = sha256(k.encode("utf-8", "surrogatepass")).digest()
+    return k
+
+
 def _by_subtree(val, node: _Node, p: tuple, sub, issues: list, where: str, verdicts, skip, conversions,
                 budget: list) -> bool:
     """The issues of ``node``'s subtree on ``val`` from the verdicts kept by what its rules
@@ -426,16 +443,9 @@ def _by_subtree(val, node: _Node, p: tuple, sub, issues: list, where: str, verdi
     elif t[0] >= TRIAL and t[1] * HIT_RATIO < t[0]:
         return False
     converted = to_cel(val, node.schema, conversions)
-    try:
-        k = _reads.key(converted, cut)
-    except (RecursionError, ValueError, MemoryError):
-        budget[0] = 0
+    k = _read_key(converted, cut, budget)
+    if k is None:
         return False
-    budget[0] -= len(k)
-    if len(k) > READ_KEY_HASHED:
-        from hashlib import sha256
-
-        k = sha256(k.encode("utf-8", "surrogatepass")).digest()
     t[0] += 1
     key = (ident, k)
     found = memo.get(key)
@@ -871,16 +881,9 @@ def _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budg
         return False
     if converted is None:
         converted = to_cel(val, sch, conversions)
-    try:
-        k = _reads.key(converted, found)
-    except (RecursionError, ValueError, MemoryError):  # ValueError: an int too long to print
-        budget[0] = 0
+    k = _read_key(converted, found, budget)
+    if k is None:
         return False
-    budget[0] -= len(k)
-    if len(k) > READ_KEY_HASHED:
-        from hashlib import sha256
-
-        k = sha256(k.encode("utf-8", "surrogatepass")).digest()
     t[0] += 1
     key = (ident, k)
     messages = memo.get(key)
