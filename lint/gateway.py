@@ -1471,6 +1471,26 @@ def graph_for(ctx) -> Graph:
     return graph(ctx.index, ctx.options.assume_complete)
 
 
+def option_crd_kinds(ctx) -> set[tuple[str, str]]:
+    """(group, kind) of each CustomResourceDefinition of the ``--crds`` paths (the CRDs of
+    the linted set and ``--context`` are ``Graph.crd_kinds``): a kind the cluster defines."""
+
+    def build() -> set:
+        from .crd import crds_option_docs
+
+        kinds = set()
+        for doc in crds_option_docs(ctx):
+            if doc.kind != "CustomResourceDefinition":
+                continue
+            spec = _dict(doc.get("spec"))
+            kind = _dict(spec.get("names")).get("kind")
+            if isinstance(spec.get("group"), str) and isinstance(kind, str):
+                kinds.add((spec["group"], kind))
+        return kinds
+
+    return ctx.index.memo("gateway.option-crd-kinds", build)
+
+
 def lookup_complete(ctx, kind: str, namespace: str | None) -> bool:
     """May a failed lookup of a ``kind`` object in ``namespace`` be reported as missing?
 
@@ -1567,7 +1587,8 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
     gk = (b.group, b.kind)
     if gk not in KNOWN_BACKEND_KINDS:
         judged = getattr(ctx.options, "controllers", ())
-        if gk in g.crd_kinds or index.of_kind(b.kind, group=b.group) or only_other_controllers(route, g, judged):
+        if (gk in g.crd_kinds or index.of_kind(b.kind, group=b.group) or gk in option_crd_kinds(ctx)
+                or only_other_controllers(route, g, judged)):
             return out
         out.append(Problem(
             "IGW104", "unknown kind", f"{shown}: kind {b.kind!r} is not a backend kind the controller resolves (IGW104)",

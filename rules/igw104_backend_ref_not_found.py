@@ -16,9 +16,9 @@ kind `Service`, the route's namespace), reports:
   inference.networking.x-k8s.io), a `ServiceImport` (multicluster.x-k8s.io), an Istio
   `ServiceEntry`/`Hostname`, an agentgateway `AgentgatewayBackend` or an Envoy
   Gateway `Backend` -- unless the linted set holds an object of that group and kind, or
-  its CustomResourceDefinition, or the route's parent Gateways all belong to a
-  GatewayClass in the set whose controller is not kgateway (that controller may serve its
-  own kinds). A kgateway Backend or an InferencePool that is missing is reported like a
+  its CustomResourceDefinition (in the set, `--context` or `--crds`), or the route's parent
+  Gateways all belong to a GatewayClass in the set whose controller is not kgateway (that
+  controller may serve its own kinds). A kgateway Backend or an InferencePool that is missing is reported like a
   Service.
 
 Completeness: a linter given part of a tree must not cry wolf. A missing target is
@@ -104,8 +104,8 @@ class BackendRefNotFound(Rule):
                     named = f"kind {b.kind!r} in group {b.group or 'core'!r}"
                     head = brief(f"{what} {named} is not a known backend kind", f"{what} kind is not a known backend kind")
                     it = "it" if named in head else named
-                    fix = ("Use a Service, or add the kind's CRD or object to the linted set (--context) if your "
-                           "controller serves it")
+                    fix = ("Use a Service, or add the kind's CRD or object to the linted set (--context, or the "
+                           "CRD with --crds) if your controller serves it")
                     yield report(
                         b.path + (("kind",) if "kind" in b.data else ("group",) if "group" in b.data else ()),
                         f"{head}: {route} names {it}, Gateway API implementations resolve other kinds (Service, kgateway "
