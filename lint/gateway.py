@@ -1203,6 +1203,16 @@ def _in_document_order(index, lists: list[list]) -> list:
     return sorted((d for docs in filled for d in docs), key=lambda d: position[id(d)])
 
 
+def crd_group_kinds(crds):
+    """(group, kind) that each CustomResourceDefinition of ``crds`` defines (malformed ones
+    define nothing)."""
+    for doc in crds:
+        spec = _dict(doc.get("spec"))
+        kind = _dict(spec.get("names")).get("kind")
+        if isinstance(spec.get("group"), str) and isinstance(kind, str):
+            yield spec["group"], kind
+
+
 class Graph:
     """Gateway API model of one run, built once per Index (see ``graph``)."""
 
@@ -1218,11 +1228,7 @@ class Graph:
         # from the index's lists by kind (document order within a kind), not a pass over
         # every resource; parents or routes of several kinds are put back in document order
         self.kinds_present = index.kinds()
-        for doc in index.of_kind("CustomResourceDefinition"):
-            spec = _dict(doc.get("spec"))
-            crd_kind = _dict(spec.get("names")).get("kind")
-            if isinstance(spec.get("group"), str) and isinstance(crd_kind, str):
-                self.crd_kinds.add((spec["group"], crd_kind))
+        self.crd_kinds.update(crd_group_kinds(index.of_kind("CustomResourceDefinition")))
         parents = _in_document_order(index, [
             [d for d in index.of_kind(kind) if (d.group, kind) in PARENT_KINDS] for kind in _PARENT_KIND_NAMES
         ])
@@ -1478,15 +1484,7 @@ def option_crd_kinds(ctx) -> set[tuple[str, str]]:
     def build() -> set:
         from .crd import crds_option_docs
 
-        kinds = set()
-        for doc in crds_option_docs(ctx):
-            if doc.kind != "CustomResourceDefinition":
-                continue
-            spec = _dict(doc.get("spec"))
-            kind = _dict(spec.get("names")).get("kind")
-            if isinstance(spec.get("group"), str) and isinstance(kind, str):
-                kinds.add((spec["group"], kind))
-        return kinds
+        return set(crd_group_kinds(d for d in crds_option_docs(ctx) if d.kind == "CustomResourceDefinition"))
 
     return ctx.index.memo("gateway.option-crd-kinds", build)
 

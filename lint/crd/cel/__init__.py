@@ -411,6 +411,20 @@ def _make_subtree(node: _Node):
     return ident, _reads.cutter(root)
 
 
+def _tries(memo: dict, ident):
+    """[keys made, hits] of the memo of ``ident`` in ``memo``; None once it has made TRIAL
+    keys with fewer than one hit in HIT_RATIO (the node is walked from then on)."""
+    tries = memo.get(_TRIES)
+    if tries is None:
+        tries = memo[_TRIES] = {}
+    t = tries.get(ident)
+    if t is None:
+        t = tries[ident] = [0, 0]
+    elif t[0] >= TRIAL and t[1] * HIT_RATIO < t[0]:
+        return None
+    return t
+
+
 def _read_key(converted, reads, budget: list):
     """The memo key of ``converted`` cut down to ``reads`` (``_reads.key``), charged to
     ``budget``; hashed when long.  None, and the budget spent, when it cannot be printed
@@ -434,13 +448,8 @@ def _by_subtree(val, node: _Node, p: tuple, sub, issues: list, where: str, verdi
     read (made, and kept, when not known); False when not kept (the caller walks it)."""
     ident, cut = sub
     memo = _VERDICTS if verdicts is None else verdicts
-    tries = memo.get(_TRIES)
-    if tries is None:
-        tries = memo[_TRIES] = {}
-    t = tries.get(ident)
+    t = _tries(memo, ident)
     if t is None:
-        t = tries[ident] = [0, 0]
-    elif t[0] >= TRIAL and t[1] * HIT_RATIO < t[0]:
         return False
     converted = to_cel(val, node.schema, conversions)
     k = _read_key(converted, cut, budget)
@@ -871,13 +880,8 @@ def _by_reads(val, sch, p, entries, node, issues, where, memo, conversions, budg
     """The verdicts of a node's rules kept by what they read (see ``_node_reads``); False
     when not kept (the caller evaluates them), else True (issues appended)."""
     ident, found = node
-    tries = memo.get(_TRIES)
-    if tries is None:
-        tries = memo[_TRIES] = {}
-    t = tries.get(ident)
+    t = _tries(memo, ident)
     if t is None:
-        t = tries[ident] = [0, 0]
-    elif t[0] >= TRIAL and t[1] * HIT_RATIO < t[0]:
         return False
     if converted is None:
         converted = to_cel(val, sch, conversions)
