@@ -4,7 +4,7 @@ Before, a CRD given with --crds was not asked, and the route was told its kind w
 
 from __future__ import annotations
 
-import textwrap
+from test_igw109_crds import crd, write
 
 from infergw_lint.engine import Options, run
 
@@ -25,23 +25,9 @@ spec:
   - backendRefs: [{group: example.com, kind: Widget, name: w}]
 """
 
-CRD = """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-"""
 
-
-def _write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return str(path)
+def crd_of(kind="Widget", group="example.com") -> str:
+    return crd(kind, [("v1", True)], group=group)
 
 
 def _igw104(paths, **kw):
@@ -51,20 +37,20 @@ def _igw104(paths, **kw):
 
 
 def test_unknown_kind_without_its_crd(tmp_path):
-    (f,) = _igw104([_write(tmp_path, "route.yaml", ROUTE)])
+    (f,) = _igw104([write(tmp_path, "route.yaml", ROUTE)])
     assert "'Widget'" in f.message and "not a known backend kind" in f.message
 
 
 def test_its_crd_anywhere_makes_it_known(tmp_path):
-    route = _write(tmp_path, "route.yaml", ROUTE)
-    crd = _write(tmp_path, "crd.yaml", CRD)
-    assert not _igw104([route, crd])  # in the linted set
-    assert not _igw104([route], context=[crd])  # --context
-    assert not _igw104([route], crds=[crd])  # --crds
+    route = write(tmp_path, "route.yaml", ROUTE)
+    definition = write(tmp_path, "crd.yaml", crd_of())
+    assert not _igw104([route, definition])  # in the linted set
+    assert not _igw104([route], context=[definition])  # --context
+    assert not _igw104([route], crds=[definition])  # --crds
 
 
 def test_a_crd_of_another_kind_or_group_does_not(tmp_path):
-    route = _write(tmp_path, "route.yaml", ROUTE)
-    other = _write(tmp_path, "crd.yaml", CRD.replace("kind: Widget", "kind: Gadget"))
-    group = _write(tmp_path, "crd2.yaml", CRD.replace("group: example.com", "group: example.org"))
+    route = write(tmp_path, "route.yaml", ROUTE)
+    other = write(tmp_path, "crd.yaml", crd_of(kind="Gadget"))
+    group = write(tmp_path, "crd2.yaml", crd_of(group="example.org"))
     assert len(_igw104([route], crds=[other, group])) == 1

@@ -383,12 +383,7 @@ def _make_subtree(node: _Node):
             return None
         if n.rules:
             entries = _entries(n.rules)
-            texts = []
-            for r, text, _ in entries:
-                texts.append(text)
-                expr = r.get("messageExpression")
-                if isinstance(expr, str) and expr.strip():
-                    texts.append(expr)
+            texts = _texts(entries)
             if not all(type(program(t)) is Native for t in texts) or not _reads.analyse_into(at, texts):
                 return None
             content.append((rel, [(text, r.get("messageExpression"), r.get("message"), r.get("fieldPath"))
@@ -409,6 +404,18 @@ def _make_subtree(node: _Node):
 
     ident = ("\x02", sha256(repr(content).encode("utf-8", "surrogatepass")).hexdigest())
     return ident, _reads.cutter(root)
+
+
+def _texts(entries) -> list:
+    """The CEL texts of a node's rules (``_entries``): each rule, then its message
+    expression when it has one."""
+    texts = []
+    for r, text, _ in entries:
+        texts.append(text)
+        expr = r.get("messageExpression")
+        if isinstance(expr, str) and expr.strip():
+            texts.append(expr)
+    return texts
 
 
 def _tries(memo: dict, ident):
@@ -856,12 +863,7 @@ def _node_reads(rules, entries):
     hit = _NODE_READS.get(id(rules))
     if hit is not None and hit[0] is rules:
         return hit[1]
-    texts = []
-    for r, text, _ in entries:
-        texts.append(text)
-        expr = r.get("messageExpression")
-        if isinstance(expr, str) and expr.strip():
-            texts.append(expr)
+    texts = _texts(entries)
     got = None
     try:
         native = all(type(program(t)) is Native for t in texts)
