@@ -121,8 +121,8 @@ clear_stack(Frame *stack, int depth)
 /* Put ``value`` (a new reference, stolen) into the collection on top of the stack, or make
  * it the root.  Returns 0, DECLINE or FAILED. */
 static int
-place(Frame *stack, int depth, PyObject *value, Py_ssize_t own_end, int scalar_key_ok,
-      PyObject **root, Py_ssize_t *root_end, PyObject *span, PyObject **spans)
+place(Frame *stack, int depth, PyObject *value, Py_ssize_t own_end, PyObject **root, Py_ssize_t *root_end,
+      PyObject *span, PyObject **spans)
 {
     if (depth == 0) {
         *root = value;
@@ -139,18 +139,12 @@ place(Frame *stack, int depth, PyObject *value, Py_ssize_t own_end, int scalar_k
         return 0;
     }
     if (f->key == NULL) {
-        /* a key: only scalars come here (scalar_key_ok) */
-        if (!scalar_key_ok) {
-            Py_DECREF(value);
-            return DECLINE;
-        }
+        /* a key: only scalars come here (a collection as a key is declined at its start) */
         int has = PyDict_Contains(f->obj, value);
         if (has != 0) {  /* a duplicate key (or an unhashable one): the usual path says so */
             Py_DECREF(value);
-            if (has < 0) {
+            if (has < 0)
                 PyErr_Clear();
-                return DECLINE;
-            }
             return DECLINE;
         }
         f->key = value;
@@ -348,7 +342,7 @@ fastyaml_compose(PyObject *self, PyObject *args)
                     break;
                 }
             }
-            status = place(stack, depth, value, (Py_ssize_t)event.end_mark.index, 1, &root, &root_end, span, &spans);
+            status = place(stack, depth, value, (Py_ssize_t)event.end_mark.index, &root, &root_end, span, &spans);
             Py_XDECREF(span);
             if (status == 0 && depth == 0)
                 root_mark = event.start_mark;
@@ -406,7 +400,7 @@ fastyaml_compose(PyObject *self, PyObject *args)
                 root_entries = f->is_map ? PyDict_GET_SIZE(obj) : PyList_GET_SIZE(obj);
                 root_end_index = (Py_ssize_t)event.end_mark.index;  /* the root node's end mark */
             }
-            status = place(stack, depth, obj, own_end, 0, &root, &root_end, NULL, &spans);
+            status = place(stack, depth, obj, own_end, &root, &root_end, NULL, &spans);
             break;
         }
         }

@@ -2,8 +2,9 @@
 
 YAML is composed with PyYAML's C loader (safe: nothing in a manifest is ever
 constructed as an object), JSON with ``jsonparse``.  A file of plain YAML goes by the fast
-path (``_fast_documents``, lint/_fastyaml.c): the same libyaml's events straight to data.  Problems that stop a file or a
-document from loading become ``Problem`` records (reported as IGW000), never exceptions.
+path (``_fast_documents``, lint/_fastyaml.c): the same libyaml's events straight to data.
+Problems that stop a file or a document from loading become ``Problem`` records (reported
+as IGW000), never exceptions.
 """
 
 from __future__ import annotations
@@ -608,8 +609,6 @@ def _line_start(src: SourceFile, offset: int) -> tuple[int, int]:
     return starts[i], i
 
 
-
-
 def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
     """What ``recompose`` needs to compose a released document's tree again and check
     that it is the same tree: (format, document number, slice start, slice end, root
@@ -617,10 +616,18 @@ def _signature(src: SourceFile, node, fmt: str, idx: int) -> tuple:
     if fmt == "json":
         return ("json", idx, 0, 0, len(src.text), type(node), node.tag, len(node.value))
     m = node.start_mark
-    start = m.index - m.column  # where libyaml's line starts: ours too after a "\n"
+    return _yaml_signature(src, idx, m.index, m.line, m.column, node.end_mark.index, type(node), node.tag,
+                           len(node.value))
+
+
+def _yaml_signature(src: SourceFile, idx: int, index: int, line: int, column: int, end: int, kind, tag,
+                    size: int) -> tuple:
+    """``_signature`` of a YAML document whose root starts at ``index`` (libyaml's
+    ``line`` and ``column``) and ends at ``end``: the slice starts where its line does."""
+    start = index - column  # where libyaml's line starts: ours too after a "\n"
     if start < 0 or (start and src.text[start - 1] != "\n"):
-        start, _ = _line_start(src, m.index)
-    return ("yaml", idx, start, (m.index, m.line, m.column), node.end_mark.index, type(node), node.tag, len(node.value))
+        start, _ = _line_start(src, index)
+    return ("yaml", idx, start, (index, line, column), end, kind, tag, size)
 
 
 def recompose(doc: Document, signature: tuple):
@@ -975,17 +982,13 @@ def _fast_documents(src: SourceFile, result: LoadResult) -> bool:
     for data in items:  # a List is unpacked by _add_document, with its item nodes
         if data is not None and data[0].get("kind") == "List" and isinstance(data[0].get("items"), list):
             return False
-    text = src.text
     for idx, item in enumerate(items):
         if item is None:  # an empty document
             continue
         data, index, line, column, end, own_end, entries, spans = item
         doc = Document(src, None, data, idx, "yaml")
         doc.start, doc.end = index, own_end
-        start = index - column  # as _signature
-        if start < 0 or (start and text[start - 1] != "\n"):
-            start, _ = _line_start(src, index)
-        doc.release(("yaml", idx, start, (index, line, column), end, MappingNode, _MAP_TAG, entries))
+        doc.release(_yaml_signature(src, idx, index, line, column, end, MappingNode, _MAP_TAG, entries))
         doc.flavor = domain.classify(doc)
         _embed(doc, result, spans or {})
         result.documents.append(doc)
