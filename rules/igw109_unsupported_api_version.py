@@ -33,7 +33,14 @@
   `gateway.kgateway.dev`), and `group: kgateway.dev` in references inside Gateway API
   resources (route filters, backendRefs, a Gateway's `infrastructure.parametersRef`; a
   GatewayClass parametersRef is IGW107's) -- unless a CRD in the set defines that group
-  and kind (a resource is then judged by the versions that CRD serves, as above).
+  and kind (a resource is then judged by the versions that CRD serves, as above);
+- a resource in kgateway's own group `gateway.kgateway.dev`: judged by the CRDs of its kind
+  in the set when there are any (as above); else, when the run knows the kgateway release
+  (`--kgateway-version`, `versions: {kgateway: ...}`, or the controller image or chart label
+  in the manifests) and its CRDs are bundled (v2.0 to v2.4), a kind that release does not
+  define (BackendConfigPolicy exists from v2.1, ListenerPolicy from v2.2) or a version it
+  does not serve. With the release unknown, or newer than the bundled ones, nothing is
+  reported: a newer release may define the kind.
 
 ## Why
 
@@ -44,7 +51,8 @@ applied. Manifests copied from the newest upstream docs often use versions a v1.
 does not have. A resource in a group that does not exist (`kgateway.dev/v1alpha1`, as the
 seed's GatewayClassConfig) fails the same way. When the CRDs themselves are in the set,
 their `served` flags are the API server's own answer, whatever release they came from
-(upstream's main branch, a vendor's fork).
+(upstream's main branch, a vendor's fork). A kgateway policy copied from the docs of a
+newer release (`ListenerPolicy` on a v2.1 cluster) fails the same way.
 
 ## Example
 
@@ -68,7 +76,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from infergw_lint.crd import MAX_SHOWN, serving, version_priority
+from infergw_lint.crd import MAX_SHOWN, bundle, bundled_names, serving, version_priority
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
 from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, served, served_versions
 from infergw_lint.rule import Rule, brief, report
@@ -228,12 +236,89 @@ def _kind_parts(group, kind, defs, crds) -> tuple:
     return got
 
 
+def _kgateway_kinds(ctx):
+    """(release, kind -> served versions, kind -> the bundled minor releases defining it) of
+    the run's kgateway release, when it is known and its CRDs are bundled; else None (a
+    release nobody stated, or one newer than the bundled ones, may define kinds and versions
+    the bundles do not know: nothing is reported then)."""
+
+    def build():
+        release = getattr(getattr(ctx, "versions", None), "kgateway", None)
+        if release is None or not release.known:
+            return None
+        minor = release.minor()
+        if len(minor) != 2:
+            return None
+        releases = {}  # (major, minor) -> bundle name
+        for name in bundled_names():
+            if name.startswith("kgateway-"):
+                parts = tuple(int(p) for p in name[len("kgateway-"):].split(".") if p.isdigit())
+                if len(parts) == 2:
+                    releases[parts] = name
+        if tuple(minor) not in releases:
+            return None
+        kinds, defined_in = {}, {}
+        for m in sorted(releases):
+            data = bundle(releases[m]) or {}
+            for c in data.get("crds") or ():
+                if c.get("group") != KGATEWAY_GROUP:
+                    continue
+                defined_in.setdefault(c.get("kind"), []).append(m)
+                if m == tuple(minor):
+                    kinds[c.get("kind")] = sorted(c.get("versions") or (), key=version_priority)
+        if not kinds:  # a damaged bundle: no verdict
+            return None
+        return release, kinds, defined_in
+
+    return ctx.index.memo("igw109-kgateway-kinds", build)
+
+
+def _kgateway_release_message(ctx, group, kind, version):
+    """(message, help) for a ``gateway.kgateway.dev`` resource whose kind or version the
+    run's kgateway release does not serve; None when it does, or when that is not known."""
+    known = _kgateway_kinds(ctx)
+    if known is None:
+        return None
+    release, kinds, defined_in = known
+    served_here = kinds.get(kind)
+    if served_here is not None and version in served_here:
+        return None
+    state = "or state the cluster's real version (--kgateway-version or versions.kgateway)"
+    resource = f"{kind[:120]} {group}/{version[:60]}"
+    if served_here is not None:
+        title = brief(f"{resource} is not served by kgateway {release}",
+                      f"apiVersion not served by kgateway {release}: {resource}")
+        fix = f"Use {group}/{served_here[0]}, {state}"
+        msg = (f"{title}: the target is kgateway {release} ({release.source}), whose {kind} CRD serves "
+               f"{_versions(served_here)}, so kubectl apply fails with 'no matches for kind {kind}'")
+        return f"{msg}. {fix}", fix
+    name = kind[:120]
+    title = brief(f"{resource}: kgateway {release} has no {name} kind",
+                  f"kind not defined by kgateway {release}: {resource}")
+    target = tuple(release.minor())
+    later = [m for m in defined_in.get(kind, ()) if m > target]
+    if later:
+        since = "v%d.%d" % later[0]
+        why = f"and {name} is defined from kgateway {since}"
+        fix = f"Upgrade kgateway to {since} or later, {state}"
+    else:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(kinds), n=1, cutoff=0.6)
+        why = f"whose CRDs define {', '.join(sorted(kinds))} in {group}"
+        fix = f"Use kind {close[0]}" if close else f"Use one of kgateway {release}'s kinds"
+        fix += f", {state}"
+    msg = (f"{title}: the target is kgateway {release} ({release.source}), {why}, so kubectl apply fails with "
+           f"'no matches for kind {name}'")
+    return f"{msg}. {fix}", fix
+
+
 class UnsupportedApiVersion(Rule):
     code = "IGW109"
     name = "unsupported-api-version"
     severity = "error"
     kinds = ()
-    groups = tuple(sorted(WRONG_KGATEWAY_GROUPS)) + (GATEWAY_GROUP, X_GATEWAY_GROUP)  # check reads no other
+    groups = tuple(sorted(WRONG_KGATEWAY_GROUPS)) + (GATEWAY_GROUP, X_GATEWAY_GROUP, KGATEWAY_GROUP)  # check reads no other
     tags = ("gateway-api", "kgateway", "compatibility")
     security_severity = "2.0"
 
@@ -263,6 +348,12 @@ class UnsupportedApiVersion(Rule):
                 f"({KGATEWAY_GROUP}/v1alpha1){extra}. {fix}",
                 help=fix,
             )
+            return
+        if group == KGATEWAY_GROUP:
+            if verdict is None and isinstance(kind, str):
+                found = _kgateway_release_message(ctx, group, kind, version)
+                if found is not None:
+                    yield report(("apiVersion",), found[0], help=found[1])
             return
         if group in (GATEWAY_GROUP, X_GATEWAY_GROUP):
             if verdict is None:
