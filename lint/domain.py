@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 KGATEWAY_GROUP = "gateway.kgateway.dev"
+# kinds of gateway.kgateway.dev renamed before v2.0: the old name -> the new one (kgateway
+# EP-10611, design/10611.md, issue kgateway-dev/kgateway#10611, Feb 2025: Upstream became
+# Backend; manifests from kgateway's 2025 development snapshots still carry the old name)
+KGATEWAY_RENAMED_KINDS = {"Upstream": "Backend"}
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute")
 BIFROST_SCHEMA_HINT = "getbifrost"
 

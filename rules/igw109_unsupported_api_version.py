@@ -77,7 +77,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from infergw_lint.crd import MAX_SHOWN, bundle, bundled_names, serving, version_priority
-from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP
+from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP, KGATEWAY_RENAMED_KINDS
 from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, served, served_versions
 from infergw_lint.rule import Rule, brief, report
 
@@ -301,6 +301,10 @@ def _kgateway_release_message(ctx, group, kind, version):
         since = "v%d.%d" % later[0]
         why = f"and {name} is defined from kgateway {since}"
         fix = f"Upgrade kgateway to {since} or later, {state}"
+    elif KGATEWAY_RENAMED_KINDS.get(kind) in kinds:
+        renamed = KGATEWAY_RENAMED_KINDS[kind]
+        why = f"where {kind} is called {renamed} (renamed before kgateway v2.0)"
+        fix = f"Use kind {renamed} (its spec changed too: check the fields against {renamed}'s)"
     else:
         import difflib
 

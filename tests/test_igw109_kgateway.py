@@ -67,3 +67,9 @@ def test_hostile_kind_and_version_are_cut_in_the_message(tmp_path):
     path = write(tmp_path, "p.yaml", POLICY.format(version="v" + "9" * 500, kind="K" * 5000))
     got = igw109([path], versions={"kgateway": ("2.3", "--kgateway-version")})
     assert len(got) == 1 and len(got[0].message) < 2000
+
+
+def test_a_kind_renamed_before_v2_0_names_its_new_name(tmp_path):
+    path = write(tmp_path, "u.yaml", POLICY.format(version="v1alpha1", kind="Upstream"))
+    got = igw109([path], versions={"kgateway": ("2.0", "--kgateway-version")})
+    assert len(got) == 1 and "Use kind Backend" in got[0].message
