@@ -302,6 +302,38 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
     return value
 
 
+# ---- which schema nodes carry CEL rules ----------------------------------------------
+
+_RULES_BELOW: dict = {}  # id(schema node) -> (node, has rules in its subtree)
+
+
+def has_rules(sch: dict) -> bool:
+    """Does ``sch`` or any node under it that CEL checking walks (properties, items,
+    additionalProperties) carry CEL rules?  (lint/crd/cel.py skips subtrees without; a
+    kind's schema without any is not handed to it at all)"""
+    hit = _RULES_BELOW.get(id(sch))
+    if hit is not None and hit[0] is sch:
+        return hit[1]
+    found = False
+    stack = [sch]
+    while stack and not found:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("x-kubernetes-validations"):
+            found = True
+            break
+        props = node.get("properties")
+        if isinstance(props, dict):
+            stack.extend(props.values())
+        for key in ("items", "additionalProperties"):
+            if isinstance(node.get(key), dict):
+                stack.append(node[key])
+    if len(_RULES_BELOW) < 100_000:
+        _RULES_BELOW[id(sch)] = (sch, found)  # keeps the node alive: its id is not reused
+    return found
+
+
 # ---- step 2: validate ------------------------------------------------------------------
 # Each schema node is read once into a ``_Plan`` (its keywords as attributes, the plans of
 # its properties kept as they are met), so that a node of a document costs the checks its

@@ -27,6 +27,7 @@ import re
 from infergw_lint.rule import field_path
 
 from ..schema import CEL_ERROR, HIT_RATIO, MAX_ISSUES, TRIAL, Issue
+from ..schema import has_rules as _has_rules
 from .lexer import CompileError, Unsupported
 from . import reads as _reads
 from . import values
@@ -508,34 +509,6 @@ def _walk(sch: dict) -> _Node:
     if len(_WALKS) < 100_000:
         _WALKS[id(sch)] = (sch, node)
     return node
-
-
-_RULES_BELOW: dict = {}  # id(schema node) -> (node, has rules in its subtree)
-
-
-def _has_rules(sch: dict) -> bool:
-    """Does ``sch`` or any node under it carry CEL rules? (the walk skips subtrees without)"""
-    hit = _RULES_BELOW.get(id(sch))
-    if hit is not None and hit[0] is sch:
-        return hit[1]
-    found = False
-    stack = [sch]
-    while stack and not found:
-        node = stack.pop()
-        if not isinstance(node, dict):
-            continue
-        if node.get("x-kubernetes-validations"):
-            found = True
-            break
-        props = node.get("properties")
-        if isinstance(props, dict):
-            stack.extend(props.values())
-        for key in ("items", "additionalProperties"):
-            if isinstance(node.get(key), dict):
-                stack.append(node[key])
-    if len(_RULES_BELOW) < 100_000:
-        _RULES_BELOW[id(sch)] = (sch, found)  # keeps the node alive: its id is not reused
-    return found
 
 
 # ---- verdicts kept between runs ------------------------------------------------------------
