@@ -21,12 +21,17 @@ from __future__ import annotations
 from .lexer import INT64_MAX, CompileError, Unsupported, error, tokenize
 
 MAX_DEPTH = 96  # of the finished tree (chains such as `a + b + c ...` grow it without nesting)
-MAX_NESTING = 40  # of parentheses, brackets, calls and `?:` arms (each costs ~10 parser frames;
+MAX_NESTING = 40  # of parentheses, brackets, calls and `?:` arms (each costs ~5 parser frames;
 # cel-spec's conformance tests nest 32 parentheses)
 RESERVED = frozenset(
     "as break const continue else for function if import let loop package namespace return var void while".split()
 )
-_RELATIONS = frozenset(("==", "!=", "<", "<=", ">", ">="))
+# binary operators by precedence, lowest first (``in`` is an identifier token: _IN)
+_OR, _AND, _IN = 1, 2, 3
+_BINARY = {
+    "||": _OR, "&&": _AND, "==": _IN, "!=": _IN, "<": _IN, "<=": _IN, ">": _IN, ">=": _IN,
+    "+": 4, "-": 4, "*": 5, "/": 5, "%": 5,
+}
 
 
 class UInt(int):
@@ -107,12 +112,14 @@ class _Parser:
     # -- helpers
     def advance(self):
         tok = self.tok
-        self.i += 1
-        self.tok = self.toks[min(self.i, len(self.toks) - 1)]
+        i = self.i = self.i + 1
+        if i < len(self.toks):  # past the end: stays on "eof"
+            self.tok = self.toks[i]
         return tok
 
     def at(self, op: str) -> bool:
-        return self.tok[0] == "op" and self.tok[1] == op
+        tok = self.tok
+        return tok[1] == op and tok[0] == "op"
 
     def expect(self, op: str):
         if not self.at(op):
@@ -131,10 +138,10 @@ class _Parser:
     def expr(self):
         self.enter()
         try:
-            cond = self.logical("||")
+            cond = self.binary(1)
             if self.at("?"):
                 off = self.advance()[2]
-                then = self.logical("||")
+                then = self.binary(1)
                 self.expect(":")
                 other = self.expr()
                 return ("cond", off, cond, then, other)
@@ -142,40 +149,30 @@ class _Parser:
         finally:
             self.level -= 1
 
-    def logical(self, op: str):
-        sub = (lambda: self.logical("&&")) if op == "||" else self.relation
-        left = sub()
-        while self.at(op):
-            off = self.advance()[2]
-            left = ("or" if op == "||" else "and", off, left, sub())
-        return left
-
-    def relation(self):
-        left = self.addition()
+    def binary(self, lowest: int):
+        """The binary operators of precedence ``lowest`` and above (``_BINARY``), all
+        left-associative: the trees one function per precedence level makes (``||`` over
+        ``&&`` over relations ...), with one call per operand level instead of five (CEL
+        rules are parsed on first use in a run, ~60 of them for the Gateway API kinds)."""
+        left = self.unary()
         while True:
             kind, value, off = self.tok
-            if kind == "op" and value in _RELATIONS:
-                self.advance()
-                left = ("op", off, value, left, self.addition())
-            elif kind == "ident" and value == "in":
-                self.advance()
-                left = ("op", off, "in", left, self.addition())
+            if kind == "op":
+                prec = _BINARY.get(value)
+                if prec is None or prec < lowest:
+                    return left
+            elif kind == "ident" and value == "in" and lowest <= _IN:
+                prec = _IN
             else:
                 return left
-
-    def addition(self):
-        left = self.multiplication()
-        while self.tok[0] == "op" and self.tok[1] in ("+", "-"):
-            _, op, off = self.advance()
-            left = ("op", off, op, left, self.multiplication())
-        return left
-
-    def multiplication(self):
-        left = self.unary()
-        while self.tok[0] == "op" and self.tok[1] in ("*", "/", "%"):
-            _, op, off = self.advance()
-            left = ("op", off, op, left, self.unary())
-        return left
+            self.advance()
+            right = self.binary(prec + 1)
+            if prec == _OR:
+                left = ("or", off, left, right)
+            elif prec == _AND:
+                left = ("and", off, left, right)
+            else:
+                left = ("op", off, value, left, right)
 
     def unary(self):
         if self.at("!") or self.at("-"):
