@@ -1,16 +1,19 @@
 """The CEL parser's binary operators, parsed by precedence climbing (``_Parser.binary``),
-against the one-method-per-level grammar it replaced (kept here as ``_Levels``): the same
-trees and the same errors, on every rule and message expression of the bundled CRDs, on
-operator chains of every mix, and on mutations of them."""
+against the one-method-per-level grammar it replaced (kept here as ``_Levels``), and the
+lexer's one-match path for common tokens (``lexer._COMMON``) against the token-by-token
+code alone: the same tokens, trees and errors, on every rule and message expression of the
+bundled CRDs, on operator chains of every mix, on the edge cases of each token, and on
+mutations of them all."""
 
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from infergw_lint import crd
-from infergw_lint.crd.cel import parser
+from infergw_lint.crd.cel import lexer, parser
 from infergw_lint.crd.cel.lexer import CompileError
 
 _RELATIONS = frozenset(("==", "!=", "<", "<=", ">", ">="))
@@ -94,8 +97,24 @@ def _outcome(cls, text):
         parser._Parser = saved
 
 
+def _tokens(text, common=True):
+    saved = lexer._COMMON
+    if not common:
+        lexer._COMMON = re.compile(r"(?!)")  # never matches: every token read one at a time
+    try:
+        return ("tokens", lexer.tokenize(text))
+    except CompileError as exc:
+        return (type(exc).__name__, str(exc))
+    finally:
+        lexer._COMMON = saved
+
+
 def _same(text):
     assert _outcome(parser._Parser, text) == _outcome(_Levels, text), text
+    got, want = _tokens(text), _tokens(text, common=False)
+    assert got == want, text
+    if got[0] == "tokens":
+        assert [type(t[1]) for t in got[1]] == [type(t[1]) for t in want[1]], text
 
 
 def _bundled_texts() -> list:
@@ -138,6 +157,12 @@ def test_operator_chains_parse_the_same():
     "a ||", "&& b", "a + * b", "a in", "in a", "a ? b", "a ? b : ", "(a || b", "a == == b", "a <",
     "!", "-", "a.b(c,", "1 + 2 +" * 50 + "3", "(" * 45 + "a" + ")" * 45, "!" * 100 + "a", "-" * 100 + "1",
     " || ".join(["a"] * 200), " + ".join(["1"] * 200),
+    # tokens the one-match path must leave to the token-by-token code, or take as it would
+    "''", '""', "'''a'''", '"""a"""', "''''", "'a'''", "r'x'", "R'x'", "b'x'", "rb'x'", "Br'x'", "rr'x'", "ab'x'",
+    "a'x'", 'a"x"', "x_1'y'", r"'a\'b'", "'a\nb'", "'a\rb'", "'\ud800'", "'é€😀'", ".5", "a.5", "a.b", "1.e",
+    "1..2", "a. b", "//c\nx", "x//c", "x /y", "x//", "=", "a = b", "`x`", "a\tb", "\x0bx", "1u", "0x1F.a",
+    "'unterminated", '"a', "'a\\", "a\u00a0b", "é", "a&b", "a|b", "a!b", "!=!", "<==", "a<=>b", "[?a]", "a.?b",
+    "{'a': 1}.a", "x in [1]", "inx", "in", "_", "__a", "a1b2", "'a' 'b'", "'a''b'",
 ])
 def test_errors_and_bounds_the_same(text):
     _same(text)
@@ -146,7 +171,8 @@ def test_errors_and_bounds_the_same(text):
 def test_mutated_rules_parse_the_same():
     rnd = random.Random(7)
     texts = _bundled_texts()
-    pieces = OPERATORS + ["(", ")", "[", "]", "?", ":", ",", ".", "!", " ", "x", "1"]
+    pieces = OPERATORS + ["(", ")", "[", "]", "?", ":", ",", ".", "!", " ", "x", "1", "'", '"', "\\", "r", "b",
+                          "//", "\n", "=", "`", ".5", "\ud800", "é"]
     for _ in range(3000):
         text = rnd.choice(texts)
         for _ in range(rnd.randint(1, 3)):
