@@ -699,3 +699,133 @@ def iter_errors(schema, value):
     if x is None:
         raise ValueError("schema not explained: use jsonschema")
     return x.errors(schema, value, ())
+
+
+# ---- a key under which values are judged alike -------------------------------------------
+# Copies of one config (a tenant's, an overlay's) differ mostly in strings that the schema
+# reads only as "a string" (URLs, service names).  ``blind_key`` gives such copies one key:
+# the value with those strings left out, so a caller may keep the errors of one copy for
+# all of them.  A string is left out when no node of the schema that can judge it reads
+# more than its type: its nearest key (the key of its list, for a list item) is not the
+# name of any property whose schema, through $ref, allOf, anyOf, not, if, then, else and
+# items, has enum, const, pattern, minLength or maxLength.  Under such a key the whole
+# value is kept as written (an enum error shows the value).  Anything the analysis cannot
+# place (such a keyword at the root, under additionalProperties, a keyword iter_errors
+# does not know) gives no key.
+
+_READS_STRINGS = frozenset({"enum", "const", "pattern", "minLength", "maxLength"})
+_ANY_NAME = object()  # the nearest key of a value under additionalProperties: any name
+_BLIND_NAMES: dict = {}  # id(root schema) -> (the root, its frozenset of names, or None)
+_LEFT_OUT = object()  # stands for a string left out of a key
+_BLIND_NODES = 100_000  # values a key is made of, at most
+_BLIND_DEPTH = 200
+
+
+class _NoKey(Exception):
+    pass
+
+
+def _string_names(root):
+    """The property names under which the schema reads strings beyond their type, or None
+    when it may read one under another name (see above)."""
+    x = _explainer(root)
+    if x is None:
+        return None
+    names: set = set()
+    stack = [(root, None)]
+    seen: set = set()
+    while stack:
+        node, name = stack.pop()
+        if node is True or node is False:
+            continue
+        if type(node) is not dict:
+            return None
+        mark = (id(node), name if isinstance(name, str) else id(name))
+        if mark in seen:
+            continue
+        seen.add(mark)
+        if len(seen) > 100_000:
+            return None
+        for kw, arg in node.items():
+            if kw not in _DRAFT201909:
+                if kw in ("then", "else"):
+                    stack.append((arg, name))
+                continue
+            if kw in _READS_STRINGS:
+                if not isinstance(name, str):
+                    return None  # at the root, or under any name
+                names.add(name)
+            elif kw == "$ref":
+                stack.append((x.ref(arg), name))
+            elif kw in ("allOf", "anyOf"):
+                stack.extend((sub, name) for sub in arg)
+            elif kw in ("not", "if"):
+                stack.append((arg, name))
+            elif kw == "properties":
+                stack.extend((sub, key) for key, sub in arg.items())
+            elif kw == "additionalProperties":
+                if isinstance(arg, dict):
+                    stack.append((arg, _ANY_NAME))
+            elif kw == "items":
+                stack.extend((sub, name) for sub in (arg if isinstance(arg, list) else [arg]))
+            elif kw not in ("type", "required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                            "minItems", "maxItems"):
+                return None  # a keyword not weighed here
+    return frozenset(names)
+
+
+def _names_for(root):
+    hit = _BLIND_NAMES.get(id(root))
+    if hit is not None and hit[0] is root:
+        return hit[1]
+    try:
+        found = _string_names(root)
+    except (KeyError, TypeError, IndexError):
+        found = None
+    if len(_BLIND_NAMES) < 64:
+        _BLIND_NAMES[id(root)] = (root, found)
+    return found
+
+
+def blind_key(schema, value):
+    """A hashable key of ``value`` such that two values with the same key get the same
+    ``iter_errors(schema, ...)`` at the same paths with the same keywords, schema nodes
+    and, where an error can show it, the same instance; None when there is none (a schema
+    this module cannot weigh, a value too large or deep, a value of an unknown type)."""
+    names = _names_for(schema)
+    if names is None:
+        return None
+    budget = _BLIND_NODES
+    scalar = (int, float, bool)
+
+    def walk(v, keep: bool, depth: int):
+        nonlocal budget
+        budget -= 1
+        if budget < 0 or depth > _BLIND_DEPTH:
+            raise _NoKey
+        t = type(v)
+        if t is str:
+            return v if keep else _LEFT_OUT
+        if t is dict:
+            depth += 1
+            items = []
+            for k, item in v.items():
+                if type(item) is str:  # most values: no call
+                    budget -= 1
+                    items.append((type(k), k, item if keep or (type(k) is str and k in names) else _LEFT_OUT))
+                else:
+                    items.append((type(k), k, walk(item, keep or (type(k) is str and k in names), depth)))
+            return (dict, tuple(items))
+        if t is list:
+            depth += 1
+            return (list, tuple([walk(item, keep, depth) for item in v]))
+        if t in scalar or v is None:
+            return (t, v)
+        raise _NoKey  # another type: not weighed here
+
+    try:
+        key = walk(value, False, 0)
+        hash(key)
+    except (_NoKey, TypeError, RecursionError):
+        return None
+    return key if budget >= 0 else None
