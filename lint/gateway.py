@@ -1242,6 +1242,7 @@ class Graph:
                 self.classes.setdefault(doc.name, []).append(doc)
         self._names: dict[tuple, dict[tuple, list[str]]] = {}
         self._attachments: dict[int, list[Attachment]] = {}
+        self._refs: dict[int, list[ParentRef]] = {}  # id(route) -> parent_refs (the graph holds the routes)
         self._collapsed: dict[tuple, list] = {}
         self._entries_of: dict[int, list[RouteEntry]] = {}  # id(route) -> its routing-table entries
         self._tables: dict[tuple, tuple] = {}  # listener key -> _listener_table
@@ -1253,8 +1254,16 @@ class Graph:
         """How each parentRef of ``route`` resolves (cached)."""
         got = self._attachments.get(id(route))
         if got is None:
-            got = [self._attach(route, ref) for ref in parent_refs(route, self.index)]
+            got = [self._attach(route, ref) for ref in self._parent_refs(route)]
             self._attachments[id(route)] = got
+        return got
+
+    def _parent_refs(self, route) -> list:
+        """``parent_refs`` of a route, read once (attaching it and finding the routes of a
+        parent both read them)."""
+        got = self._refs.get(id(route))
+        if got is None:
+            got = self._refs[id(route)] = parent_refs(route, self.index)
         return got
 
     def _distinct_parents(self, key: tuple) -> list:
@@ -1360,7 +1369,7 @@ class Graph:
         if self._routes_by_parent is None:
             by_parent: dict[tuple, list] = {}
             for route in self.routes:
-                for ref in parent_refs(route, self.index):
+                for ref in self._parent_refs(route):
                     named = by_parent.setdefault((ref.kind, ref.namespace, ref.name), [])
                     if not named or named[-1] is not route:  # a parent named twice by one route
                         named.append(route)

@@ -73,7 +73,8 @@ def _parse(url: str) -> Target | None:
     # kept by the URL: IGW210-IGW212 each read every URL of every config, and copies of a
     # config repeat them (a Target is not changed by its readers)
     raw = url.strip()
-    if not raw or raw.startswith("env.") or any(ch.isspace() for ch in raw) or len(raw) > 2048:
+    # (split breaks at the characters isspace() names: a stripped text with one inside has two parts)
+    if not raw or raw.startswith("env.") or len(raw) > 2048 or len(raw.split(None, 1)) > 1:
         return None
     if "://" not in raw:
         raw = "//" + raw  # host:port
