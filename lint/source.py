@@ -41,6 +41,12 @@ class SourceFile:
         self._starts = None
         self._cursor = None
 
+    def __reduce__(self):
+        # pickled for another process (lint/parallel.py) as a call of ``_source_file``: a
+        # slotted object is otherwise rebuilt attribute by attribute, after a failed
+        # look-up of ``__setstate__`` (five times the cost)
+        return _source_file, (self.path, self.text, self.context_only, self._starts, self._cursor)
+
     @property
     def line_starts(self):
         if self._starts is None:
@@ -131,3 +137,10 @@ class SourceFile:
         begin = starts[line - 1]
         end = starts[line] if line < len(starts) else len(self.text)
         return self.text[begin:end].rstrip("\r\n")
+
+
+def _source_file(path: str, text: str, context_only: bool, starts, cursor) -> SourceFile:
+    """A pickled SourceFile again (``SourceFile.__reduce__``)."""
+    src = SourceFile(path, text, context_only)
+    src._starts, src._cursor = starts, cursor
+    return src

@@ -264,3 +264,57 @@ def test_a_process_with_threads_never_forks():
     finally:
         stop.set()
         t.join()
+
+
+def _load_text(tmp_path, name, text):
+    from infergw_lint.loader import LoadResult, _load_file
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return _load_file(str(path), str(path), False, LoadResult())
+
+
+def test_loaded_documents_survive_a_pickle_round_trip(tmp_path):
+    """What a loading child sends back (documents released or not, embedded JSON, a file
+    the documents share) is the same again in the parent: data, identity, positions."""
+    import pickle
+
+    from infergw_lint.document import Document
+
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: ai\ndata:\n"
+        "  config.json: |\n    {\"providers\": {\"openai\": {\"keys\": []}}}\n---\n"
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\nspec:\n"
+        "  rules:\n  - backendRefs:\n    - name: svc\n      port: 8080\n"
+    )
+    before = [_load_text(tmp_path, "a.yaml", text), _load_text(tmp_path, "b.json", '{"kind": "Service", "a": [1]}')]
+    after = pickle.loads(pickle.dumps(before, protocol=pickle.HIGHEST_PROTOCOL))
+    for old, new in zip(before, after):
+        assert [(f.path, f.text, f.context_only) for f in new.files] == [(f.path, f.text, f.context_only) for f in old.files]
+        assert len(new.documents) == len(old.documents) > 0
+        for a, b in zip(old.documents, new.documents):
+            assert b.source is new.files[0]  # one file object, as in the process that loaded it
+            assert set(vars(b)) == set(vars(a))
+            for name in vars(a):
+                if name not in ("source", "node", "embedded", "duplicates"):
+                    assert getattr(b, name) == getattr(a, name), name
+            assert sorted(b.embedded) == sorted(a.embedded)
+            for path in ((), ("metadata", "name"), ("data", "config.json", "providers", "openai"),
+                         ("spec", "rules", 0, "backendRefs", 0, "port"), ("a", 0)):
+                assert b.span(path) == a.span(path)
+                assert b.get(*path) == a.get(*path)
+            assert type(b.node) is type(a.node)  # composed again from the text when released
+
+
+def test_a_document_without_a_tree_says_so():
+    from infergw_lint.document import Document
+    from infergw_lint.source import SourceFile
+
+    doc = Document(SourceFile("x.yaml", "a: 1\n"), None, {"a": 1})
+    assert doc.node is None
+    del doc.__dict__["node"]  # released without a way to compose it again
+    with pytest.raises(AttributeError):
+        doc.node
+    with pytest.raises(AttributeError):
+        doc.no_such_attribute
+    assert getattr(doc, "no_such_attribute", 7) == 7
