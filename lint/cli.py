@@ -838,6 +838,7 @@ def cmd_lint(argv: list[str]) -> int:
     if len(set(map(os.path.realpath, targets))) != len(targets):
         _err("two --format reports would go to one --output file: give each its own")
         return EXIT_USAGE
+    options.json_heads = any(fmt == "json" for fmt, _ in reports)  # made while checking (engine.check_documents)
     options.not_manifests = _not_manifests(
         [(t, "the --output file of this run") for t in targets]
         + [(options.baseline, "the --baseline file"), (args.write_baseline, "the --write-baseline file")]

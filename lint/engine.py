@@ -50,6 +50,7 @@ class Options(Record):
         not_manifests: dict | None = None,
         notes: list | None = None,
         jobs: int | None = 1,
+        json_heads: bool = False,
     ):
         self.select = select  # codes, names or code prefixes; None = all
         self.ignore = [] if ignore is None else ignore
@@ -83,6 +84,9 @@ class Options(Record):
         # processes a large tree is linted by (lint/parallel.py): 1 = this one only; 0 or None =
         # automatic, one per idle usable CPU (the command's default, --jobs)
         self.jobs = jobs
+        # the run writes a JSON report: a split check phase makes each finding's JSON head
+        # in the processes that check (reporters/json.py head_marker); not compared by ==
+        self.json_heads = json_heads
 
 
 class Result(Record):
@@ -336,6 +340,11 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
     contexts_all = (ctx, *contexts.values())
 
     processes = parallel.jobs(options.jobs) if len(docs) >= parallel.MIN_DOCUMENTS else 1
+    heads = None
+    if processes > 1 and getattr(options, "json_heads", False):
+        from .reporters.json import head_marker
+
+        heads = head_marker()
 
     def check_part(bounds):
         said = [len(c.notes) for c in contexts_all]
@@ -353,6 +362,8 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
                 rules_here = shapes[shape] = applicable(active, doc)
             found += check_document(doc, rules_here, dctx, options, occurrences, errors, keys)
             doc.forget()  # its findings are placed: a tree composed for them goes again
+        if heads is not None:
+            heads(found)
         return found, keys, errors, occurrences, [c.notes[n:] for c, n in zip(contexts_all, said)]
 
     if processes <= 1:

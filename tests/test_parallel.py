@@ -318,3 +318,20 @@ def test_a_document_without_a_tree_says_so():
     with pytest.raises(AttributeError):
         doc.no_such_attribute
     assert getattr(doc, "no_such_attribute", 7) == 7
+
+
+@forks
+def test_json_heads_made_by_the_checking_processes_give_the_same_report(monkeypatch):
+    """A split run writing JSON makes each finding's JSON head while checking; its report
+    is the one a single process writes, byte for byte."""
+    from infergw_lint.reporters.json import render_json
+
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_DOCUMENTS", 0)
+    trees = [SAMPLES, FIXTURES] + ([REALWORLD] if os.path.isdir(REALWORLD) else [])
+    one = run(trees, Options(jobs=1))
+    split = run(trees, Options(jobs=2, json_heads=True))
+    marked = [f for f in split.findings if getattr(f, "_json_head", None) is not None]
+    if parallel.jobs(2) > 1:
+        assert len(marked) > 0.9 * len(split.findings) > 400
+    assert render_json(split) == render_json(one)

@@ -232,11 +232,13 @@ def test_render_leaves_the_collector_as_it_was():
 
 
 def _json_lines_are_dumps(findings):
-    from infergw_lint.reporters.json import _line_writer
+    from infergw_lint.reporters.json import _line_writer, head_marker
 
     dump = json.JSONEncoder(ensure_ascii=False).encode
     line = _line_writer(dump)
-    for _ in range(2):  # the second time from the remembered strings and resources
+    for i in range(3):  # the second time from the remembered strings and resources
+        if i == 2:  # the third with the heads made while checking (a split run writing JSON)
+            head_marker()(findings)
         for f in findings:
             try:
                 expected = dump(f.to_json())
@@ -285,3 +287,33 @@ def test_json_lines_are_dumps(values):
 def test_json_lines_of_real_trees(tree, tmp_path):
     path = _odd_tree(tmp_path) if tree == "odd" else os.path.join(ROOT, tree)
     _json_lines_are_dumps(run([path], Options(jobs=1)).findings)
+
+
+def test_json_heads_made_while_checking_follow_later_changes():
+    """A head made while checking is used only while the finding still has the values it
+    was made of; what the merge, suppressions and add_docs set later is written anew."""
+    from infergw_lint.reporters.json import _line_writer, head_marker
+    from infergw_lint.rule import Finding
+    from infergw_lint.source import Span
+
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    f = Finding("IGW101", "route-backend", "error", "backend 'svc' not found: add it", "a.yaml", Span(3, 5, 3, 9),
+                {"apiVersion": "v1", "kind": "Service", "namespace": "ns", "name": "svc"}, ("spec", "rules", 0),
+                "fp1")
+    head_marker()([f])
+    assert f._json_head[0].startswith('{"rule": "IGW101"') and '"help": "add it"' in f._json_head[0]
+    f.help = "add it"  # add_docs, as the head assumed
+    f.fingerprint, f.url = "fp2", "https://example.com/IGW101"
+    f.suppression = {"kind": "external", "justification": "baseline"}
+    assert _line_writer(dump)(f) == dump(f.to_json())
+    for change in (
+        lambda: setattr(f, "message", "backend 'svc' not found: add it"[:-1] + "T"),
+        lambda: setattr(f, "span", Span(4, 5, 4, 9)),
+        lambda: setattr(f, "resource", dict(f.resource, name="other")),
+        lambda: setattr(f, "field", ("spec",)),
+        lambda: setattr(f, "help", "something else"),
+        lambda: setattr(f, "severity", "warning"),
+        lambda: setattr(f, "path", "b.yaml"),
+    ):
+        change()
+        assert _line_writer(dump)(f) == dump(f.to_json())

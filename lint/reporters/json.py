@@ -110,34 +110,87 @@ def _line_writer(dump):
     findings of the 10k corpus), and escaping costs the C encoder about 30 instructions a
     character: each string is escaped once, and the line is put together from the
     pieces.  A finding with a value of another type than the usual (a custom policy's,
-    a subclass's ``to_json``) is dumped whole."""
-    from ..rule import Finding, field_path
-
-    text = _Escaped()
-    resources = _Resources(dump)
-    to_json = Finding.to_json
+    a subclass's ``to_json``) is dumped whole.  A finding whose head was made while it
+    was checked (``head_marker``) and whose values are still those it was made of gets
+    only its tail written here."""
+    head_of, text = _head_writer(dump)
 
     def line(f) -> str:
-        span = f.span
-        ln, col, end_ln, end_col = span.line, span.column, span.end_line, span.end_column
-        res = f.resource
-        if type(f).to_json is not to_json or not (
-            type(ln) is int is type(col) is int is type(end_ln) is int is type(end_col)
-        ) or not (res is None or type(res) is dict):
-            return dump(f.to_json())
+        kept = getattr(f, "_json_head", None)
+        if (
+            kept is not None and kept[1] is f.rule and kept[2] is f.name and kept[3] is f.severity
+            and kept[4] is f.path and kept[5] is f.span and kept[6] is f.message and kept[7] == f.help
+            and kept[8] is f.resource and kept[9] is f.field
+        ):
+            head = kept[0]
+        else:
+            head = head_of(f, f.help)
+            if head is None:
+                return dump(f.to_json())
         try:
-            out = (
-                f'{{"rule": {text[f.rule]}, "name": {text[f.name]}, "severity": {text[f.severity]}, '
-                f'"path": {text[f.path]}, "line": {ln}, "column": {col}, "end_line": {end_ln}, '
-                f'"end_column": {end_col}, "message": {text[f.message]}, "help": {text[f.help]}, '
-                f'"resource": {"null" if res is None else resources[tuple(res.items())]}, '
-                f'"field": {text[field_path(f.field)]}, "fingerprint": {_escape(f.fingerprint)}, '
-                f'"url": {text[f.url]}'
-            )
-        except TypeError:  # a value that is not a string, or not hashable
+            out = f'{head}, "fingerprint": {_escape(f.fingerprint)}, "url": {text[f.url]}'
+        except TypeError:  # a value that is not a string
             return dump(f.to_json())
         if f.suppression is not None:
             return f'{out}, "suppressed": true, "suppression": {dump(f.suppression)}}}'
         return out + "}"
 
     return line
+
+
+def _head_writer(dump):
+    """(``head(finding, help)``, its string memo): the JSON text of a finding from its
+    ``{`` to its ``"field"`` member, with ``help`` as its help -- the part of its line
+    that nothing changes once the finding is made (the merge of a split run renumbers
+    fingerprints, suppressions and ``add_docs`` come later) -- or None when the finding
+    must be dumped whole."""
+    from ..rule import Finding, field_path
+
+    text = _Escaped()
+    resources = _Resources(dump)
+    to_json = Finding.to_json
+
+    def head(f, help) -> str | None:
+        span = f.span
+        ln, col, end_ln, end_col = span.line, span.column, span.end_line, span.end_column
+        res = f.resource
+        if type(f).to_json is not to_json or not (
+            type(ln) is int is type(col) is int is type(end_ln) is int is type(end_col)
+        ) or not (res is None or type(res) is dict):
+            return None
+        try:
+            return (
+                f'{{"rule": {text[f.rule]}, "name": {text[f.name]}, "severity": {text[f.severity]}, '
+                f'"path": {text[f.path]}, "line": {ln}, "column": {col}, "end_line": {end_ln}, '
+                f'"end_column": {end_col}, "message": {text[f.message]}, "help": {text[help]}, '
+                f'"resource": {"null" if res is None else resources[tuple(res.items())]}, '
+                f'"field": {text[field_path(f.field)]}'
+            )
+        except TypeError:  # a value that is not a string, or not hashable
+            return None
+
+    return head, text
+
+
+def head_marker():
+    """``mark(findings)``: gives each finding the head of its JSON line (``_head_writer``,
+    with the help ``add_docs`` will give it), kept with the values it was made of.  Run
+    on each part of a split check phase (lint/engine.py ``check_documents``, when the
+    run writes a JSON report): the heads are made by the processes that check, side by
+    side, and the report, which one process writes, only adds each finding's tail."""
+    from . import message_parts
+
+    head_of, _ = _head_writer(json.JSONEncoder(ensure_ascii=False).encode)
+
+    def mark(findings) -> None:
+        for f in findings:
+            try:
+                help = f.help or message_parts(f.message).rest  # what add_docs sets
+                head = head_of(f, help)
+                if head is not None:
+                    f._json_head = (head, f.rule, f.name, f.severity, f.path, f.span, f.message, help, f.resource,
+                                    f.field)
+            except Exception:  # noqa: BLE001 - an odd finding (a custom policy's): the report makes its line
+                continue
+
+    return mark
