@@ -76,7 +76,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from infergw_lint.crd import MAX_SHOWN, bundle, bundled_names, serving, version_priority
+from infergw_lint.crd import MAX_SHOWN, bundle_kinds, bundled_names, serving, version_priority
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP, KGATEWAY_RENAMED_KINDS
 from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, served, served_versions
 from infergw_lint.rule import Rule, brief, report
@@ -259,7 +259,7 @@ def _kgateway_kinds(ctx):
             return None
         kinds, defined_in = {}, {}
         for m in sorted(releases):
-            data = bundle(releases[m]) or {}
+            data = bundle_kinds(releases[m]) or {}  # names and versions: no schema read
             for c in data.get("crds") or ():
                 if c.get("group") != KGATEWAY_GROUP:
                     continue

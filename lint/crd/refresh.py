@@ -15,6 +15,9 @@ The upstream files are read with ``git show <ref>:<path>`` from the given git di
 bare clone is fine).  Gateway API (kubernetes-sigs/gateway-api) and kgateway
 (kgateway-dev/kgateway) are both Apache-2.0; the notice is in ``data/NOTICE``.
 
+``data/kinds.json`` (the kinds and versions of every bundle, for lookups that need no
+schema) is derived from the bundles and written with them (``write_index``).
+
 kgateway: one bundle per minor release (``kgateway-2.3.json.gz``), made from the CRD files
 of ``install/helm/kgateway-crds/templates`` (group ``gateway.kgateway.dev`` only; the
 agentgateway CRDs are not bundled) at the newest patch release whose commit could be pinned.
@@ -211,9 +214,34 @@ def main(argv=None) -> int:
                 "evidence": KGATEWAY_RELEASES[ref]["evidence"], "license": "Apache-2.0",
             }
         print(write_bundle(name, source, crds, args.out), f"({len(crds)} CRDs)", file=sys.stderr)
+    write_index(args.out)
     if args.out == DATA:
         write_notice()
     return 0
+
+
+def write_index(out: str = DATA) -> str:
+    """data/kinds.json: the kinds and versions of every bundle in ``out`` (``kinds_of``),
+    each with the CRC-32 of the bundle file it was derived from, for the rules that ask
+    which kinds a release defines without reading its schemas (lint/crd ``bundle_kinds``).
+    Derived from the bundles only; regenerate after changing one by hand with
+    ``python -c "from infergw_lint.crd.refresh import write_index; write_index()"``."""
+    import zlib
+
+    from . import kinds_of
+
+    bundles = {}
+    for name in sorted(os.listdir(out)):
+        if name.endswith(".json.gz"):
+            with open(os.path.join(out, name), "rb") as fh:
+                raw = fh.read()
+            data = json.loads(gzip.decompress(raw))
+            bundles[name[: -len(".json.gz")]] = {"crc32": zlib.crc32(raw), "kinds": kinds_of(data)}
+    path = os.path.join(out, "kinds.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"format": 1, "bundles": bundles}, fh, sort_keys=True, indent=1)
+        fh.write("\n")
+    return path
 
 
 def write_notice() -> None:
@@ -235,6 +263,7 @@ def write_notice() -> None:
             )
             if s.get("evidence"):
                 lines.append(f"  (why this commit is {s['ref']}: {s['evidence']})")
+    lines.append("- kinds.json: the kinds and versions of each bundle above, derived from them by refresh.py (write_index)")
     lines += ["", "Gateway API: Copyright The Kubernetes Authors. kgateway: Copyright The kgateway Authors.", ""]
     with open(os.path.join(DATA, "NOTICE"), "w") as fh:
         fh.write("\n".join(lines))
