@@ -198,6 +198,14 @@ def _text_of(doc, base: tuple) -> str | None:
     return cur if type(cur) is str else None
 
 
+def _recorded(errors, into: list):
+    """``errors``, each also appended to ``into`` as it is read: a reader that stops early
+    (MAX_ERRORS) reads the same prefix again from ``into`` and stops at the same error."""
+    for err in errors:
+        into.append(err)
+        yield err
+
+
 class BifrostConfigSchema(Rule):
     code = "IGW206"
     name = "bifrost-config-schema"
@@ -214,7 +222,9 @@ class BifrostConfigSchema(Rule):
         keep_severity = self.code in (getattr(ctx.options, "severity", None) or {})
         version = ctx.versions.bifrost_for(doc)
         release = range_for(version)  # None (unknown): the newest schema, which knows every key
-        memo = ctx.index.memo("igw206-verdicts", dict) if getattr(ctx, "index", None) is not None else {}
+        has_index = getattr(ctx, "index", None) is not None
+        memo = ctx.index.memo("igw206-verdicts", dict) if has_index else {}
+        alike_memo = ctx.index.memo("igw206-errors", dict) if has_index else {}
         for cfg in configs:
             # the same config (a copy per tenant, per overlay) read by the same release is
             # validated once per run: its findings, relative to the config, are kept by content
@@ -226,25 +236,34 @@ class BifrostConfigSchema(Rule):
             found = memo.get(key)
             if found is None:
                 # copies that differ only in strings the schema reads as "a string" (URLs and
-                # names of each tenant's services) get the same findings: validated once
-                blind = blind_key(schema_for(release), cfg.data) if explains(schema_for(release)) else None
-                alike = None if blind is None else (key[:3], blind)
-                found = memo.get(alike) if alike is not None else None
-                if found is None:
-                    found = [
-                        (rep.path[len(cfg.base):], rep.message, rep.key, rep.severity)
-                        for rep in self._check_config(cfg, keep_severity, release, version)
-                    ]
-                    if alike is not None:
-                        memo[alike] = found
-                memo[key] = found
+                # names of each tenant's services) have the same schema errors: those are kept
+                # by the release and that key, and each copy's messages made from them (a
+                # message may name the Bifrost version and where it was read)
+                sch = schema_for(release)
+                blind = blind_key(sch, cfg.data) if explains(sch) else None
+                alike = None if blind is None else (release["name"] if release else None, blind)
+                errors = alike_memo.get(alike) if alike is not None else None
+                recorded = None
+                if errors is None:
+                    errors = schema_errors(release, cfg.data)
+                    if alike is not None:  # what _check_config reads of them (it may stop early)
+                        recorded = []
+                        errors = _recorded(errors, recorded)
+                found = memo[key] = [
+                    (rep.path[len(cfg.base):], rep.message, rep.key, rep.severity)
+                    for rep in self._check_config(cfg, keep_severity, release, version, errors)
+                ]
+                if recorded is not None:  # (kept once read without an exception)
+                    alike_memo[alike] = recorded
             for rel, message, key_, severity in found:
                 yield report(cfg.path(*rel), message, key=key_, severity=severity)
 
-    def _check_config(self, cfg, keep_severity: bool, release=None, version=None):
+    def _check_config(self, cfg, keep_severity: bool, release=None, version=None, errors=None):
+        """The reports of ``schema_errors(release, cfg.data)`` (or of ``errors``, those of a
+        config with the same ``blind_key``)."""
         seen: set = set()
         count = 0
-        for err in schema_errors(release, cfg.data):
+        for err in schema_errors(release, cfg.data) if errors is None else errors:
             path = tuple(err.absolute_path)
             kw = err.validator
             if self._owned_elsewhere(path, kw, err.instance):

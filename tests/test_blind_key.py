@@ -148,3 +148,68 @@ def test_no_key_for_what_it_cannot_weigh():
         deep = [deep]
     assert quickschema.blind_key(sch, {"providers": deep}) is None  # too deep
     assert quickschema.blind_key(sch, {"providers": list(range(200_000))}) is None  # too large
+
+
+def _replayed(value, twin, release, keep: bool) -> list:
+    """IGW206's reports of ``twin`` made from the errors ``value`` gave (as far as its
+    reading of them went), as ``check`` makes them for a copy with the same key."""
+    rule = igw206.RULE
+    version = Version("bifrost", (1, 4, 0), "--bifrost-version", "cli")
+    read: list = []
+    list(rule._check_config(_Cfg(value), keep, release, version,
+                            igw206._recorded(igw206.schema_errors(release, value), read)))
+    return [(r.path, r.message, r.key, r.severity) for r in rule._check_config(_Cfg(twin), keep, release, version, read)]
+
+
+def test_reports_made_from_the_errors_of_a_copy():
+    n = 0
+    for i, cfg in enumerate(CONFIGS):
+        for sch, release in zip(SCHEMAS, RELEASES):
+            paths = _left_out(sch, cfg)
+            twin = _replaced(cfg, paths, [STRINGS[(i * 5 + j) % len(STRINGS)] for j in range(len(paths))])
+            for keep in (False, True):
+                assert _replayed(cfg, twin, release, keep) == _reports(twin, release)[keep]
+                n += 1
+    assert n > 100
+
+
+def test_replay_stops_where_the_reading_stopped():
+    """A config with more errors than IGW206 reports: the copy reads the same prefix."""
+    cfg = {"providers": {f"p{i}": {"keys": [{"value": 1, "weight": "x"}]} for i in range(igw206.MAX_ERRORS + 10)}}
+    twin = copy.deepcopy(cfg)
+    for sch, release in zip(SCHEMAS, RELEASES):
+        assert quickschema.blind_key(sch, cfg) == quickschema.blind_key(sch, twin)
+        for keep in (False, True):
+            want = _reports(twin, release)[keep]
+            assert len(want) == igw206.MAX_ERRORS
+            assert _replayed(cfg, twin, release, keep) == want
+
+
+def test_one_validation_per_key_in_a_run(tmp_path, monkeypatch):
+    """Ten ConfigMaps holding copies of a config that differ in a service URL: validated
+    once, and each gets its own findings (the same as linted alone)."""
+    from infergw_lint import engine
+
+    text = ('{"providers": {"openai": {"keys": [{"value": "env.K", "weight": 1, "models": []}], '
+            '"network_config": {"base_url": "http://vllm.NS.svc.cluster.local:8000"}}}, "client": {"bogus": 1}}')
+    docs = []
+    for i in range(10):
+        body = text.replace("NS", f"ns{i}")
+        docs.append(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bifrost\n  namespace: ns{i}\n"
+                    f"data:\n  config.json: '{body}'\n")
+    (tmp_path / "all.yaml").write_text("---\n".join(docs))
+    for i, d in enumerate(docs):
+        (tmp_path / f"alone{i}").mkdir()
+        (tmp_path / f"alone{i}" / "all.yaml").write_text(d)
+    calls = []
+    real = igw206.schema_errors
+    monkeypatch.setattr(igw206, "schema_errors", lambda *a: calls.append(1) or real(*a))
+    opts = engine.Options(select=["IGW206"])
+    together = [(f.line, f.message, f.field) for f in engine.run([str(tmp_path / "all.yaml")], opts).findings]
+    assert len(calls) == 1 and len(together) >= 10
+    alone = []
+    for i, d in enumerate(docs):
+        offset = sum(x.count("\n") + 1 for x in docs[:i])  # the lines before it in all.yaml ("---" each)
+        alone += [(f.line + offset, f.message, f.field)
+                  for f in engine.run([str(tmp_path / f"alone{i}" / "all.yaml")], opts).findings]
+    assert sorted(together) == sorted(alone)
