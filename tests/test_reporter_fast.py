@@ -317,3 +317,15 @@ def test_json_heads_made_while_checking_follow_later_changes():
     ):
         change()
         assert _line_writer(dump)(f) == dump(f.to_json())
+
+
+def test_json_fields_equal_but_written_differently():
+    """Fields that are equal as tuples but written differently (1, True, 1.0) each get
+    their own text, in any order, with and without heads made while checking."""
+    from infergw_lint.rule import Finding
+    from infergw_lint.source import Span
+
+    fields = [("a", 1), ("a", True), ("a", 1.0), ("a", 1), ("a", "1"), ("a", True)]
+    findings = [Finding("IGW101", "n", "error", "m", "p.yaml", Span(1, 1, 1, 2), None, fld, "fp") for fld in fields]
+    _json_lines_are_dumps(findings)
+    _json_lines_are_dumps(findings[::-1])

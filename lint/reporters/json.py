@@ -102,6 +102,38 @@ class _Resources(dict):
         return out
 
 
+class _Numbers(dict):
+    """int -> its text: lines and columns repeat, and formatting an int costs ten times a
+    look-up."""
+
+    def __missing__(self, n):
+        out = str(n)
+        if len(self) < MEMO_ENTRIES:
+            self[n] = out
+        return out
+
+
+class _Fields(dict):
+    """A finding's ``field`` (a tuple of keys and indexes) -> the JSON text of its
+    ``field_path``: the same fields come back (``spec.rules[0].backendRefs[0]``), and
+    ``field_path`` costs about twenty look-ups.  Asked only for a tuple of strings and
+    ints: a bool or a float equal to an int would find its entry, and is written
+    differently (``[True]``, ``[1]``)."""
+
+    def __init__(self, text, field_path):
+        super().__init__()
+        self.text, self.field_path = text, field_path
+
+    def __missing__(self, field):
+        out = self.text[self.field_path(field)]
+        if len(self) < MEMO_ENTRIES and type(field) is tuple:
+            self[field] = out
+        return out
+
+
+_PLAIN_TYPE = frozenset((str, int)).__contains__
+
+
 def _line_writer(dump):
     """``line(finding)``: ``dump(finding.to_json())``, the same text, made without the dict.
 
@@ -148,6 +180,9 @@ def _head_writer(dump):
 
     text = _Escaped()
     resources = _Resources(dump)
+    fields = _Fields(text, field_path)
+    numbers = _Numbers()
+    plain = _PLAIN_TYPE  # a field of strings and ints only is looked up in ``fields``
     to_json = Finding.to_json
 
     def head(f, help) -> str | None:
@@ -158,13 +193,14 @@ def _head_writer(dump):
             type(ln) is int is type(col) is int is type(end_ln) is int is type(end_col)
         ) or not (res is None or type(res) is dict):
             return None
+        fld = f.field
         try:
             return (
                 f'{{"rule": {text[f.rule]}, "name": {text[f.name]}, "severity": {text[f.severity]}, '
-                f'"path": {text[f.path]}, "line": {ln}, "column": {col}, "end_line": {end_ln}, '
-                f'"end_column": {end_col}, "message": {text[f.message]}, "help": {text[help]}, '
-                f'"resource": {"null" if res is None else resources[tuple(res.items())]}, '
-                f'"field": {text[field_path(f.field)]}'
+                f'"path": {text[f.path]}, "line": {numbers[ln]}, "column": {numbers[col]}, '
+                f'"end_line": {numbers[end_ln]}, "end_column": {numbers[end_col]}, "message": {text[f.message]}, '
+                f'"help": {text[help]}, "resource": {"null" if res is None else resources[tuple(res.items())]}, '
+                f'"field": {fields[fld] if all(map(plain, map(type, fld))) else text[field_path(fld)]}'
             )
         except TypeError:  # a value that is not a string, or not hashable
             return None
