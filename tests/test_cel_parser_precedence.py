@@ -21,7 +21,8 @@ _RELATIONS = frozenset(("==", "!=", "<", "<=", ">", ">="))
 
 class _Levels(parser._Parser):
     """The grammar before precedence climbing: ``||`` over ``&&`` over relations over
-    ``+ -`` over ``* / %``, one method each."""
+    ``+ -`` over ``* / %``, one method each; unary operators and member selection as they
+    were before their fast paths."""
 
     def advance(self):
         tok = self.tok
@@ -80,6 +81,53 @@ class _Levels(parser._Parser):
             _, op, off = self.advance()
             left = ("op", off, op, left, self.unary())
         return left
+
+    def unary(self):
+        if self.at("!") or self.at("-"):
+            self.level += 1
+            if self.level > parser.MAX_DEPTH:
+                raise self.fail(f"expression nested deeper than {parser.MAX_DEPTH} levels")
+            try:
+                _, op, off = self.advance()
+                if op == "-" and self.tok[0] in ("int", "double") and not self._postfix_follows():
+                    kind, value, _ = self.advance()
+                    return ("lit", off, -value)
+                operand = self.unary()
+                return ("not" if op == "!" else "neg", off, operand)
+            finally:
+                self.level -= 1
+        return self.member()
+
+    def member(self):
+        node = self.primary()
+        while True:
+            if self.at("."):
+                off = self.advance()[2]
+                optional = False
+                if self.at("?"):
+                    self.advance()
+                    optional = True
+                name = self.ident_name(member=True)
+                if self.at("("):
+                    if optional:
+                        raise self.fail("a call cannot follow '.?'")
+                    args = self.args()
+                    node = ("call", off, node, name, args)
+                else:
+                    node = ("select", off, node, name, optional)
+            elif self.at("["):
+                off = self.advance()[2]
+                optional = False
+                if self.at("?"):
+                    self.advance()
+                    optional = True
+                index = self.expr()
+                self.expect("]")
+                node = ("index", off, node, index, optional)
+            elif self.at("{"):
+                raise self.fail("message construction is not supported", cls=parser.Unsupported)
+            else:
+                return node
 
 
 def _outcome(cls, text):
@@ -162,7 +210,7 @@ def test_operator_chains_parse_the_same():
     "a'x'", 'a"x"', "x_1'y'", r"'a\'b'", "'a\nb'", "'a\rb'", "'\ud800'", "'é€😀'", ".5", "a.5", "a.b", "1.e",
     "1..2", "a. b", "//c\nx", "x//c", "x /y", "x//", "=", "a = b", "`x`", "a\tb", "\x0bx", "1u", "0x1F.a",
     "'unterminated", '"a', "'a\\", "a\u00a0b", "é", "a&b", "a|b", "a!b", "!=!", "<==", "a<=>b", "[?a]", "a.?b",
-    "{'a': 1}.a", "x in [1]", "inx", "in", "_", "__a", "a1b2", "'a' 'b'", "'a''b'",
+    "{'a': 1}.a", "x in [1]", "inx", "in", "_", "__a", "a1b2", "'a' 'b'", "'a''b'", "a{}", "a.b{c: 1}", "-a.b", "!a[0]",
 ])
 def test_errors_and_bounds_the_same(text):
     _same(text)

@@ -26,6 +26,7 @@ MAX_NESTING = 40  # of parentheses, brackets, calls and `?:` arms (each costs ~5
 RESERVED = frozenset(
     "as break const continue else for function if import let loop package namespace return var void while".split()
 )
+_POSTFIX = frozenset(".[{")  # what may follow an operand in ``member``
 # binary operators by precedence, lowest first (``in`` is an identifier token: _IN)
 _OR, _AND, _IN = 1, 2, 3
 _BINARY = {
@@ -175,7 +176,8 @@ class _Parser:
                 left = ("op", off, value, left, right)
 
     def unary(self):
-        if self.at("!") or self.at("-"):
+        tok = self.tok
+        if tok[0] == "op" and (tok[1] == "!" or tok[1] == "-"):
             self.level += 1
             if self.level > MAX_DEPTH:
                 raise self.fail(f"expression nested deeper than {MAX_DEPTH} levels")
@@ -199,7 +201,10 @@ class _Parser:
     def member(self):
         node = self.primary()
         while True:
-            if self.at("."):
+            tok = self.tok
+            if tok[0] != "op" or tok[1] not in _POSTFIX:
+                return node  # the usual case: no selection, index or call follows
+            if tok[1] == ".":
                 off = self.advance()[2]
                 optional = False
                 if self.at("?"):
@@ -213,7 +218,7 @@ class _Parser:
                     node = ("call", off, node, name, args)
                 else:
                     node = ("select", off, node, name, optional)
-            elif self.at("["):
+            elif tok[1] == "[":
                 off = self.advance()[2]
                 optional = False
                 if self.at("?"):
@@ -222,10 +227,8 @@ class _Parser:
                 index = self.expr()
                 self.expect("]")
                 node = ("index", off, node, index, optional)
-            elif self.at("{"):
+            else:  # "{"
                 raise self.fail("message construction is not supported", cls=Unsupported)
-            else:
-                return node
 
     def ident_name(self, member: bool = False) -> str:
         """An identifier; after `.` (``member``) a reserved word is a valid field or method
