@@ -1,4 +1,5 @@
-/* The loader's fast path for plain manifests: libyaml's events straight to data.
+/* The loader's fast path for plain manifests: libyaml's events straight to data; and
+ * placing a finding from the same events (locate(), further down).
  *
  * lint/loader.py composes a YAML file with PyYAML's C loader and builds its data from the
  * node tree (lint/document.py Builder).  Most manifests use a small part of YAML: block and
@@ -427,13 +428,398 @@ fastyaml_compose(PyObject *self, PyObject *args)
     return docs;
 }
 
+/* ---- placing a finding: locate() --------------------------------------------------------
+ *
+ * lint/document.py places a finding on a released document by composing the lines of the
+ * root entry its path starts with (or of the whole document) with PyYAML, then walking the
+ * tree down the path (``_child``) and taking the marks of the node reached (``node_end``).
+ * locate() gives the same offsets from libyaml's events over the same lines, with no node
+ * tree: a frame per open collection, nothing made per node.
+ *
+ * It follows ``_child``: a mapping's key matches a path step when its text is the step's
+ * str(); an int step indexes a sequence; the last of keys with the same text wins.  And
+ * ``node_end``: a block collection's own text ends where its last entry's value does.  It
+ * declines (None: the caller composes as before) on what the walk would need a tree for or
+ * the loader never releases: a parse error, a directive, an anchor, an alias, a tag, a plain
+ * "<<" key (a merge), a collection as a key, a root that is no mapping, a second document,
+ * nesting deeper than MAX_NEST.
+ *
+ * ``data`` given (the document's data, when the loader found no duplicate keys in it, see
+ * loader.placing_walk): the walk stops once the answer cannot change.  A later key can
+ * replace a match only when it has the same text; a mapping whose data keys are all strings
+ * has none (a string key's data is its text), so after the match on a way of such mappings
+ * nothing after can change the answer.  Without ``data`` every event of the slice is read,
+ * as composing it would. */
+
+typedef struct {
+    char is_map, flow;
+    char at_key;        /* a mapping: the next node is a key */
+    char match_next;    /* a mapping: the key just read matched the path, its value is next */
+    char unique;        /* a mapping: no two of its keys have the same text (see above) */
+    int level;          /* this node is the one at path[:level] on the way down, or -1 */
+    Py_ssize_t count;   /* entries so far */
+    Py_ssize_t last_end; /* own end of the last entry's value (-1: none yet) */
+    Py_ssize_t kstart, kend; /* the matched key, while its value is read */
+    PyObject *data;     /* borrowed: the node's data when known, else NULL */
+} LFrame;
+
+typedef struct {
+    const char *text;   /* UTF-8 of the key the step matches (NULL: matches no key) */
+    Py_ssize_t size;
+    PyObject *key;      /* the step's str (owned), to look the data up */
+    Py_ssize_t index;   /* the sequence index the step matches, or -1 */
+} Step;
+
+/* Is every key of ``data`` (a dict) a str?  Then no two of its YAML keys share a text. */
+static int
+str_keys_only(PyObject *data)
+{
+    if (data == NULL || !PyDict_CheckExact(data))
+        return 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(data, &pos, &k, &v))
+        if (!PyUnicode_CheckExact(k))
+            return 0;
+    return 1;
+}
+
+/* locate(text, begin, stop, path, data)
+ *   -> None (declined) or (key start, key end, value start, value end, depth reached,
+ *      is the node reached a scalar, root index, root line, root column, first key index,
+ *      does the first key match path[0], root entries).  Offsets are characters from
+ *      ``begin`` (libyaml's marks over text[begin:stop] alone); key start -1: no key; first
+ *      key index -1: none read; root entries -1: not counted (the walk stopped early). */
+static PyObject *
+fastyaml_locate(PyObject *self, PyObject *args)
+{
+    PyObject *text, *path, *data;
+    Py_ssize_t begin, stop;
+    if (!PyArg_ParseTuple(args, "UnnO!O", &text, &begin, &stop, &PyTuple_Type, &path, &data))
+        return NULL;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (begin < 0 || stop > length || begin > stop)
+        Py_RETURN_NONE;
+    int early = data != Py_None;
+
+    /* the slice's UTF-8: ASCII text is its own, else a copy of the slice */
+    PyObject *piece = NULL;
+    const char *utf8;
+    Py_ssize_t size;
+    if (PyUnicode_IS_ASCII(text)) {
+        utf8 = (const char *)PyUnicode_DATA(text) + begin;
+        size = stop - begin;
+    } else {
+        /* a BOM to start the slice: libyaml skips it uncounted, the marks of a tree composed
+         * from the slice are one short of those of the same node composed in a longer one
+         * (which tree today's trees walk then depends on which was kept): theirs to say */
+        if (begin < stop && PyUnicode_READ_CHAR(text, begin) == 0xFEFF)
+            Py_RETURN_NONE;
+        piece = PyUnicode_Substring(text, begin, stop);
+        if (piece == NULL)
+            return NULL;
+        utf8 = PyUnicode_AsUTF8AndSize(piece, &size);
+        if (utf8 == NULL) {  /* lone surrogates */
+            Py_DECREF(piece);
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+    }
+
+    /* the steps: a node at depth d is at most path[:d], and d <= MAX_NEST */
+    Py_ssize_t nsteps = PyTuple_GET_SIZE(path);
+    if (nsteps > MAX_NEST + 1)
+        nsteps = MAX_NEST + 1;
+    Step steps[MAX_NEST + 1];
+    int status = 0;
+    int prepared = 0;
+    for (; prepared < nsteps; prepared++) {
+        PyObject *seg = PyTuple_GET_ITEM(path, prepared);
+        Step *s = &steps[prepared];
+        s->index = -1;
+        s->text = NULL;
+        s->size = 0;
+        if (PyLong_Check(seg)) {  /* bool too, as isinstance(seg, int) */
+            Py_ssize_t i = PyLong_AsSsize_t(seg);
+            if (i == -1 && PyErr_Occurred())
+                PyErr_Clear();  /* too large: indexes nothing */
+            else if (i >= 0)
+                s->index = i;
+        }
+        if (PyUnicode_Check(seg)) {
+            Py_INCREF(seg);
+            s->key = seg;
+        } else {
+            s->key = PyObject_Str(seg);
+            if (s->key == NULL) {  /* the Python walk says what str() raises */
+                PyErr_Clear();
+                status = DECLINE;
+                break;
+            }
+        }
+        s->text = PyUnicode_AsUTF8AndSize(s->key, &s->size);
+        if (s->text == NULL)  /* lone surrogates: no key of the text has them */
+            PyErr_Clear();
+    }
+
+    yaml_parser_t *parser = NULL;
+    if (status == 0) {
+        parser = PyMem_Malloc(PARSER_ROOM);  /* p_initialize clears what it uses */
+        if (parser == NULL) {
+            status = FAILED;
+            PyErr_NoMemory();
+        } else if (!p_initialize(parser)) {
+            PyMem_Free(parser);
+            parser = NULL;
+            status = FAILED;
+            PyErr_NoMemory();
+        } else {
+            p_set_input_string(parser, (const unsigned char *)utf8, (size_t)size);
+        }
+    }
+
+    LFrame stack[MAX_NEST];
+    int depth = 0;
+    int documents = 0, ended = 0, found = 0;
+    /* the answer so far: the node at path[:reached] (the last match), its key */
+    int reached = 0, scalar = 0, complete = 0;
+    Py_ssize_t kstart = -1, kend = -1, vstart = 0, vend = 0;
+    yaml_mark_t root_mark = {0, 0, 0};
+    Py_ssize_t first_key = -1, root_entries = -1;
+    int first_key_want = 0;
+
+    while (status == 0) {
+        yaml_event_t event;
+        if (!p_parse(parser, &event)) {
+            status = DECLINE;
+            break;
+        }
+        int done = 0;
+        yaml_event_type_t type = event.type;
+        switch (type) {
+        case YAML_STREAM_START_EVENT:
+        case YAML_NO_EVENT:
+            break;
+        case YAML_STREAM_END_EVENT:
+            if (!ended)
+                status = DECLINE;  /* no document */
+            else
+                found = 1;
+            done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (documents++ > 0 || event.data.document_start.version_directive != NULL ||
+                event.data.document_start.tag_directives.start != event.data.document_start.tag_directives.end)
+                status = DECLINE;
+            break;
+        case YAML_DOCUMENT_END_EVENT:
+            if (depth != 0 || root_entries < 0)
+                status = DECLINE;
+            ended = 1;
+            break;
+        case YAML_ALIAS_EVENT:
+            status = DECLINE;
+            break;
+        case YAML_SCALAR_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT: {
+            int is_scalar = type == YAML_SCALAR_EVENT;
+            int is_map = type == YAML_MAPPING_START_EVENT;
+            yaml_char_t *anchor, *tag;
+            if (is_scalar) {
+                anchor = event.data.scalar.anchor;
+                tag = event.data.scalar.tag;
+            } else if (is_map) {
+                anchor = event.data.mapping_start.anchor;
+                tag = event.data.mapping_start.tag;
+            } else {
+                anchor = event.data.sequence_start.anchor;
+                tag = event.data.sequence_start.tag;
+            }
+            if (anchor != NULL || tag != NULL) {
+                status = DECLINE;
+                break;
+            }
+            Py_ssize_t start = (Py_ssize_t)event.start_mark.index, end = (Py_ssize_t)event.end_mark.index;
+            if (depth == 0) {  /* the root: a mapping, the node at path[:0] */
+                if (!is_map || root_entries >= 0 || documents != 1) {
+                    status = DECLINE;
+                    break;
+                }
+                LFrame *f = &stack[depth++];
+                f->is_map = 1;
+                f->flow = event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+                f->at_key = 1;
+                f->match_next = 0;
+                f->level = 0;
+                f->count = 0;
+                f->last_end = -1;
+                f->data = early ? data : NULL;
+                f->unique = early && str_keys_only(f->data);
+                root_mark = event.start_mark;
+                reached = 0;
+                scalar = 0;
+                kstart = kend = -1;
+                vstart = start;
+                break;
+            }
+            LFrame *p = &stack[depth - 1];
+            if (p->is_map && p->at_key) {  /* a key */
+                if (!is_scalar) {
+                    status = DECLINE;  /* a collection as a key */
+                    break;
+                }
+                const char *v = (const char *)event.data.scalar.value;
+                size_t n = event.data.scalar.length;
+                if (event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n == 2 && v[0] == '<' && v[1] == '<') {
+                    status = DECLINE;  /* a merge key */
+                    break;
+                }
+                p->at_key = 0;
+                int l = p->level;
+                p->match_next = l >= 0 && l < nsteps && steps[l].text != NULL && (size_t)steps[l].size == n &&
+                                memcmp(steps[l].text, v, n) == 0;
+                if (p->match_next) {
+                    p->kstart = start;
+                    p->kend = end;
+                }
+                if (depth == 1 && first_key < 0) {
+                    first_key = start;
+                    first_key_want = p->match_next;
+                }
+                break;
+            }
+            /* a value, or an item: does it match the path's next step? */
+            int matched;
+            int l = p->level;
+            if (p->is_map) {
+                matched = p->match_next;
+                p->match_next = 0;
+            } else {
+                matched = l >= 0 && l < nsteps && steps[l].index == p->count;
+            }
+            PyObject *sub = NULL;  /* its data, when known */
+            if (matched) {
+                reached = l + 1;
+                scalar = is_scalar;
+                if (p->is_map) {
+                    kstart = p->kstart;
+                    kend = p->kend;
+                } else {
+                    kstart = kend = -1;
+                }
+                vstart = start;
+                complete = 0;
+                if (p->data != NULL) {
+                    if (p->is_map) {
+                        if (p->unique)
+                            sub = PyDict_GetItemWithError(p->data, steps[l].key);
+                    } else if (PyList_CheckExact(p->data) && p->count < PyList_GET_SIZE(p->data)) {
+                        sub = PyList_GET_ITEM(p->data, p->count);
+                    }
+                    if (sub == NULL)
+                        PyErr_Clear();
+                }
+            }
+            if (is_scalar) {
+                /* an entry done: the parent's last value ends here */
+                p->last_end = end;
+                p->count++;
+                if (p->is_map)
+                    p->at_key = 1;
+                if (matched) {
+                    vend = end;
+                    complete = 1;
+                }
+            } else {
+                if (depth >= MAX_NEST) {
+                    status = DECLINE;
+                    break;
+                }
+                LFrame *f = &stack[depth++];
+                f->is_map = is_map;
+                f->flow = is_map ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                                 : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+                f->at_key = 1;
+                f->match_next = 0;
+                f->level = matched ? l + 1 : -1;
+                f->count = 0;
+                f->last_end = -1;
+                f->data = sub;
+                f->unique = matched && is_map && str_keys_only(sub);
+            }
+            break;
+        }
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: {
+            if (depth == 0) {
+                status = DECLINE;
+                break;
+            }
+            LFrame *f = &stack[--depth];
+            /* lint/document.py node_end: a block collection's text ends with its last entry's */
+            Py_ssize_t own_end = (f->flow || f->last_end < 0) ? (Py_ssize_t)event.end_mark.index : f->last_end;
+            if (f->level >= 0 && f->level == reached) {
+                vend = own_end;
+                complete = 1;
+            }
+            if (depth == 0) {
+                root_entries = f->count;
+            } else {
+                LFrame *p = &stack[depth - 1];
+                p->last_end = own_end;
+                p->count++;
+                if (p->is_map)
+                    p->at_key = 1;
+            }
+            break;
+        }
+        }
+        p_event_delete(&event);
+        if (done)
+            break;
+        if (status == 0 && complete && early) {
+            /* stop when no open mapping on the way can still bring a later key of the
+             * same text (the entries after the answer change nothing else) */
+            int may_change = 0;
+            for (int i = 0; i < depth && !may_change; i++)
+                may_change = stack[i].level >= 0 && stack[i].is_map && !stack[i].unique;
+            if (!may_change && first_key >= 0) {
+                found = 1;
+                break;
+            }
+            if (!may_change && depth == 0) {  /* the root closed: its first key was read or there is none */
+                found = 1;
+                break;
+            }
+        }
+    }
+    if (parser != NULL) {
+        p_delete(parser);
+        PyMem_Free(parser);
+    }
+    for (int i = 0; i < prepared; i++)
+        Py_XDECREF(steps[i].key);
+    Py_XDECREF(piece);
+    if (status == FAILED)
+        return NULL;
+    if (status == DECLINE || !found) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(nnnnninnnnin)", kstart, kend, vstart, vend, (Py_ssize_t)reached, scalar,
+                         (Py_ssize_t)root_mark.index, (Py_ssize_t)root_mark.line, (Py_ssize_t)root_mark.column,
+                         first_key, first_key_want, root_entries);
+}
+
 static PyMethodDef methods[] = {
     {"compose", fastyaml_compose, METH_VARARGS, "Data of a plain YAML text's documents, or None."},
+    {"locate", fastyaml_locate, METH_VARARGS, "Where a path's key and value are written in a YAML slice, or None."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_fastyaml", "The loader's fast path: libyaml events to data.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_fastyaml", "The loader's fast path: libyaml events to data, and to places.", -1, methods,
 };
 
 /* Look libyaml's functions up in PyYAML's extension, already loaded by ``import yaml``. */

@@ -470,6 +470,7 @@ class Embedded:
 # last documents placed (Document._placing), of one root entry or of the whole document;
 # the document is held, so its id is not reused while it is here
 _PLACED: OrderedDict = OrderedDict()
+_WALK: list = [None]  # loader.placing_walk, imported on first use (the loader imports this module)
 _PLACED_MAX = 8
 
 
@@ -693,7 +694,8 @@ class Document(Record):
     def _where(self, path: tuple) -> tuple:
         """``_place`` as places in the file: (key (start, end) or None, value (start, end),
         depth reached).  JSON whose tree is not built is walked in its text
-        (``jsonparse.locate_json``): a JSON file's, and JSON embedded in a ConfigMap."""
+        (``jsonparse.locate_json``): a JSON file's, and JSON embedded in a ConfigMap; a
+        released YAML document in libyaml's events (``loader.placing_walk``)."""
         d = self.__dict__
         if self.fmt == "json" and "node" not in d and "_recompose" in d and not self.embedded \
                 and d.get("_text_walks", 0) < TEXT_WALKS:
@@ -713,6 +715,21 @@ class Document(Record):
                     if found is not None and found[2]:
                         return found[0], found[1], i + found[2]
                     break
+        if "node" not in d and self.fmt == "yaml" and "_recompose" in d:
+            # libyaml's events over the lines a tree would be composed from (no tree), but
+            # for a string that holds an embedded document on the way: the trees go on
+            walk = _WALK[0]
+            if walk is None:
+                from .loader import placing_walk
+
+                walk = _WALK[0] = placing_walk
+            found = walk(self, d["_recompose"], path)
+            if found is not None:
+                if found.__class__ is str:  # ROOT: the root has no such key
+                    return None, (self.start, self.end), 0
+                reached = found[2]
+                if not (found[3] and reached < len(path) and path[:reached] in self.embedded):
+                    return found[0], found[1], reached
         node, frame = self._placing((path[0] if isinstance(path[0], str) else str(path[0])) if path else None)
         if frame is None:  # the root has no such key: locate stops at the root
             return None, (self.start, self.end), 0

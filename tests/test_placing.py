@@ -226,7 +226,9 @@ def test_placing_composes_the_slice_alone_and_keeps_recompose_for_node(monkeypat
     """A released document's findings are placed on its own lines composed untyped: the
     lines of the root's entry the path starts with, else the whole document; the tree of
     ``node`` (other readers: the language server, fixes) is still the whole one, marks in
-    the file; a slice that does not compose alone falls back to it."""
+    the file; a slice that does not compose alone falls back to it.  (The trees, where
+    libyaml's events are not walked instead: tests/test_locate.py.)"""
+    monkeypatch.setattr(document, "_WALK", [lambda d, s, p: None])
     text = "a: 1\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  k: |\n    x\n  m: [1, 2]\n"
     doc = _load(text, "t.yaml")[1]
     assert "node" not in doc.__dict__ and "_recompose" in doc.__dict__
@@ -279,6 +281,7 @@ def test_entries_are_told_from_the_text_only_when_exact(text, entry):
 
 
 def test_a_long_slice_is_composed_by_the_counting_loader(monkeypatch):
+    monkeypatch.setattr(document, "_WALK", [lambda d, s, p: None])  # the trees, not the events
     text = "apiVersion: v1\nkind: ConfigMap\ndata:\n" + "".join(f"  k{i}: v{i}\n" for i in range(40))
     used = []
     for cls in (loader._QuickLoader, loader._YamlLoader):
