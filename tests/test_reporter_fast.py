@@ -329,3 +329,31 @@ def test_json_fields_equal_but_written_differently():
     findings = [Finding("IGW101", "n", "error", "m", "p.yaml", Span(1, 1, 1, 2), None, fld, "fp") for fld in fields]
     _json_lines_are_dumps(findings)
     _json_lines_are_dumps(findings[::-1])
+
+
+def test_json_lines_that_are_not_ascii_are_pieces_of_their_own(tmp_path):
+    """A line with a character that is not ASCII is written as a piece of its own (the
+    other pieces stay ASCII, cheap to join and encode); the pieces make the same text,
+    and the file written from them is the same, whatever the chunk size."""
+    from infergw_lint.engine import Result
+    from infergw_lint.reporters.json import iter_json, render_json
+    from infergw_lint.rule import Finding
+    from infergw_lint.safeio import write_text
+    from infergw_lint.source import Span
+
+    messages = ["plain", "an ellipsis …", "plain again", "snowman ☃ and 😀", "plain", "plain", "é"]
+    findings = [Finding("IGW101", "n", "error", m, f"p{i}.yaml", Span(i + 1, 1, i + 1, 2), None, ("a", i), f"fp{i}")
+                for i, m in enumerate(messages)]
+    result = Result(findings, 7, 7, [], notes=["a note …"])
+    whole = render_json(result)
+    assert json.loads(whole)["findings"][3]["message"] == "snowman ☃ and 😀"
+    for chunk in (1, 64, 1 << 20):
+        pieces = list(iter_json(result, chunk=chunk))
+        assert "".join(pieces) == whole
+        for piece in pieces[:-1]:  # (the last holds the summary and the notes)
+            assert piece.isascii() or piece.count('"rule"') == 1
+        out = tmp_path / f"r{chunk}.json"
+        write_text(str(out), iter_json(result, chunk=chunk), json_like=True)
+        assert out.read_text(encoding="utf-8") == whole
+    empty = Result([], 0, 0, [])
+    assert "".join(iter_json(empty)) == render_json(empty) and json.loads(render_json(empty))["findings"] == []

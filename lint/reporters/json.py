@@ -35,8 +35,12 @@ def render_json(result) -> str:
 
 
 def iter_json(result, chunk: int = 1 << 20):
-    """``render_json`` in pieces of about ``chunk`` characters, for writing as it is made
-    (the whole report and its pieces are never in memory at once)."""
+    """``render_json`` in pieces of at most about ``chunk`` characters, for writing as it is
+    made (the whole report and its pieces are never in memory at once).  A finding's line
+    with a character that is not ASCII (an ellipsis in a message: 107 of the 5,457 lines
+    of the 10k corpus) is a piece of its own: joined into a chunk it would make the whole
+    chunk a wider string, slower to join and to encode as UTF-8 (a seventh of the report's
+    cost went there)."""
     data = to_dict(result, findings=False)  # each finding's dict is made when it is written
 
     dump = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), one encoder
@@ -47,6 +51,13 @@ def iter_json(result, chunk: int = 1 << 20):
     sep = "\n    "
     for f in result.findings:
         text = line(f)
+        if not text.isascii():
+            if parts:
+                yield "".join(parts)
+                parts, size = [], 0
+            yield sep + text
+            sep = ",\n    "
+            continue
         parts.append(sep)
         parts.append(text)
         sep = ",\n    "
