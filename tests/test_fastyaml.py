@@ -14,6 +14,7 @@ import os
 import random
 
 import pytest
+from mutations import mutations, seeds
 from test_scaling import _same_tree, _yaml_files
 from test_untyped_compose import TRICKY
 
@@ -177,34 +178,11 @@ def test_mutations(monkeypatch):
     """Random edits of the corner texts and the sample manifests (bytes flipped, inserted,
     deleted, YAML's indicators put anywhere): the two paths agree on every one."""
     rng = random.Random(20)
-    from conftest import ROOT
-
-    seeds = list(CORNERS)
-    for dirpath, _dirs, files in os.walk(os.path.join(ROOT, "sample_manifests")):
-        for f in sorted(files):
-            if f.endswith((".yaml", ".yml")):
-                with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
-                    seeds.append(fh.read()[:3000])
     tokens = [":", "- ", "? ", "[", "]", "{", "}", ",", "'", '"', "#", "&a ", "*a", "!!str ", "<<: ", "\n", "\n  ",
               "\t", "---\n", "...\n", "|", ">", "%", "\r", "\u2028", "\x85", "\x00", " ", "\\", "@", "`", "~", "yes",
               "0x1", "1e3", ".inf", "=", "\ufeff"]
-    for n in range(1500):
-        text = rng.choice(seeds)
-        for _ in range(rng.randint(1, 4)):
-            pos = rng.randint(0, len(text))
-            op = rng.random()
-            if op < 0.4:
-                text = text[:pos] + rng.choice(tokens) + text[pos:]
-            elif op < 0.7:
-                text = text[:pos] + text[pos + rng.randint(1, 5):]
-            elif op < 0.85:
-                text = text[:pos] + chr(rng.randint(0, 0x2FF)) + text[pos + 1:]
-            else:
-                cut = rng.randint(0, len(text))
-                text = text[:pos] + text[min(pos, cut):max(pos, cut)] + text[pos:]
-        text = loader._decode(text.encode("utf-8", "surrogatepass"))[0]  # as a file is read
-        if text is not None:
-            _compare(text, f"mutation{n}.yaml", monkeypatch)
+    for n, text in mutations(rng, seeds(CORNERS), tokens, 1500):
+        _compare(text, f"mutation{n}.yaml", monkeypatch)
 
 
 @needs_fast

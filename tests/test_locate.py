@@ -9,10 +9,10 @@ the offsets the trees give, or declines and ``_where`` takes the trees."""
 
 from __future__ import annotations
 
-import os
 import random
 
 import pytest
+from mutations import mutations, seeds
 from test_fastyaml import CORNERS
 from test_placing import _paths
 from test_scaling import _yaml_files
@@ -148,35 +148,12 @@ def test_mutations(monkeypatch):
     """Random edits of the corner texts and the sample manifests: the walk and the trees
     agree on every path of every document that still loads."""
     rng = random.Random(7)
-    from conftest import ROOT as TOP
-
-    seeds = list(LOCATE_CORNERS)
-    for dirpath, _dirs, files in os.walk(os.path.join(TOP, "sample_manifests")):
-        for f in sorted(files):
-            if f.endswith((".yaml", ".yml")):
-                with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
-                    seeds.append(fh.read()[:3000])
     tokens = [":", "- ", "? ", "[", "]", "{", "}", ",", "'", '"', "#", "&a ", "*a", "!!str ", "<<: ", "\n", "\n  ",
               "\t", "---\n", "...\n", "|", ">", "%", "\r", "\u2028", "\x85", " ", "\\", "~", "yes", "1", "'1'",
               "\ufeff", "data:\n  a.json: '{\"x\": 1}'\n", "kind: ConfigMap\n", "|-\n  ", ">+\n "]
     walked = 0
-    for n in range(300):
-        text = rng.choice(seeds)
-        for _ in range(rng.randint(1, 4)):
-            pos = rng.randint(0, len(text))
-            op = rng.random()
-            if op < 0.5:
-                text = text[:pos] + rng.choice(tokens) + text[pos:]
-            elif op < 0.7:
-                text = text[:pos] + text[pos + rng.randint(1, 5):]
-            elif op < 0.85:
-                text = text[:pos] + chr(rng.randint(1, 0x2FF)) + text[pos + 1:]
-            else:
-                cut = rng.randint(0, len(text))
-                text = text[:pos] + text[min(pos, cut):max(pos, cut)] + text[pos:]
-        text = loader._decode(text.encode("utf-8", "surrogatepass"))[0]
-        if text is not None:
-            walked += _compare(text, f"mutation{n}.yaml", monkeypatch, max_paths=200)[0]
+    for n, text in mutations(rng, seeds(LOCATE_CORNERS), tokens, 300, insert=0.5, lowest=1):
+        walked += _compare(text, f"mutation{n}.yaml", monkeypatch, max_paths=200)[0]
     assert walked > 1000
 
 
