@@ -76,7 +76,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from infergw_lint.crd import MAX_SHOWN, bundle_kinds, bundled_names, serving, version_priority
+from infergw_lint.crd import MAX_SHOWN, bundle_kinds, kgateway_bundles, serving, version_priority
 from infergw_lint.domain import GATEWAY_GROUP, KGATEWAY_GROUP, KGATEWAY_RENAMED_KINDS
 from infergw_lint.gateway import X_GATEWAY_GROUP, first_served, last_served, served, served_versions
 from infergw_lint.rule import Rule, brief, report
@@ -249,12 +249,7 @@ def _kgateway_kinds(ctx):
         minor = release.minor()
         if len(minor) != 2:
             return None
-        releases = {}  # (major, minor) -> bundle name
-        for name in bundled_names():
-            if name.startswith("kgateway-"):
-                parts = tuple(int(p) for p in name[len("kgateway-"):].split(".") if p.isdigit())
-                if len(parts) == 2:
-                    releases[parts] = name
+        releases = kgateway_bundles()  # (major, minor) -> bundle name
         if tuple(minor) not in releases:
             return None
         kinds, defined_in = {}, {}

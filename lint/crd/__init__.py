@@ -175,6 +175,17 @@ def bundled_names() -> list[str]:
         return []
 
 
+def kgateway_bundles() -> dict:
+    """(major, minor) -> the name of its bundle, for each bundled kgateway release."""
+    out = {}
+    for n in bundled_names():
+        if n.startswith("kgateway-"):
+            parts = tuple(int(p) for p in n[len("kgateway-"):].split(".") if p.isdigit())
+            if len(parts) == 2:
+                out[parts] = n
+    return out
+
+
 def _add_bundle(reg: Registry, data: dict, origin: str | None = None) -> None:
     src = data.get("source") or {}
     if origin:
@@ -241,12 +252,7 @@ def _choose_kgateway(reg: Registry, kg) -> None:
     """The kgateway bundle of the profile's release: its minor release when bundled, else
     the nearest bundled one; the newest when the release is not known.  Anything but an
     exact match leaves a note, said when a kgateway resource is validated against it."""
-    bundled = {}
-    for n in bundled_names():
-        if n.startswith("kgateway-"):
-            parts = tuple(int(p) for p in n[len("kgateway-"):].split(".") if p.isdigit())
-            if len(parts) == 2:
-                bundled[parts] = n
+    bundled = kgateway_bundles()
     if not bundled:
         return
     newest = max(bundled)
