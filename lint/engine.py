@@ -9,7 +9,7 @@ from itertools import repeat
 from .index import Index
 from .loader import LoadResult, load
 from .record import Record
-from .rule import SEVERITY_RANK, Finding, Rule, fingerprint, split_message
+from .rule import SEVERITY_RANK, Finding, Rule, fingerprint
 
 
 class Options(Record):
@@ -401,9 +401,9 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
 def add_docs(findings: list, by_code: dict) -> None:
     """Each finding's documentation URL, and its help (the rule's, else the message's rest)."""
     from .docs import rule_url
+    from .reporters import message_parts  # split_message, remembered: findings repeat messages
 
     urls: dict = {}
-    rests: dict = {}  # message -> its rest: findings repeat messages (118 distinct among 1,177 without a help)
     for f in findings:
         rule = f.rule
         url = urls.get(rule, urls)
@@ -411,11 +411,7 @@ def add_docs(findings: list, by_code: dict) -> None:
             url = urls[rule] = rule_url(by_code[rule]) if rule in by_code else None
         f.url = url
         if not f.help:
-            message = f.message
-            rest = rests.get(message)
-            if rest is None:
-                rest = rests[message] = split_message(message).rest
-            f.help = rest
+            f.help = message_parts(f.message).rest
 
 
 def problem_findings(problems, by_code: dict, active_codes: set, reported_paths: set, options: Options) -> list:
