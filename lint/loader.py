@@ -741,31 +741,41 @@ def placing_entry(doc: Document, signature: tuple, want: str):
     data = doc.data
     if fmt != "yaml" or kind is not MappingNode or type(data) is not dict or len(data) != size:
         return None
-    entries = _entry_lines(doc, signature)
-    if entries is None:
-        return None
-    if want not in data:
-        return ROOT
-    if entries is False:
-        return None
-    lines, position, numbers = entries
-    text = doc.source.text
-    first = root[0]
+    entry = _entry_slice(doc, signature, want)
+    if entry is None or entry is ROOT:
+        return entry
+    begin, stop, key_at, lines_before = entry
     column = root[2]
-    at = position[want]
-    begin = start if at == 0 else lines[at - 1]
-    stop = lines[at] if at < len(lines) else end
-    node = _compose_alone(text[begin:stop])
-    key_at = first if at == 0 else begin + column
+    node = _compose_alone(doc.source.text[begin:stop])
     if type(node) is not MappingNode or len(node.value) != 1 or node.start_mark.column != column:
         return None
     k = node.value[0][0]
     if type(k) is not ScalarNode or k.value != want or _merge(k) or k.start_mark.index + begin != key_at:
         return None
-    return node, begin, root[1] + (numbers[at - 1] if at else 0)
+    return node, begin, root[1] + lines_before
 
 
 ROOT = "root"  # placing_entry: the path's first key is not in the root (locate stops there)
+
+
+def _entry_slice(doc: Document, signature: tuple, want: str):
+    """Where the root's entry ``want`` is written, for ``placing_entry`` and
+    ``placing_walk``: (start, end of its lines, where its key must start, libyaml lines
+    from the root's line to the entry's); ROOT when the root has no such key; None when
+    the entries cannot be told from the text alone (``_entry_lines``)."""
+    entries = _entry_lines(doc, signature)
+    if entries is None:
+        return None
+    if want not in doc.data:
+        return ROOT
+    if entries is False:
+        return None
+    _, _, start, root, end, _, _, _ = signature
+    lines, position, numbers = entries
+    at = position[want]
+    begin = start if at == 0 else lines[at - 1]
+    stop = lines[at] if at < len(lines) else end
+    return begin, stop, (root[0] if at == 0 else begin + root[2]), (numbers[at - 1] if at else 0)
 # placing_walk reads a document's events anew for each finding, a tree is composed once:
 # after this many walks of a document its findings are placed on trees (kept in _PLACED),
 # so a large document with many findings costs at most a few walks more than before
@@ -811,20 +821,16 @@ def placing_walk(doc: Document, signature: tuple, path: tuple):
         # root's entries before it read by libyaml: cheaper than finding the entry's lines
         # in the text (measured on the 10k corpus: 49 M instructions less in all)
         whole = early is not None and end - start <= WALK_WHOLE_MAX and want in data
-        entries = False if whole else _entry_lines(doc, signature)
-        if entries is not None:
-            if want not in data:
-                return ROOT
-            if entries is not False:
-                lines, position, numbers = entries
-                at = position[want]
-                begin = start if at == 0 else lines[at - 1]
-                stop = lines[at] if at < len(lines) else end
-                found = locate(text, begin, stop, path, early) if stop - begin < QUICK_MAX_CHARS else None
-                # placing_entry's checks: one entry, at the root's column, its key ``want`` where it was found
-                if found is not None and found[8] == root[2] and found[10] and found[11] in (1, -1) \
-                        and found[9] + begin == (root[0] if at == 0 else begin + root[2]):
-                    return _walked(found, begin)
+        entry = None if whole else _entry_slice(doc, signature, want)
+        if entry is ROOT:
+            return ROOT
+        if entry is not None:
+            begin, stop, key_at, _ = entry
+            found = locate(text, begin, stop, path, early) if stop - begin < QUICK_MAX_CHARS else None
+            # placing_entry's checks: one entry, at the root's column, its key ``want`` where it was found
+            if found is not None and found[8] == root[2] and found[10] and found[11] in (1, -1) \
+                    and found[9] + begin == key_at:
+                return _walked(found, begin)
     if end - start >= QUICK_MAX_CHARS:
         return None
     found = locate(text, start, end, path, early)
