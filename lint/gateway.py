@@ -922,6 +922,17 @@ def grant_mismatch(grant_data, ref: Reference) -> str | None:
     return why_to
 
 
+def grant_entries(grant_data) -> tuple[list, list]:
+    """A ReferenceGrant's entries as ``grant_mismatch`` compares them: (group, kind,
+    namespace) of each ``from`` and (group, kind, name) of each ``to`` ("" for a value
+    that is not a string; entries that are not mappings left out)."""
+    spec = _dict(_dict(grant_data).get("spec"))
+    froms = [(_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace")))
+             for f in _list(spec.get("from")) if isinstance(f, dict)]
+    tos = [(_s(t.get("group")), _s(t.get("kind")), _s(t.get("name"))) for t in _list(spec.get("to")) if isinstance(t, dict)]
+    return froms, tos
+
+
 class Grants:
     """The ReferenceGrants (gateway group) of one namespace, in set order, looked up by
     reference: which is the first that allows it (``grant_mismatch`` is None), found in
@@ -936,12 +947,7 @@ class Grants:
         # allows any name (or None), {name: position of the first grant limited to it}]
         self._allow: dict = {}
         for pos, g in enumerate(grants):
-            spec = _dict(_dict(g.data).get("spec"))
-            froms = {
-                (_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace")))
-                for f in _list(spec.get("from")) if isinstance(f, dict)
-            }
-            tos = {(_s(t.get("group")), _s(t.get("kind")), _s(t.get("name"))) for t in _list(spec.get("to")) if isinstance(t, dict)}
+            froms, tos = grant_entries(g.data)
             for frm in froms:
                 for group, kind, name in tos:
                     entry = self._allow.setdefault(frm + (group, kind), [None, {}])

@@ -55,7 +55,7 @@ Autofix: no.
 from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP
-from infergw_lint.gateway import GRANT_REFERRERS, core_group, graph_for, lookup_complete
+from infergw_lint.gateway import GRANT_REFERRERS, core_group, grant_entries, graph_for, lookup_complete
 from infergw_lint.rule import Rule, brief, report
 
 
@@ -90,22 +90,12 @@ def _references_into(index, refs: list) -> _Into:
 
 def _allows_any(grant_data, into: _Into) -> bool:
     """``any(grant_allows(grant_data, r) for r in refs)``, by the grant's from and to entries."""
-    spec = grant_data.get("spec") if isinstance(grant_data, dict) else None
-    spec = spec if isinstance(spec, dict) else {}
-    froms = spec.get("from") if isinstance(spec.get("from"), list) else []
-    tos = spec.get("to") if isinstance(spec.get("to"), list) else []
-    for f in froms:
-        if not isinstance(f, dict):
-            continue
-        frm = (_s(f.get("group")), _s(f.get("kind")), _s(f.get("namespace")))
-        for t in tos:
-            if not isinstance(t, dict):
-                continue
-            names = into.names.get(frm + (_s(t.get("group")), _s(t.get("kind"))))
-            if names is not None:
-                name = _s(t.get("name"))
-                if not name or name in names:
-                    return True
+    froms, tos = grant_entries(grant_data)
+    for frm in froms:
+        for group, kind, name in tos:
+            names = into.names.get(frm + (group, kind))
+            if names is not None and (not name or name in names):
+                return True
     return False
 
 
