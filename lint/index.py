@@ -12,23 +12,53 @@ class Index:
         self.default_namespace = default_namespace
         self._memo: dict = {}
         self.documents = list(documents)
-        self.resources = [d for d in self.documents if d.flavor == "k8s"]
+        self.resources = resources = [d for d in self.documents if d.flavor == "k8s"]
         self._by_kind: dict[str, list] = defaultdict(list)
-        self._by_key: dict[tuple, list] = defaultdict(list)
-        self._by_kind_ns: dict[tuple, list] = defaultdict(list)
+        # kind -> ({(namespace, name): docs}, {namespace: docs}), each made on first use
+        # (``_tables``): a run looks up by name and namespace a few kinds only, and this
+        # pass is in the serial part of a split run
+        self._per_kind: dict[str, tuple] = {}
         self.namespaces_seen: set[str] = set()
         self._namespace_objs: dict[str, object] = {}
-        for doc in self.resources:
+        by_kind = self._by_kind
+        seen = self.namespaces_seen.add
+        scoped = CLUSTER_SCOPED
+        for doc in resources:
             kind = doc.kind
-            ns = self.namespace_of(doc)
-            self._by_kind[kind].append(doc)
-            self._by_key[(kind, ns, doc.name)].append(doc)
-            self._by_kind_ns[(kind, ns)].append(doc)
-            if ns is not None:
-                self.namespaces_seen.add(ns)
-            if kind == "Namespace" and doc.name:
-                self._namespace_objs[doc.name] = doc
-                self.namespaces_seen.add(doc.name)
+            by_kind[kind].append(doc)
+            if kind in scoped:  # namespace_of, written out: None
+                if kind == "Namespace" and doc.name:
+                    self._namespace_objs[doc.name] = doc
+                    seen(doc.name)
+            else:
+                ns = doc.namespace or default_namespace
+                if ns is not None:
+                    seen(ns)
+
+    def _tables(self, kind: str) -> tuple[dict, dict]:
+        """({(namespace, name): docs}, {namespace: docs}) of the ``kind`` resources, in
+        set order."""
+        got = self._per_kind.get(kind)
+        if got is None:
+            by_key: dict = {}
+            by_ns: dict = {}
+            scoped = kind in CLUSTER_SCOPED
+            default = self.default_namespace
+            for doc in self._by_kind.get(kind, ()):
+                ns = None if scoped else doc.namespace or default
+                key = (ns, doc.name)
+                found = by_key.get(key)
+                if found is None:
+                    by_key[key] = [doc]
+                else:
+                    found.append(doc)
+                found = by_ns.get(ns)
+                if found is None:
+                    by_ns[ns] = [doc]
+                else:
+                    found.append(doc)
+            got = self._per_kind[kind] = (by_key, by_ns)
+        return got
 
     def memo(self, key, build):
         """Per-run facts derived from the whole set (a rule's lookup table, the Gateway API
@@ -49,7 +79,7 @@ class Index:
     def of_kind(self, *kinds: str, namespace: str | None = None, group: str | None = None) -> list:
         out = []
         for kind in kinds:
-            docs = self._by_kind.get(kind, ()) if namespace is None else self._by_kind_ns.get((kind, namespace), ())
+            docs = self._by_kind.get(kind, ()) if namespace is None else self._tables(kind)[1].get(namespace, ())
             if group is None:
                 out.extend(docs)
             else:
@@ -61,7 +91,7 @@ class Index:
         return set(self._by_kind)
 
     def get(self, kind: str, namespace: str | None, name: str, group: str | None = None):
-        for doc in self._by_key.get((kind, namespace, name), ()):
+        for doc in self._tables(kind)[0].get((namespace, name), ()):
             if group is None or doc.group == group:
                 return doc
         return None

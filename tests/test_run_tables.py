@@ -317,3 +317,63 @@ def test_graph_parents_and_routes_of_several_kinds_in_document_order(tmp_path):
     from infergw_lint import gateway as gw
 
     assert [d.name for d in gw.Graph(index).routes] == ["t0", "h0", "r0", "t1", "h1", "r1", "t2", "h2", "r2"]
+
+
+# ---- the index: lookups by name and namespace, made per kind on first use ----------------
+
+
+def _index_one_pass(index):
+    """Index.__init__'s tables before they were made per kind: one pass over every
+    resource, (kind, namespace, name) -> docs and (kind, namespace) -> docs."""
+    by_key, by_kind_ns, seen = {}, {}, set()
+    for doc in index.resources:
+        ns = index.namespace_of(doc)
+        by_key.setdefault((doc.kind, ns, doc.name), []).append(doc)
+        by_kind_ns.setdefault((doc.kind, ns), []).append(doc)
+        if ns is not None:
+            seen.add(ns)
+        if doc.kind == "Namespace" and doc.name:
+            seen.add(doc.name)
+    return by_key, by_kind_ns, seen
+
+
+def _compare_index(index):
+    by_key, by_kind_ns, seen = _index_one_pass(index)
+    assert index.namespaces_seen == seen
+    groups = {doc.group for doc in index.resources} | {None, "no.such.group"}
+    for (kind, ns, name), docs in by_key.items():
+        for group in groups:
+            want = next((d for d in docs if group is None or d.group == group), None)
+            assert index.get(kind, ns, name, group) is want, (kind, ns, name, group)
+    kinds = {doc.kind for doc in index.resources} | {"NoSuchKind"}
+    namespaces = {ns for _, ns in by_kind_ns if ns is not None} | {"no-such-namespace"}  # None: every namespace
+    for kind in kinds:
+        assert index.get(kind, "no-such-namespace", "no-such-name") is None
+        for ns in namespaces:
+            for group in groups:
+                want = [d for d in by_kind_ns.get((kind, ns), ()) if group is None or d.group == group]
+                got = index.of_kind(kind, namespace=ns, group=group)
+                assert [id(d) for d in got] == [id(d) for d in want], (kind, ns, group)
+
+
+@TREES
+def test_index_lookups_per_kind_match_one_pass(tree):
+    _compare_index(_index(tree).index)
+    options = Options()
+    options.default_namespace = "elsewhere"
+    _compare_index(load_index([tree], options).ctx.index)
+
+
+def test_index_lookups_per_kind_on_mutated_manifests(tmp_path):
+    """Random edits of the sample manifests (a kind, a namespace or a name lost, changed or
+    made a list) give the same lookups as the one pass."""
+    import random
+
+    from mutations import mutations, seeds
+
+    rng = random.Random(8)
+    tokens = ["kind: Namespace\n", "namespace: ", "name: ", "kind: ", "\n---\n", "[]", "{}", "null", "- ", ": "]
+    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
+        path = tmp_path / f"m{n}.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        _compare_index(_index(str(path)).index)
