@@ -201,6 +201,65 @@ def _is_helm_template(fs_path: str) -> bool:
     return os.path.exists(os.path.join(chart_dir, "Chart.yaml"))
 
 
+def _is_symlink(entry) -> bool:
+    """``os.path.islink`` of a directory entry, from what the directory listing said (no
+    system call where the file system gives each entry's type): False when it cannot say."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _walk(top: str, on_error) -> list:
+    """[(directory path with its trailing separator, its files to look at)] under ``top``,
+    in the order ``os.walk`` gives them (a directory's files sorted by name, then each
+    subdirectory the same way, by name), with the directories discovery never enters
+    (SKIP_DIRS, hidden ones, symlinks to directories) left out, and only the files whose
+    names end in EXTENSIONS and are not the linter's own config (as ``os.scandir`` entries,
+    sorted).  ``on_error(OSError)`` for a directory that cannot be listed: its files and
+    subdirectories are left out, as ``os.walk`` leaves them.
+
+    One listing of each directory keeps what ``os.walk`` would ask again: whether an entry
+    is a symlink (os.walk calls ``islink`` for every subdirectory, discovery for every
+    file when a file is to be skipped) is read from the listing.  A stack, not recursion:
+    no depth limit."""
+    out = []
+    stack = [top]
+    name_of = operator.attrgetter("name")
+    while stack:
+        path = stack.pop()
+        try:
+            listing = os.scandir(path)
+        except OSError as exc:
+            on_error(exc)
+            continue
+        dirs = []
+        files = []
+        with listing:
+            try:
+                for entry in listing:
+                    name = entry.name
+                    try:
+                        is_dir = entry.is_dir()  # follows a symlink, as os.walk does
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        if name not in SKIP_DIRS and (not name.startswith(".") or name in HIDDEN_DIRS_READ):
+                            dirs.append(entry)
+                    elif name.endswith(EXTENSIONS) and name not in OWN_CONFIG_FILES:
+                        files.append(entry)
+            except OSError as exc:  # the listing broke off: os.walk drops the whole directory
+                on_error(exc)
+                continue
+        prefix = os.path.join(path, "")
+        files.sort(key=name_of)
+        out.append((prefix, files))
+        if dirs:
+            dirs.sort(key=name_of, reverse=True)  # popped from the end: in name order
+            stack.extend(prefix + d.name for d in dirs if not _is_symlink(d))
+    return out
+
+
 def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> list[tuple[str, str]]:
     """(display path, filesystem path) of every file to load.  '-' is stdin.
 
@@ -211,6 +270,13 @@ def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> l
     out: list[tuple[str, str]] = []
     helm_skipped: dict[str, int] = {}
     skip_names = {os.path.basename(p) for p in skip} if skip else set()
+    cwd = []
+
+    def cwd_templates() -> bool:  # "templates" in the working directory: asked once, when first needed
+        if not cwd:
+            cwd.append("templates" in os.getcwd())
+        return cwd[0]
+
     for given in paths:
         if given == "-":
             out.append(("-", "-"))
@@ -226,24 +292,23 @@ def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> l
                 )
 
             before, excluded = len(out), 0
-            for root, dirs, files in os.walk(given, onerror=walk_error):
-                dirs[:] = sorted(
-                    d for d in dirs if d not in SKIP_DIRS and (not d.startswith(".") or d in HIDDEN_DIRS_READ)
-                )
-                for name in sorted(files):
-                    if not name.endswith(EXTENSIONS) or name in OWN_CONFIG_FILES:
-                        continue
-                    full = os.path.join(root, name)
+            relative = not os.path.isabs(given)  # so is every path under it
+            for prefix, files in _walk(given, walk_error):
+                for entry in files:
+                    name = entry.name
+                    full = prefix + name
                     # only a file of the same name, or a symlink, can resolve to a skipped file
-                    if skip and (name in skip_names or os.path.islink(full)) and os.path.realpath(full) in skip:
+                    if skip and (name in skip_names or _is_symlink(entry)) and os.path.realpath(full) in skip:
                         continue
                     if exclude is not None and exclude.matches(full):
                         excluded += 1
                         continue
-                    if _is_helm_template(full):
-                        chart = full.split(os.sep + "templates" + os.sep)[0]
-                        helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
-                        continue
+                    # _is_helm_template's own first test, with the working directory asked once
+                    if "templates" in full or (relative and cwd_templates()):
+                        if _is_helm_template(full):
+                            chart = full.split(os.sep + "templates" + os.sep)[0]
+                            helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
+                            continue
                     out.append((full, full))
             if len(out) == before and excluded:  # say so: a pull request could switch the check off this way
                 result.notes.append(
