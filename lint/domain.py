@@ -134,6 +134,9 @@ def classify(doc) -> str | None:
     if not isinstance(data, dict):
         return None
     if isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str):
+        path = WORKLOAD_POD_SPEC.get(data["kind"])
+        if path is not None:
+            _workload_facts(doc, path)
         return "k8s"
     name = _basename(doc.path)
     if looks_like_bifrost(data, name):
@@ -147,6 +150,24 @@ def classify(doc) -> str | None:
     if doc.fmt == "yaml" and nested_bifrost(data):  # a Helm-style values file holding a config
         return "bifrost"
     return None
+
+
+def _workload_facts(doc, path: tuple) -> None:
+    """``pod_spec``, ``pod_containers`` and ``bifrost_containers`` of a workload, made while
+    it is loaded (``classify``; it is a resource): in both processes of a split run, while
+    its data is fresh, instead of in the part before the check forks, where the stack
+    profile and ``bifrost_hosts`` read every workload.  (A document is classified before
+    ConfigMap data is embedded, and a workload embeds none: ``doc.get`` reads the same.)"""
+    spec = doc.get(*path)
+    d = doc.__dict__
+    if isinstance(spec, dict):
+        d["_pod_spec"] = (path, spec)
+        found = d["_pod_containers"] = list(containers(spec, path))
+        d["_bifrost_containers"] = [(p, c) for p, c in found if is_bifrost_image(c.get("image"))]
+    else:
+        d["_pod_spec"] = None
+        d["_pod_containers"] = []
+        d["_bifrost_containers"] = []
 
 
 class BifrostConfig(Record):

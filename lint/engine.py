@@ -138,7 +138,7 @@ class Context:
     def _build_profile(self):
         from .versions import build
 
-        return build(self.index.documents, self.options)
+        return build(self.index.documents, self.options, self.index)
 
     def environment(self, doc) -> str | None:
         """prod/staging/dev: --env wins, else the labels of the resource's Namespace."""

@@ -551,36 +551,57 @@ def backend_refs(doc, index) -> list[BackendRef]:
 
 
 def _backend_refs(doc, index) -> list[BackendRef]:
+    # every route of the set is read before a split run forks (references, bifrost_hosts):
+    # the helpers (_list, _s, core_group, _int) written out, a helper call only for the
+    # rare requestMirror filters
     route_ns = index.namespace_of(doc) or index.default_namespace
     out: list[BackendRef] = []
-
-    def make(path, ref, mirror):
-        if not isinstance(ref.get("name"), str) or not ref["name"]:
-            return
-        out.append(
-            BackendRef(
-                path, ref, core_group(ref.get("group")), _s(ref.get("kind")) or "Service",
-                _s(ref.get("namespace")) or route_ns, ref["name"], _int(ref.get("port")), mirror,
-            )
-        )
-
-    def mirrors(filters, base):
-        for k, f in enumerate(_list(filters)):
-            if isinstance(f, dict) and isinstance(f.get("requestMirror"), dict):
-                ref = f["requestMirror"].get("backendRef")
-                if isinstance(ref, dict):
-                    make(base + (k, "requestMirror", "backendRef"), ref, True)
-
-    for i, rule in enumerate(_list(doc.get("spec", "rules"))):
+    rules = doc.get("spec", "rules")
+    if not isinstance(rules, list):
+        return out
+    for i, rule in enumerate(rules):
         if not isinstance(rule, dict):
             continue
-        for j, ref in enumerate(_list(rule.get("backendRefs"))):
-            if isinstance(ref, dict):
+        refs = rule.get("backendRefs")
+        if isinstance(refs, list):
+            for j, ref in enumerate(refs):
+                if not isinstance(ref, dict):
+                    continue
                 base = ("spec", "rules", i, "backendRefs", j)
-                make(base, ref, False)
-                mirrors(ref.get("filters"), base + ("filters",))
-        mirrors(rule.get("filters"), ("spec", "rules", i, "filters"))
+                name = ref.get("name")
+                if isinstance(name, str) and name:
+                    out.append(_backend_ref(base, ref, name, route_ns, False))
+                filters = ref.get("filters")
+                if isinstance(filters, list) and filters:
+                    _mirrors(out, filters, base + ("filters",), route_ns)
+        filters = rule.get("filters")
+        if isinstance(filters, list) and filters:
+            _mirrors(out, filters, ("spec", "rules", i, "filters"), route_ns)
     return out
+
+
+def _backend_ref(path: tuple, ref: dict, name: str, route_ns: str, mirror: bool) -> BackendRef:
+    """A BackendRef with defaults applied (``ref``'s name is a non-empty string)."""
+    group = ref.get("group")
+    group = "" if not isinstance(group, str) or group == "core" else group  # core_group
+    kind = ref.get("kind")
+    ns = ref.get("namespace")
+    port = ref.get("port")
+    return BackendRef(
+        path, ref, group, kind if isinstance(kind, str) and kind else "Service",
+        ns if isinstance(ns, str) and ns else route_ns, name, port if port.__class__ is int else _int(port), mirror,
+    )
+
+
+def _mirrors(out: list, filters: list, base: tuple, route_ns: str) -> None:
+    """The requestMirror backendRefs of a list of filters, onto ``out``."""
+    for k, f in enumerate(filters):
+        if isinstance(f, dict) and isinstance(f.get("requestMirror"), dict):
+            ref = f["requestMirror"].get("backendRef")
+            if isinstance(ref, dict):
+                name = ref.get("name")
+                if isinstance(name, str) and name:
+                    out.append(_backend_ref(base + (k, "requestMirror", "backendRef"), ref, name, route_ns, True))
 
 
 # ---- kgateway route delegation and mesh (GAMMA) routes ------------------------------------
@@ -1202,11 +1223,7 @@ _PARENT_KIND_NAMES = tuple(sorted({kind for _, kind in PARENT_KINDS}))
 
 def _in_document_order(index, lists: list[list]) -> list:
     """The documents of ``lists`` (each in document order) in the order of the index."""
-    filled = [docs for docs in lists if docs]
-    if len(filled) < 2:
-        return list(filled[0]) if filled else []
-    position = {id(d): i for i, d in enumerate(index.resources)}
-    return sorted((d for docs in filled for d in docs), key=lambda d: position[id(d)])
+    return index.in_order(lists)
 
 
 def crd_group_kinds(crds):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .domain import WORKLOAD_POD_SPEC, containers, image_name, is_foreign_bifrost_image, pod_spec
+from .domain import WORKLOAD_POD_SPEC, image_name, is_foreign_bifrost_image, pod_containers, pod_spec
 from .record import FrozenRecord, Record
 from .sanitize import escape
 
@@ -371,10 +371,11 @@ def _stated_version(component: str, entry) -> Version | None:
     return Version(component, parts, source, origin)
 
 
-def build(documents, options) -> StackProfile:
-    """The profile of a set of documents under ``options``."""
+def build(documents, options, index=None) -> StackProfile:
+    """The profile of a set of documents under ``options``; ``index``, the Index of
+    exactly those documents, lets the pass visit only the documents it reads."""
     default_ns = getattr(options, "default_namespace", None) or "default"
-    return _profile(_sightings(documents, default_ns), options, default_ns)
+    return _profile(_sightings(documents, default_ns, index), options, default_ns)
 
 
 class _Sightings(Record):
@@ -395,60 +396,81 @@ class _Sightings(Record):
         self.configmaps = configmaps
 
 
-def _sightings(documents, default_ns: str) -> _Sightings:
+def _sightings(documents, default_ns: str, index=None) -> _Sightings:
     bifrost_seen: list = []
     kgw_images: list = []
     kgw_charts: list = []
     bundles: list = []
     mounts: dict = {}  # (namespace, configmap) -> [_Seen]
     per_doc: dict = {}
-    configmaps = []
-    k8s = []  # the resources but ConfigMaps, whose chart labels are read if no kgateway image is seen
-    for doc in documents:
-        flavor = doc.flavor
-        if flavor == "bifrost":
+    if index is not None and index.documents is documents:
+        # what the pass reads, from the index's lists by kind (put back in set order): a
+        # split run builds the profile before forking, and most documents are none of these
+        configmaps = index.of_kind("ConfigMap")
+        read = index.in_order(
+            [[d for d in index.others() if d.flavor == "bifrost"], index.of_kind("CustomResourceDefinition")]
+            + [index.of_kind(kind) for kind in WORKLOAD_POD_SPEC]
+        )
+        k8s = None  # the resources but ConfigMaps, listed only when their chart labels are read
+    else:
+        configmaps = []
+        read = []
+        k8s = []
+        for doc in documents:
+            flavor = doc.flavor
+            if flavor == "bifrost":
+                read.append(doc)
+            elif flavor == "k8s":
+                kind = doc.kind
+                if kind == "ConfigMap":
+                    configmaps.append(doc)
+                else:
+                    k8s.append(doc)
+                    if kind == "CustomResourceDefinition" or kind in WORKLOAD_POD_SPEC:
+                        read.append(doc)
+    for doc in read:
+        if doc.flavor == "bifrost":
             image = _values_image(doc.data)
             if image is not None:
                 seen = _from_image(image, f"values file {_clean(doc.path)}")
                 per_doc[id(doc)] = seen
                 bifrost_seen.append(seen)
             continue
-        if flavor != "k8s":
-            continue
-        kind = doc.kind
-        if kind == "ConfigMap":
-            configmaps.append(doc)
-            continue
-        k8s.append(doc)
-        if kind == "CustomResourceDefinition":
+        if doc.kind == "CustomResourceDefinition":
             spec = doc.get("spec")
             if isinstance(spec, dict) and spec.get("group") in (GATEWAY_GROUP, "gateway.networking.x-k8s.io"):
                 ann = doc.annotations.get(BUNDLE_ANNOTATION) if isinstance(doc.annotations, dict) else None
                 if isinstance(ann, str):
                     bundles.append(_Seen(_bundle_release(ann), ann, doc))
             continue
-        if kind not in WORKLOAD_POD_SPEC:
-            continue
         found = pod_spec(doc)  # (path, spec), kept on the document for the rules
         if found is None:
             continue
-        path, spec = found
         bifrost_here = []
-        for _, c in containers(spec, path):
-            image = c.get("image")
+        mine = doc.__dict__.get("_bifrost_containers")
+        inside = [] if mine is None else None  # domain.bifrost_containers, made on the way
+        for at in pod_containers(doc):
+            image = at[1].get("image")
             if not isinstance(image, str):
                 continue
             name = image_name(image)
-            if name == "bifrost" and not is_foreign_bifrost_image(image):
-                bifrost_here.append(_from_image(image, doc))
+            if name == "bifrost":
+                if inside is not None:
+                    inside.append(at)
+                if not is_foreign_bifrost_image(image):
+                    bifrost_here.append(_from_image(image, doc))
             elif name in KGATEWAY_IMAGES:
                 kgw_images.append(_from_image(image, doc))
+        if inside is not None:
+            doc.__dict__["_bifrost_containers"] = inside
         if bifrost_here:
             bifrost_seen.extend(bifrost_here)
             ns = _namespace(doc, default_ns)
-            for cm in _mounted_configmaps(spec):
+            for cm in _mounted_configmaps(found[1]):
                 mounts.setdefault((ns, cm), []).extend(bifrost_here)
     if not kgw_images:  # the chart label says kgateway's release only when no controller image does
+        if k8s is None:
+            k8s = [d for d in index.resources if d.kind != "ConfigMap"]
         for doc in k8s:
             chart = doc.labels.get("helm.sh/chart")
             if isinstance(chart, str):

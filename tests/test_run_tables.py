@@ -377,3 +377,100 @@ def test_index_lookups_per_kind_on_mutated_manifests(tmp_path):
         path = tmp_path / f"m{n}.yaml"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
         _compare_index(_index(str(path)).index)
+
+
+# ---- backendRefs, workloads' pod specs and the stack profile from the index's lists -------
+
+
+def _backend_refs_before(doc, index):
+    """gateway._backend_refs before its helpers were written out."""
+    from infergw_lint import gateway as gw
+
+    route_ns = index.namespace_of(doc) or index.default_namespace
+    out = []
+
+    def make(path, ref, mirror):
+        if not isinstance(ref.get("name"), str) or not ref["name"]:
+            return
+        out.append(gw.BackendRef(
+            path, ref, gw.core_group(ref.get("group")), gw._s(ref.get("kind")) or "Service",
+            gw._s(ref.get("namespace")) or route_ns, ref["name"], gw._int(ref.get("port")), mirror,
+        ))
+
+    def mirrors(filters, base):
+        for k, f in enumerate(gw._list(filters)):
+            if isinstance(f, dict) and isinstance(f.get("requestMirror"), dict):
+                ref = f["requestMirror"].get("backendRef")
+                if isinstance(ref, dict):
+                    make(base + (k, "requestMirror", "backendRef"), ref, True)
+
+    for i, rule in enumerate(gw._list(doc.get("spec", "rules"))):
+        if not isinstance(rule, dict):
+            continue
+        for j, ref in enumerate(gw._list(rule.get("backendRefs"))):
+            if isinstance(ref, dict):
+                base = ("spec", "rules", i, "backendRefs", j)
+                make(base, ref, False)
+                mirrors(ref.get("filters"), base + ("filters",))
+        mirrors(rule.get("filters"), ("spec", "rules", i, "filters"))
+    return out
+
+
+def _workload_facts_lazily(doc):
+    """pod_spec, pod_containers and bifrost_containers as made on first use."""
+    path = WORKLOAD_POD_SPEC.get(doc.kind or "") if doc.flavor == "k8s" else None
+    spec = doc.get(*path) if path is not None else None
+    if not isinstance(spec, dict):
+        return None, [], []
+    found = list(containers(spec, path))
+    return (path, spec), found, [(p, c) for p, c in found if domain.is_bifrost_image(c.get("image"))]
+
+
+def _compare_loaded_tables(index):
+    from infergw_lint import gateway as gw
+
+    for doc in index.documents:
+        got = (domain.pod_spec(doc), domain.pod_containers(doc), domain.bifrost_containers(doc))
+        assert got == _workload_facts_lazily(doc), doc.path
+        if doc.flavor == "k8s":
+            refs = gw._backend_refs(doc, index)
+            assert [(b._values(b), type(b.port)) for b in refs] == [
+                (b._values(b), type(b.port)) for b in _backend_refs_before(doc, index)]
+    documents = index.documents
+    position = {id(d): i for i, d in enumerate(documents)}
+    assert index.others() == [d for d in documents if d.flavor != "k8s"]
+    lists = [index.of_kind(kind) for kind in index.kinds()] + [index.others()]
+    assert [id(d) for d in index.in_order(lists)] == [id(d) for d in sorted(documents, key=lambda d: position[id(d)])]
+    default_ns = "default"
+    want = _eager_sightings(documents, default_ns)
+    for got in (versions._sightings(documents, default_ns, index), versions._sightings(list(documents), default_ns)):
+        for name in ("bifrost", "kgateway_images", "bundles"):
+            assert _described(getattr(got, name)) == _described(getattr(want, name)), name
+        assert list(got.mounts) == list(want.mounts)
+        assert [_described(v) for v in got.mounts.values()] == [_described(v) for v in want.mounts.values()]
+        assert {k: _described([v]) for k, v in got.values.items()} == {k: _described([v]) for k, v in want.values.items()}
+        assert [id(d) for d in got.configmaps] == [id(d) for d in want.configmaps]
+        assert _described(got.kgateway_charts) == ([] if want.kgateway_images else _described(want.kgateway_charts))
+    assert versions.build(documents, Options(), index) == versions.build(list(documents), Options())
+
+
+@TREES
+def test_backend_refs_workloads_and_profile_match_the_passes_they_replace(tree):
+    _compare_loaded_tables(_index(tree).index)
+
+
+def test_backend_refs_workloads_and_profile_on_mutated_manifests(tmp_path):
+    """Random edits of the sample manifests (containers, images, backendRefs and mirrors
+    lost, moved or made other types) give the same tables."""
+    import random
+
+    from mutations import mutations, seeds
+
+    rng = random.Random(88)
+    tokens = ["image: maximhq/bifrost:v1.5.0\n", "image: ", "containers:\n", "- name: c\n", "backendRefs:\n",
+              "requestMirror:\n  backendRef: {name: m, port: '80'}\n", "port: ", "namespace: ", "group: core\n",
+              "kind: Deployment\n", "kind: CronJob\n", "\n---\n", "[]", "{}", "null", "true", "- ", ": "]
+    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
+        path = tmp_path / f"m{n}.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        _compare_loaded_tables(_index(str(path)).index)
