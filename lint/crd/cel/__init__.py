@@ -24,7 +24,7 @@ import json
 import os
 import re
 
-from infergw_lint.rule import field_path
+from infergw_lint.rule import field_path, sha256  # the interpreter's own SHA-256: hashlib loads OpenSSL
 
 from ..schema import CEL_ERROR, HIT_RATIO, MAX_ISSUES, TRIAL, Issue
 from ..schema import has_rules as _has_rules
@@ -401,8 +401,6 @@ def _make_subtree(node: _Node):
             stack.append((n.items, at.elem(), rel + (0,)))
     if len(content) < 2:
         return None
-    from hashlib import sha256
-
     ident = ("\x02", sha256(repr(content).encode("utf-8", "surrogatepass")).hexdigest())
     return ident, _reads.cutter(root)
 
@@ -444,8 +442,6 @@ def _read_key(converted, reads, budget: list):
         return None
     budget[0] -= len(k)
     if len(k) > READ_KEY_HASHED:
-        from hashlib import sha256
-
         k = sha256(k.encode("utf-8", "surrogatepass")).digest()
     return k
 
