@@ -236,15 +236,16 @@ class LoadedSet(Record):
         self.contexts = contexts  # rendered world key -> Context of that overlay or chart
 
 
-def load_index(paths: list[str], options: Options) -> LoadedSet:
+def load_index(paths: list[str], options: Options, warm=None) -> LoadedSet:
     """Load ``paths`` (and ``options.context``), render kustomizations and charts, and
     index the result -- the same way ``run`` does, for commands that read the set without
-    linting it (``infergw-lint routes``).  Raises loader.UsageError for a missing path."""
+    linting it (``infergw-lint routes``).  Raises loader.UsageError for a missing path.
+    ``warm``: what ``loader.load`` calls when it splits the loading of ``paths``."""
     from . import render
 
     loaded = LoadResult()
     raw_paths, targets = render.split_targets(paths, options)
-    load(raw_paths, loaded, exclude=options.exclude, skip=options.not_manifests, jobs=options.jobs)
+    load(raw_paths, loaded, exclude=options.exclude, skip=options.not_manifests, jobs=options.jobs, warm=warm)
     note = render.raw_kustomization_note(loaded.files, options)
     if note:
         loaded.notes.append(note)
@@ -284,7 +285,8 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
     from . import render
 
-    stage = load_index(paths, options)
+    # a split load does the check's document-independent first-use work meanwhile (lint/warm.py)
+    stage = load_index(paths, options, warm=lambda: _warm_up(active, options))
     loaded, rendered, reported_paths = stage.loaded, stage.rendered, stage.reported_paths
     index, ctx, contexts = stage.ctx.index, stage.ctx, stage.contexts
     findings: list[Finding] = []
@@ -328,6 +330,12 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
         versions=profile,
         sources={f.path: f for f in list(loaded.files) + (rendered.sources.files() if rendered is not None else [])},
     )
+
+
+def _warm_up(active: list, options: Options) -> None:
+    from .warm import warm_up  # not imported by a run that does not split its loading
+
+    warm_up(active, options)
 
 
 def check_documents(documents: list, active: list, ctx: Context, contexts: dict, options: Options,

@@ -1144,10 +1144,11 @@ def _fast_documents(src: SourceFile, result: LoadResult) -> bool:
 
 
 def load(paths: list[str], result: LoadResult | None = None, context_only: bool = False, exclude=None,
-         skip=None, jobs: int | None = 1) -> LoadResult:
+         skip=None, jobs: int | None = 1, warm=None) -> LoadResult:
     """Load every file under ``paths``.  Raises UsageError for a path that does not exist.
     ``jobs``: the processes a large tree is read by (lint/parallel.py): 1 = this one,
-    0 or None = automatic."""
+    0 or None = automatic.  ``warm``: called once loading is split over processes, by this
+    one before it reads its parts (lint/warm.py); not called when it reads alone."""
     result = result or LoadResult()
     # The node trees are kept (positions) and hold no reference cycles, so the cyclic
     # garbage collector only re-scans a growing heap while loading: pausing it makes a
@@ -1171,7 +1172,7 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
                 return [_load_file(display, fs_path, context_only, LoadResult()) for display, fs_path in part]
 
             parts, processes = split
-            for pieces, part in zip(fork_map(load_part, parts, processes), parts):
+            for pieces, part in zip(fork_map(load_part, parts, processes, warm=warm), parts):
                 for piece, (display, _) in zip(pieces, part):  # in file order, as one process reads them
                     if result.bytes_read >= MAX_TOTAL_BYTES:
                         _over_limit(display, result)

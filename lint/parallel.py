@@ -167,7 +167,7 @@ def split_after_lead(weights: list[int], processes: int, lead: int = LEAD_SHARE)
     return [first] + rest
 
 
-def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:
+def fork_map(fn, parts: list, processes: int, first_here: bool = False, warm=None) -> list:
     """``[fn(p) for p in parts]``, computed by ``processes`` processes: this one and
     forked children.  Each process takes the next part not yet taken, in order (a pipe
     of part numbers is the queue), so a process slowed down by other work on the
@@ -175,7 +175,10 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:
     part a child took but did not deliver (it failed, was killed, sent a result that
     does not unpickle) is computed here.  ``first_here``: the first part is computed
     before forking, so that what it builds on the way (the lookup tables the rules
-    build once per run) is built once, not once in each process."""
+    build once per run) is built once, not once in each process.  ``warm``: a function
+    this process calls once it has forked its children and before it takes parts (work a
+    later phase needs, done while the children take parts: lint/warm.py); not called when
+    no child runs beside it, and an exception it raises is ignored."""
     n = len(parts)
     processes = min(processes, n - 1 if first_here else n)
     if processes <= 1 or n > MAX_PARTS:  # (the queue is written whole before any process reads it)
@@ -203,6 +206,11 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False) -> list:
         os.close(w)
         children.append((pid, r))
     try:
+        if warm is not None and children:
+            try:
+                warm()
+            except Exception:  # noqa: BLE001 - whatever it did not do is done later, when needed
+                pass
         for i in _taken(queue_r):
             results[i] = fn(parts[i])
     finally:
