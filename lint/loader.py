@@ -28,6 +28,7 @@ from .document import MAX_DEPTH, MERGE, STR, _PLAIN, _WORDS, Builder, Document, 
 from .jsonparse import JSONError, Mark, TooManyNodes, align, align_lazily, lone_surrogate, parse_json
 from .record import Record
 from .source import SourceFile, Span
+from .suppress import read_marks
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.CSafeLoader
@@ -1213,6 +1214,8 @@ def _load_file(display: str, fs_path: str, context_only: bool, result: LoadResul
     result.bytes_read += len(text)
     src = SourceFile(display, text, context_only=context_only)
     result.files.append(src)
+    if not context_only:  # its suppressions, read here: in a split run, side by side (suppress.apply)
+        read_marks(src)
     _parse_source(src, result)
     return result
 

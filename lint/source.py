@@ -32,7 +32,7 @@ class Span(FrozenRecord):
 class SourceFile:
     """The decoded text of one input file, with a table of line starts."""
 
-    __slots__ = ("path", "text", "_starts", "context_only", "_cursor")
+    __slots__ = ("path", "text", "_starts", "context_only", "_cursor", "marks")
 
     def __init__(self, path: str, text: str, context_only: bool = False):
         self.path = path
@@ -40,12 +40,15 @@ class SourceFile:
         self.context_only = context_only
         self._starts = None
         self._cursor = None
+        # what suppress.apply needs of the text, read while the file is loaded (in the
+        # loading processes, side by side: suppress.read_marks), or None: not read
+        self.marks = None
 
     def __reduce__(self):
         # pickled for another process (lint/parallel.py) as a call of ``_source_file``: a
         # slotted object is otherwise rebuilt attribute by attribute, after a failed
         # look-up of ``__setstate__`` (five times the cost)
-        return _source_file, (self.path, self.text, self.context_only, self._starts, self._cursor)
+        return _source_file, (self.path, self.text, self.context_only, self._starts, self._cursor, self.marks)
 
     @property
     def line_starts(self):
@@ -139,8 +142,8 @@ class SourceFile:
         return self.text[begin:end].rstrip("\r\n")
 
 
-def _source_file(path: str, text: str, context_only: bool, starts, cursor) -> SourceFile:
+def _source_file(path: str, text: str, context_only: bool, starts, cursor, marks=None) -> SourceFile:
     """A pickled SourceFile again (``SourceFile.__reduce__``)."""
     src = SourceFile(path, text, context_only)
-    src._starts, src._cursor = starts, cursor
+    src._starts, src._cursor, src.marks = starts, cursor, marks
     return src

@@ -92,7 +92,29 @@ def _reason(rest: str) -> str | None:
 
 
 def from_comments(src) -> list[Suppression]:
+    return [Suppression(*args) for args in _comments(src.path, src.text)]
+
+
+def read_marks(src) -> None:
+    """Read what ``apply`` needs of a file's text into ``src.marks``: its suppression
+    comments (as the arguments of each Suppression: ``apply`` makes the objects, whose
+    counts are of one run) and whether a resource annotation can be written in it (the
+    annotation's name is in the text, or a backslash, which could spell it in an escape).
+    Called as the file is loaded: in a split run the loading processes read their own
+    files side by side, and the lead process, after the check, only collects."""
     text = src.text
+    if "infergw-lint" not in text:  # most files: one search for what both ways of writing begin with
+        src.marks = _ESCAPED if "\\" in text else _NOTHING
+    else:
+        src.marks = (tuple(_comments(src.path, text)), ANNOTATION in text or "\\" in text)
+
+
+_NOTHING = ((), False)  # read_marks of a file without a suppression, or a way to write one
+_ESCAPED = ((), True)  # of a file without one but with escapes: its documents are looked at
+
+
+def _comments(path: str, text: str) -> list[tuple]:
+    """The arguments of each Suppression written as a comment in ``text`` (``from_comments``)."""
     marker = "infergw-lint:"
     at = text.find(marker)
     if at == -1:
@@ -145,12 +167,12 @@ def from_comments(src) -> list[Suppression]:
         else:
             scope, first, last = "line", line, line
         end_col = len(raw.rstrip("\r")) + 1
-        out.append(
-            Suppression(
-                src.path, Span(line, col, line, max(end_col, col + 1)), codes, _reason(m.group("rest")), scope,
-                first, last, identity=f"comment:{m.group('kind')}:{','.join(codes)}:{first - line}",
-            )
-        )
+        # (path, span, codes, reason, scope, first_line, last_line, until, problem, expired, used, matched,
+        # identity)
+        out.append((
+            path, Span(line, col, line, max(end_col, col + 1)), codes, _reason(m.group("rest")), scope,
+            first, last, None, None, False, 0, 0, f"comment:{m.group('kind')}:{','.join(codes)}:{first - line}",
+        ))
     return out
 
 
@@ -249,9 +271,19 @@ def apply(findings: list, sources: list, documents: list, rules_by_code: dict, a
     sups: list[Suppression] = []
     for src in sources:
         if not src.context_only:
-            sups += from_comments(src)
+            marks = src.marks
+            if marks is None:  # not read while loading (rendered output, a file parsed alone)
+                sups += from_comments(src)
+            elif marks[0]:
+                sups += [Suppression(*args) for args in marks[0]]
     for doc in documents:
-        if doc.flavor == "k8s" and not doc.source.context_only:
+        if doc.flavor == "k8s":
+            src = doc.source
+            if src.context_only:
+                continue
+            marks = src.marks
+            if marks is not None and not marks[1]:  # no annotation can be written in its file
+                continue
             # doc.annotations, read here: a property call for each of 10,000 documents
             data = doc.data
             meta = data.get("metadata") if isinstance(data, dict) else None
