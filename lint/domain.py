@@ -158,12 +158,23 @@ def _workload_facts(doc, path: tuple) -> None:
     its data is fresh, instead of in the part before the check forks, where the stack
     profile and ``bifrost_hosts`` read every workload.  (A document is classified before
     ConfigMap data is embedded, and a workload embeds none: ``doc.get`` reads the same.)"""
-    spec = doc.get(*path)
+    spec = doc.data
+    for key in path:  # doc.get(*path): no string on the way holds an embedded document yet
+        spec = spec.get(key) if isinstance(spec, dict) else None
     d = doc.__dict__
     if isinstance(spec, dict):
         d["_pod_spec"] = (path, spec)
-        found = d["_pod_containers"] = list(containers(spec, path))
-        d["_bifrost_containers"] = [(p, c) for p, c in found if is_bifrost_image(c.get("image"))]
+        found = d["_pod_containers"] = []
+        mine = d["_bifrost_containers"] = []
+        for key in ("initContainers", "containers", "ephemeralContainers"):  # containers(spec, path)
+            items = spec.get(key)
+            if isinstance(items, list):
+                for i, c in enumerate(items):
+                    if isinstance(c, dict):
+                        found.append((path + (key, i), c))
+                        image = c.get("image")
+                        if isinstance(image, str) and image_name(image) == "bifrost":  # is_bifrost_image
+                            mine.append(found[-1])
     else:
         d["_pod_spec"] = None
         d["_pod_containers"] = []
@@ -324,9 +335,13 @@ def served_models(index, versions=None) -> dict | None:
 def _served_models(index, versions=None) -> dict | None:
     found = False
     out: dict = {}
-    for doc in index.documents:
-        if doc.flavor != "bifrost" and doc.kind != "ConfigMap":
-            continue  # bifrost_configs finds none there
+    in_order = getattr(index, "in_order", None)
+    if in_order is not None:  # the documents bifrost_configs reads, from the index's lists
+        docs = in_order([[d for d in index.others() if d.flavor == "bifrost" or d.kind == "ConfigMap"],
+                         index.of_kind("ConfigMap")])
+    else:
+        docs = [d for d in index.documents if d.flavor == "bifrost" or d.kind == "ConfigMap"]
+    for doc in docs:  # bifrost_configs finds none in the others
         for cfg in bifrost_configs(doc):
             found = True
             deny_empty = None  # empty_models_deny, asked only for a config with an empty models list
@@ -341,7 +356,10 @@ def _served_models(index, versions=None) -> dict | None:
                         continue
                     models = key.get("models")
                     if isinstance(models, list) and not models and deny_empty is None:
-                        release = versions.bifrost_for(doc) if versions is not None else None
+                        release = None
+                        if versions is not None:  # the release only: its description is not read here
+                            release_for = getattr(versions, "bifrost_release_for", None)
+                            release = release_for(doc) if release_for is not None else versions.bifrost_for(doc)
                         deny_empty = empty_models_deny(cfg.data, release) is True
                     if not isinstance(models, list) or "*" in models or (not models and not deny_empty):
                         served.all_models = True
@@ -592,8 +610,9 @@ def bifrost_hosts(index) -> set[str]:
         services = set()
         hosts: set = set()
         posted: dict = {}  # namespace -> (label, value) -> positions of the Bifrost pods there
-        for svc in index.of_kind("Service"):
-            ns = index.namespace_of(svc) or index.default_namespace
+        default_ns = index.default_namespace
+        for svc in index.of_kind("Service"):  # a Service is namespaced: namespace_of written out
+            ns = svc.namespace or default_ns
             here = pods.get(ns)  # the selector is read only where Bifrost pods run
             if "bifrost" in (svc.name or "").lower() or (
                 here and _selects_any(svc.get("spec", "selector"), here, posted, ns)

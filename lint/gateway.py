@@ -108,6 +108,22 @@ def _label_value(value) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def spec_get(doc, key: str):
+    """``doc.get("spec", key)`` without its general walk where no string is on the way
+    (only a string may hold an embedded document): the tables built over every route
+    before a split run forks read a route's spec this way."""
+    data = doc.data
+    if isinstance(data, dict):
+        spec = data.get("spec")
+        if isinstance(spec, dict):
+            value = spec.get(key)
+            if not isinstance(value, str):
+                return value
+        elif not isinstance(spec, str):
+            return None
+    return doc.get("spec", key)
+
+
 def core_group(group) -> str:
     """"" for the core API group (also spelled "core")."""
     g = _s(group)
@@ -458,7 +474,7 @@ def parent_refs(doc, index) -> list[ParentRef]:
     kind Gateway, the route's namespace)."""
     route_ns = index.namespace_of(doc) or index.default_namespace
     out = []
-    for i, ref in enumerate(_list(doc.get("spec", "parentRefs"))):
+    for i, ref in enumerate(_list(spec_get(doc, "parentRefs"))):
         if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"]:
             continue
         group = ref.get("group", GATEWAY_GROUP)
@@ -556,7 +572,7 @@ def _backend_refs(doc, index) -> list[BackendRef]:
     # rare requestMirror filters
     route_ns = index.namespace_of(doc) or index.default_namespace
     out: list[BackendRef] = []
-    rules = doc.get("spec", "rules")
+    rules = spec_get(doc, "rules")
     if not isinstance(rules, list):
         return out
     for i, rule in enumerate(rules):
@@ -1473,15 +1489,24 @@ class Graph:
         if self._references is None:
             refs: dict[str, list[Reference]] = {}
             index = self.index
-            for doc in index.resources:
-                if doc.group != GATEWAY_GROUP:
-                    continue
+            # the routes, Gateways and ListenerSets of the group, from the index's lists
+            # (put back in set order), not a pass over every resource
+            docs = index.in_order([index.of_kind(kind, group=GATEWAY_GROUP) for kind in _REFERRING_KINDS])
+            for doc in docs:
                 src_ns = index.namespace_of(doc) or index.default_namespace
                 if doc.kind in ROUTE_KINDS:
+                    mesh = None
                     for b in backend_refs(doc, index):
-                        if needs_grant(doc, b, src_ns):
-                            r = Reference(GATEWAY_GROUP, doc.kind, src_ns, b.group, b.kind, b.namespace, b.name)
-                            refs.setdefault(b.namespace, []).append(r)
+                        # needs_grant, written out (is_mesh_route asked once per route)
+                        if b.namespace == src_ns or (b.group, b.kind) in DELEGATION_KINDS:
+                            continue
+                        if b.group == "" and b.kind == "Service":
+                            if mesh is None:
+                                mesh = is_mesh_route(doc)
+                            if mesh:
+                                continue
+                        r = Reference(GATEWAY_GROUP, doc.kind, src_ns, b.group, b.kind, b.namespace, b.name)
+                        refs.setdefault(b.namespace, []).append(r)
                 elif doc.kind in ("Gateway", "ListenerSet"):
                     for _, ref, dgroup, dkind in object_refs(doc):
                         ns = _s(ref.get("namespace"))
@@ -1497,6 +1522,9 @@ class Graph:
         """GatewayClass documents named by a Gateway's ``spec.gatewayClassName``."""
         name = gateway.get("spec", "gatewayClassName")
         return self.classes.get(name, []) if isinstance(name, str) else []
+
+
+_REFERRING_KINDS = ROUTE_KINDS + ("Gateway", "ListenerSet")  # Graph.references reads these
 
 
 def graph(index, assume_complete: bool | None = None) -> Graph:

@@ -13,6 +13,9 @@ class Index:
         self._memo: dict = {}
         self.documents = list(documents)
         self.resources = resources = [d for d in self.documents if d.flavor == "k8s"]
+        # the rest (Bifrost and client configs), listed while the documents are fresh from
+        # the pass above (the tables that read them are built before a split run forks)
+        self._others = [d for d in self.documents if d.flavor != "k8s"]
         self._by_kind: dict[str, list] = defaultdict(list)
         # kind -> ({(namespace, name): docs}, {namespace: docs}), each made on first use
         # (``_tables``): a run looks up by name and namespace a few kinds only, and this
@@ -87,11 +90,8 @@ class Index:
 
     def others(self) -> list:
         """The documents that are not Kubernetes resources (Bifrost and client configs), in
-        set order (made on first use)."""
-        found = self._memo.get("other-documents")
-        if found is None:
-            found = self._memo["other-documents"] = [d for d in self.documents if d.flavor != "k8s"]
-        return found
+        set order."""
+        return self._others
 
     def namespace_of(self, doc) -> str | None:
         """The namespace a resource lands in: None for cluster-scoped kinds, the

@@ -296,6 +296,20 @@ class _PerConfig:
             found = self._done[key] = _agree("bifrost", seen, "image")
         return found
 
+    def parts(self, key, default):
+        """The ``parts`` of ``get(key)``'s Version (``default``: of the default), without
+        describing it: the served-models table asks for the release of every config with
+        an empty models list before a split run forks, the description only a finding's
+        message needs (``_agree``: one release seen, else unknown)."""
+        found = self._done.get(key)
+        if found is not None:
+            return found.parts
+        seen = self._seen.get(key) if self._seen is not None else None
+        if seen is None:
+            return default
+        distinct = {s.parts for s in seen if s.parts is not None}
+        return next(iter(distinct)) if len(distinct) == 1 else None
+
     def resolved(self) -> dict:
         """Every Version; the sightings (and the documents they name) are then let go."""
         if self._seen is not None:
@@ -342,6 +356,17 @@ class StackProfile(Record):
         if self.bifrost.origin in ("cli", "config"):
             return self.bifrost
         return self._per_config.get(id(doc), self.bifrost)
+
+    def bifrost_release_for(self, doc) -> Version:
+        """A Version with the release of ``bifrost_for(doc)`` (for ``at_least`` and the
+        like), its source not described."""
+        if self.bifrost.origin in ("cli", "config"):
+            return self.bifrost
+        per_config = self._per_config
+        if isinstance(per_config, _PerConfig):
+            parts = per_config.parts(id(doc), self.bifrost.parts)
+            return Version("bifrost", parts, "", "manifest" if parts is not None else "unknown")
+        return per_config.get(id(doc), self.bifrost)
 
     def components(self) -> list[Version]:
         return [self.bifrost, self.kgateway, self.gateway_api]

@@ -56,6 +56,7 @@ Autofix: yes, for a URL that ends in `/api/public/otel`: `infergw-lint --fix` ap
 from __future__ import annotations
 
 from infergw_lint.domain import GATEWAY_GROUP, bifrost_configs
+from infergw_lint.gateway import spec_get
 from infergw_lint.rule import Refused, Rule, report
 
 OTLP_TRACES = "/api/public/otel/v1/traces"
@@ -111,17 +112,22 @@ def route_rewrites(index) -> list:
 
 
 def _route_rewrites(index) -> list:
+    # built before a split run forks, over every HTTPRoute: a route's hostnames are read
+    # only once one of its rules has a path rewrite (most have none)
     out = []
     for route in index.of_kind("HTTPRoute", group=GATEWAY_GROUP):
-        hostnames = route.get("spec", "hostnames")
-        hostnames = [h for h in hostnames if isinstance(h, str)] if isinstance(hostnames, list) else []
-        rules = route.get("spec", "rules")
-        for rule in rules if isinstance(rules, list) else ():
+        rules = spec_get(route, "rules")
+        if not isinstance(rules, list):
+            continue
+        hostnames = None
+        for rule in rules:
             if not isinstance(rule, dict):
                 continue
-            rewrite = None
             filters = rule.get("filters")
-            for f in filters if isinstance(filters, list) else ():
+            if not isinstance(filters, list) or not filters:
+                continue
+            rewrite = None
+            for f in filters:
                 if isinstance(f, dict) and f.get("type") == "URLRewrite" and isinstance(f.get("urlRewrite"), dict):
                     p = f["urlRewrite"].get("path")
                     if isinstance(p, dict):
@@ -136,6 +142,9 @@ def _route_rewrites(index) -> list:
             for match in matches if isinstance(matches, list) else ():
                 path = match.get("path") if isinstance(match, dict) else None
                 if isinstance(path, dict) and path.get("type", "PathPrefix") == "PathPrefix" and isinstance(path.get("value"), str):
+                    if hostnames is None:  # one list per route, shared by its entries
+                        hostnames = spec_get(route, "hostnames")
+                        hostnames = [h for h in hostnames if isinstance(h, str)] if isinstance(hostnames, list) else []
                     out.append((hostnames, path["value"], kind, repl, route))
     return out
 

@@ -474,3 +474,114 @@ def test_backend_refs_workloads_and_profile_on_mutated_manifests(tmp_path):
         path = tmp_path / f"m{n}.yaml"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
         _compare_loaded_tables(_index(str(path)).index)
+
+
+# ---- IGW204's rewrites, the Graph's references, a route's spec --------------------------
+
+
+def _route_rewrites_before(index):
+    """IGW204's _route_rewrites before a route's hostnames were read only on a rewrite."""
+    from infergw_lint.domain import GATEWAY_GROUP
+
+    out = []
+    for route in index.of_kind("HTTPRoute", group=GATEWAY_GROUP):
+        hostnames = route.get("spec", "hostnames")
+        hostnames = [h for h in hostnames if isinstance(h, str)] if isinstance(hostnames, list) else []
+        rules = route.get("spec", "rules")
+        for rule in rules if isinstance(rules, list) else ():
+            if not isinstance(rule, dict):
+                continue
+            rewrite = None
+            filters = rule.get("filters")
+            for f in filters if isinstance(filters, list) else ():
+                if isinstance(f, dict) and f.get("type") == "URLRewrite" and isinstance(f.get("urlRewrite"), dict):
+                    p = f["urlRewrite"].get("path")
+                    if isinstance(p, dict):
+                        rewrite = p
+            if rewrite is None:
+                continue
+            kind = rewrite.get("type")
+            repl = rewrite.get("replacePrefixMatch") if kind == "ReplacePrefixMatch" else rewrite.get("replaceFullPath")
+            if not isinstance(repl, str):
+                continue
+            matches = rule.get("matches")
+            for match in matches if isinstance(matches, list) else ():
+                path = match.get("path") if isinstance(match, dict) else None
+                if isinstance(path, dict) and path.get("type", "PathPrefix") == "PathPrefix" and isinstance(path.get("value"), str):
+                    out.append((hostnames, path["value"], kind, repl, route))
+    return out
+
+
+def _references_before(index):
+    """Graph.references' table before it read the index's lists by kind."""
+    from infergw_lint import gateway as gw
+
+    refs = {}
+    for doc in index.resources:
+        if doc.group != gw.GATEWAY_GROUP:
+            continue
+        src_ns = index.namespace_of(doc) or index.default_namespace
+        if doc.kind in gw.ROUTE_KINDS:
+            for b in gw.backend_refs(doc, index):
+                if gw.needs_grant(doc, b, src_ns):
+                    refs.setdefault(b.namespace, []).append(
+                        gw.Reference(gw.GATEWAY_GROUP, doc.kind, src_ns, b.group, b.kind, b.namespace, b.name))
+        elif doc.kind in ("Gateway", "ListenerSet"):
+            for _, ref, dgroup, dkind in gw.object_refs(doc):
+                ns = gw._s(ref.get("namespace"))
+                if ns and ns != src_ns and isinstance(ref.get("name"), str):
+                    group = gw.core_group(ref.get("group")) if "group" in ref else dgroup
+                    refs.setdefault(ns, []).append(
+                        gw.Reference(gw.GATEWAY_GROUP, doc.kind, src_ns, group, gw._s(ref.get("kind")) or dkind, ns, ref["name"]))
+    return refs
+
+
+def _compare_route_tables(index):
+    from infergw_lint import gateway as gw
+    from infergw_lint.rules import igw204_bifrost_otel_collector_url as igw204
+
+    got, want = igw204._route_rewrites(index), _route_rewrites_before(index)
+    assert [(h, p, k, r, id(route)) for h, p, k, r, route in got] == [
+        (h, p, k, r, id(route)) for h, p, k, r, route in want]
+    # one hostnames list per route, as before (the entries of a route share it)
+    assert len({id(e[0]) for e in got}) == len({id(e[0]) for e in want})
+    g = gw.Graph(index)
+    want_refs = _references_before(index)
+    for ns in list(want_refs) + ["no-such-namespace"]:
+        assert g.references(ns) == want_refs.get(ns, [])
+    assert g._references == want_refs and list(g._references) == list(want_refs)
+    for doc in index.documents:
+        for key in ("rules", "parentRefs", "hostnames", "nothing"):
+            assert gw.spec_get(doc, key) is doc.get("spec", key) or gw.spec_get(doc, key) == doc.get("spec", key)
+
+
+@TREES
+def test_route_rewrites_references_and_spec_reads_match_the_passes_they_replace(tree):
+    _compare_route_tables(_index(tree).index)
+
+
+def test_route_tables_on_mutated_manifests(tmp_path):
+    import random
+
+    from mutations import mutations, seeds
+
+    rng = random.Random(204)
+    tokens = ["filters:\n- type: URLRewrite\n  urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /x}}\n",
+              "hostnames: [a.example.com, 1]\n", "namespace: other\n", "backendRefs:\n- name: s\n  namespace: b\n",
+              "kind: HTTPRoute\n", "kind: Gateway\n", "spec: |\n  {}\n", "\n---\n", "[]", "{}", "null", "- ", ": "]
+    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
+        path = tmp_path / f"m{n}.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        _compare_route_tables(_index(str(path)).index)
+
+
+def test_spec_get_strings_left_to_doc_get(tmp_path):
+    """A string under spec (where an embedded document could be) is read by doc.get, and a
+    ConfigMap with embedded documents reads the same either way."""
+    from infergw_lint import gateway as gw
+
+    (tmp_path / "a.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  rules.json: '{\"a\": 1}'\n"
+        "spec:\n  rules.json: '[1]'\n")
+    for doc in _index(str(tmp_path)).index.documents:
+        assert gw.spec_get(doc, "rules.json") == doc.get("spec", "rules.json")
