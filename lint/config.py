@@ -12,6 +12,7 @@ import json
 import os
 import re
 
+from .lazyre import lazy
 from .record import Record
 
 CONFIG_NAMES = (".infergw-lint.yaml", ".infergw-lint.yml")
@@ -218,14 +219,82 @@ def _trusted(path: str, notes: list | None) -> bool:
     return False
 
 
+# _may_hold_section's reading of a TOML text, line by line (lazy: compiled for a text that
+# names infergw-lint, the only one read so)
+_KEY_PART = rb"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""  # bare, "basic" or 'literal'
+_KEY = rb"[ \t]*" + _KEY_PART + rb"(?:[ \t]*\.[ \t]*" + _KEY_PART + rb")*[ \t]*"  # dotted
+_HEADER = lazy(rb"[ \t]*\[\[?(" + _KEY + rb")\]\]?[ \t]*(?:#[^\n]*)?\r?")  # [table] or [[array]]
+_KEY_VALUE = lazy(rb"(" + _KEY + rb")=")
+_PARTS = lazy(_KEY_PART)
+# a value's pieces: a one-line string, a comment, a bracket or brace, other text, a stray quote
+_VALUE_TOKEN = lazy(rb"""("(?:[^"\\\n]|\\.)*"|'[^'\n]*')|(#[^\n]*)|([\[\]{}])|([^"'#\[\]{}]+)|(.)""", re.S)
+_NAME = b"infergw-lint"
+
+
+def _key_path(key: bytes) -> tuple:
+    return tuple(p[1:-1] if p[:1] in (b'"', b"'") else p for p in _PARTS.findall(key))
+
+
 def _may_hold_section(raw: bytes) -> bool:
-    """Can a TOML text hold a ``[tool.infergw-lint]`` table?  Every way of writing the key
-    (a table header, a dotted key, an inline table, quoted or bare) spells ``infergw``,
-    except a basic string that writes its letters as ``\\u``/``\\U`` escapes: a text with
-    neither is not ours, so it is not parsed -- nor refused when it is broken (another
-    tool's pyproject.toml does not stop a lint run), and tomllib (with typing) is not
-    imported for it."""
-    return b"infergw" in raw or b"\\u" in raw or b"\\U" in raw
+    """Can a TOML text hold a ``[tool.infergw-lint]`` table?  Only a text that names
+    ``infergw-lint`` can (every way of writing the key spells it, except an escape in a
+    basic string: ``\\u``, ``\\U``, ``\\x``), and of those only one where the name is a
+    key under ``tool`` -- read here line by line, with the tables the headers open and
+    the arrays and inline tables that run over lines: a name in a string value (``name =
+    "infergw-lint"``) or under another table (``[project.scripts]``) is not ours.  Where
+    the reading is unsure (a multi-line string, a line it cannot read, a name inside an
+    inline table) it says yes.  A text that cannot hold the section is not parsed -- nor
+    refused when it is broken (another tool's pyproject.toml does not stop a lint run), and
+    tomllib (with typing) is not imported for it."""
+    if b"\\u" in raw or b"\\U" in raw or b"\\x" in raw:
+        return True
+    if _NAME not in raw:
+        return False
+    if b'"""' in raw or b"'''" in raw:
+        return True  # multi-line strings: a line may not be what it looks like
+    table: tuple = ()  # the key path of the last header
+    brackets = braces = 0  # of a value still open (an array or inline table over several lines)
+    for line in raw.split(b"\n"):
+        rest = line
+        if not brackets and not braces:
+            stripped = line.strip()
+            if not stripped or stripped.startswith(b"#"):
+                continue
+            if stripped.startswith(b"["):
+                m = _HEADER.fullmatch(line)
+                if m is None:
+                    return True
+                table = _key_path(m.group(1))
+                if table[:2] == (b"tool", _NAME):
+                    return True
+                continue
+            m = _KEY_VALUE.match(line)
+            if m is None or (table + _key_path(m.group(1)))[:2] == (b"tool", _NAME):
+                return True
+            rest = line[m.end():]
+        for string, comment, bracket, other, stray in _VALUE_TOKEN.findall(rest):
+            if string:
+                if braces and _NAME in string:
+                    return True  # maybe a key of an inline table
+            elif comment:
+                break
+            elif bracket:
+                if bracket == b"[":
+                    brackets += 1
+                elif bracket == b"]":
+                    brackets -= 1
+                elif bracket == b"{":
+                    braces += 1
+                else:
+                    braces -= 1
+                if brackets < 0 or braces < 0:
+                    return True
+            elif other:
+                if _NAME in other:
+                    return True  # a bare name in a value: a key of an inline table
+            else:
+                return True  # a quote that no string closes
+    return False
 
 
 def _pyproject_section(path: str):
