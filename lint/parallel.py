@@ -3,17 +3,19 @@
 A large tree is linted by ``jobs`` processes.  The linter forks after it has what every
 part needs (the file list; later the loaded and indexed set); the work is cut into
 contiguous parts, which the parent and its children take one by one from a queue, in
-order; each child pickles its parts and sends them back through a pipe, and the parent
-merges every part in order.  The merge is written so that the run says exactly what a
+order; each child pickles each part as soon as it is done and hands it over through a
+file in memory, which the parent reads between its own parts, and the parent merges
+every part in order.  The merge is written so that the run says exactly what a
 single process says (same findings, fingerprints, notes, order).
 
 Forking only happens where it is cheap and safe: on Linux (``os.fork``; macOS and
 Windows run in one process), in a process without threads, when more than one usable
 CPU is idle, and for inputs large enough to pay for it (``MIN_BYTES``,
 ``MIN_DOCUMENTS``).  Nothing in a child reaches the outside world: it writes no file
-and no output, and ends with ``os._exit``.  A part whose child fails for any reason
-(killed, a result that cannot be pickled, a short read) is done again by the parent,
-so the worst case is the single-process time.
+(but the anonymous one in memory its parent gave it) and no output, and ends with
+``os._exit``.  A part whose child fails for any reason (killed, a result that cannot
+be pickled or unpickled, a short write) is done again by the parent, so the worst case
+is the single-process time.
 """
 
 from __future__ import annotations
@@ -172,18 +174,22 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False, warm=Non
     forked children.  Each process takes the next part not yet taken, in order (a pipe
     of part numbers is the queue), so a process slowed down by other work on the
     machine takes fewer parts; each therefore does its parts in increasing order.  A
-    part a child took but did not deliver (it failed, was killed, sent a result that
-    does not unpickle) is computed here.  ``first_here``: the first part is computed
-    before forking, so that what it builds on the way (the lookup tables the rules
-    build once per run) is built once, not once in each process.  ``warm``: a function
-    this process calls once it has forked its children and before it takes parts (work a
-    later phase needs, done while the children take parts: lint/warm.py); not called when
-    no child runs beside it, and an exception it raises is ignored."""
+    child sends each part as soon as it is done, and this process takes in what has
+    arrived between its own parts: unpickling a child's results is work of this process
+    that overlaps the children's, and the queue gives them more parts meanwhile; once
+    the queue is empty, what is left to wait for and unpickle is about the children's
+    last part.  A part a child took but did not deliver (it failed, was killed, sent a
+    result that does not unpickle) is computed here.  ``first_here``: the first part is
+    computed before forking, so that what it builds on the way (the lookup tables the
+    rules build once per run) is built once, not once in each process.  ``warm``: a
+    function this process calls once it has forked its children and before it takes
+    parts (work a later phase needs, done while the children take parts: lint/warm.py);
+    not called when no child runs beside it, and an exception it raises is ignored."""
     n = len(parts)
     processes = min(processes, n - 1 if first_here else n)
     if processes <= 1 or n > MAX_PARTS:  # (the queue is written whole before any process reads it)
         return [fn(p) for p in parts]
-    import pickle  # noqa: F401 - before forking, for the children and _collect; not at the top: a small run never needs it
+    import pickle  # noqa: F401 - before forking, for the children and _received; not at the top: a small run never needs it
 
     results: dict = {}
     if first_here:
@@ -191,20 +197,25 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False, warm=Non
     queue_r, queue_w = os.pipe()
     os.write(queue_w, b"".join(i.to_bytes(4, "little") for i in range(len(results), n)))  # n <= 1,024: fits
     os.close(queue_w)
-    children = []  # (pid, read fd of its results)
+    children: list[_Child] = []
     for _ in range(processes - 1):
+        try:
+            store = os.memfd_create("infergw-lint-parts", os.MFD_CLOEXEC)
+        except (AttributeError, OSError):  # pragma: no cover - no memfd (old kernel, sandbox): fewer children
+            break
         r, w = os.pipe()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: fewer children
-            os.close(r)
-            os.close(w)
+            for fd in (r, w, store):
+                os.close(fd)
             break
         if pid == 0:  # pragma: no cover - runs in the child (coverage does not follow a fork)
             os.close(r)
-            _child(fn, parts, queue_r, w)
+            _child(fn, parts, queue_r, w, store)
         os.close(w)
-        children.append((pid, r))
+        os.set_blocking(r, False)
+        children.append(_Child(pid, r, store))
     try:
         if warm is not None and children:
             try:
@@ -213,6 +224,8 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False, warm=Non
                 pass
         for i in _taken(queue_r):
             results[i] = fn(parts[i])
+            for child in children:
+                results.update(_received(child))
     finally:
         os.close(queue_r)
         for child in children:
@@ -221,6 +234,7 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False, warm=Non
 
 
 MAX_PARTS = 1024  # the queue of part numbers must fit in a pipe's buffer (4 bytes each)
+RECORD = 12  # a delivery said on a child's pipe: part number (4 bytes), size of its pickle (8)
 
 
 def _taken(queue: int):
@@ -235,26 +249,39 @@ def _taken(queue: int):
         yield int.from_bytes(got, "little")
 
 
-def _child(fn, parts, queue: int, fd: int) -> None:  # pragma: no cover - runs in the child
-    """Compute the parts taken from ``queue``, each pickled as soon as it is done (its
-    pickling overlaps the other processes' work), and send them all through ``fd`` once
-    the queue is empty: each as a length, then the pickled (part number, result).
-    Nothing is written before the end: the parent reads only once its own parts are
-    done, and a child blocked on a full pipe would take no more parts."""
+class _Child:
+    """A forked child as the parent sees it.  The child writes each finished part's
+    pickle to ``store``, a file in memory (memfd), one after the other, then says so on
+    ``pipe`` (part number, size).  Writing to a file never blocks, so a child whose
+    results outgrow a pipe's buffer still takes parts while the parent is busy with one
+    of its own; the records are small (12 bytes; 1,024 parts fill 12 KB of a pipe's
+    64 KB), and a record is written only once its pickle is whole.  ``offset``: where
+    the next pickle starts; ``pending``: a record read in part."""
+
+    __slots__ = ("pid", "pipe", "store", "offset", "pending")
+
+    def __init__(self, pid: int, pipe: int, store: int):
+        self.pid, self.pipe, self.store = pid, pipe, store
+        self.offset = 0
+        self.pending = b""
+
+
+def _child(fn, parts, queue: int, fd: int, store: int) -> None:  # pragma: no cover - runs in the child
+    """Compute the parts taken from ``queue``; deliver each as soon as it is done: its
+    pickle written whole to ``store``, then its record (part number, size) to ``fd``.
+    A record of 12 bytes is one write, never split, and the parent reads the pipe
+    between its own parts, so the pipe does not stay full."""
     import pickle
 
     code = 1
     try:
         gc.disable()  # a short life: no collections, and no page of the parent's heap touched for them
-        done = []
         for i in _taken(queue):
-            data = pickle.dumps((i, fn(parts[i])), protocol=pickle.HIGHEST_PROTOCOL)
-            done.append(len(data).to_bytes(8, "little"))
-            done.append(data)
-        view = memoryview(b"".join(done))
-        del done
-        while view:
-            view = view[os.write(fd, view):]
+            data = pickle.dumps(fn(parts[i]), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(store, view):]
+            os.write(fd, i.to_bytes(4, "little") + len(data).to_bytes(8, "little"))
         code = 0
     except BaseException:  # noqa: BLE001 - the parent computes the parts this child took
         pass
@@ -262,39 +289,69 @@ def _child(fn, parts, queue: int, fd: int) -> None:  # pragma: no cover - runs i
         os._exit(code)
 
 
-def _collect(child) -> dict:
-    """{part number: result} of what a child delivered whole (nothing when it failed
-    before writing; the parts before a cut otherwise)."""
+def _received(child: _Child, wait: bool = False) -> dict:
+    """{part number: result} of the parts ``child`` delivered since the last call: those
+    said on its pipe so far, or with ``wait``, every one until the child has ended (its
+    end of the pipe closed).  A part whose pickle is short or does not unpickle is left
+    out: the parent computes it again."""
     import pickle
 
-    pid, fd = child
-    chunks = []
-    try:
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:  # pragma: no cover - reaped elsewhere
-        pass
-    data = b"".join(chunks)
     out: dict = {}
-    at = 0
-    while at + 8 <= len(data):
-        size = int.from_bytes(data[at:at + 8], "little")
-        at += 8
-        if at + size > len(data):
-            break  # cut short: the child died while writing it
+    if wait:
+        os.set_blocking(child.pipe, True)
+    while True:
         try:
-            i, result = pickle.loads(data[at:at + size])
-        except Exception:  # noqa: BLE001 - a damaged result: the parent does the part
+            got = os.read(child.pipe, 1 << 16)
+        except BlockingIOError:  # nothing more for now
             break
-        out[i] = result
-        at += size
+        except OSError:  # pragma: no cover
+            break
+        if not got:  # the child has ended
+            break
+        data = child.pending + got
+        at = 0
+        while at + RECORD <= len(data):
+            i = int.from_bytes(data[at:at + 4], "little")
+            size = int.from_bytes(data[at + 4:at + RECORD], "little")
+            at += RECORD
+            blob = _read_at(child.store, size, child.offset)
+            child.offset += size
+            if len(blob) != size:
+                continue
+            try:
+                out[i] = pickle.loads(blob)
+            except Exception:  # noqa: BLE001 - a damaged result: the parent does the part
+                continue
+        child.pending = data[at:]
     return out
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    """``size`` bytes of ``fd`` from ``offset`` (fewer where the file ends sooner)."""
+    chunks = []
+    while size > 0:
+        try:
+            chunk = os.pread(fd, size, offset)
+        except OSError:  # pragma: no cover
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+        offset += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _collect(child: _Child) -> dict:
+    """{part number: result} of what ``child`` delivered and the parent has not taken in
+    yet, once it has ended (called when the queue is empty); then it is reaped and its
+    pipe and file closed."""
+    try:
+        return _received(child, wait=True)
+    finally:
+        os.close(child.pipe)
+        os.close(child.store)
+        try:
+            os.waitpid(child.pid, 0)
+        except ChildProcessError:  # pragma: no cover - reaped elsewhere
+            pass

@@ -251,6 +251,137 @@ def test_a_child_with_large_results_keeps_taking_parts():
     assert len(by_child) >= 2
 
 
+class _Gate:
+    """Holds the parent's first part until a child reaches a given part of its own (or
+    ends), and that child there until the parent has passed: what the child has done by
+    then does not depend on timing (tests of the delivery without a timed wait).  The
+    child cannot take every part before the parent takes one, as long as parts remain
+    after the one it waits in."""
+
+    def __init__(self):
+        self.r, self.w = os.pipe()  # child -> parent
+        self.back_r, self.back_w = os.pipe()  # parent -> child
+        self.parent = os.getpid()
+        self.first = None  # the first part the parent took
+
+    def parent_waits(self, x):
+        if self.first is None:
+            self.first = x
+            os.close(self.w)  # the child's copy stays: the read below ends when it writes or ends
+            os.read(self.r, 1)
+            os.close(self.r)
+            os.write(self.back_w, b"x")
+            os.close(self.back_w)
+
+    def open(self, wait=True):  # in the child
+        os.write(self.w, b"x")
+        if wait:
+            os.read(self.back_r, 1)
+
+    def childs_parts(self, n):
+        """The parts the child took first, in order: every part but the parent's first."""
+        return [x for x in range(n) if x != self.first]
+
+
+class _Unloadable:
+    """Pickles, but does not unpickle (int("not a number") raises)."""
+
+    def __reduce__(self):
+        return int, ("not a number",)
+
+
+def _split_work(gate, at, child_does, wait=True):
+    """fn for fork_map: the parent's parts return (x, "parent") and are counted in
+    ``mine``; a child's k-th part (from 1) returns child_does(k, x), and opens the gate
+    at its ``at``-th part (``wait``: and waits there until the parent has passed it)."""
+    mine: list = []
+    theirs: list = []
+
+    def work(x):
+        if os.getpid() == gate.parent:
+            gate.parent_waits(x)
+            mine.append(x)
+            return x, "parent"
+        theirs.append(x)
+        if len(theirs) == at:
+            gate.open(wait)
+        return child_does(len(theirs), x)
+
+    return work, mine
+
+
+@forks
+def test_a_child_killed_midway_leaves_only_its_undelivered_part_to_the_parent():
+    import signal
+
+    gate = _Gate()
+
+    def child_does(k, x):
+        if k == 3:  # its third part: the first two delivered, this one never
+            os.kill(os.getpid(), signal.SIGKILL)
+        return x, "child"
+
+    work, mine = _split_work(gate, 3, child_does, wait=False)
+    got = parallel.fork_map(work, list(range(8)), 2)
+    first, second, third = gate.childs_parts(8)[:3]
+    assert [x for x, _ in got] == list(range(8))
+    assert [x for x, who in got if who == "child"] == [first, second]
+    assert sorted(mine) == [x for x in range(8) if x not in (first, second)]  # each once
+    assert mine[-1] == third  # done again at the end, after the parent's own parts
+
+
+@forks
+def test_a_result_that_does_not_unpickle_is_done_again_alone():
+    gate = _Gate()
+    work, mine = _split_work(gate, 4, lambda k, x: _Unloadable() if k == 2 else (x, "child"))
+    got = parallel.fork_map(work, list(range(10)), 2)
+    first, second, third, fourth = gate.childs_parts(10)[:4]
+    assert [x for x, _ in got] == list(range(10))
+    assert [got[x][1] for x in (first, second, third, fourth)] == ["child", "parent", "child", "child"]
+    assert sorted(mine) == sorted(set(mine)) and second in mine
+    assert all(got[x][1] == "parent" for x in mine)
+
+
+@forks
+def test_many_small_parts_through_a_pipe_that_fills(monkeypatch):
+    """1,024 parts; the pipe on which a child says what it delivered holds a page (341
+    deliveries): the child waits while the parent is busy, and nothing is lost."""
+    import fcntl
+
+    pipe = os.pipe
+
+    def small_pipe():
+        r, w = pipe()
+        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+        return r, w
+
+    monkeypatch.setattr(os, "pipe", small_pipe)
+    gate = _Gate()
+    work, mine = _split_work(gate, 300, lambda k, x: (x, "child"))
+    n = parallel.MAX_PARTS
+    got = parallel.fork_map(work, list(range(n)), 2)
+    assert [x for x, _ in got] == list(range(n))
+    by_child = [x for x, who in got if who == "child"]
+    assert by_child[:300] == gate.childs_parts(n)[:300]
+    assert sorted(mine + by_child) == list(range(n))
+
+
+@forks
+def test_a_part_larger_than_a_pipe_is_delivered_while_the_parent_works():
+    try:
+        with open("/proc/sys/fs/pipe-max-size", encoding="ascii") as fh:
+            pipe_max = int(fh.read())
+    except (OSError, ValueError):
+        pipe_max = 1 << 20
+    big = "y" * min(2 * pipe_max + 1, 64 << 20)
+    gate = _Gate()
+    work, mine = _split_work(gate, 3, lambda k, x: (x, "child", big if k <= 2 else ""))
+    got = parallel.fork_map(work, list(range(6)), 2)
+    first, second = gate.childs_parts(6)[:2]
+    assert got[first] == (first, "child", big) and got[second] == (second, "child", big)
+    assert [r[0] for r in got] == list(range(6)) and not set(mine) & {first, second}
+
+
 @forks
 def test_a_process_with_threads_never_forks():
     import threading
