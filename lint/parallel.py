@@ -191,6 +191,26 @@ def fork_map(fn, parts: list, processes: int, first_here: bool = False, warm=Non
         return [fn(p) for p in parts]
     import pickle  # noqa: F401 - before forking, for the children and _received; not at the top: a small run never needs it
 
+    # No collections in this process while it computes and takes in parts (the children
+    # make none either): they would only visit, again and again, the results made and
+    # unpickled here, which live on to the report (10,000 documents: 7 young-generation
+    # passes, ~20 ms; the 10 MB file: 13 and an older-generation pass, ~130 ms).  After,
+    # what is tracked is frozen (out of the collector's sight; reference counting still
+    # frees it) rather than left young for the next pass to visit at once.  A garbage
+    # cycle made meanwhile stays, as in a child: the same peak memory on both inputs.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _fork_map(fn, parts, processes, first_here, warm)
+    finally:
+        if gc_was_enabled:
+            gc.freeze()
+            gc.enable()
+
+
+def _fork_map(fn, parts: list, processes: int, first_here: bool, warm) -> list:
+    """fork_map's work, with the collector paused."""
+    n = len(parts)
     results: dict = {}
     if first_here:
         results[0] = fn(parts[0])

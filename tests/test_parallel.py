@@ -383,6 +383,32 @@ def test_a_part_larger_than_a_pipe_is_delivered_while_the_parent_works():
 
 
 @forks
+def test_fork_map_pauses_the_collector_and_gives_it_back():
+    import gc
+
+    parent = os.getpid()
+    seen: list = []
+
+    def work(x):
+        if os.getpid() == parent:
+            seen.append(gc.isenabled())
+        return -x
+
+    assert gc.isenabled()
+    assert parallel.fork_map(work, list(range(6)), 2, first_here=True) == [-x for x in range(6)]
+    assert gc.isenabled() and seen and not any(seen)
+    seen.clear()
+    assert parallel.fork_map(work, [1], 2) == [-1]  # one process: left as it was
+    assert seen == [True]
+    gc.disable()  # as the loader has it: still off after
+    try:
+        assert parallel.fork_map(work, list(range(6)), 2) == [-x for x in range(6)]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@forks
 def test_a_process_with_threads_never_forks():
     import threading
 
