@@ -599,11 +599,13 @@ def bifrost_hosts(index) -> set[str]:
 
         pods: dict = {}  # namespace -> labels of the Bifrost pods there (only any() reads them)
         for doc in (doc for kind in WORKLOAD_POD_SPEC for doc in index.of_kind(kind)):
-            found = pod_spec(doc)
-            if found is None:
-                continue
-            base, spec = found
-            if bifrost_containers(doc):
+            # bifrost_containers first (a workload without a pod spec has none), from the
+            # memo a loaded workload has (_workload_facts) without a call
+            mine = doc.__dict__.get("_bifrost_containers")
+            if mine is None:
+                mine = bifrost_containers(doc)
+            if mine:
+                base = pod_spec(doc)[0]
                 meta = doc.get(*base[:-1], "metadata") if len(base) > 1 else doc.get("metadata")
                 labels = meta.get("labels") if isinstance(meta, dict) else doc.labels
                 pods.setdefault(index.namespace_of(doc), []).append(labels if isinstance(labels, dict) else {})
@@ -622,7 +624,10 @@ def bifrost_hosts(index) -> set[str]:
         if services:
             g = graph(index)
             for route in index.of_kind("HTTPRoute"):
-                if not any(b.is_service and (b.namespace, b.name) in services for b in backend_refs(route, index)):
+                for b in backend_refs(route, index):
+                    if b.group == "" and b.kind == "Service" and (b.namespace, b.name) in services:  # is_service
+                        break
+                else:
                     continue
                 names = [h for h in (route.get("spec", "hostnames") or []) if isinstance(h, str)]
                 if not names:

@@ -35,7 +35,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from .domain import GATEWAY_GROUP, ROUTE_KINDS
+from .domain import CLUSTER_SCOPED, GATEWAY_GROUP, ROUTE_KINDS
 from .record import FrozenRecord, Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every run
@@ -491,6 +491,24 @@ def parent_refs(doc, index) -> list[ParentRef]:
     return out
 
 
+def _parent_keys(doc, index) -> list[tuple]:
+    """(kind, namespace, name) of each ParentRef of ``parent_refs(doc, index)``, without
+    making them."""
+    route_ns = index.namespace_of(doc) or index.default_namespace
+    out = []
+    refs = spec_get(doc, "parentRefs")
+    if isinstance(refs, list):
+        for ref in refs:
+            if isinstance(ref, dict):
+                name = ref.get("name")
+                if isinstance(name, str) and name:
+                    kind = ref.get("kind")
+                    ns = ref.get("namespace")
+                    out.append((kind if isinstance(kind, str) and kind else "Gateway",
+                                ns if isinstance(ns, str) and ns else route_ns, name))
+    return out
+
+
 ATTACHED = "attached"
 UNSUPPORTED_PARENT = "unsupported-parent"  # e.g. a Service (GAMMA mesh): not judged
 PARENT_NOT_FOUND = "parent-not-found"
@@ -647,9 +665,12 @@ def _delegation_tables(index) -> dict:
         by_label: dict = {}
         by_label_all: dict = {}
         by_name: dict = {}
+        default_ns = index.default_namespace
         for child in index.of_kind("HTTPRoute", group=GATEWAY_GROUP):
-            ns = index.namespace_of(child) or index.default_namespace
-            value = child.labels.get(DELEGATION_LABEL)
+            ns = child.namespace or default_ns  # namespace_of: an HTTPRoute is namespaced
+            meta = child.data.get("metadata")  # child.labels, written out
+            labels = meta.get("labels") if isinstance(meta, dict) else None
+            value = labels.get(DELEGATION_LABEL) if isinstance(labels, dict) else None
             if isinstance(value, str):  # a ref's name is a string: nothing else can equal it
                 by_label.setdefault((ns, value), []).append(child)
                 by_label_all.setdefault(value, []).append(child)
@@ -808,8 +829,12 @@ def _delegating_routes(index) -> dict:
     """(label form, namespace, name) of every delegation backendRef -> (position in the
     set, route) of the routes that have one, in set order."""
     rev: dict = {}
+    refs = _delegation_tables(index)["refs"]
     for pos, route in enumerate(index.of_kind("HTTPRoute", group=GATEWAY_GROUP)):
-        for b in _route_refs(index, route):
+        found = refs.get(id(route))  # _route_refs, written out (every route is read here)
+        if found is None:
+            found = refs[id(route)] = [b for b in backend_refs(route, index) if (b.group, b.kind) in DELEGATION_KINDS]
+        for b in found:
             key = (b.group == DELEGATION_LABEL_GROUP, b.namespace, b.name)
             lst = rev.setdefault(key, [])
             if not lst or lst[-1][1] is not route:
@@ -1407,9 +1432,14 @@ class Graph:
             return got
         if self._routes_by_parent is None:
             by_parent: dict[tuple, list] = {}
+            index = self.index
             for route in self.routes:
-                for ref in self._parent_refs(route):
-                    named = by_parent.setdefault((ref.kind, ref.namespace, ref.name), [])
+                # (kind, namespace, name) of parent_refs; a route's ParentRefs are made
+                # when it is attached (this runs before a split run forks: every route)
+                got = self._refs.get(id(route))
+                keys = [(r.kind, r.namespace, r.name) for r in got] if got is not None else _parent_keys(route, index)
+                for key in keys:
+                    named = by_parent.setdefault(key, [])
                     if not named or named[-1] is not route:  # a parent named twice by one route
                         named.append(route)
             self._routes_by_parent = by_parent
@@ -1443,10 +1473,12 @@ class Graph:
         got = self._names.get((kind, group, by))
         if got is None:
             table: dict = {}
+            scoped = kind in CLUSTER_SCOPED
+            default_ns = self.index.default_namespace
             for d in self.index.of_kind(kind, group=group):
                 name = d.name
                 if name:
-                    ns = self.index.namespace_of(d)
+                    ns = None if scoped else d.namespace or default_ns  # index.namespace_of
                     if by == "ns":
                         table.setdefault(ns, set()).add(name)
                     else:

@@ -585,3 +585,93 @@ def test_spec_get_strings_left_to_doc_get(tmp_path):
         "spec:\n  rules.json: '[1]'\n")
     for doc in _index(str(tmp_path)).index.documents:
         assert gw.spec_get(doc, "rules.json") == doc.get("spec", "rules.json")
+
+
+# ---- the Graph's routes by parent, its name tables, the delegation tables -----------------
+
+
+def _delegation_before(index):
+    """_delegation_tables' label and name tables and _delegating_routes, as first written."""
+    from infergw_lint import gateway as gw
+
+    by_label, by_label_all, by_name = {}, {}, {}
+    for child in index.of_kind("HTTPRoute", group=gw.GATEWAY_GROUP):
+        ns = index.namespace_of(child) or index.default_namespace
+        value = child.labels.get(gw.DELEGATION_LABEL)
+        if isinstance(value, str):
+            by_label.setdefault((ns, value), []).append(child)
+            by_label_all.setdefault(value, []).append(child)
+        if isinstance(child.name, str):
+            by_name.setdefault((ns, child.name), []).append(child)
+    rev = {}
+    for pos, route in enumerate(index.of_kind("HTTPRoute", group=gw.GATEWAY_GROUP)):
+        for b in [b for b in gw.backend_refs(route, index) if b.is_delegation]:
+            key = (b.group == gw.DELEGATION_LABEL_GROUP, b.namespace, b.name)
+            lst = rev.setdefault(key, [])
+            if not lst or lst[-1][1] is not route:
+                lst.append((pos, route))
+    return by_label, by_label_all, by_name, rev
+
+
+def _ids(table):
+    return {k: [id(d) if not isinstance(d, tuple) else (d[0], id(d[1])) for d in v] for k, v in table.items()}
+
+
+def _compare_graph_tables(index):
+    from infergw_lint import gateway as gw
+
+    by_label, by_label_all, by_name, rev = _delegation_before(index)
+    tables = gw._delegation_tables(index)
+    assert _ids(tables["label"]) == _ids(by_label) and _ids(tables["label-all"]) == _ids(by_label_all)
+    assert _ids(tables["name"]) == _ids(by_name)
+    assert _ids(gw._delegating_routes(index)) == _ids(rev)
+    for route in index.of_kind("HTTPRoute", group=gw.GATEWAY_GROUP):
+        assert gw._route_refs(index, route) == [b for b in gw.backend_refs(route, index) if b.is_delegation]
+    for seen in (False, True):  # the parent keys made from the data, or from the ParentRefs made before
+        g = gw.Graph(index)
+        if seen:
+            for route in g.routes:
+                g._parent_refs(route)
+        for route in g.routes:
+            assert gw._parent_keys(route, index) == [(r.kind, r.namespace, r.name) for r in gw.parent_refs(route, index)]
+        want: dict = {}
+        for route in g.routes:
+            for ref in gw.parent_refs(route, index):
+                named = want.setdefault((ref.kind, ref.namespace, ref.name), [])
+                if not named or named[-1] is not route:
+                    named.append(route)
+        for listener in g.all_listeners()[:1]:
+            g._listener_table(listener.key)
+            assert _ids(g._routes_by_parent) == _ids(want)
+    g = gw.Graph(index)
+    kinds = {d.kind for d in index.resources}
+    for kind in kinds:
+        for group in (None, "", gw.GATEWAY_GROUP):
+            names, spaces = {}, {}
+            for d in index.of_kind(kind, group=group):
+                if d.name:
+                    names.setdefault(index.namespace_of(d), set()).add(d.name)
+                    spaces.setdefault(d.name, set()).add(index.namespace_of(d))
+            assert g._name_index(kind, group, "ns") == {k: sorted(v) for k, v in names.items()}
+            assert g._name_index(kind, group, "name") == {k: sorted(v, key=str) for k, v in spaces.items()}
+
+
+@TREES
+def test_graph_and_delegation_tables_match_the_passes_they_replace(tree):
+    _compare_graph_tables(_index(tree).index)
+
+
+def test_graph_and_delegation_tables_on_mutated_manifests(tmp_path):
+    import random
+
+    from mutations import mutations, seeds
+
+    rng = random.Random(120)
+    tokens = ["parentRefs:\n- name: g\n  kind: HTTPRoute\n", "labels: {delegation.kgateway.dev/label: a}\n",
+              "backendRefs:\n- group: delegation.kgateway.dev\n  kind: label\n  name: a\n  namespace: all\n",
+              "- group: gateway.networking.k8s.io\n  kind: HTTPRoute\n  name: '*'\n", "sectionName: ", "namespace: ",
+              "kind: HTTPRoute\n", "kind: Namespace\n", "\n---\n", "[]", "{}", "null", "- ", ": "]
+    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
+        path = tmp_path / f"m{n}.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        _compare_graph_tables(_index(str(path)).index)
