@@ -277,13 +277,10 @@ def apply(findings: list, sources: list, documents: list, rules_by_code: dict, a
             elif marks[0]:
                 sups += [Suppression(*args) for args in marks[0]]
     for doc in documents:
-        if doc.flavor == "k8s":
-            src = doc.source
-            if src.context_only:
-                continue
-            marks = src.marks
-            if marks is not None and not marks[1]:  # no annotation can be written in its file
-                continue
+        marks = doc.source.marks
+        if marks is not None and not marks[1]:  # no annotation can be written in its file: most
+            continue
+        if doc.flavor == "k8s" and not doc.source.context_only:
             # doc.annotations, read here: a property call for each of 10,000 documents
             data = doc.data
             meta = data.get("metadata") if isinstance(data, dict) else None
