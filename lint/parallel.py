@@ -221,7 +221,7 @@ def _fork_map(fn, parts: list, processes: int, first_here: bool, warm) -> list:
     for _ in range(processes - 1):
         try:
             store = os.memfd_create("infergw-lint-parts", os.MFD_CLOEXEC)
-        except (AttributeError, OSError):  # pragma: no cover - no memfd (old kernel, sandbox): fewer children
+        except (AttributeError, OSError):  # no memfd (old kernel, sandbox): fewer children
             break
         r, w = os.pipe()
         try:

@@ -383,6 +383,19 @@ def test_a_part_larger_than_a_pipe_is_delivered_while_the_parent_works():
 
 
 @forks
+def test_no_memory_file_no_child(monkeypatch):
+    """Where a memory file cannot be made (an old kernel, a sandbox), no child is forked
+    and this process computes every part."""
+    parent = os.getpid()
+
+    def refused(*_):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(os, "memfd_create", refused)
+    assert parallel.fork_map(lambda x: (x, os.getpid()), [1, 2, 3], 2) == [(1, parent), (2, parent), (3, parent)]
+
+
+@forks
 def test_fork_map_pauses_the_collector_and_gives_it_back():
     import gc
 
