@@ -120,3 +120,23 @@ def test_a_file_of_routes_compiles_no_secret_pattern():
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.stdout.split() == ["0", "False", "False"], proc.stdout + proc.stderr
+
+
+def test_yaml_reader_pattern_seeded_matches_pyyaml_spelling():
+    """lint/__init__.py puts PyYAML's Reader.NON_PRINTABLE in re's cache spelled as the
+    characters it holds: the reader gets that pattern, and it finds exactly the characters
+    PyYAML's own spelling finds, over every code point."""
+    import re
+
+    import yaml.reader
+
+    import infergw_lint  # noqa: F401 - imported before yaml by the conftest's imports too
+
+    spelled = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
+    own = re._compiler.compile(spelled, 0) if hasattr(re, "_compiler") else re.sre_compile.compile(spelled, 0)
+    seeded = yaml.reader.Reader.NON_PRINTABLE
+    every = "".join(map(chr, range(0x110000)))
+    assert [m.start() for m in seeded.finditer(every)] == [m.start() for m in own.finditer(every)]
+    code = "import infergw_lint, yaml.reader; print(yaml.reader.Reader.NON_PRINTABLE.pattern[:2] == '[' + chr(0))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.stdout.strip() == "True", proc.stdout + proc.stderr
