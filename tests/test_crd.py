@@ -533,3 +533,22 @@ def test_a_document_written_again_is_checked_once_with_the_same_findings(tmp_pat
     calls.clear()
     result = lint(tmp_path, "%TAG !x! tag:example.com,2024:\n---\n" + ROUTE + "---\n" + ROUTE, name="tag.yaml")
     assert len([f for f in result.findings if f.rule == "IGW502"]) == 2 and len(calls) == 2
+
+
+def test_documents_whose_texts_share_a_hash_are_still_told_apart(tmp_path, monkeypatch):
+    """Documents are matched by their text's hash and then compared in full: with every
+    hash the same, different texts are each validated (and the same text still once),
+    with the findings of a run where the hashes differ."""
+    from infergw_lint import crd
+
+    other = ROUTE.replace("value: v1", "value: /a-long-path")
+    text = "---\n".join([ROUTE, other, ROUTE, other])
+    expected = [(f.rule, f.line, f.message) for f in lint(tmp_path, text, name="plain.yaml").findings]
+    assert {r for r, _, _ in expected} >= {"IGW502"}
+    calls = []
+    original = crd.check_object
+    monkeypatch.setattr(crd, "check_object", lambda *a, **k: calls.append(a[3]) or original(*a, **k))
+    monkeypatch.setattr(crd, "hash", lambda piece: 0, raising=False)
+    result = lint(tmp_path, text, name="collide.yaml")
+    assert len(calls) == 2
+    assert [(f.rule, f.line, f.message) for f in result.findings] == expected

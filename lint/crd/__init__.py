@@ -23,7 +23,7 @@ import os
 import re
 
 from infergw_lint.record import FrozenRecord, Record
-from infergw_lint.rule import Rule, report, sha256
+from infergw_lint.rule import Rule, report
 from infergw_lint.sanitize import escape
 
 from . import schema as _schema
@@ -593,20 +593,27 @@ def _validate(doc, ctx) -> list:
     key = _text_key(doc, ctx)
     if key is not None:
         seen = ctx.index.memo("crd.validate-by-text", dict)
-        found = seen.get(key)
-        if found is not None:
-            return found
+        fmt, text, first, end = key
+        piece = text[first:end]
+        # by the text's own hash, then compared in full: exact, and cheaper than a digest
+        # of every document when (as in most trees) no two are written alike; the texts
+        # are the files' own, not kept apart
+        bucket = seen.get((fmt, hash(piece)))
+        if bucket is not None:
+            for other, a, b, found in bucket:
+                if b - a == end - first and other[a:b] == piece:
+                    return found
     issues = check_object(doc.data, doc.group, doc.api_version.rsplit("/", 1)[1], doc.kind, reg, verdicts, clean)
     if key is not None:
-        seen[key] = issues
+        seen.setdefault((fmt, hash(piece)), []).append((text, first, end, issues))
     return issues
 
 
 def _text_key(doc, ctx):
-    """(format, SHA-256 of the document's text) from the start of the line it starts on (its
-    columns decide its structure: an indented root, a List item after ``- ``), or None when
-    the text is not at hand or its file has a YAML directive (a %TAG could make the same
-    text mean other data)."""
+    """(format, text, start, end) of the document's text from the start of the line it
+    starts on (its columns decide its structure: an indented root, a List item after
+    ``- ``), or None when the text is not at hand or its file has a YAML directive (a %TAG
+    could make the same text mean other data)."""
     src = getattr(doc, "source", None)
     text = getattr(src, "text", None)
     start, end = getattr(doc, "start", 0), getattr(doc, "end", 0)
@@ -618,8 +625,7 @@ def _text_key(doc, ctx):
         ok = plain[id(src)] = (src, not text.startswith("%") and "\n%" not in text)
     if not ok[1]:
         return None
-    first = text.rfind("\n", 0, start) + 1
-    return doc.fmt, sha256(text[first:end].encode("utf-8", "surrogatepass")).digest()
+    return doc.fmt, text, text.rfind("\n", 0, start) + 1, end
 
 
 def check_object(data: dict, group: str, version: str, kind_name: str, reg: Registry, verdicts: dict | None = None,
