@@ -279,14 +279,23 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     from infergw_lint.rules import all_rules
 
     options = options or Options()
-    every = (rules if rules is not None else all_rules()) + list(options.extra_rules)
-    active = select_rules(every, options)
-    by_code = {r.code: r for r in every}
+    chosen: list = []
+
+    def rule_set() -> list:
+        """[every rule, the active ones], the rule modules imported on the first call:
+        in a split load by this process once the loading child is forked (loading needs
+        none of them), else after loading."""
+        if not chosen:
+            every = (rules if rules is not None else all_rules()) + list(options.extra_rules)
+            chosen[:] = [every, select_rules(every, options)]
+        return chosen
 
     from . import render
 
     # a split load does the check's document-independent first-use work meanwhile (lint/warm.py)
-    stage = load_index(paths, options, warm=lambda: _warm_up(active, options))
+    stage = load_index(paths, options, warm=lambda: _warm_up(rule_set()[1], options))
+    every, active = rule_set()
+    by_code = {r.code: r for r in every}
     loaded, rendered, reported_paths = stage.loaded, stage.rendered, stage.reported_paths
     index, ctx, contexts = stage.ctx.index, stage.ctx, stage.contexts
     findings: list[Finding] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -505,3 +506,29 @@ def test_json_heads_made_by_the_checking_processes_give_the_same_report(monkeypa
     if parallel.jobs(2) > 1:
         assert len(marked) > 0.9 * len(split.findings) > 400
     assert render_json(split) == render_json(one)
+
+
+@forks
+def test_loading_forks_before_the_rules_are_imported():
+    """A split run's loading child needs no rule module: they are imported after it is
+    forked (by the lead, while the child loads: engine.run's rule_set), not before, where
+    nothing else runs; the checking child, forked later, has them."""
+    code = (
+        "import io, os, sys, contextlib\n"
+        "from infergw_lint import parallel\n"
+        "from infergw_lint.cli import main\n"
+        "parallel.MIN_BYTES = parallel.MIN_DOCUMENTS = 0\n"
+        "fork, seen = os.fork, []\n"
+        "def counted():\n"
+        "    seen.append(sum(m.startswith('infergw_lint.rules.igw') for m in sys.modules))\n"
+        "    return fork()\n"
+        "os.fork = counted\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['--no-config', '--jobs', '2', {SAMPLES!r}])\n"
+        "print(code, *seen)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    got = proc.stdout.split()
+    assert got[0] == "1" and len(got) == 3, proc.stdout + proc.stderr
+    assert got[1] == "0" and int(got[2]) > 40, got  # loading child: none; checking child: every rule
+
