@@ -226,14 +226,17 @@ def resource_of(doc, index: Index) -> dict | None:
 class LoadedSet(Record):
     """The load stage of ``run``: what was read (and rendered), indexed."""
 
-    _fields = ("loaded", "rendered", "reported_paths", "ctx", "contexts")
+    _fields = ("loaded", "rendered", "reported_paths", "ctx", "contexts", "checked")
 
-    def __init__(self, loaded: LoadResult, rendered: object, reported_paths: set, ctx: Context, contexts: dict):
+    def __init__(self, loaded: LoadResult, rendered: object, reported_paths: set, ctx: Context, contexts: dict,
+                 checked: list | None = None):
         self.loaded = loaded
         self.rendered = rendered  # render.render() result, or None when nothing was rendered
         self.reported_paths = reported_paths  # files whose findings are reported (not --context files)
         self.ctx = ctx  # the files read raw, plus --context documents
         self.contexts = contexts  # rendered world key -> Context of that overlay or chart
+        # the documents that are checked and counted (not --context only), in set order
+        self.checked = [d for d in loaded.documents if not d.source.context_only] if checked is None else checked
 
 
 def load_index(paths: list[str], options: Options, warm=None) -> LoadedSet:
@@ -266,12 +269,15 @@ def load_index(paths: list[str], options: Options, warm=None) -> LoadedSet:
         loaded.notes.extend(ctx_loaded.notes)
 
     # each rendered overlay or chart is a world of its own (its own namespaces, grants,
-    # environment); files read raw form one more; --context documents belong to all
-    groups = render.worlds(loaded.documents)
+    # environment); files read raw form one more; --context documents belong to all.
+    # Files read raw only (nothing rendered, no --context): one world, every document
+    # checked, known without a pass over them (serial in a split run).
+    raw_only = rendered is None and not options.context
+    groups = {None: loaded.documents} if raw_only else render.worlds(loaded.documents)
     index = Index(groups.pop(None), options.default_namespace)
     ctx = Context(index, options)
     contexts = {key: Context(Index(docs, options.default_namespace), options) for key, docs in groups.items()}
-    return LoadedSet(loaded, rendered, reported_paths, ctx, contexts)
+    return LoadedSet(loaded, rendered, reported_paths, ctx, contexts, loaded.documents if raw_only else None)
 
 
 def run(paths: list[str], options: Options | None = None, rules: list[Rule] | None = None) -> Result:
@@ -304,7 +310,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
     findings += problem_findings(loaded.problems, by_code, active_codes, reported_paths, options)
 
-    findings += check_documents(loaded.documents, active, ctx, contexts, options, internal)
+    findings += check_documents(stage.checked, active, ctx, contexts, options, internal)
 
     for c in (ctx, *contexts.values()):  # notes from the rules (a CRD that cannot be used)
         loaded.notes.extend(n for n in c.notes if n not in loaded.notes)
@@ -330,7 +336,7 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
     return Result(
         findings=findings,
         files=len(loaded.files) + (len(rendered.sources.files()) if rendered is not None else 0),
-        resources=sum(1 for d in loaded.documents if not d.source.context_only),
+        resources=len(stage.checked),
         rules=active,
         notes=list(options.notes) + loaded.notes + [n for n in profile.notes if n not in loaded.notes]
         + _controller_notes(index, options),
@@ -349,11 +355,12 @@ def _warm_up(active: list, options: Options) -> None:
 
 def check_documents(documents: list, active: list, ctx: Context, contexts: dict, options: Options,
                     internal: list) -> list:
-    """The located findings of every document that is not --context only, in document
-    order; a large set is split over processes (lint/parallel.py) with the same result."""
+    """The located findings of ``documents`` (none --context only: LoadedSet.checked), in
+    document order; a large set is split over processes (lint/parallel.py) with the same
+    result."""
     from . import parallel
 
-    docs = [d for d in documents if not d.source.context_only]
+    docs = documents
     contexts_all = (ctx, *contexts.values())
 
     processes = parallel.jobs(options.jobs) if len(docs) >= parallel.MIN_DOCUMENTS else 1

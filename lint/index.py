@@ -12,10 +12,12 @@ class Index:
         self.default_namespace = default_namespace
         self._memo: dict = {}
         self.documents = list(documents)
-        self.resources = resources = [d for d in self.documents if d.flavor == "k8s"]
-        # the rest (Bifrost and client configs), listed while the documents are fresh from
-        # the pass above (the tables that read them are built before a split run forks)
-        self._others = [d for d in self.documents if d.flavor != "k8s"]
+        # the Kubernetes resources and the rest (Bifrost and client configs), listed in the
+        # one pass below: in a split run it is serial, and each document it reads costs a
+        # trip to memory (most are not in the CPU's caches after loading), not its few
+        # instructions
+        self.resources = resources = []
+        self._others = others = []
         self._by_kind: dict[str, list] = defaultdict(list)
         # kind -> ({(namespace, name): docs}, {namespace: docs}), each made on first use
         # (``_tables``): a run looks up by name and namespace a few kinds only, and this
@@ -26,7 +28,12 @@ class Index:
         by_kind = self._by_kind
         seen = self.namespaces_seen.add
         scoped = CLUSTER_SCOPED
-        for doc in resources:
+        resource, other = resources.append, others.append
+        for doc in self.documents:
+            if doc.flavor != "k8s":
+                other(doc)
+                continue
+            resource(doc)
             kind = doc.kind
             by_kind[kind].append(doc)
             if kind in scoped:  # namespace_of, written out: None

@@ -532,3 +532,37 @@ def test_loading_forks_before_the_rules_are_imported():
     assert got[0] == "1" and len(got) == 3, proc.stdout + proc.stderr
     assert got[1] == "0" and int(got[2]) > 40, got  # loading child: none; checking child: every rule
 
+
+def test_the_index_lists_each_flavor_as_its_passes_did():
+    """lint/index.py lists the resources, the other documents and the resources by kind in
+    one pass: the same lists, in the same order, as a pass for each."""
+    from infergw_lint.engine import load_index
+    from infergw_lint.index import Index
+
+    trees = [SAMPLES, FIXTURES] + ([REALWORLD] if os.path.isdir(REALWORLD) else [])
+    docs = load_index(trees, Options(jobs=1)).ctx.index.documents
+    index = Index(docs)
+    assert index.resources == [d for d in docs if d.flavor == "k8s"] and len(index.resources) > 500
+    assert index._others == [d for d in docs if d.flavor != "k8s"] and index._others
+    by_kind: dict = {}
+    for d in index.resources:
+        by_kind.setdefault(d.kind, []).append(d)
+    assert dict(index._by_kind) == by_kind
+
+
+def test_a_raw_tree_is_one_world_of_checked_documents(tmp_path):
+    """Files read raw only (nothing rendered, no --context): load_index takes every document
+    as checked and as the one world without grouping them; with --context documents, these
+    are grouped in and left out of the checked ones, as before."""
+    from infergw_lint import render
+    from infergw_lint.engine import load_index
+
+    raw = load_index([SAMPLES], Options(jobs=1))
+    docs = raw.loaded.documents
+    assert raw.checked is docs and raw.ctx.index.documents == render.worlds(docs)[None] and not raw.contexts
+    routes = os.path.join(SAMPLES, "good", "40-routes.yaml")
+    with_context = load_index([routes], Options(jobs=1, context=[os.path.join(SAMPLES, "good")]))
+    everything = with_context.loaded.documents
+    assert [d.path for d in with_context.checked] == [d.path for d in everything if not d.source.context_only]
+    assert len(with_context.checked) < len(everything) and with_context.checked
+    assert with_context.ctx.index.documents == render.worlds(everything)[None]
