@@ -404,14 +404,20 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
     # (rule, resource, field) in earlier documents: a part counted from 0, so its
     # findings on keys seen in earlier parts get their fingerprint again.  Notes keep the
     # order in which they were first said (each part brings those its process had not
-    # said before it; a process does its parts in order).
+    # said before it; a process does its parts in order).  The counts are merged with set
+    # and dict operations (each key hashed in C), not key by key in Python: most keys are
+    # in one part only, and this runs serially.
     out: list = []
-    seen: Counter = Counter()
+    seen: dict = {}  # key -> its occurrences in the parts merged so far
     for found, keys, errors, occurrences, part_notes in parts:
-        if seen:
+        again = occurrences.keys() & seen.keys() if seen else None
+        if again:
             for f, key, occ in keys:
-                if seen[key]:
+                if key in again:
                     f.fingerprint = fingerprint(key[0], key[1], key[2], seen[key] + occ)
+            occurrences = dict(occurrences)
+            for key in again:
+                occurrences[key] += seen[key]
         seen.update(occurrences)
         out += found
         internal += errors
