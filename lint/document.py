@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from .jsonparse import locate_json
-from .record import Record
+from .record import Record, layout, reduce_record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every run
 if TYPE_CHECKING:
@@ -493,6 +493,26 @@ class _Recomposed:
         return node
 
 
+# the attributes of a document as the loader leaves it (its tree released), in order:
+# Document.__init__'s but ``node``, then release's ``_recompose``
+_LOADED = (
+    "source", "data", "index", "fmt", "embedded", "duplicates", "flavor", "origin", "api_version", "kind", "group",
+    "name", "namespace", "start", "end", "_recompose",
+)
+_N_LOADED = len(_LOADED)
+
+
+def _loaded_document(values: tuple, names: tuple = (), more: tuple = ()) -> Document:
+    """A document pickled by ``Document.__reduce__``: ``values`` of _LOADED, in its order,
+    then ``more`` values of the attributes ``names``."""
+    doc = Document.__new__(Document)
+    (doc.source, doc.data, doc.index, doc.fmt, doc.embedded, doc.duplicates, doc.flavor, doc.origin, doc.api_version,
+     doc.kind, doc.group, doc.name, doc.namespace, doc.start, doc.end, doc._recompose) = values
+    for name, value in zip(names, more):
+        setattr(doc, name, value)
+    return doc
+
+
 class Document(Record):
     _fields = ("source", "node", "data", "index", "fmt", "embedded", "duplicates", "flavor", "origin")
     _repr_fields = (
@@ -526,6 +546,19 @@ class Document(Record):
             self.start = self.end = 0
 
     node = _Recomposed()  # the instance's own (set above, or by ``node`` after ``release``) comes first
+
+    def __reduce__(self):
+        # pickled for another process (lint/parallel.py): a loaded document's attributes
+        # (those of _LOADED, then the few that loading may add, e.g. a workload's pod
+        # spec) as values only, set again by _loaded_document (lint/record.py says why)
+        d = self.__dict__
+        names = tuple(d)
+        if names[:_N_LOADED] == _LOADED and self.__class__ is Document:
+            values = tuple(d.values())
+            if len(names) == _N_LOADED:
+                return _loaded_document, (values,)
+            return _loaded_document, (values[:_N_LOADED], layout(names[_N_LOADED:]), values[_N_LOADED:])
+        return reduce_record(self)
 
     # ---- identity -------------------------------------------------------------------
     @property

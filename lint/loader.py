@@ -1170,7 +1170,12 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
             from .parallel import fork_map
 
             def load_part(part):
-                return [_load_file(display, fs_path, context_only, LoadResult()) for display, fs_path in part]
+                # each file's result as a tuple of its lists: cheaper to pickle back than a LoadResult
+                out = []
+                for display, fs_path in part:
+                    r = _load_file(display, fs_path, context_only, LoadResult())
+                    out.append((r.bytes_read, r.files, r.documents, r.problems, r.notes, r.skipped))
+                return out
 
             parts, processes = split
             for pieces, part in zip(fork_map(load_part, parts, processes, warm=warm), parts):
@@ -1178,12 +1183,13 @@ def load(paths: list[str], result: LoadResult | None = None, context_only: bool 
                     if result.bytes_read >= MAX_TOTAL_BYTES:
                         _over_limit(display, result)
                         continue
-                    result.bytes_read += piece.bytes_read
-                    result.files += piece.files
-                    result.documents += piece.documents
-                    result.problems += piece.problems
-                    result.notes += piece.notes
-                    result.skipped += piece.skipped
+                    read, files, documents, problems, notes, skipped = piece
+                    result.bytes_read += read
+                    result.files += files
+                    result.documents += documents
+                    result.problems += problems
+                    result.notes += notes
+                    result.skipped += skipped
     finally:
         if gc_was_enabled:
             # the trees stay alive as long as the result: move them out of the collector's

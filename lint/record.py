@@ -13,6 +13,7 @@ as a frozen one (it does not stop assignment: nothing here assigns to one after 
 
 from __future__ import annotations
 
+import sys
 from operator import attrgetter
 from reprlib import recursive_repr
 
@@ -47,3 +48,52 @@ class FrozenRecord(Record):
 
     def __hash__(self):
         return hash(self._values(self))
+
+
+# ---- pickling for another process (lint/parallel.py) ----------------------------------
+# By default pickle sends an object as its class and its ``__dict__``, which the receiving
+# side copies into the new instance key by key, interning each key again: for the
+# thousands of documents and findings a split run sends back, most of the unpickling.
+# ``reduce_record`` sends the attribute names of a layout once per pickle (interned once
+# on arrival) and each object's values as a tuple; a class with a layout it nearly always
+# has (a loaded document, a finding) sends that layout as a call of a function that sets
+# the attributes one by one, which is cheaper still.
+
+
+class _Layout(tuple):
+    """The attribute names of a ``__dict__``, in order: one object per layout, so that a
+    pickle holds each layout once and refers back to it."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return _interned, (tuple(self),)
+
+
+_LAYOUTS: dict = {}
+
+
+def _interned(names: tuple) -> tuple:
+    return tuple(map(sys.intern, names))
+
+
+def layout(names: tuple) -> tuple:
+    """The one ``_Layout`` of these attribute names."""
+    found = _LAYOUTS.get(names)
+    if found is None:
+        found = _LAYOUTS[names] = _Layout(names)
+    return found
+
+
+def reduce_record(obj):
+    """``__reduce__`` of an object with a ``__dict__``: (its class, its layout, its values);
+    unpickled, an object of the same class with the same attributes in the same order."""
+    d = obj.__dict__
+    return _restore, (obj.__class__, layout(tuple(d)), tuple(d.values()))
+
+
+def _restore(cls, names: tuple, values: tuple):
+    """An object pickled by ``reduce_record``."""
+    obj = cls.__new__(cls)
+    obj.__dict__.update(zip(names, values))
+    return obj

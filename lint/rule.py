@@ -52,7 +52,7 @@ import sys
 from collections import namedtuple
 from collections.abc import Iterable
 
-from .record import Record
+from .record import Record, reduce_record
 from .source import Span
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every run
@@ -236,6 +236,18 @@ class Finding(Record):
         self.url = url  # the rule's documentation page (lint/docs.py)
         self.help = help  # the remedy: the rule's, else the message's rest (split_message)
 
+    def __reduce__(self):
+        # pickled for another process (lint/parallel.py) as a call with its values: the
+        # checking processes send back thousands (lint/record.py says why)
+        if self.__class__ is Finding:
+            names = tuple(self.__dict__)
+            if names == _FINDING:
+                return Finding, tuple(self.__dict__.values())
+            if names == _FINDING_HEAD:  # with its JSON head (reporters/json.py head_marker)
+                values = tuple(self.__dict__.values())
+                return _finding_with_head, (values[:-1], values[-1])
+        return reduce_record(self)
+
     @property
     def line(self) -> int:
         return self.span.line
@@ -268,6 +280,17 @@ class Finding(Record):
             out["suppressed"] = True
             out["suppression"] = self.suppression
         return out
+
+
+_FINDING = Finding._fields  # Finding.__init__'s arguments, in the order it sets them
+_FINDING_HEAD = (*_FINDING, "_json_head")
+
+
+def _finding_with_head(values: tuple, head) -> Finding:
+    """A finding with a JSON head pickled by ``Finding.__reduce__``."""
+    f = Finding(*values)
+    f._json_head = head
+    return f
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")

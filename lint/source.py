@@ -11,7 +11,7 @@ import bisect
 from array import array
 import re
 
-from .record import FrozenRecord
+from .record import FrozenRecord, reduce_record
 
 _WS = " \t\r\n"
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -27,6 +27,13 @@ class Span(FrozenRecord):
         self.column = column
         self.end_line = end_line
         self.end_column = end_column
+
+    def __reduce__(self):
+        # pickled for another process (lint/parallel.py) as a call with its values: a
+        # finding and many loading problems hold one (lint/record.py says why)
+        if self.__class__ is Span and len(self.__dict__) == 4:
+            return Span, (self.line, self.column, self.end_line, self.end_column)
+        return reduce_record(self)
 
 
 class SourceFile:
