@@ -296,17 +296,41 @@ def _child(fn, parts, queue: int, fd: int, store: int) -> None:  # pragma: no co
     code = 1
     try:
         gc.disable()  # a short life: no collections, and no page of the parent's heap touched for them
+        # One pickler for every part, writing into the file as it goes (a frame of ~64 KB
+        # at a time): its table of the objects already written keeps its size from part
+        # to part, as its output does, where pickle.dumps made both anew for each part --
+        # a few MB for a large part, fresh pages the kernel had to zero every time.
+        out = _Store(store)
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
         for i in _taken(queue):
-            data = pickle.dumps(fn(parts[i]), protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(store, view):]
-            os.write(fd, i.to_bytes(4, "little") + len(data).to_bytes(8, "little"))
+            start = out.size
+            pickler.dump(fn(parts[i]))
+            pickler.clear_memo()  # each part is unpickled on its own
+            os.write(fd, i.to_bytes(4, "little") + (out.size - start).to_bytes(8, "little"))
         code = 0
     except BaseException:  # noqa: BLE001 - the parent computes the parts this child took
         pass
     finally:
         os._exit(code)
+
+
+class _Store:  # pragma: no cover - used in the child
+    """The child's end of its memory file, as the file a pickler writes to: each write
+    whole (a write to a file is not cut short but by an error, which ends the child);
+    ``size``: what was written."""
+
+    __slots__ = ("fd", "size")
+
+    def __init__(self, fd: int):
+        self.fd, self.size = fd, 0
+
+    def write(self, data) -> int:
+        view = memoryview(data)
+        n = len(view)
+        while view:
+            view = view[os.write(self.fd, view):]
+        self.size += n
+        return n
 
 
 def _received(child: _Child, wait: bool = False) -> dict:

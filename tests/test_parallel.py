@@ -331,6 +331,45 @@ def test_a_child_killed_midway_leaves_only_its_undelivered_part_to_the_parent():
     assert mine[-1] == third  # done again at the end, after the parent's own parts
 
 
+_SHARED = ["in", "every", "part"]
+
+
+@forks
+def test_parts_of_one_child_unpickle_on_their_own():
+    """A child pickles every part with one pickler (its table of objects already written
+    kept in size, emptied after each part): an object in several parts is sent whole in
+    each, so every part the child delivers unpickles alone and none is done again."""
+    gate = _Gate()
+    work, mine = _split_work(gate, 3, lambda k, x: (x, "child", _SHARED, "y" * 100_000))
+    got = parallel.fork_map(work, list(range(8)), 2)
+    first, second, third = gate.childs_parts(8)[:3]
+    assert [r[0] for r in got] == list(range(8))
+    assert [got[x][1] for x in (first, second, third)] == ["child"] * 3
+    assert all(got[x][2] == _SHARED and len(got[x][3]) == 100_000 for x in (first, second, third))
+    assert sorted(mine) == sorted(set(mine)) and not {first, second, third} & set(mine)
+
+
+@forks
+def test_a_result_that_fails_to_pickle_halfway_is_done_by_the_parent():
+    """A part whose pickling fails after the pickler has written a part of it to the file
+    (a large string first, then what cannot be pickled) ends the child: what it delivered
+    before is kept, the bytes written for the failed part are never read."""
+    gate = _Gate()
+
+    def child_does(k, x):
+        if k == 3:
+            return x, "child", "z" * 300_000, lambda: None  # a lambda does not pickle
+        return x, "child"
+
+    work, mine = _split_work(gate, 3, child_does, wait=False)
+    got = parallel.fork_map(work, list(range(8)), 2)
+    first, second, third = gate.childs_parts(8)[:3]
+    assert [r[0] for r in got] == list(range(8))
+    assert [got[x][1] for x in (first, second)] == ["child", "child"]
+    assert got[third][1] == "parent" and third in mine
+    assert sorted(mine) == [x for x in range(8) if x not in (first, second)]
+
+
 @forks
 def test_a_result_that_does_not_unpickle_is_done_again_alone():
     gate = _Gate()
