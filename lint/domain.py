@@ -44,6 +44,7 @@ WORKLOAD_POD_SPEC = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+KGATEWAY_IMAGES = frozenset({"kgateway"})  # the controller's image names (the proxy is envoy-wrapper)
 
 
 def _basename(path: str) -> str:
@@ -153,7 +154,8 @@ def classify(doc) -> str | None:
 
 
 def _workload_facts(doc, path: tuple) -> None:
-    """``pod_spec``, ``pod_containers`` and ``bifrost_containers`` of a workload, made while
+    """``pod_spec``, ``pod_containers`` and ``bifrost_containers`` of a workload, and
+    whether it runs a kgateway controller image (``_kgateway_image``), made while
     it is loaded (``classify``; it is a resource): in both processes of a split run, while
     its data is fresh, instead of in the part before the check forks, where the stack
     profile and ``bifrost_hosts`` read every workload.  (A document is classified before
@@ -162,6 +164,7 @@ def _workload_facts(doc, path: tuple) -> None:
     for key in path:  # doc.get(*path): no string on the way holds an embedded document yet
         spec = spec.get(key) if isinstance(spec, dict) else None
     d = doc.__dict__
+    kgateway = False  # a kgateway controller image (the stack profile reads only such workloads and Bifrost's)
     if isinstance(spec, dict):
         d["_pod_spec"] = (path, spec)
         found = d["_pod_containers"] = []
@@ -173,12 +176,17 @@ def _workload_facts(doc, path: tuple) -> None:
                     if isinstance(c, dict):
                         found.append((path + (key, i), c))
                         image = c.get("image")
-                        if isinstance(image, str) and image_name(image) == "bifrost":  # is_bifrost_image
-                            mine.append(found[-1])
+                        if isinstance(image, str):
+                            name = image_name(image)
+                            if name == "bifrost":  # is_bifrost_image
+                                mine.append(found[-1])
+                            elif name in KGATEWAY_IMAGES:
+                                kgateway = True
     else:
         d["_pod_spec"] = None
         d["_pod_containers"] = []
         d["_bifrost_containers"] = []
+    d["_kgateway_image"] = kgateway
 
 
 class BifrostConfig(Record):
@@ -256,11 +264,28 @@ def bifrost_configs(doc) -> list[BifrostConfig]:
         else:
             out.extend(BifrostConfig(doc, path, cfg) for path, cfg in nested_bifrost(doc.data))
     elif doc.kind == "ConfigMap":
-        for path, emb in doc.embedded.items():
-            if emb.fmt == "json" and looks_like_bifrost(emb.data, str(path[-1]).lower()):
-                out.append(BifrostConfig(doc, path, emb.data))
+        out.extend(BifrostConfig(doc, path, data) for path, data in _configmap_configs(doc))
     doc.__dict__["_bifrost_configs"] = out
     return out
+
+
+def _configmap_configs(doc) -> Iterator[tuple[tuple, dict]]:
+    """(path, data) of each Bifrost config held as JSON in a ConfigMap's data keys."""
+    for path, emb in doc.embedded.items():
+        if emb.fmt == "json" and looks_like_bifrost(emb.data, str(path[-1]).lower()):
+            yield path, emb.data
+
+
+def configmap_facts(doc) -> None:
+    """Called by the loader once a ConfigMap's data keys are embedded: one that holds no
+    Bifrost config gets its (empty) ``bifrost_configs`` now, in the process that loads it,
+    so that ``served_models`` and the other tables built before a split check forks pass
+    it over without reading it (most ConfigMaps hold none; an empty list costs a few
+    bytes to send back).  One that holds a config is read on first use as before: its
+    configs would cost more to send than to find again."""
+    for _ in _configmap_configs(doc):
+        return
+    doc.__dict__["_bifrost_configs"] = []
 
 
 class ServedProvider(Record):
@@ -337,8 +362,9 @@ def _served_models(index, versions=None) -> dict | None:
     out: dict = {}
     in_order = getattr(index, "in_order", None)
     if in_order is not None:  # the documents bifrost_configs reads, from the index's lists
+        # (less the ConfigMaps known at load to hold no config: configmap_facts)
         docs = in_order([[d for d in index.others() if d.flavor == "bifrost" or d.kind == "ConfigMap"],
-                         index.of_kind("ConfigMap")])
+                         [d for d in index.of_kind("ConfigMap") if d.__dict__.get("_bifrost_configs") != []]])
     else:
         docs = [d for d in index.documents if d.flavor == "bifrost" or d.kind == "ConfigMap"]
     for doc in docs:  # bifrost_configs finds none in the others

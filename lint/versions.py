@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .domain import WORKLOAD_POD_SPEC, image_name, is_foreign_bifrost_image, pod_containers, pod_spec
+from .domain import KGATEWAY_IMAGES, WORKLOAD_POD_SPEC, image_name, is_foreign_bifrost_image, pod_containers, pod_spec
 from .record import FrozenRecord, Record
 from .sanitize import escape
 
@@ -36,7 +36,6 @@ FLAGS = {"bifrost": "--bifrost-version", "kgateway": "--kgateway-version", "gate
 DEFAULTS = {"gateway-api": ("1.2", "default: the Gateway API release the deployment guide installs")}
 BUNDLE_ANNOTATION = "gateway.networking.k8s.io/bundle-version"
 GATEWAY_GROUP = "gateway.networking.k8s.io"
-KGATEWAY_IMAGES = frozenset({"kgateway"})  # the controller (the proxy is envoy-wrapper)
 
 _VERSION = re.compile(r"^[vV]?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?:[-+][0-9A-Za-z.+-]*)?$")
 _CHART = re.compile(r"^kgateway(?:-crds)?-(v?\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.]+)?)$")
@@ -468,11 +467,14 @@ def _sightings(documents, default_ns: str, index=None) -> _Sightings:
                 if isinstance(ann, str):
                     bundles.append(_Seen(_bundle_release(ann), ann, doc))
             continue
+        d = doc.__dict__
+        mine = d.get("_bifrost_containers")
+        if mine is not None and not mine and d.get("_kgateway_image") is False:
+            continue  # loaded with neither a Bifrost nor a kgateway image (domain._workload_facts)
         found = pod_spec(doc)  # (path, spec), kept on the document for the rules
         if found is None:
             continue
         bifrost_here = []
-        mine = doc.__dict__.get("_bifrost_containers")
         inside = [] if mine is None else None  # domain.bifrost_containers, made on the way
         for at in pod_containers(doc):
             image = at[1].get("image")
@@ -487,7 +489,7 @@ def _sightings(documents, default_ns: str, index=None) -> _Sightings:
             elif name in KGATEWAY_IMAGES:
                 kgw_images.append(_from_image(image, doc))
         if inside is not None:
-            doc.__dict__["_bifrost_containers"] = inside
+            d["_bifrost_containers"] = inside
         if bifrost_here:
             bifrost_seen.extend(bifrost_here)
             ns = _namespace(doc, default_ns)
