@@ -19,10 +19,12 @@ class Index:
         self.resources = resources = []
         self._others = others = []
         self._by_kind: dict[str, list] = defaultdict(list)
-        # kind -> ({(namespace, name): docs}, {namespace: docs}), each made on first use
-        # (``_tables``): a run looks up by name and namespace a few kinds only, and this
-        # pass is in the serial part of a split run
-        self._per_kind: dict[str, tuple] = {}
+        # kind -> {(namespace, name): docs} and kind -> {namespace: docs}, each made on first
+        # use (``_keyed``, ``_by_namespace``): a run looks up by name or by namespace a few
+        # kinds only, most of them one way only (ConfigMaps by name, workloads by
+        # namespace), and these passes are in the serial part of a split run
+        self._per_key: dict[str, dict] = {}
+        self._per_ns: dict[str, dict] = {}
         self.namespaces_seen: set[str] = set()
         self._namespace_objs: dict[str, object] = {}
         by_kind = self._by_kind
@@ -45,29 +47,49 @@ class Index:
                 if ns is not None:
                     seen(ns)
 
-    def _tables(self, kind: str) -> tuple[dict, dict]:
-        """({(namespace, name): docs}, {namespace: docs}) of the ``kind`` resources, in
-        set order."""
-        got = self._per_kind.get(kind)
+    def _keyed(self, kind: str) -> dict:
+        """{(namespace, name): docs} of the ``kind`` resources, in set order."""
+        got = self._per_key.get(kind)
         if got is None:
-            by_key: dict = {}
-            by_ns: dict = {}
-            scoped = kind in CLUSTER_SCOPED
-            default = self.default_namespace
-            for doc in self._by_kind.get(kind, ()):
-                ns = None if scoped else doc.namespace or default
-                key = (ns, doc.name)
-                found = by_key.get(key)
-                if found is None:
-                    by_key[key] = [doc]
-                else:
-                    found.append(doc)
-                found = by_ns.get(ns)
-                if found is None:
-                    by_ns[ns] = [doc]
-                else:
-                    found.append(doc)
-            got = self._per_kind[kind] = (by_key, by_ns)
+            got = self._per_key[kind] = {}
+            docs = self._by_kind.get(kind, ())
+            if kind in CLUSTER_SCOPED:
+                for doc in docs:
+                    key = (None, doc.name)
+                    found = got.get(key)
+                    if found is None:
+                        got[key] = [doc]
+                    else:
+                        found.append(doc)
+            else:
+                default = self.default_namespace
+                for doc in docs:
+                    key = (doc.namespace or default, doc.name)
+                    found = got.get(key)
+                    if found is None:
+                        got[key] = [doc]
+                    else:
+                        found.append(doc)
+        return got
+
+    def _by_namespace(self, kind: str) -> dict:
+        """{namespace: docs} of the ``kind`` resources, in set order."""
+        got = self._per_ns.get(kind)
+        if got is None:
+            got = self._per_ns[kind] = {}
+            docs = self._by_kind.get(kind, ())
+            if kind in CLUSTER_SCOPED:
+                if docs:
+                    got[None] = list(docs)
+            else:
+                default = self.default_namespace
+                for doc in docs:
+                    ns = doc.namespace or default
+                    found = got.get(ns)
+                    if found is None:
+                        got[ns] = [doc]
+                    else:
+                        found.append(doc)
         return got
 
     def memo(self, key, build):
@@ -110,7 +132,7 @@ class Index:
     def of_kind(self, *kinds: str, namespace: str | None = None, group: str | None = None) -> list:
         out = []
         for kind in kinds:
-            docs = self._by_kind.get(kind, ()) if namespace is None else self._tables(kind)[1].get(namespace, ())
+            docs = self._by_kind.get(kind, ()) if namespace is None else self._by_namespace(kind).get(namespace, ())
             if group is None:
                 out.extend(docs)
             else:
@@ -122,7 +144,7 @@ class Index:
         return set(self._by_kind)
 
     def get(self, kind: str, namespace: str | None, name: str, group: str | None = None):
-        for doc in self._tables(kind)[0].get((namespace, name), ()):
+        for doc in self._keyed(kind).get((namespace, name), ()):
             if group is None or doc.group == group:
                 return doc
         return None
