@@ -4,9 +4,9 @@ The check phase of a split run starts with a lead part that the parent checks al
 it forks the checking child (engine.check_documents), so that the tables every part reads
 are built once; the other CPU idles meanwhile.  Part of what that lead part does is the
 same whatever the documents say: modules the rules import on first use (the CEL engine,
-RE2), regular expressions compiled on first use, the Bifrost config schemas and what the
-quick validator derives from them.  ``warm_up`` does that work earlier, in the loading
-phase: lint/parallel.py ``fork_map`` calls it after it has forked the loading child and
+RE2, difflib), regular expressions compiled on first use, the Bifrost config schemas and
+what the quick validator derives from them.  ``warm_up`` does that work earlier, in the
+loading phase: lint/parallel.py ``fork_map`` calls it after it has forked the loading child and
 before the parent takes loading parts, so the child takes more parts meanwhile and the
 warm-up costs the wall clock about half of what it costs in the lead part.
 
@@ -25,6 +25,8 @@ from __future__ import annotations
 import importlib
 
 CRD_CODES = frozenset({"IGW501", "IGW502", "IGW503"})  # lint/crd's validator
+# the rules whose findings suggest a name ("did you mean"): rule.close_matches or difflib
+SUGGEST_CODES = frozenset({"IGW103", "IGW104", "IGW107", "IGW109", "IGW206", "IGW302"})
 
 
 def warm_up(rules, options=None) -> list:
@@ -78,8 +80,16 @@ def _bifrost_schemas(rules) -> None:
             blind_key(sch, {})  # an empty config: its key is made of nothing, the schema's names are kept
 
 
+def _difflib(rules) -> None:
+    """difflib (and heapq), imported by the first finding that suggests a name
+    (rule.close_matches): on a large set, in the part checked before the check forks, or
+    in both checking processes, each importing it for itself."""
+    importlib.import_module("difflib")
+
+
 _STEPS = (  # (name, the rule codes it serves or None for any, the step)
     ("crd", CRD_CODES, _crd),
     ("kgateway-kinds", frozenset({"IGW109"}), _kgateway_kinds),
     ("bifrost-schemas", frozenset({"IGW206"}), _bifrost_schemas),
+    ("difflib", SUGGEST_CODES, _difflib),
 )

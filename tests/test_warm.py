@@ -178,3 +178,16 @@ def test_steps_run_for_their_rules_only():
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "True", "True", "0"], proc.stdout
+
+
+def test_the_difflib_step_serves_the_rules_that_suggest_names():
+    """SUGGEST_CODES names every rule whose module asks difflib for a "did you mean"."""
+    rules_dir = os.path.join(ROOT, "rules")
+    found = set()
+    for name in os.listdir(rules_dir):
+        if name.startswith("igw") and name.endswith(".py"):
+            with open(os.path.join(rules_dir, name), encoding="utf-8") as fh:
+                text = fh.read()
+            if "close_matches" in text or "difflib" in text:
+                found.add(name[:6].upper())
+    assert found == set(warm.SUGGEST_CODES)
