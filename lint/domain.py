@@ -264,28 +264,11 @@ def bifrost_configs(doc) -> list[BifrostConfig]:
         else:
             out.extend(BifrostConfig(doc, path, cfg) for path, cfg in nested_bifrost(doc.data))
     elif doc.kind == "ConfigMap":
-        out.extend(BifrostConfig(doc, path, data) for path, data in _configmap_configs(doc))
+        for path, emb in doc.embedded.items():
+            if emb.fmt == "json" and looks_like_bifrost(emb.data, str(path[-1]).lower()):
+                out.append(BifrostConfig(doc, path, emb.data))
     doc.__dict__["_bifrost_configs"] = out
     return out
-
-
-def _configmap_configs(doc) -> Iterator[tuple[tuple, dict]]:
-    """(path, data) of each Bifrost config held as JSON in a ConfigMap's data keys."""
-    for path, emb in doc.embedded.items():
-        if emb.fmt == "json" and looks_like_bifrost(emb.data, str(path[-1]).lower()):
-            yield path, emb.data
-
-
-def configmap_facts(doc) -> None:
-    """Called by the loader once a ConfigMap's data keys are embedded: one that holds no
-    Bifrost config gets its (empty) ``bifrost_configs`` now, in the process that loads it,
-    so that ``served_models`` and the other tables built before a split check forks pass
-    it over without reading it (most ConfigMaps hold none; an empty list costs a few
-    bytes to send back).  One that holds a config is read on first use as before: its
-    configs would cost more to send than to find again."""
-    for _ in _configmap_configs(doc):
-        return
-    doc.__dict__["_bifrost_configs"] = []
 
 
 class ServedProvider(Record):
@@ -362,9 +345,8 @@ def _served_models(index, versions=None) -> dict | None:
     out: dict = {}
     in_order = getattr(index, "in_order", None)
     if in_order is not None:  # the documents bifrost_configs reads, from the index's lists
-        # (less the ConfigMaps known at load to hold no config: configmap_facts)
         docs = in_order([[d for d in index.others() if d.flavor == "bifrost" or d.kind == "ConfigMap"],
-                         [d for d in index.of_kind("ConfigMap") if d.__dict__.get("_bifrost_configs") != []]])
+                         index.of_kind("ConfigMap")])
     else:
         docs = [d for d in index.documents if d.flavor == "bifrost" or d.kind == "ConfigMap"]
     for doc in docs:  # bifrost_configs finds none in the others

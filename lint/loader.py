@@ -668,7 +668,6 @@ def _embed(doc: Document, result: LoadResult, spans: dict | None = None) -> None
             continue
         _report_duplicates(src, builder, result)
         doc.embedded[path] = Embedded(enode, edata, fmt)
-    domain.configmap_facts(doc)
 
 
 def _line_start(src: SourceFile, offset: int) -> tuple[int, int]:
