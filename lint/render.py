@@ -163,7 +163,10 @@ def raw_kustomization_note(files, options=None) -> str | None:
     """A note when a walked tree holds kustomizations that were read raw."""
     if options is not None and not getattr(options, "render", True):
         return None  # --no-render: asked for
-    dirs = sorted({os.path.dirname(f.path) or "." for f in files if os.path.basename(f.path) in KUSTOMIZATION_NAMES})
+    names = KUSTOMIZATION_NAMES  # a file so named ends with its name: asked first, in C (a split run's serial part)
+    dirs = sorted({
+        os.path.dirname(f.path) or "." for f in files if f.path.endswith(names) and os.path.basename(f.path) in names
+    })
     if not dirs:
         return None
     shown = ", ".join(dirs[:3]) + (f" and {len(dirs) - 3} more" if len(dirs) > 3 else "")

@@ -541,3 +541,16 @@ def test_old_kustomize_without_build_metadata_still_lints(kdir, tmp_path, monkey
     result = _lint(["overlays/prod"], select=["IGW401"], env="prod")
     assert [(f.path, f.line) for f in result.findings] == [("overlays/prod/kustomization.yaml", 4)]
     assert any("built without origin annotations" in n for n in result.notes)
+
+
+def test_raw_kustomization_note_names_only_files_so_named():
+    """raw_kustomization_note asks first whether a path ends with a kustomization's name (the
+    basename is taken only then): a file whose name merely ends the same way is no
+    kustomization."""
+    paths = ["kustomization.yaml", "a/kustomization.yml", "b/Kustomization", "c/xkustomization.yaml",
+             "d/myKustomization", "e/kustomization.yaml.bak", "f/g/kustomization.yaml", "h/routes.yaml"]
+    files = [type("F", (), {"path": p})() for p in paths]
+    assert render.raw_kustomization_note(files) == (
+        "read 4 kustomization directories raw (., a, b and 1 more): name an overlay directory as PATH "
+        "(or --kustomize DIR) to lint what it builds"
+    )

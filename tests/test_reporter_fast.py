@@ -357,3 +357,20 @@ def test_json_lines_that_are_not_ascii_are_pieces_of_their_own(tmp_path):
         assert out.read_text(encoding="utf-8") == whole
     empty = Result([], 0, 0, [])
     assert "".join(iter_json(empty)) == render_json(empty) and json.loads(render_json(empty))["findings"] == []
+
+
+def test_summary_counts_in_one_pass():
+    """The JSON summary counts each severity's unsuppressed findings and the suppressed ones in
+    one pass: the same numbers as Result.count and a count of the suppressed."""
+    from infergw_lint.engine import Options, run
+    from infergw_lint.reporters.json import to_dict
+
+    result = run([os.path.join(ROOT, "sample_manifests"), os.path.join(ROOT, "tests", "fixtures")], Options(jobs=1))
+    for f in result.findings[::7]:  # some suppressed, of each severity
+        f.suppression = {"kind": "inSource", "justification": "test"}
+    summary = to_dict(result, findings=False)["summary"]
+    suppressed = sum(1 for f in result.findings if f.suppression is not None)
+    assert suppressed and summary["errors"] and summary["warnings"] and summary["infos"]
+    assert (summary["errors"], summary["warnings"], summary["infos"], summary["suppressed"]) == (
+        result.count("error"), result.count("warning"), result.count("info"), suppressed
+    )

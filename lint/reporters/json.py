@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+
+
+_SUPPRESSED = object()  # to_dict's tally: a suppressed finding, whatever its severity
 
 
 def to_dict(result, findings: bool = True) -> dict:
+    # the summary's counts (``result.count`` of each severity, the suppressed findings) in one
+    # pass over the findings instead of four: the report is written by one process
+    tally = Counter(_SUPPRESSED if f.suppression is not None else f.severity for f in result.findings)
     return {
         "version": 1,
         "findings": [f.to_json() for f in result.findings] if findings else [],
         "summary": {
             "files": result.files,
             "resources": result.resources,
-            "errors": result.count("error"),
-            "warnings": result.count("warning"),
-            "infos": result.count("info"),
-            "suppressed": sum(1 for f in result.findings if f.suppression is not None),
+            "errors": tally["error"],
+            "warnings": tally["warning"],
+            "infos": tally["info"],
+            "suppressed": tally[_SUPPRESSED],
         },
         "notes": list(result.notes) + list(result.internal_errors),
         "versions": _versions(result),
