@@ -310,18 +310,24 @@ def run(paths: list[str], options: Options | None = None, rules: list[Rule] | No
 
     findings += problem_findings(loaded.problems, by_code, active_codes, reported_paths, options)
 
-    findings += check_documents(stage.checked, active, ctx, contexts, options, internal)
+    from datetime import date
+
+    from . import suppress
+
+    # the annotation suppressions of the checked documents, made while checking them; for a
+    # rendered set, suppress.apply reads those of the files the resources come from itself
+    today = date.today()
+    annotations = [] if rendered is None else None
+    findings += check_documents(stage.checked, active, ctx, contexts, options, internal, annotations, today)
 
     for c in (ctx, *contexts.values()):  # notes from the rules (a CRD that cannot be used)
         loaded.notes.extend(n for n in c.notes if n not in loaded.notes)
-
-    from . import suppress
 
     sup_files, sup_docs, shared = loaded.files, loaded.documents, set()
     if rendered is not None:  # suppressions written in the files the rendered resources come from
         sup_files, shared = render.suppression_sources(loaded.files, rendered)
         sup_docs = [d for d in loaded.documents if d.origin is None] + rendered.sources.documents()
-    meta = suppress.apply(findings, sup_files, sup_docs, by_code, active_codes, options.severity)
+    meta = suppress.apply(findings, sup_files, sup_docs, by_code, active_codes, options.severity, today, annotations)
     # a suppression in a base shared by several overlays may be for another overlay
     findings += [f for f in meta if not (f.rule == "IGW003" and f.path in shared)]
     if options.baseline:
@@ -354,11 +360,14 @@ def _warm_up(active: list, options: Options) -> None:
 
 
 def check_documents(documents: list, active: list, ctx: Context, contexts: dict, options: Options,
-                    internal: list) -> list:
+                    internal: list, annotations: list | None = None, today=None) -> list:
     """The located findings of ``documents`` (none --context only: LoadedSet.checked), in
     document order; a large set is split over processes (lint/parallel.py) with the same
-    result."""
+    result.  ``annotations``: a list to extend with the documents' annotation suppressions
+    (suppress.annotation_suppressions on ``today``), made by each part while its
+    documents' trees are at hand."""
     from . import parallel
+    from .suppress import annotation_suppressions
 
     docs = documents
     contexts_all = (ctx, *contexts.values())
@@ -372,6 +381,8 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
 
     def check_part(bounds):
         said = [len(c.notes) for c in contexts_all]
+        # before the check, which lets each tree go once its findings are placed
+        marked = None if annotations is None else annotation_suppressions(docs[bounds[0]:bounds[1]], today)
         found: list = []
         keys = [] if processes > 1 else None  # (finding, occurrence key, occurrence): see the merge below
         errors: list = []
@@ -388,11 +399,13 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
             doc.forget()  # its findings are placed: a tree composed for them goes again
         if heads is not None:
             heads(found)
-        return found, keys, errors, occurrences, [c.notes[n:] for c, n in zip(contexts_all, said)]
+        return found, keys, errors, occurrences, [c.notes[n:] for c, n in zip(contexts_all, said)], marked
 
     if processes <= 1:
-        found, _, errors, _, _ = check_part((0, len(docs)))
+        found, _, errors, _, _, marked = check_part((0, len(docs)))
         internal += errors
+        if annotations is not None:
+            annotations += marked
         return found
     weights = [max(1, d.end - d.start) for d in docs]  # characters: about what checking one costs
     notes: list = [list(c.notes) for c in contexts_all]  # said before: each part brings what it adds
@@ -409,7 +422,7 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
     # in one part only, and this runs serially.
     out: list = []
     seen: dict = {}  # key -> its occurrences in the parts merged so far
-    for found, keys, errors, occurrences, part_notes in parts:
+    for found, keys, errors, occurrences, part_notes, marked in parts:
         again = occurrences.keys() & seen.keys() if seen else None
         if again:
             for f, key, occ in keys:
@@ -421,6 +434,8 @@ def check_documents(documents: list, active: list, ctx: Context, contexts: dict,
         seen.update(occurrences)
         out += found
         internal += errors
+        if annotations is not None:
+            annotations += marked
         for merged, said in zip(notes, part_notes):
             merged.extend(n for n in said if n not in merged)
     for c, merged in zip(contexts_all, notes):

@@ -263,19 +263,12 @@ class _Lookup:
         return [sups[i] for i in found]
 
 
-def apply(findings: list, sources: list, documents: list, rules_by_code: dict, active_codes: set,
-          severity_override: dict | None = None, today: _dt.date | None = None) -> list[Finding]:
-    """Mark suppressed findings in place; return the findings about suppressions."""
-    today = today or _dt.date.today()
-    severity_override = severity_override or {}
+def annotation_suppressions(documents, today: _dt.date) -> list[Suppression]:
+    """The suppressions written as resource annotations in ``documents`` (not --context
+    only), in document order.  Placing one reads the document's tree: the check phase
+    calls this on each part's documents while their trees are at hand (lint/engine.py
+    check_documents), side by side in a split run, and hands the result to ``apply``."""
     sups: list[Suppression] = []
-    for src in sources:
-        if not src.context_only:
-            marks = src.marks
-            if marks is None:  # not read while loading (rendered output, a file parsed alone)
-                sups += from_comments(src)
-            elif marks[0]:
-                sups += [Suppression(*args) for args in marks[0]]
     for doc in documents:
         marks = doc.source.marks
         if marks is not None and not marks[1]:  # no annotation can be written in its file: most
@@ -287,6 +280,25 @@ def apply(findings: list, sources: list, documents: list, rules_by_code: dict, a
             ann = meta.get("annotations") if isinstance(meta, dict) else None
             if isinstance(ann, dict) and ANNOTATION in ann:
                 sups += from_annotations(doc, today)
+    return sups
+
+
+def apply(findings: list, sources: list, documents: list, rules_by_code: dict, active_codes: set,
+          severity_override: dict | None = None, today: _dt.date | None = None,
+          annotations: list | None = None) -> list[Finding]:
+    """Mark suppressed findings in place; return the findings about suppressions.
+    ``annotations``: ``annotation_suppressions(documents, today)``, when already made."""
+    today = today or _dt.date.today()
+    severity_override = severity_override or {}
+    sups: list[Suppression] = []
+    for src in sources:
+        if not src.context_only:
+            marks = src.marks
+            if marks is None:  # not read while loading (rendered output, a file parsed alone)
+                sups += from_comments(src)
+            elif marks[0]:
+                sups += [Suppression(*args) for args in marks[0]]
+    sups += annotation_suppressions(documents, today) if annotations is None else annotations
     if not sups:
         return []
     names = {code: r.name for code, r in rules_by_code.items()}

@@ -605,3 +605,24 @@ def test_a_raw_tree_is_one_world_of_checked_documents(tmp_path):
     assert [d.path for d in with_context.checked] == [d.path for d in everything if not d.source.context_only]
     assert len(with_context.checked) < len(everything) and with_context.checked
     assert with_context.ctx.index.documents == render.worlds(everything)[None]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_annotation_suppressions_made_while_checking_are_those_apply_reads(jobs, monkeypatch):
+    """engine.run has each check part make its documents' annotation suppressions
+    (suppress.annotation_suppressions, while their trees are at hand) and hands them to
+    suppress.apply: the same report as apply reading every document itself."""
+    from infergw_lint import suppress
+
+    trees = [SAMPLES, FIXTURES]
+    given = _report(trees, jobs, monkeypatch)
+    apply, handed = suppress.apply, []
+
+    def reads_itself(*args, **kwargs):
+        handed.append(list(args[7]) if len(args) > 7 and args[7] is not None else None)
+        return apply(*args[:7], **kwargs)
+
+    monkeypatch.setattr(suppress, "apply", reads_itself)
+    assert _report(trees, jobs, monkeypatch) == given
+    assert handed and handed[0] and all(s.scope == "resource" for s in handed[0])  # some were handed over
+    assert any(f["rule"] in ("IGW002", "IGW004") and "infergw-lint.io/ignore" in f["message"] for f in given["findings"])
