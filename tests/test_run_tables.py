@@ -364,19 +364,25 @@ def test_index_lookups_per_kind_match_one_pass(tree):
     _compare_index(load_index([tree], options).ctx.index)
 
 
-def test_index_lookups_per_kind_on_mutated_manifests(tmp_path):
-    """Random edits of the sample manifests (a kind, a namespace or a name lost, changed or
-    made a list) give the same lookups as the one pass."""
+def _mutated_indexes(tmp_path, seed: int, tokens: list):
+    """The index of each of 150 random edits of the sample manifests (tests/mutations.py),
+    made with ``tokens``: one file each, loaded alone."""
     import random
 
     from mutations import mutations, seeds
 
-    rng = random.Random(8)
-    tokens = ["kind: Namespace\n", "namespace: ", "name: ", "kind: ", "\n---\n", "[]", "{}", "null", "- ", ": "]
-    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
+    for n, text in mutations(random.Random(seed), seeds([]), tokens, 150, insert=0.6):
         path = tmp_path / f"m{n}.yaml"
         path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        _compare_index(_index(str(path)).index)
+        yield _index(str(path)).index
+
+
+def test_index_lookups_per_kind_on_mutated_manifests(tmp_path):
+    """Random edits of the sample manifests (a kind, a namespace or a name lost, changed or
+    made a list) give the same lookups as the one pass."""
+    tokens = ["kind: Namespace\n", "namespace: ", "name: ", "kind: ", "\n---\n", "[]", "{}", "null", "- ", ": "]
+    for index in _mutated_indexes(tmp_path, 8, tokens):
+        _compare_index(index)
 
 
 # ---- backendRefs, workloads' pod specs and the stack profile from the index's lists -------
@@ -467,19 +473,12 @@ def test_backend_refs_workloads_and_profile_match_the_passes_they_replace(tree):
 def test_backend_refs_workloads_and_profile_on_mutated_manifests(tmp_path):
     """Random edits of the sample manifests (containers, images, backendRefs and mirrors
     lost, moved or made other types) give the same tables."""
-    import random
-
-    from mutations import mutations, seeds
-
-    rng = random.Random(88)
     tokens = ["image: maximhq/bifrost:v1.5.0\n", "image: cr.kgateway.dev/kgateway-dev/kgateway:v2.1.0\n", "image: ",
               "containers:\n", "- name: c\n", "backendRefs:\n",
               "requestMirror:\n  backendRef: {name: m, port: '80'}\n", "port: ", "namespace: ", "group: core\n",
               "kind: Deployment\n", "kind: CronJob\n", "\n---\n", "[]", "{}", "null", "true", "- ", ": "]
-    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
-        path = tmp_path / f"m{n}.yaml"
-        path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        _compare_loaded_tables(_index(str(path)).index)
+    for index in _mutated_indexes(tmp_path, 88, tokens):
+        _compare_loaded_tables(index)
 
 
 # ---- IGW204's rewrites, the Graph's references, a route's spec --------------------------
@@ -567,18 +566,11 @@ def test_route_rewrites_references_and_spec_reads_match_the_passes_they_replace(
 
 
 def test_route_tables_on_mutated_manifests(tmp_path):
-    import random
-
-    from mutations import mutations, seeds
-
-    rng = random.Random(204)
     tokens = ["filters:\n- type: URLRewrite\n  urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /x}}\n",
               "hostnames: [a.example.com, 1]\n", "namespace: other\n", "backendRefs:\n- name: s\n  namespace: b\n",
               "kind: HTTPRoute\n", "kind: Gateway\n", "spec: |\n  {}\n", "\n---\n", "[]", "{}", "null", "- ", ": "]
-    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
-        path = tmp_path / f"m{n}.yaml"
-        path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        _compare_route_tables(_index(str(path)).index)
+    for index in _mutated_indexes(tmp_path, 204, tokens):
+        _compare_route_tables(index)
 
 
 def test_spec_get_strings_left_to_doc_get(tmp_path):
@@ -668,16 +660,9 @@ def test_graph_and_delegation_tables_match_the_passes_they_replace(tree):
 
 
 def test_graph_and_delegation_tables_on_mutated_manifests(tmp_path):
-    import random
-
-    from mutations import mutations, seeds
-
-    rng = random.Random(120)
     tokens = ["parentRefs:\n- name: g\n  kind: HTTPRoute\n", "labels: {delegation.kgateway.dev/label: a}\n",
               "backendRefs:\n- group: delegation.kgateway.dev\n  kind: label\n  name: a\n  namespace: all\n",
               "- group: gateway.networking.k8s.io\n  kind: HTTPRoute\n  name: '*'\n", "sectionName: ", "namespace: ",
               "kind: HTTPRoute\n", "kind: Namespace\n", "\n---\n", "[]", "{}", "null", "- ", ": "]
-    for n, text in mutations(rng, seeds([]), tokens, 150, insert=0.6):
-        path = tmp_path / f"m{n}.yaml"
-        path.write_text(text, encoding="utf-8", errors="surrogatepass")
-        _compare_graph_tables(_index(str(path)).index)
+    for index in _mutated_indexes(tmp_path, 120, tokens):
+        _compare_graph_tables(index)

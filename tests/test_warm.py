@@ -16,6 +16,8 @@ import pytest
 from infergw_lint import engine, parallel, warm
 from infergw_lint.engine import Options, run
 
+from fresh import imported_by_run
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAMPLES = os.path.join(ROOT, "sample_manifests")
 TREES = [
@@ -109,15 +111,7 @@ def test_no_warm_up_for_a_small_or_single_process_run(monkeypatch):
 
 
 def test_a_small_run_does_not_import_the_warm_up():
-    code = (
-        "import sys, io, contextlib\n"
-        "from infergw_lint.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
-        "    main(['sample_manifests/bad'])\n"
-        "print('infergw_lint.warm' in sys.modules)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert proc.stdout.split()[-1:] == ["False"], proc.stdout + proc.stderr
+    assert not imported_by_run(["sample_manifests/bad"], "infergw_lint.warm")
 
 
 @forks
