@@ -679,11 +679,8 @@ def options_from(args):
             f"{cfg.path} names Python policies that were not loaded ({shown}): a configuration in the linted "
             "tree loads YAML policies only; pass --policies DIR or --allow-python-policies to run them"
         )
-    # The rules are listed (their modules imported: ~45 M instructions) only when a rule is
-    # named here; a plain run imports them later, in a split load while the child loads.
     try:
-        if any(data.get(key) for key in ("rules", "select", "ignore")):  # else no name to check
-            cfgmod.check_rule_names(cfg, all_rules() + custom)
+        cfgmod.check_rule_names(cfg, lambda: all_rules() + custom)
     except cfgmod.ConfigError as exc:
         if not skipped:
             raise
