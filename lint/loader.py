@@ -191,8 +191,13 @@ class LoadResult(Record):
 # discovery
 
 
-def _is_helm_template(fs_path: str) -> bool:
-    if "templates" not in fs_path and (os.path.isabs(fs_path) or "templates" not in os.getcwd()):
+def _is_helm_template(fs_path: str, cwd_templates=None) -> bool:
+    """Is ``fs_path`` under the templates/ directory of a Helm chart?  ``cwd_templates``:
+    a function saying whether the working directory's path names "templates" (discovery
+    asks the working directory once for all its files), else it is asked here."""
+    if "templates" not in fs_path and (
+        os.path.isabs(fs_path) or not (cwd_templates() if cwd_templates is not None else "templates" in os.getcwd())
+    ):
         return False  # the common case, without building the absolute path
     parts = os.path.normpath(os.path.abspath(fs_path)).split(os.sep)
     if "templates" not in parts[:-1]:
@@ -293,7 +298,6 @@ def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> l
                 )
 
             before, excluded = len(out), 0
-            relative = not os.path.isabs(given)  # so is every path under it
             for prefix, files in _walk(given, walk_error):
                 for entry in files:
                     name = entry.name
@@ -304,12 +308,10 @@ def discover(paths: list[str], result: LoadResult, exclude=None, skip=None) -> l
                     if exclude is not None and exclude.matches(full):
                         excluded += 1
                         continue
-                    # _is_helm_template's own first test, with the working directory asked once
-                    if "templates" in full or (relative and cwd_templates()):
-                        if _is_helm_template(full):
-                            chart = full.split(os.sep + "templates" + os.sep)[0]
-                            helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
-                            continue
+                    if _is_helm_template(full, cwd_templates):
+                        chart = full.split(os.sep + "templates" + os.sep)[0]
+                        helm_skipped[chart] = helm_skipped.get(chart, 0) + 1
+                        continue
                     out.append((full, full))
             if len(out) == before and excluded:  # say so: a pull request could switch the check off this way
                 result.notes.append(
