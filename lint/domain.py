@@ -167,21 +167,16 @@ def _workload_facts(doc, path: tuple) -> None:
     kgateway = False  # a kgateway controller image (the stack profile reads only such workloads and Bifrost's)
     if isinstance(spec, dict):
         d["_pod_spec"] = (path, spec)
-        found = d["_pod_containers"] = []
+        found = d["_pod_containers"] = list(containers(spec, path))
         mine = d["_bifrost_containers"] = []
-        for key in ("initContainers", "containers", "ephemeralContainers"):  # containers(spec, path)
-            items = spec.get(key)
-            if isinstance(items, list):
-                for i, c in enumerate(items):
-                    if isinstance(c, dict):
-                        found.append((path + (key, i), c))
-                        image = c.get("image")
-                        if isinstance(image, str):
-                            name = image_name(image)
-                            if name == "bifrost":  # is_bifrost_image
-                                mine.append(found[-1])
-                            elif name in KGATEWAY_IMAGES:
-                                kgateway = True
+        for at in found:
+            image = at[1].get("image")
+            if isinstance(image, str):
+                name = image_name(image)
+                if name == "bifrost":  # is_bifrost_image
+                    mine.append(at)
+                elif name in KGATEWAY_IMAGES:
+                    kgateway = True
     else:
         d["_pod_spec"] = None
         d["_pod_containers"] = []
