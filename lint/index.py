@@ -51,45 +51,26 @@ class Index:
         """{(namespace, name): docs} of the ``kind`` resources, in set order."""
         got = self._per_key.get(kind)
         if got is None:
-            got = self._per_key[kind] = {}
             docs = self._by_kind.get(kind, ())
             if kind in CLUSTER_SCOPED:
-                for doc in docs:
-                    key = (None, doc.name)
-                    found = got.get(key)
-                    if found is None:
-                        got[key] = [doc]
-                    else:
-                        found.append(doc)
+                pairs = (((None, doc.name), doc) for doc in docs)
             else:
                 default = self.default_namespace
-                for doc in docs:
-                    key = (doc.namespace or default, doc.name)
-                    found = got.get(key)
-                    if found is None:
-                        got[key] = [doc]
-                    else:
-                        found.append(doc)
+                pairs = (((doc.namespace or default, doc.name), doc) for doc in docs)
+            got = self._per_key[kind] = _grouped(pairs)
         return got
 
     def _by_namespace(self, kind: str) -> dict:
         """{namespace: docs} of the ``kind`` resources, in set order."""
         got = self._per_ns.get(kind)
         if got is None:
-            got = self._per_ns[kind] = {}
             docs = self._by_kind.get(kind, ())
             if kind in CLUSTER_SCOPED:
-                if docs:
-                    got[None] = list(docs)
+                got = {None: list(docs)} if docs else {}
             else:
                 default = self.default_namespace
-                for doc in docs:
-                    ns = doc.namespace or default
-                    found = got.get(ns)
-                    if found is None:
-                        got[ns] = [doc]
-                    else:
-                        found.append(doc)
+                got = _grouped((doc.namespace or default, doc) for doc in docs)
+            self._per_ns[kind] = got
         return got
 
     def memo(self, key, build):
@@ -165,3 +146,15 @@ class Index:
     def environment_of(self, doc) -> str | None:
         """Environment from the labels of the resource's Namespace (environment/env)."""
         return env_from_labels(self.namespace_labels(self.namespace_of(doc)))
+
+
+def _grouped(pairs) -> dict:
+    """{key: [values]} of (key, value) ``pairs``, each list in the pairs' order."""
+    out: dict = {}
+    for key, value in pairs:
+        found = out.get(key)
+        if found is None:
+            out[key] = [value]
+        else:
+            found.append(value)
+    return out
