@@ -456,6 +456,14 @@ class Embedded:
         except Exception:  # noqa: BLE001 - what it cannot step over: the tree says
             return None
 
+    def __reduce__(self):
+        # pickled for another process (lint/parallel.py) as a call with its values: pickle's
+        # own way for a slotted object (its slots as a dictionary, set one by one after a
+        # failed look-up of __setstate__) cost more than the JSON's data itself
+        if self._offsets is None and not self._walks:  # as loading leaves it
+            return Embedded, (self._node, self.data, self.fmt, self._make)
+        return _embedded, (self._node, self.data, self.fmt, self._make, self._offsets, self._walks)
+
     def forget(self) -> None:
         """Drop a tree ``make`` built (it builds it again when asked)."""
         if self._make is not None:
@@ -464,6 +472,13 @@ class Embedded:
 
     def __repr__(self) -> str:
         return f"Embedded(fmt={self.fmt!r}, data={self.data!r})"
+
+
+def _embedded(node, data, fmt: str, make, offsets, walks: int) -> Embedded:
+    """An ``Embedded`` pickled after its text was walked (``Embedded.__reduce__``)."""
+    emb = Embedded(node, data, fmt, make)
+    emb._offsets, emb._walks = offsets, walks
+    return emb
 
 
 # (id(document), root key or None) -> (document, root, frame): the placing trees of the

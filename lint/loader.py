@@ -570,28 +570,38 @@ def _fast_json(value: str):
 class _JsonNodeMaker:
     """Composes the positioned node tree of embedded JSON the C parser has read, when a
     position inside it is first asked for.  An object, not a closure: a document loaded
-    in another process (lint/parallel.py) is pickled with it."""
+    in another process (lint/parallel.py) is pickled with it, as the three values it is
+    made of (``__reduce__``): the JSON text (an object the document's data already holds),
+    its file and ``at``, where the string is written in the file (start offset, line,
+    column, end offset, line, column, style: the fast path's spans), not a node with two
+    marks -- which the tree needs only where it cannot be built (``_string_node``)."""
 
-    __slots__ = ("value", "src", "vnode", "start", "end", "style")
+    __slots__ = ("value", "src", "at")
 
-    def __init__(self, value: str, vnode, src: SourceFile):
-        self.value, self.src, self.vnode = value, src, vnode
-        self.start, self.end, self.style = vnode.start_mark.index, vnode.end_mark.index, vnode.style
+    def __init__(self, value: str, src: SourceFile, at: tuple):
+        self.value, self.src, self.at = value, src, at
+
+    def __reduce__(self):
+        # pickle's own way for a slotted object (its slots as a dictionary, set one by one
+        # after a failed look-up of __setstate__) costs several times this call
+        return _JsonNodeMaker, (self.value, self.src, self.at)
 
     def offsets(self) -> list[int]:
         """Where each character of the JSON is in the file (``jsonparse.align``)."""
-        return align(self.value, self.src.text, self.start, self.end, self.style)
+        at = self.at
+        return align(self.value, self.src.text, at[0], at[3], at[6])
 
     def offsets_lazily(self):
         """``offsets()``, worked out as far as it is read (``jsonparse.align_lazily``)."""
-        return align_lazily(self.value, self.src.text, self.start, self.end, self.style)
+        at = self.at
+        return align_lazily(self.value, self.src.text, at[0], at[3], at[6])
 
     def __call__(self):
         offsets = self.offsets()
         try:
             return parse_json(self.value, offsets)
         except (JSONError, RecursionError):  # pragma: no cover - the C parser accepted it
-            return self.vnode
+            return _string_node(self.value, self.at)
 
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -599,6 +609,12 @@ try:  # pragma: no cover - depends on how PyYAML was built
 except ImportError:  # pragma: no cover
     from yaml.error import Mark as _Mark
 _STREAM = "<unicode string>"  # the name PyYAML's C loader gives a text's marks
+
+
+def _string_node(value: str, at: tuple) -> ScalarNode:
+    """The node of a string written at ``at`` (``_JsonNodeMaker``), with its marks in the file."""
+    return ScalarNode(STR, value, _Mark(_STREAM, at[0], at[1], at[2], None, None),
+                      _Mark(_STREAM, at[3], at[4], at[5], None, None), style=at[6])
 
 
 def _embed(doc: Document, result: LoadResult, spans: dict | None = None) -> None:
@@ -623,18 +639,21 @@ def _embed(doc: Document, result: LoadResult, spans: dict | None = None) -> None
             at = spans.get(key)
             if at is None:  # pragma: no cover - the fast path places every scalar of data
                 continue
-            vnode = ScalarNode(STR, value, _Mark(_STREAM, at[0], at[1], at[2], None, None),
-                               _Mark(_STREAM, at[3], at[4], at[5], None, None), style=at[6])
+            vnode = None  # made below if needed (JSON the C parser reads needs none)
         else:
             _, vnode, reached = doc.locate(path)
             if reached != len(path) or vnode is None:
                 continue
+            s, e = vnode.start_mark, vnode.end_mark
+            at = (s.index, s.line, s.column, e.index, e.line, e.column, vnode.style)
         src = doc.source
         if is_json:
             edata = _fast_json(value)
             if edata is not _SLOW:
-                doc.embedded[path] = Embedded(None, edata, "json", make=_JsonNodeMaker(value, vnode, src))
+                doc.embedded[path] = Embedded(None, edata, "json", make=_JsonNodeMaker(value, src, at))
                 continue
+        if vnode is None:
+            vnode = _string_node(value, at)
         offsets = align(value, src.text, vnode.start_mark.index, vnode.end_mark.index, vnode.style)
         strict = key.endswith(EMBED_JSON) or is_yaml
         try:

@@ -151,3 +151,22 @@ def test_a_layout_is_sent_once_per_pickle():
     back = pickle.loads(data)
     assert [vars(f) for f in back] == [vars(f) for f in spans]
     assert reduce_record(spans[0])[1][1] is reduce_record(spans[1])[1][1]
+
+
+def test_embedded_json_travels_as_its_values(loaded):
+    """Embedded JSON read by the C parser is pickled as calls with its values (its data,
+    its text and file, where the string is written), with no node or mark: unpickled, it
+    places and builds its tree as before."""
+    embs = [(d, p, e) for r in loaded for d in r.documents for p, e in d.embedded.items() if e._make is not None]
+    assert len(embs) > 10
+    for doc, path, emb in embs:
+        blob = pickle.dumps(emb, protocol=pickle.HIGHEST_PROTOCOL)
+        assert b"ScalarNode" not in blob and b"Mark" not in blob and b"__newobj__" not in blob
+        back = pickle.loads(blob)
+        _same(emb, back)
+        assert back.where(("providers",), None) == emb.where(("providers",), None)
+        assert back._walks == emb._walks  # a walk done before pickling is sent too
+        _same(back.node, emb.node)
+    walked = embs[0][2]
+    assert walked._walks and walked._offsets is not None
+    _same(walked, pickle.loads(pickle.dumps(walked, protocol=pickle.HIGHEST_PROTOCOL)))

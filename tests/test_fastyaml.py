@@ -81,6 +81,9 @@ def _compare(text: str, name: str, monkeypatch) -> bool:
             o = s.embedded[path]
             assert e.fmt == o.fmt, where
             _same_data(e.data, o.data, where)
+            # where the string is written: the fast path's spans, the usual path's marks
+            assert (e._make is None) == (o._make is None), where
+            assert e._make is None or e._make.at == o._make.at, where
             if e.node is not None or o.node is not None:
                 _same_tree(e.node, o.node, where)
         if isinstance(s.data, dict):  # what rules place findings in
