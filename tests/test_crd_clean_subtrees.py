@@ -130,6 +130,29 @@ def test_keys_tell_types_apart():
     assert reuse.find({"a": [float("nan")]}, schema) == (None, None)
 
 
+def test_keys_do_not_depend_on_interning_and_odd_values_are_not_keyed():
+    """Equal strings give one key whether interned or not (marshal's format 1); a value
+    marshal refuses (a str subclass, nesting past its limit) is not keyed, and no error
+    escapes; "nan" as text is a key (only a float NaN is refused)."""
+    import sys
+
+    clean = _schema.Clean()
+    schema: dict = {}
+    interned = sys.intern("kgateway-system")
+    built = "".join(["kgateway", "-system"])
+    assert _schema.Reuse(clean).find([interned], schema)[0] == _schema.Reuse(clean).find([built], schema)[0]
+
+    class Text(str):
+        pass
+
+    assert _schema.Reuse(clean).find(["a", Text("b")], schema) == (None, None)
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    assert _schema.Reuse(clean).find(deep, schema) == (None, None)
+    assert _schema.Reuse(clean).find(["nan", "a nan"], schema)[0] is not None
+
+
 def test_strings_that_passed_are_not_checked_again_and_failures_always_are():
     plan = _schema._plan({"type": "string", "maxLength": 5, "pattern": "^[a-z]+$"})
     for value in ("abc", "abc", "ABC", "ABC", "abcdefg", "abcdefg", "abc"):

@@ -18,6 +18,7 @@ nearest written parent).
 from __future__ import annotations
 
 import copy
+import marshal
 from collections import namedtuple
 
 import re
@@ -102,22 +103,26 @@ class Prepared(namedtuple("Prepared", "value issues")):
 # node it is attached to; transition rules are skipped), so a subtree that produced no
 # issue at all once produces none again: its prepared value (and, when made, its CEL
 # conversion) is reused and ``validate`` and ``cel.check`` skip it.  The key is the
-# value's ``repr``: exact in key order and types (1, 1.0, True and "1" differ; so do
-# the keys 1 and "1"); a value holding a NaN (compared by identity) is never kept.
+# value's ``marshal`` bytes in format 1: exact in key order and types (each value is
+# written with its exact type: 1, 1.0, True and "1" differ; so do the keys 1 and "1"; a
+# string is written alike whether interned or not, a float as its repr), as exact as the
+# value's ``repr`` at about a third of its cost.  A value marshal refuses (a str subclass,
+# nesting deeper than it writes) is not keyed; a value holding a NaN (compared by
+# identity) is never kept.
 
-MAX_KEY = 20_000  # characters of one key
+MAX_KEY = 20_000  # bytes of one key
 # keys are made for nodes at most KEY_DEPTH levels down (a path match is 6 levels down in a
 # route), so a character of an object is in at most that many keys; and at most KEY_BUDGET
-# characters of keys per object: the keys cost a bounded multiple of the object on any input
+# bytes of keys per object: the keys cost a bounded multiple of the object on any input
 KEY_DEPTH = 6
 KEY_BUDGET = 200_000
 MAX_CLEAN = 50_000  # subtrees kept per run
-MAX_CLEAN_CHARS = 4_000_000  # characters of their keys (memory: about ten bytes each)
+MAX_CLEAN_CHARS = 4_000_000  # bytes of their keys (memory: about ten bytes each)
 # a schema node whose values rarely recur (a route's rules, which name its backends) is no
 # longer keyed once TRIAL values have found fewer than one in HIT_RATIO clean before
 TRIAL = 64
 HIT_RATIO = 8
-_NAN = re.compile(r"[\[{(\s]nan[,\]}):]")
+_NAN = b"f\x03nan"  # how marshal's format 1 writes a NaN (the bytes in a string only cost a miss)
 
 
 class Clean:
@@ -157,12 +162,12 @@ class Reuse:
         if self.budget <= 0:
             return None, None
         try:
-            k = repr(value)
-        except (RecursionError, ValueError, MemoryError):  # ValueError: an int too long to print
+            k = marshal.dumps(value, 1)
+        except (ValueError, MemoryError, RecursionError):  # ValueError: a type it does not write, too deep
             self.budget = 0
             return None, None
         self.budget -= len(k)
-        if len(k) > MAX_KEY or ("nan" in k and _NAN.search(k)) or "[...]" in k or "{...}" in k:
+        if len(k) > MAX_KEY or _NAN in k:
             return None, None
         t[1] += 1
         hit = self.clean.known.get((id(schema), k))
