@@ -496,8 +496,9 @@ def _by_shape(rule) -> bool:
 
 class _Applicable(list):
     """What ``applicable`` returns: the rules, and for each whether ``check_document``
-    must ask it again for each document (``ask``), or knows the answer for every document
-    of ``shape`` (an ``applies`` that reads only the shape said yes)."""
+    must ask it again for each document (``ask`` True), or knows the answer for every
+    document of ``shape`` (an ``applies`` that reads only the shape said yes: False, or
+    the rule's ``requires``, asked of each document)."""
 
     __slots__ = ("shape", "ask", "by_code", "covering")
 
@@ -517,7 +518,7 @@ def applicable(rules, doc) -> list:
             try:
                 if rule.applies(doc):
                     out.append(rule)
-                    ask.append(False)
+                    ask.append(getattr(rule, "requires", None) or False)
             except Exception:  # noqa: BLE001 - check_document asks again and reports it
                 out.append(rule)
                 ask.append(True)
@@ -543,10 +544,21 @@ def check_document(doc, rules, dctx: Context, options: Options, occurrences: Cou
     else:
         asks = repeat(True)
     severity = options.severity
+    required = None  # requires -> its answer for this document (rules share one)
     for rule, ask in zip(rules, asks):
         try:
-            if ask and not rule.applies(doc):
-                continue
+            if ask:
+                if ask is True:
+                    if not rule.applies(doc):
+                        continue
+                else:  # the rule's ``requires``: nothing to read in this document when empty
+                    if required is None:
+                        required = {}
+                    empty = required.get(ask)
+                    if empty is None:
+                        empty = required[ask] = not ask(doc)
+                    if empty:
+                        continue
             for rep in rule.check(doc, dctx) or ():
                 if ident is None:
                     ident = identity(doc)

@@ -468,6 +468,13 @@ class Rule:
     # the rule's own ``applies`` reads nothing but the document's flavor, group and kind:
     # the engine may then ask it once per such shape (``engine.applicable``)
     applies_by_shape: bool = False
+    # a function of the document (cached by it) that is empty when the rule can find
+    # nothing there, e.g. ``domain.bifrost_configs`` for a rule that reads only Bifrost
+    # configs: where the engine knows the rule applies by shape, it asks this once per
+    # document for all the rules that name it and leaves the rule out where it is empty
+    # (most ConfigMaps hold no Bifrost config, most workloads run no Bifrost container).
+    # Set it with ``staticmethod``; the rule must still say nothing on such a document.
+    requires = None
     tags: tuple = ()
     security_severity: str = "5.0"  # SARIF security-severity for GitHub
     # the autofix, when the rule defines ``fix`` (see the module docstring)

@@ -53,6 +53,7 @@ class ProvidersNotMap(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "config")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "5.0"
     fix_order = 3  # reshapes `providers`: after the fixes that change values inside it
     fix_title = "Key each provider by its name"

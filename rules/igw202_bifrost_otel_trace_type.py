@@ -95,6 +95,7 @@ class OtelTraceType(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "observability")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "4.0"
     fix_title = "Set trace_type to the value of the Bifrost release that reads the config"
 

@@ -64,6 +64,7 @@ class MissingFsGroup(Rule):
     severity = "error"
     kinds = tuple(WORKLOAD_POD_SPEC)
     tags = ("bifrost", "security")
+    requires = staticmethod(bifrost_containers)  # nothing to report in a document without one
     security_severity = "4.0"
     fix_order = 1  # may add a securityContext mapping: after the value fixes
     fix_title = "Set the pod's securityContext.fsGroup"

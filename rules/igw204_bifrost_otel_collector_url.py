@@ -213,6 +213,7 @@ class OtelCollectorUrl(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "langfuse", "observability")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "3.0"
     fix_title = "Append /v1/traces to the collector URL"
 

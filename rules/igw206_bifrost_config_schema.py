@@ -213,6 +213,7 @@ class BifrostConfigSchema(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "config", "schema")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "4.0"
 
     def check(self, doc, ctx):

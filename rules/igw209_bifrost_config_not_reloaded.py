@@ -152,6 +152,7 @@ class BifrostConfigNotReloaded(Rule):
     severity = "warning"
     kinds = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
     tags = ("bifrost", "config", "operations")
+    requires = staticmethod(bifrost_containers)  # nothing to report in a document without one
     security_severity = "2.0"
 
     def check(self, doc, ctx):

@@ -62,6 +62,7 @@ class BaseUrlV1(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "llm-serving")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "3.0"
     fix_title = "Remove the trailing /v1 from base_url"
 

@@ -71,6 +71,7 @@ class PrivateBaseUrl(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "llm-serving", "compatibility")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "3.0"
     fix_title = "Set allow_private_network: true in the provider's network_config"
 

@@ -86,6 +86,7 @@ class ServiceUrlUnresolved(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "reference", "llm-serving")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "3.0"
 
     def check(self, doc, ctx):

@@ -71,6 +71,7 @@ class ContainerArgsIgnored(Rule):
     severity = "error"
     kinds = tuple(WORKLOAD_POD_SPEC)
     tags = ("bifrost", "llm-serving")
+    requires = staticmethod(bifrost_containers)  # nothing to report in a document without one
     security_severity = "2.0"
 
     def check(self, doc, ctx):

@@ -67,6 +67,7 @@ class EmptyModelsDenyAll(Rule):
     flavors = ("k8s", "bifrost")
     k8s_kinds = ("ConfigMap",)  # domain.bifrost_configs: configs are in ConfigMaps only
     tags = ("bifrost", "llm-serving", "compatibility")
+    requires = staticmethod(bifrost_configs)  # nothing to report in a document without one
     security_severity = "2.0"
 
     def check(self, doc, ctx):

@@ -714,6 +714,78 @@ def test_rules_are_asked_whether_they_apply_once_per_shape(tmp_path, monkeypatch
     assert asked == {"plain": 1, "own": 5, "instance": 5}
 
 
+def test_rules_are_left_out_where_what_they_require_is_empty(tmp_path, monkeypatch):
+    """A rule with ``requires`` is not run on a document where it is empty (it is asked
+    once per document for all the rules that name it); on the others it runs as before,
+    and a list of rules (no shapes known) runs each rule on every document."""
+    from collections import Counter
+
+    from infergw_lint import engine
+    from infergw_lint.rule import Rule, report
+
+    asked, ran = [], []
+
+    def has_x(doc):
+        asked.append(doc.name)
+        return "x" in (doc.data.get("data") or {})
+
+    class NeedsX(Rule):
+        code, name, kinds = "IGW990", "needs-x", ("ConfigMap",)
+        requires = staticmethod(has_x)
+
+        def check(self, doc, ctx):
+            ran.append((self.code, doc.name))
+            if "x" in (doc.data.get("data") or {}):
+                yield report(("data", "x"), "x")
+
+    class AlsoNeedsX(NeedsX):
+        code, name = "IGW991", "also-needs-x"
+
+    for i in range(4):
+        extra = "  x: '1'\n" if i % 2 else ""
+        (tmp_path / f"{i}.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  y: '2'\n{extra}")
+    res = engine.run([str(tmp_path)], engine.Options(), rules=[NeedsX(), AlsoNeedsX()])
+    assert sorted((f.rule, f.path.rsplit("/", 1)[-1]) for f in res.findings) == [
+        ("IGW990", "1.yaml"), ("IGW990", "3.yaml"), ("IGW991", "1.yaml"), ("IGW991", "3.yaml")]
+    assert sorted(asked) == ["c0", "c1", "c2", "c3"]  # once per document, for both rules
+    assert sorted(ran) == [("IGW990", "c1"), ("IGW990", "c3"), ("IGW991", "c1"), ("IGW991", "c3")]
+    ran.clear()
+    loaded = engine.load_index([str(tmp_path)], engine.Options())
+    for doc in loaded.loaded.documents:
+        engine.check_document(doc, [NeedsX()], loaded.ctx, engine.Options(), Counter(), [])
+    assert sorted(ran) == [("IGW990", f"c{i}") for i in range(4)]
+
+
+def test_bifrost_rules_that_require_a_config_say_nothing_without_one():
+    """The rules that name ``requires`` report nothing on a document where it is empty:
+    run without the engine's shortcut on such documents they yield nothing."""
+    from infergw_lint.engine import Context, Options
+    from infergw_lint.index import Index
+    from infergw_lint.loader import LoadResult, parse_source
+    from infergw_lint.rules import all_rules
+    from infergw_lint.source import SourceFile
+
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\ndata:\n"
+        "  generation_config.json: '{\"temperature\": 0.6, \"providers\": []}'\n  config.yaml: 'a: 1'\n---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n      - name: a\n        image: vllm/vllm-openai:v0.6\n        args: [--x]\n"
+    )
+    result = LoadResult()
+    parse_source(SourceFile("t.yaml", text), result)
+    ctx = Context(Index(result.documents, "default"), Options())
+    requiring = [r for r in all_rules() if r.requires is not None]
+    assert len(requiring) >= 12
+    checked = 0
+    for doc in result.documents:
+        for rule in requiring:
+            if rule.applies(doc):
+                assert not rule.requires(doc)
+                assert list(rule.check(doc, ctx) or ()) == [], rule.code
+                checked += 1
+    assert checked == len(requiring)  # each applies to one of the two documents
+
+
 def test_recompose_counts_the_nodes_of_a_long_slice_only(monkeypatch):
     """A released document is composed again without counting its nodes (the tags from
     the memo) when its slice is shorter than QUICK_MAX_CHARS, which cannot reach
