@@ -668,7 +668,8 @@ def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None,
     prepared = _schema.prepare(data, sch, kind.status_subresource, reuse)
     issues = list(prepared.issues)
     errors: list = []
-    _schema.validate(prepared.value, sch, (), errors, skip)
+    if not prepared.valid:
+        _schema.validate(prepared.value, sch, (), errors, skip)
     issues += [i._replace(message=f"{i.message} ({where})") for i in errors]
     rules = kind.has_rules(version)
     if any(i.blocking for i in errors):

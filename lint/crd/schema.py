@@ -6,7 +6,9 @@ Three steps, in the API server's order:
    silently), drop ``null`` values of non-nullable fields, and apply schema defaults
    (recursively, also inside a defaulted value) -- on a copy; the document is never changed;
 2. ``validate``: type, enum, pattern, format, length/item/property bounds, required,
-   ``x-kubernetes-int-or-string``, list-type ``set``/``map`` uniqueness, allOf/anyOf/oneOf/not;
+   ``x-kubernetes-int-or-string``, list-type ``set``/``map`` uniqueness, allOf/anyOf/oneOf/not
+   (with a run's clean subtrees, step 1 makes these checks on its way, and ``validate`` walks
+   the object again only when they find a violation: for the issues in its order);
 3. CEL rules (lint/crd/cel.py) run on the prepared value unless step 2 found an error that
    blocks them (type, required, enum, too long, too many), as in the API server.
 
@@ -92,7 +94,9 @@ def _show(value) -> str:
 ROOT_KEEP = ("apiVersion", "kind", "metadata")
 
 
-class Prepared(namedtuple("Prepared", "value issues")):
+# valid: ``validate`` would find nothing (its checks were made while preparing, see _prep);
+# False: not known, ``validate`` is to be run
+class Prepared(namedtuple("Prepared", "value issues valid", defaults=(False,))):
     __slots__ = ()
 
 
@@ -138,9 +142,10 @@ class Clean:
 class Reuse:
     """One object's use of ``Clean``: the subtrees reused (``skip``: id(prepared value) ->
     schema node, for ``validate`` and ``cel.check``; ``conversions``: ``cel.to_cel``'s memo,
-    seeded with their conversions) and the ones met for the first time (``met``)."""
+    seeded with their conversions) and the ones met for the first time (``met``); and the
+    schema violations ``prepare`` found on its way (``errors``, see ``_prep``)."""
 
-    __slots__ = ("clean", "budget", "met", "skip", "conversions", "tainted")
+    __slots__ = ("clean", "budget", "met", "skip", "conversions", "tainted", "errors")
 
     def __init__(self, clean: Clean):
         self.clean = clean
@@ -149,6 +154,7 @@ class Reuse:
         self.skip: dict = {}
         self.conversions: dict = {}
         self.tainted = False  # a default brought a NaN in: nothing of this object is kept
+        self.errors: list = []
 
     def find(self, value, schema: dict):
         """The key of ``value`` under ``schema`` (None: not keyed) and its clean prepared
@@ -245,7 +251,18 @@ def prepare(obj: dict, schema: dict, status_subresource: bool = True, reuse: Reu
     for k, s in props.items():
         if k not in obj and "default" in s and k not in ("metadata", "status"):
             out[k] = _prep(_default(s, reuse), _plan(s), (k,), issues, reuse)
-    return Prepared(out, issues)
+    if reuse is None:
+        return Prepared(out, issues)
+    # validate's checks of the top level and of its fields that _prep did not check: the
+    # lists and objects it prepared (and checked) are skipped as the clean subtrees are
+    errors = reuse.errors
+    if not errors:
+        done = dict(reuse.skip)
+        for k, v in out.items():
+            if k != "metadata" and k in props and isinstance(v, (dict, list)):
+                done[id(v)] = props[k]
+        _check(out, _plan(schema), (), errors, done)
+    return Prepared(out, issues, not errors)
 
 
 def _pruned(path: tuple) -> Issue:
@@ -259,9 +276,17 @@ def _pruned(path: tuple) -> Issue:
 
 
 def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = None):
+    # With ``reuse``, the checks of ``validate`` are made on the way, on the prepared values
+    # (the same checks under the same schema nodes, the clean subtrees skipped alike), into
+    # ``reuse.errors``: when it stays empty, validate would find nothing and is not run (a
+    # second walk of every object); else validate is run for the issues in its order (and
+    # the checks stop at the first violation).
+    errors = reuse.errors if reuse is not None and not reuse.errors else None
     if isinstance(value, dict):
-        if plan.prep_whole:
-            return value  # a type error (validate() reports it), or every field preserved
+        if plan.prep_whole:  # a type error, or every field preserved
+            if errors is not None:
+                _check(value, plan, path, errors, reuse.skip)
+            return value
         key = None
         if reuse is not None and len(path) <= KEY_DEPTH:
             key, hit = reuse.find(value, plan.schema)
@@ -276,10 +301,17 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
                 sub = plan.kid(k)
             if sub is not None:
                 if v is None and not sub.nullable:
-                    if sub.has_default and k in props:
-                        out[k] = _prep(_default(sub.schema, reuse), sub, path + (k,), issues, reuse)
+                    if not (sub.has_default and k in props):
+                        continue
+                    v = _default(sub.schema, reuse)
+                if isinstance(v, (dict, list)):
+                    out[k] = _prep(v, sub, path + (k,), issues, reuse)
                     continue
-                out[k] = _prep(v, sub, path + (k,), issues, reuse) if isinstance(v, (dict, list)) else v
+                out[k] = v
+                if errors is not None and not errors:
+                    t = type(v)
+                    if not (t in sub.quiet or (sub.str_passed and t is str and v in sub.passed)):  # see _Plan.quiet
+                        _check(v, sub, path + (k,), errors, reuse.skip)
             elif plan.keep_unknown or plan.embedded and k in ROOT_KEEP:
                 out[k] = v
             elif len(issues) < MAX_ISSUES:
@@ -287,12 +319,24 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
         for k in plan.defaults:
             if k not in value:
                 sub = plan.kid(k)
-                out[k] = _prep(_default(sub.schema, reuse), sub, path + (k,), issues, reuse)
+                v = _default(sub.schema, reuse)
+                if isinstance(v, (dict, list)):
+                    out[k] = _prep(v, sub, path + (k,), issues, reuse)
+                    continue
+                out[k] = v
+                if errors is not None and not errors and not sub.default_passes():
+                    _check(v, sub, path + (k,), errors, reuse.skip)
+        if errors is not None and plan.object_checks and not errors and _check_node(out, plan, path, errors):
+            _object_counts(out, plan, path, errors)
+            if plan.combinators:
+                _check_combinators(out, plan, path, errors, reuse.skip)
         if key is not None:
             reuse.met.append((path, plan.schema, key, out))
         return out
     if isinstance(value, list):
         if plan.items is None or plan.type not in (None, "array"):
+            if errors is not None:
+                _check(value, plan, path, errors, reuse.skip)
             return value
         key = None
         if reuse is not None and len(path) <= KEY_DEPTH:
@@ -301,6 +345,20 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
                 return hit
         items = plan.item()
         out = [_prep(v, items, path + (i,), issues, reuse) if isinstance(v, (dict, list)) else v for i, v in enumerate(value)]
+        if errors is not None and not errors:
+            quiet, str_passed, passed = items.quiet, items.str_passed, items.passed
+            for i, v in enumerate(out):
+                t = type(v)
+                if t in quiet or (str_passed and t is str and v in passed) or isinstance(v, (dict, list)):
+                    continue  # passes (see _Plan.quiet), or a list or an object: _prep checked it
+                _check(v, items, path + (i,), errors, reuse.skip)
+                if errors:
+                    break
+            if plan.list_checks and not errors and _check_node(out, plan, path, errors):
+                _array_counts(out, plan, path, errors)
+                _array_unique(out, plan, path, errors)
+                if plan.combinators:
+                    _check_combinators(out, plan, path, errors, reuse.skip)
         if key is not None:
             reuse.met.append((path, plan.schema, key, out))
         return out
@@ -366,7 +424,7 @@ class _Plan:
         "search", "fmt", "strings", "passed", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
         "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
         "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded", "quiet", "str_passed",
-        "items_plan",
+        "items_plan", "object_checks", "list_checks", "default_ok",
     )
 
     def __init__(self, schema: dict):
@@ -398,6 +456,7 @@ class _Plan:
         items = get("items")
         self.items = items if isinstance(items, dict) else None
         self.items_plan = None  # the plan of items, made on the first list
+        self.default_ok = None  # see default_passes
         self.list_type = get("x-kubernetes-list-type")
         self.max_props = schema["maxProperties"] if "maxProperties" in schema else _ABSENT
         self.min_props = schema["minProperties"] if "minProperties" in schema else _ABSENT
@@ -433,6 +492,28 @@ class _Plan:
             quiet.add(bool)
         self.quiet = frozenset(quiet)
         self.str_passed = bool(plain and takes_str and self.strings)
+        # for the checks _prep makes: whether an object (a list) can fail this node's own
+        # checks (_check_node, then _object_counts or _array_counts and _array_unique, and
+        # the combinators); a node with none of those keywords takes any
+        self.object_checks = bool(
+            self.int_or_string or (self.is_type is not None and t != "object") or self.enum is not None
+            or self.max_props is not _ABSENT or self.min_props is not _ABSENT or self.required or self.combinators
+        )
+        self.list_checks = bool(
+            self.int_or_string or (self.is_type is not None and t != "array") or self.enum is not None
+            or self.max_items is not _ABSENT or self.min_items is not _ABSENT or self.list_type in ("set", "map")
+            or self.combinators
+        )
+
+    def default_passes(self) -> bool:
+        """Does this node's default (not a list or an object: the same value each time)
+        pass validate's checks here?  Found once."""
+        ok = self.default_ok
+        if ok is None:
+            scratch: list = []
+            _check(self.schema["default"], self, (), scratch)
+            ok = self.default_ok = not scratch
+        return ok
 
     def item(self) -> "_Plan":
         """The plan of ``items`` (not None)."""
@@ -491,26 +572,40 @@ def validate(value, schema: dict, path: tuple, issues: list, skip: dict | None =
 def _check(value, plan: _Plan, path: tuple, issues: list, skip: dict | None = None) -> None:
     if len(issues) >= MAX_ISSUES:
         return
+    if not _check_node(value, plan, path, issues):
+        return
+    if isinstance(value, list):
+        _check_array(value, plan, path, issues, skip)
+    elif isinstance(value, dict):
+        _check_object(value, plan, path, issues, skip)
+    if plan.combinators:
+        _check_combinators(value, plan, path, issues, skip)
+
+
+def _check_node(value, plan: _Plan, path: tuple, issues: list) -> bool:
+    """The checks of one node that read no node under it, but the counts and required
+    fields of a list or an object (null, type, enum, a string's, a number's); False when
+    the node's value stops there (null, or a type error: nothing under it is checked)."""
     if value is None:
         if not plan.nullable:
             t = plan.type or ("integer or string" if plan.int_or_string else None)
             if t:
                 issues.append(Issue(SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: null: must be of type {t}", blocking=True))
-        return
+        return False
     if plan.int_or_string:
         if not (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
             issues.append(Issue(
                 SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {_show(value)}: must be an integer or a string",
                 blocking=True,
             ))
-            return
+            return False
     elif plan.is_type is not None and not plan.is_type(value):
         issues.append(Issue(
             SCHEMA_ERROR, path,
             f"{_Where(path)}: Invalid value: {_show(value)}: must be of type {plan.type}, not {_type_name(value)}",
             key=isinstance(value, (dict, list)), blocking=True,
         ))
-        return
+        return False
     enum = plan.enum
     if enum is not None and value not in enum:
         supported = ", ".join(_show(e) for e in enum)
@@ -524,14 +619,13 @@ def _check(value, plan: _Plan, path: tuple, issues: list, skip: dict | None = No
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if plan.numbers:
             _check_number(value, plan, path, issues)
-    elif isinstance(value, list):
-        _check_array(value, plan, path, issues, skip)
-    elif isinstance(value, dict):
-        _check_object(value, plan, path, issues, skip)
-    if plan.combinators:
-        where = _Where(path)
-        for key, sub in plan.combinators:
-            _combinator(key, sub, value, path, where, issues, skip)
+    return True
+
+
+def _check_combinators(value, plan: _Plan, path: tuple, issues: list, skip: dict | None) -> None:
+    where = _Where(path)
+    for key, sub in plan.combinators:
+        _combinator(key, sub, value, path, where, issues, skip)
 
 
 class _Where:
@@ -620,16 +714,7 @@ def _array(value: list, schema, path, where, issues) -> None:
 
 
 def _check_array(value: list, plan: _Plan, path, issues, skip=None) -> None:
-    n = len(value)
-    if plan.max_items is not _ABSENT and n > plan.max_items:
-        issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_items} items",
-            key=True, blocking=True,
-        ))
-    if plan.min_items is not _ABSENT and n < plan.min_items:
-        issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_items} items", key=True,
-        ))
+    _array_counts(value, plan, path, issues)
     if plan.items is not None:
         items = plan.item()
         clean = items.schema if skip else None
@@ -641,6 +726,24 @@ def _check_array(value: list, plan: _Plan, path, issues, skip=None) -> None:
             if t in quiet or (str_passed and t is str and v in passed):
                 continue  # passes: see _Plan.quiet
             _check(v, items, path + (i,), issues, skip)
+    _array_unique(value, plan, path, issues)
+
+
+def _array_counts(value: list, plan: _Plan, path, issues) -> None:
+    n = len(value)
+    if plan.max_items is not _ABSENT and n > plan.max_items:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_items} items",
+            key=True, blocking=True,
+        ))
+    if plan.min_items is not _ABSENT and n < plan.min_items:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_items} items", key=True,
+        ))
+
+
+def _array_unique(value: list, plan: _Plan, path, issues) -> None:
+    """A list-type set's or map's duplicates."""
     list_type = plan.list_type
     if list_type == "set":
         seen: set = set()  # scalars: linear on a long list
@@ -680,20 +783,7 @@ def _object(value: dict, schema, path, where, issues) -> None:
 
 
 def _check_object(value: dict, plan: _Plan, path, issues, skip=None) -> None:
-    n = len(value)
-    if plan.max_props is not _ABSENT and n > plan.max_props:
-        issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_props} items",
-            key=True, blocking=True,
-        ))
-    if plan.min_props is not _ABSENT and n < plan.min_props:
-        issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_props} properties",
-            key=True,
-        ))
-    for req in plan.required:
-        if req not in value:
-            issues.append(Issue(SCHEMA_ERROR, path + (req,), f"{field_path(path + (req,))}: Required value", blocking=True))
+    _object_counts(value, plan, path, issues)
     kids = plan.kids
     for k, v in value.items():
         sub = kids.get(k)
@@ -709,6 +799,24 @@ def _check_object(value: dict, plan: _Plan, path, issues, skip=None) -> None:
         if t in sub.quiet or (sub.str_passed and t is str and v in sub.passed):
             continue  # passes: see _Plan.quiet
         _check(v, sub, path + (k,), issues, skip)
+
+
+def _object_counts(value: dict, plan: _Plan, path, issues) -> None:
+    """An object's property counts and required fields."""
+    n = len(value)
+    if plan.max_props is not _ABSENT and n > plan.max_props:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_props} items",
+            key=True, blocking=True,
+        ))
+    if plan.min_props is not _ABSENT and n < plan.min_props:
+        issues.append(Issue(
+            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_props} properties",
+            key=True,
+        ))
+    for req in plan.required:
+        if req not in value:
+            issues.append(Issue(SCHEMA_ERROR, path + (req,), f"{field_path(path + (req,))}: Required value", blocking=True))
 
 
 def _combinator(key, sub, value, path, where, issues, skip=None) -> None:
