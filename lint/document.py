@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
+from operator import itemgetter
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -515,6 +516,7 @@ _LOADED = (
     "name", "namespace", "start", "end", "_recompose",
 )
 _N_LOADED = len(_LOADED)
+_LOADED_VALUES = itemgetter(*_LOADED)  # a dict's values of _LOADED's keys, as a tuple in _LOADED's order
 
 
 def _loaded_document(values: tuple, names: tuple = (), more: tuple = ()) -> Document:
@@ -567,6 +569,11 @@ class Document(Record):
         # (those of _LOADED, then the few that loading may add, e.g. a workload's pod
         # spec) as values only, set again by _loaded_document (lint/record.py says why)
         d = self.__dict__
+        if len(d) == _N_LOADED and self.__class__ is Document:
+            try:  # the values of _LOADED's attributes, in its order: all there are
+                return _loaded_document, (_LOADED_VALUES(d),)
+            except KeyError:
+                pass
         names = tuple(d)
         if names[:_N_LOADED] == _LOADED and self.__class__ is Document:
             values = tuple(d.values())
