@@ -484,6 +484,209 @@ str_keys_only(PyObject *data)
     return 1;
 }
 
+/* ---- the events of a slice, kept for the next finding ----------------------------------
+ *
+ * A document with several findings is walked once per finding, most often over the same
+ * lines (the whole of a short document, or one root entry), and libyaml's parse is most of
+ * a walk.  So the events a walk reads are kept, as locate() reads them (type, marks,
+ * styles, a scalar's text), for the last REPLAY_SLOTS slices walked, with the parser that
+ * read them: a later walk of the same slice reads the kept events and, past them, goes on
+ * parsing where the last walk stopped -- the same events in the same order, so the same
+ * answer.  Bounded: only slices of at most REPLAY_MAX_BYTES bytes are kept (a longer one
+ * is read as before, one event at a time), at most REPLAY_EVENTS(bytes) events each, their
+ * texts at most the slice's bytes and more; past a bound the slot is dropped and the walk
+ * declines (the trees place the finding, as before).  A slot holds a reference to its
+ * text: the text it is compared with is the one it read. */
+#define REPLAY_SLOTS 4
+#define REPLAY_MAX_BYTES (1 << 15)
+#define REPLAY_EVENTS(bytes) (2 * (bytes) + 64)
+
+typedef struct {
+    int type;
+    char odd;           /* an anchor or a tag; a document's start: a directive */
+    char flow;          /* a collection's start: flow style */
+    char plain;         /* a scalar: plain style */
+    Py_ssize_t start, line, column;  /* the start mark */
+    Py_ssize_t end;     /* the end mark's index */
+    Py_ssize_t value, length;  /* a scalar: its text, at ``value`` in the slice's texts */
+} Ev;
+
+typedef struct {
+    PyObject *text;     /* owned: the text read (NULL: a free slot) */
+    Py_ssize_t begin, stop;
+    PyObject *piece;    /* owned: the slice's UTF-8 the parser reads (a copy, for non-ASCII text), or NULL */
+    yaml_parser_t *parser;  /* reads the events after those kept; NULL once the stream is read or failed */
+    int keep;           /* keep the events (else only the last one read) */
+    int broken;         /* a bound passed or memory short: the slot is dropped after the walk */
+    Ev *events;
+    Py_ssize_t count, room, most;
+    char *texts;
+    Py_ssize_t used, texts_room, texts_most;
+} Slice;
+
+static Slice slices[REPLAY_SLOTS];
+static int next_slot;
+
+static void
+slice_free(Slice *s)
+{
+    if (s->parser != NULL) {
+        p_delete(s->parser);
+        PyMem_Free(s->parser);
+    }
+    PyMem_Free(s->events);
+    PyMem_Free(s->texts);
+    Py_XDECREF(s->text);
+    Py_XDECREF(s->piece);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Start reading ``utf8`` (``size`` bytes of text[begin:stop], owned by ``piece`` or by the
+ * text) into ``s``; 0, or -1 with a MemoryError. */
+static int
+slice_open(Slice *s, PyObject *text, Py_ssize_t begin, Py_ssize_t stop, PyObject *piece, const char *utf8,
+           Py_ssize_t size, int keep)
+{
+    memset(s, 0, sizeof(*s));
+    s->parser = PyMem_Malloc(PARSER_ROOM);  /* p_initialize clears what it uses */
+    if (s->parser == NULL || !p_initialize(s->parser)) {
+        PyMem_Free(s->parser);
+        s->parser = NULL;
+        PyErr_NoMemory();
+        return -1;
+    }
+    p_set_input_string(s->parser, (const unsigned char *)utf8, (size_t)size);
+    Py_INCREF(text);
+    s->text = text;
+    Py_XINCREF(piece);
+    s->piece = piece;
+    s->begin = begin;
+    s->stop = stop;
+    s->keep = keep;
+    s->most = keep ? REPLAY_EVENTS(size) : 1;
+    s->texts_most = keep ? size + 64 : PY_SSIZE_T_MAX;
+    return 0;
+}
+
+/* The event at ``*at`` (then one further): a kept one, else the next one parsed (kept).
+ * 1; 0 when libyaml fails there (a parse error, as often as it is read); -1 when the slot
+ * broke (a bound, or no memory: a MemoryError then). */
+static int
+slice_next(Slice *s, Py_ssize_t *at, Ev *ev, const char **value)
+{
+    if (!s->keep)
+        s->count = s->used = *at = 0;
+    if (*at < s->count) {
+        *ev = s->events[(*at)++];
+        *value = s->texts == NULL ? "" : s->texts + ev->value;
+        return 1;
+    }
+    if (s->parser == NULL)
+        return 0;
+    if (s->count >= s->most) {
+        s->broken = 1;
+        return -1;
+    }
+    yaml_event_t e;
+    if (!p_parse(s->parser, &e)) {
+        p_delete(s->parser);
+        PyMem_Free(s->parser);
+        s->parser = NULL;
+        return 0;
+    }
+    if (s->count == s->room) {
+        Py_ssize_t room = s->room ? 2 * s->room : 64;
+        if (room > s->most)
+            room = s->most;
+        Ev *more = PyMem_Realloc(s->events, (size_t)room * sizeof(Ev));
+        if (more == NULL) {
+            p_event_delete(&e);
+            s->broken = 1;
+            PyErr_NoMemory();
+            return -1;
+        }
+        s->events = more;
+        s->room = room;
+    }
+    Ev *out = &s->events[s->count];
+    memset(out, 0, sizeof(*out));
+    out->type = e.type;
+    out->start = (Py_ssize_t)e.start_mark.index;
+    out->line = (Py_ssize_t)e.start_mark.line;
+    out->column = (Py_ssize_t)e.start_mark.column;
+    out->end = (Py_ssize_t)e.end_mark.index;
+    switch (e.type) {
+    case YAML_DOCUMENT_START_EVENT:
+        out->odd = e.data.document_start.version_directive != NULL ||
+                   e.data.document_start.tag_directives.start != e.data.document_start.tag_directives.end;
+        break;
+    case YAML_SCALAR_EVENT: {
+        out->odd = e.data.scalar.anchor != NULL || e.data.scalar.tag != NULL;
+        out->plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        Py_ssize_t n = (Py_ssize_t)e.data.scalar.length;
+        if (n > s->texts_most - s->used) {
+            p_event_delete(&e);
+            s->broken = 1;
+            return -1;
+        }
+        if (s->used + n + 1 > s->texts_room) {
+            Py_ssize_t room = s->texts_room ? 2 * s->texts_room : 1024;
+            while (room < s->used + n + 1)
+                room *= 2;
+            char *more = PyMem_Realloc(s->texts, (size_t)room);
+            if (more == NULL) {
+                p_event_delete(&e);
+                s->broken = 1;
+                PyErr_NoMemory();
+                return -1;
+            }
+            s->texts = more;
+            s->texts_room = room;
+        }
+        if (n > 0)
+            memcpy(s->texts + s->used, e.data.scalar.value, (size_t)n);
+        out->value = s->used;
+        out->length = n;
+        s->used += n;
+        break;
+    }
+    case YAML_SEQUENCE_START_EVENT:
+        out->odd = e.data.sequence_start.anchor != NULL || e.data.sequence_start.tag != NULL;
+        out->flow = e.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+        break;
+    case YAML_MAPPING_START_EVENT:
+        out->odd = e.data.mapping_start.anchor != NULL || e.data.mapping_start.tag != NULL;
+        out->flow = e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+        break;
+    case YAML_ALIAS_EVENT:
+        out->odd = 1;
+        break;
+    default:
+        break;
+    }
+    p_event_delete(&e);  /* (which clears e) */
+    if (out->type == YAML_STREAM_END_EVENT) {  /* nothing after: the parser is done */
+        p_delete(s->parser);
+        PyMem_Free(s->parser);
+        s->parser = NULL;
+    }
+    s->count++;
+    *ev = *out;
+    *value = s->texts == NULL ? "" : s->texts + out->value;
+    (*at)++;
+    return 1;
+}
+
+/* forget(): drop the kept events (tests compare walks with and without them). */
+static PyObject *
+fastyaml_forget(PyObject *self, PyObject *unused)
+{
+    for (int i = 0; i < REPLAY_SLOTS; i++)
+        slice_free(&slices[i]);
+    next_slot = 0;
+    Py_RETURN_NONE;
+}
+
 /* locate(text, begin, stop, path, data)
  *   -> None (declined) or (key start, key end, value start, value end, depth reached,
  *      is the node reached a scalar, root index, root line, root column, first key index,
@@ -501,30 +704,12 @@ fastyaml_locate(PyObject *self, PyObject *args)
     if (begin < 0 || stop > length || begin > stop)
         Py_RETURN_NONE;
     int early = data != Py_None;
-
-    /* the slice's UTF-8: ASCII text is its own, else a copy of the slice */
-    PyObject *piece = NULL;
-    const char *utf8;
-    Py_ssize_t size;
-    if (PyUnicode_IS_ASCII(text)) {
-        utf8 = (const char *)PyUnicode_DATA(text) + begin;
-        size = stop - begin;
-    } else {
-        /* a BOM to start the slice: libyaml skips it uncounted, the marks of a tree composed
-         * from the slice are one short of those of the same node composed in a longer one
-         * (which tree today's trees walk then depends on which was kept): theirs to say */
-        if (begin < stop && PyUnicode_READ_CHAR(text, begin) == 0xFEFF)
-            Py_RETURN_NONE;
-        piece = PyUnicode_Substring(text, begin, stop);
-        if (piece == NULL)
-            return NULL;
-        utf8 = PyUnicode_AsUTF8AndSize(piece, &size);
-        if (utf8 == NULL) {  /* lone surrogates */
-            Py_DECREF(piece);
-            PyErr_Clear();
-            Py_RETURN_NONE;
-        }
-    }
+    int ascii = PyUnicode_IS_ASCII(text);
+    /* a BOM to start the slice: libyaml skips it uncounted, the marks of a tree composed
+     * from the slice are one short of those of the same node composed in a longer one
+     * (which tree today's trees walk then depends on which was kept): theirs to say */
+    if (!ascii && begin < stop && PyUnicode_READ_CHAR(text, begin) == 0xFEFF)
+        Py_RETURN_NONE;
 
     /* the steps: a node at depth d is at most path[:d], and d <= MAX_NEST */
     Py_ssize_t nsteps = PyTuple_GET_SIZE(path);
@@ -562,21 +747,51 @@ fastyaml_locate(PyObject *self, PyObject *args)
             PyErr_Clear();
     }
 
-    yaml_parser_t *parser = NULL;
-    if (status == 0) {
-        parser = PyMem_Malloc(PARSER_ROOM);  /* p_initialize clears what it uses */
-        if (parser == NULL) {
-            status = FAILED;
-            PyErr_NoMemory();
-        } else if (!p_initialize(parser)) {
-            PyMem_Free(parser);
-            parser = NULL;
-            status = FAILED;
-            PyErr_NoMemory();
+    /* the slice's events: those kept of it, else a slot of its own (see slice_next); after
+     * the steps, whose str() may run Python code */
+    Slice alone;
+    Slice *slice = NULL;
+    for (int i = 0; i < REPLAY_SLOTS && status == 0; i++)
+        if (slices[i].text == text && slices[i].begin == begin && slices[i].stop == stop)
+            slice = &slices[i];
+    if (slice == NULL && status == 0) {
+        /* the slice's UTF-8: ASCII text is its own, else a copy of the slice */
+        PyObject *piece = NULL;
+        const char *utf8 = NULL;
+        Py_ssize_t size = 0;
+        if (ascii) {
+            utf8 = (const char *)PyUnicode_DATA(text) + begin;
+            size = stop - begin;
         } else {
-            p_set_input_string(parser, (const unsigned char *)utf8, (size_t)size);
+            piece = PyUnicode_Substring(text, begin, stop);
+            if (piece == NULL) {
+                status = FAILED;
+            } else {
+                utf8 = PyUnicode_AsUTF8AndSize(piece, &size);
+                if (utf8 == NULL) {  /* lone surrogates */
+                    PyErr_Clear();
+                    status = DECLINE;
+                }
+            }
         }
+        if (status == 0) {
+            int keep = size <= REPLAY_MAX_BYTES;
+            if (keep) {
+                slice = &slices[next_slot];
+                next_slot = (next_slot + 1) % REPLAY_SLOTS;
+                slice_free(slice);
+            } else {
+                slice = &alone;
+            }
+            if (slice_open(slice, text, begin, stop, piece, utf8, size, keep) < 0) {
+                status = FAILED;
+                slice_free(slice);
+                slice = NULL;
+            }
+        }
+        Py_XDECREF(piece);
     }
+    Py_ssize_t at = 0;  /* the next event of the slice */
 
     LFrame stack[MAX_NEST];
     int depth = 0;
@@ -584,18 +799,20 @@ fastyaml_locate(PyObject *self, PyObject *args)
     /* the answer so far: the node at path[:reached] (the last match), its key */
     int reached = 0, scalar = 0, complete = 0;
     Py_ssize_t kstart = -1, kend = -1, vstart = 0, vend = 0;
-    yaml_mark_t root_mark = {0, 0, 0};
+    Py_ssize_t root_index = 0, root_line = 0, root_column = 0;
     Py_ssize_t first_key = -1, root_entries = -1;
     int first_key_want = 0;
 
     while (status == 0) {
-        yaml_event_t event;
-        if (!p_parse(parser, &event)) {
-            status = DECLINE;
+        Ev event;
+        const char *value;
+        int got = slice_next(slice, &at, &event, &value);
+        if (got <= 0) {
+            status = got == 0 || !PyErr_Occurred() ? DECLINE : FAILED;
             break;
         }
         int done = 0;
-        yaml_event_type_t type = event.type;
+        int type = event.type;
         switch (type) {
         case YAML_STREAM_START_EVENT:
         case YAML_NO_EVENT:
@@ -608,8 +825,7 @@ fastyaml_locate(PyObject *self, PyObject *args)
             done = 1;
             break;
         case YAML_DOCUMENT_START_EVENT:
-            if (documents++ > 0 || event.data.document_start.version_directive != NULL ||
-                event.data.document_start.tag_directives.start != event.data.document_start.tag_directives.end)
+            if (documents++ > 0 || event.odd)
                 status = DECLINE;
             break;
         case YAML_DOCUMENT_END_EVENT:
@@ -625,22 +841,11 @@ fastyaml_locate(PyObject *self, PyObject *args)
         case YAML_MAPPING_START_EVENT: {
             int is_scalar = type == YAML_SCALAR_EVENT;
             int is_map = type == YAML_MAPPING_START_EVENT;
-            yaml_char_t *anchor, *tag;
-            if (is_scalar) {
-                anchor = event.data.scalar.anchor;
-                tag = event.data.scalar.tag;
-            } else if (is_map) {
-                anchor = event.data.mapping_start.anchor;
-                tag = event.data.mapping_start.tag;
-            } else {
-                anchor = event.data.sequence_start.anchor;
-                tag = event.data.sequence_start.tag;
-            }
-            if (anchor != NULL || tag != NULL) {
+            if (event.odd) {  /* an anchor or a tag */
                 status = DECLINE;
                 break;
             }
-            Py_ssize_t start = (Py_ssize_t)event.start_mark.index, end = (Py_ssize_t)event.end_mark.index;
+            Py_ssize_t start = event.start, end = event.end;
             if (depth == 0) {  /* the root: a mapping, the node at path[:0] */
                 if (!is_map || root_entries >= 0 || documents != 1) {
                     status = DECLINE;
@@ -648,7 +853,7 @@ fastyaml_locate(PyObject *self, PyObject *args)
                 }
                 LFrame *f = &stack[depth++];
                 f->is_map = 1;
-                f->flow = event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+                f->flow = event.flow;
                 f->at_key = 1;
                 f->match_next = 0;
                 f->level = 0;
@@ -656,7 +861,9 @@ fastyaml_locate(PyObject *self, PyObject *args)
                 f->last_end = -1;
                 f->data = early ? data : NULL;
                 f->unique = early && str_keys_only(f->data);
-                root_mark = event.start_mark;
+                root_index = event.start;
+                root_line = event.line;
+                root_column = event.column;
                 reached = 0;
                 scalar = 0;
                 kstart = kend = -1;
@@ -669,9 +876,9 @@ fastyaml_locate(PyObject *self, PyObject *args)
                     status = DECLINE;  /* a collection as a key */
                     break;
                 }
-                const char *v = (const char *)event.data.scalar.value;
-                size_t n = event.data.scalar.length;
-                if (event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n == 2 && v[0] == '<' && v[1] == '<') {
+                const char *v = value;
+                size_t n = (size_t)event.length;
+                if (event.plain && n == 2 && v[0] == '<' && v[1] == '<') {
                     status = DECLINE;  /* a merge key */
                     break;
                 }
@@ -738,8 +945,7 @@ fastyaml_locate(PyObject *self, PyObject *args)
                 }
                 LFrame *f = &stack[depth++];
                 f->is_map = is_map;
-                f->flow = is_map ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
-                                 : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+                f->flow = event.flow;
                 f->at_key = 1;
                 f->match_next = 0;
                 f->level = matched ? l + 1 : -1;
@@ -758,7 +964,7 @@ fastyaml_locate(PyObject *self, PyObject *args)
             }
             LFrame *f = &stack[--depth];
             /* lint/document.py node_end: a block collection's text ends with its last entry's */
-            Py_ssize_t own_end = (f->flow || f->last_end < 0) ? (Py_ssize_t)event.end_mark.index : f->last_end;
+            Py_ssize_t own_end = (f->flow || f->last_end < 0) ? event.end : f->last_end;
             if (f->level >= 0 && f->level == reached) {
                 vend = own_end;
                 complete = 1;
@@ -775,7 +981,6 @@ fastyaml_locate(PyObject *self, PyObject *args)
             break;
         }
         }
-        p_event_delete(&event);
         if (done)
             break;
         if (status == 0 && complete && early) {
@@ -794,13 +999,10 @@ fastyaml_locate(PyObject *self, PyObject *args)
             }
         }
     }
-    if (parser != NULL) {
-        p_delete(parser);
-        PyMem_Free(parser);
-    }
+    if (slice != NULL && (slice == &alone || slice->broken || status == FAILED))
+        slice_free(slice);
     for (int i = 0; i < prepared; i++)
         Py_XDECREF(steps[i].key);
-    Py_XDECREF(piece);
     if (status == FAILED)
         return NULL;
     if (status == DECLINE || !found) {
@@ -808,13 +1010,14 @@ fastyaml_locate(PyObject *self, PyObject *args)
         Py_RETURN_NONE;
     }
     return Py_BuildValue("(nnnnninnnnin)", kstart, kend, vstart, vend, (Py_ssize_t)reached, scalar,
-                         (Py_ssize_t)root_mark.index, (Py_ssize_t)root_mark.line, (Py_ssize_t)root_mark.column,
+                         root_index, root_line, root_column,
                          first_key, first_key_want, root_entries);
 }
 
 static PyMethodDef methods[] = {
     {"compose", fastyaml_compose, METH_VARARGS, "Data of a plain YAML text's documents, or None."},
     {"locate", fastyaml_locate, METH_VARARGS, "Where a path's key and value are written in a YAML slice, or None."},
+    {"forget", fastyaml_forget, METH_NOARGS, "Drop the events locate() keeps of the last slices it read."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -224,3 +224,84 @@ def test_without_the_extension_the_trees_place(monkeypatch):
     doc = result.documents[0]
     assert placing_walk(doc, doc.__dict__["_recompose"], ("spec", "a", 1)) is None
     assert doc.span(("spec", "a", 1)) == doc.source.span(text.index("2]"), text.index("2]") + 1)
+
+
+def _locate_paths(text: str) -> list:
+    """(begin, stop, path, data) of every walk ``placing_walk`` would ask of ``text``'s
+    released YAML documents: each document whole, with and without its data."""
+    out = []
+    result = LoadResult()
+    parse_source(SourceFile("t.yaml", text), result)
+    for doc in result.documents:
+        sig = doc.__dict__.get("_recompose")
+        if sig is None or doc.fmt != "yaml":
+            continue
+        for path in _paths(doc)[:60] + ODD:
+            for data in (None, doc.data):
+                out.append((sig[2], sig[4], path, data))
+    return out
+
+
+@needs_locate
+def test_kept_events_give_the_answers_of_a_fresh_parse():
+    """A walk reads the events a walk of the same slice kept, and parses on past them
+    (lint/_fastyaml.c ``slice_next``): the same answers as a parse of its own, whatever the
+    order of the walks, the walks of other texts between them (the slots taken in turn),
+    walks stopped early and walks that read on, parse errors, declines."""
+    rng = random.Random(11)
+    texts = LOCATE_CORNERS + ["a:\n  b: 1\n  c: [2\nd: 3\n", "a: 1\nb: [\n", "a: {b: 1}\nb: *x\n"]
+    tokens = [":", "- ", "[", "]", "{", "}", "'", "\n", "\n  ", "&a ", "*a", "|"]
+    texts += [text for _, text in mutations(rng, seeds(LOCATE_CORNERS), tokens, 150, insert=0.5, lowest=1)]
+    asked = [(text, walk) for text in texts for walk in _locate_paths(text)]
+    assert len(asked) > 5000
+    fresh = []
+    for text, (begin, stop, path, data) in asked:
+        FAST.forget()
+        fresh.append(LOCATE(text, begin, stop, path, data))
+    FAST.forget()
+    for order in (list(range(len(asked))), rng.sample(range(len(asked)), len(asked))):
+        for i in order:
+            text, (begin, stop, path, data) = asked[i]
+            assert LOCATE(text, begin, stop, path, data) == fresh[i], (text, begin, stop, path)
+    FAST.forget()
+
+
+@needs_locate
+def test_kept_events_are_bounded():
+    """Only slices of at most REPLAY_MAX_BYTES are kept, in four slots, each holding its
+    text; a longer slice is read as before; forget() lets the texts go; memory does not
+    grow with the texts walked."""
+    import sys
+    import tracemalloc
+
+    FAST.forget()
+    text = "".join(f"k{i}: [v{i}, {{a: b}}]\n" for i in range(3000))  # ~70 KB: not kept
+    before = sys.getrefcount(text)
+    assert LOCATE(text, 0, len(text), ("k2999", 1, "a"), None)[4] == 3
+    assert LOCATE(text, 0, len(text), ("k5", 0), {}) [4] == 2
+    assert sys.getrefcount(text) == before
+    small = text[:2000]
+    answer = LOCATE(small, 0, len(small), ("k3", 1, "a"), None)
+    assert sys.getrefcount(small) == before + 1  # kept, with its text
+    assert LOCATE(small, 0, len(small), ("k3", 1, "a"), None) == answer
+    FAST.forget()
+    assert sys.getrefcount(small) == before
+    # many events for their bytes (flow collections of one-letter entries), deep nesting
+    flows = ["{" + ",".join("a" * 3000) + "}", "k: [" + ",".join("1" * 4000) + "]\n",
+             "a: " + "[" * 60 + "]" * 60 + "\n", "a: " + "[" * 80 + "]" * 80 + "\n"]
+    for t in flows:
+        for path in (("a",), ("k", 3999), ("a",) + (0,) * 59):
+            got = LOCATE(t, 0, len(t), path, None)
+            FAST.forget()
+            assert LOCATE(t, 0, len(t), path, None) == got
+    tracemalloc.start()
+    try:
+        for i in range(2000):
+            t = f"n{i}:\n" + "  x: [1, 2, {y: z}]\n" * 200
+            LOCATE(t, 0, len(t), (f"n{i}", "x", 2, "y"), None)
+            if i == 100:
+                first = tracemalloc.get_traced_memory()[0]
+        assert tracemalloc.get_traced_memory()[0] < first + 200_000
+    finally:
+        tracemalloc.stop()
+        FAST.forget()
