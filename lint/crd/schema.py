@@ -20,6 +20,7 @@ nearest written parent).
 from __future__ import annotations
 
 import copy
+import itertools
 import marshal
 from collections import namedtuple
 
@@ -137,6 +138,10 @@ class Clean:
         self.known: dict = {}
         self.chars = 0
         self.tries: dict = {}  # id(schema node) -> [schema node, keyed, found]
+        self.serial = next(_SERIALS)  # _Plan.unkeyed: the nodes no longer keyed in this run
+
+
+_SERIALS = itertools.count(1)
 
 
 class Reuse:
@@ -156,14 +161,17 @@ class Reuse:
         self.tainted = False  # a default brought a NaN in: nothing of this object is kept
         self.errors: list = []
 
-    def find(self, value, schema: dict):
+    def find(self, value, schema: dict, plan: _Plan | None = None):
         """The key of ``value`` under ``schema`` (None: not keyed) and its clean prepared
-        value when known (else None)."""
+        value when known (else None).  ``plan``: the schema node's, marked when the node is
+        no longer keyed in this run (_prep then does not ask)."""
         tries = self.clean.tries
         t = tries.get(id(schema))
         if t is None or t[0] is not schema:
             t = tries[id(schema)] = [schema, 0, 0]
         elif t[1] >= TRIAL and t[2] * HIT_RATIO < t[1]:
+            if plan is not None:
+                plan.unkeyed = self.clean.serial  # for good: a node not keyed finds nothing more
             return None, None
         if self.budget <= 0:
             return None, None
@@ -288,8 +296,8 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
                 _check(value, plan, path, errors, reuse.skip)
             return value
         key = None
-        if reuse is not None and len(path) <= KEY_DEPTH:
-            key, hit = reuse.find(value, plan.schema)
+        if reuse is not None and len(path) <= KEY_DEPTH and plan.unkeyed != reuse.clean.serial:
+            key, hit = reuse.find(value, plan.schema, plan)
             if hit is not None:
                 return hit
         props = plan.props
@@ -326,8 +334,9 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
                 out[k] = v
                 if errors is not None and not errors and not sub.default_passes():
                     _check(v, sub, path + (k,), errors, reuse.skip)
-        if errors is not None and plan.object_checks and not errors and _check_node(out, plan, path, errors):
-            _object_counts(out, plan, path, errors)
+        if errors is not None and not errors and (not plan.object_node or _check_node(out, plan, path, errors)):
+            if plan.object_counts:
+                _object_counts(out, plan, path, errors)
             if plan.combinators:
                 _check_combinators(out, plan, path, errors, reuse.skip)
         if key is not None:
@@ -339,8 +348,8 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
                 _check(value, plan, path, errors, reuse.skip)
             return value
         key = None
-        if reuse is not None and len(path) <= KEY_DEPTH:
-            key, hit = reuse.find(value, plan.schema)
+        if reuse is not None and len(path) <= KEY_DEPTH and plan.unkeyed != reuse.clean.serial:
+            key, hit = reuse.find(value, plan.schema, plan)
             if hit is not None:
                 return hit
         items = plan.item()
@@ -354,9 +363,11 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
                 _check(v, items, path + (i,), errors, reuse.skip)
                 if errors:
                     break
-            if plan.list_checks and not errors and _check_node(out, plan, path, errors):
-                _array_counts(out, plan, path, errors)
-                _array_unique(out, plan, path, errors)
+            if not errors and (not plan.list_node or _check_node(out, plan, path, errors)):
+                if plan.list_counts:
+                    _array_counts(out, plan, path, errors)
+                if plan.list_unique:
+                    _array_unique(out, plan, path, errors)
                 if plan.combinators:
                     _check_combinators(out, plan, path, errors, reuse.skip)
         if key is not None:
@@ -424,7 +435,8 @@ class _Plan:
         "search", "fmt", "strings", "passed", "maximum", "minimum", "multiple", "numbers", "max_items", "min_items",
         "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
         "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded", "quiet", "str_passed",
-        "items_plan", "object_checks", "list_checks", "default_ok",
+        "items_plan", "object_node", "object_counts", "list_node", "list_counts", "list_unique", "default_ok",
+        "unkeyed",
     )
 
     def __init__(self, schema: dict):
@@ -457,6 +469,7 @@ class _Plan:
         self.items = items if isinstance(items, dict) else None
         self.items_plan = None  # the plan of items, made on the first list
         self.default_ok = None  # see default_passes
+        self.unkeyed = 0  # Clean.serial of the run that no longer keys this node's values
         self.list_type = get("x-kubernetes-list-type")
         self.max_props = schema["maxProperties"] if "maxProperties" in schema else _ABSENT
         self.min_props = schema["minProperties"] if "minProperties" in schema else _ABSENT
@@ -492,18 +505,14 @@ class _Plan:
             quiet.add(bool)
         self.quiet = frozenset(quiet)
         self.str_passed = bool(plain and takes_str and self.strings)
-        # for the checks _prep makes: whether an object (a list) can fail this node's own
-        # checks (_check_node, then _object_counts or _array_counts and _array_unique, and
-        # the combinators); a node with none of those keywords takes any
-        self.object_checks = bool(
-            self.int_or_string or (self.is_type is not None and t != "object") or self.enum is not None
-            or self.max_props is not _ABSENT or self.min_props is not _ABSENT or self.required or self.combinators
-        )
-        self.list_checks = bool(
-            self.int_or_string or (self.is_type is not None and t != "array") or self.enum is not None
-            or self.max_items is not _ABSENT or self.min_items is not _ABSENT or self.list_type in ("set", "map")
-            or self.combinators
-        )
+        # for the checks _prep makes, which of this node's own checks an object (a list) can
+        # fail: _check_node (int-or-string, type, enum), the counts (and required fields),
+        # a list's uniqueness, the combinators; a node with none of those keywords takes any
+        self.object_node = bool(self.int_or_string or (self.is_type is not None and t != "object") or self.enum is not None)
+        self.object_counts = bool(self.max_props is not _ABSENT or self.min_props is not _ABSENT or self.required)
+        self.list_node = bool(self.int_or_string or (self.is_type is not None and t != "array") or self.enum is not None)
+        self.list_counts = self.max_items is not _ABSENT or self.min_items is not _ABSENT
+        self.list_unique = self.list_type in ("set", "map")
 
     def default_passes(self) -> bool:
         """Does this node's default (not a list or an object: the same value each time)
