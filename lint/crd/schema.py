@@ -237,7 +237,8 @@ def prepare(obj: dict, schema: dict, status_subresource: bool = True, reuse: Reu
     (``reuse``: the run's clean subtrees, see ``Reuse``)."""
     issues: list[Issue] = []
     out: dict = {}
-    props = schema.get("properties") or {}
+    plan = _plan(schema)
+    props = plan.props
     for k, v in obj.items():
         if k == "metadata":
             out[k] = v  # ObjectMeta: validated by the API server itself, never pruned here
@@ -246,19 +247,20 @@ def prepare(obj: dict, schema: dict, status_subresource: bool = True, reuse: Reu
         elif k in props:
             s = props[k]
             if v is None and not s.get("nullable"):
-                if "default" in s:
-                    out[k] = _prep(_default(s, reuse), _plan(s), (k,), issues, reuse)
-                continue
-            out[k] = _prep(v, _plan(s), (k,), issues, reuse)
+                if "default" not in s:
+                    continue
+                v = _default(s, reuse)
+            out[k] = _prep(v, _plan(s), (k,), issues, reuse) if isinstance(v, (dict, list)) else v
         elif k in ROOT_KEEP:
             out[k] = v
         elif schema.get("x-kubernetes-preserve-unknown-fields"):
             out[k] = v
         else:
             issues.append(_pruned((k,)))
-    for k, s in props.items():
-        if k not in obj and "default" in s and k not in ("metadata", "status"):
-            out[k] = _prep(_default(s, reuse), _plan(s), (k,), issues, reuse)
+    for k in plan.defaults:
+        if k not in obj and k not in ("metadata", "status"):
+            v = _default(props[k], reuse)
+            out[k] = _prep(v, _plan(props[k]), (k,), issues, reuse) if isinstance(v, (dict, list)) else v
     if reuse is None:
         return Prepared(out, issues)
     # validate's checks of the top level and of its fields that _prep did not check: the
@@ -269,7 +271,7 @@ def prepare(obj: dict, schema: dict, status_subresource: bool = True, reuse: Reu
         for k, v in out.items():
             if k != "metadata" and k in props and isinstance(v, (dict, list)):
                 done[id(v)] = props[k]
-        _check(out, _plan(schema), (), errors, done)
+        _check(out, plan, (), errors, done)
     return Prepared(out, issues, not errors)
 
 
