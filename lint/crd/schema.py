@@ -328,13 +328,15 @@ def _prep(value, plan: _Plan, path: tuple, issues: list, reuse: Reuse | None = N
                 issues.append(_pruned(path + (k,)))
         for k in plan.defaults:
             if k not in value:
-                sub = plan.kid(k)
-                v = _default(sub.schema, reuse)
-                if isinstance(v, (dict, list)):
-                    out[k] = _prep(v, sub, path + (k,), issues, reuse)
-                    continue
+                sub = kids.get(k) or plan.kid(k)
+                v = sub.fixed_default
+                if v is _ABSENT:
+                    v = _default(sub.schema, reuse)
+                    if isinstance(v, (dict, list)):
+                        out[k] = _prep(v, sub, path + (k,), issues, reuse)
+                        continue
                 out[k] = v
-                if errors is not None and not errors and not sub.default_passes():
+                if errors is not None and not errors and not (sub.default_ok or sub.default_passes()):
                     _check(v, sub, path + (k,), errors, reuse.skip)
         if errors is not None and not errors and (not plan.object_node or _check_node(out, plan, path, errors)):
             if plan.object_counts:
@@ -438,7 +440,7 @@ class _Plan:
         "items", "list_type", "max_props", "min_props", "required", "props", "addl", "kids", "addl_plan",
         "combinators", "has_default", "defaults", "prep_whole", "keep_unknown", "embedded", "quiet", "str_passed",
         "items_plan", "object_node", "object_counts", "list_node", "list_counts", "list_unique", "default_ok",
-        "unkeyed",
+        "unkeyed", "fixed_default",
     )
 
     def __init__(self, schema: dict):
@@ -471,6 +473,10 @@ class _Plan:
         self.items = items if isinstance(items, dict) else None
         self.items_plan = None  # the plan of items, made on the first list
         self.default_ok = None  # see default_passes
+        # a default of str, int, bool or null: used as it is (_default copies the others
+        # and looks for a NaN in them)
+        default = get("default", _ABSENT)
+        self.fixed_default = default if type(default) in (str, int, bool, type(None)) else _ABSENT
         self.unkeyed = 0  # Clean.serial of the run that no longer keys this node's values
         self.list_type = get("x-kubernetes-list-type")
         self.max_props = schema["maxProperties"] if "maxProperties" in schema else _ABSENT
