@@ -659,6 +659,19 @@ def check_object(data: dict, group: str, version: str, kind_name: str, reg: Regi
     return issues
 
 
+_cel = None  # lint/crd/cel, imported with the first object that has CEL rules
+
+
+def _import_cel():
+    """lint/crd/cel, kept: ``from . import cel`` in _check_kind would cost a call of the
+    import system's Python code for every object."""
+    global _cel
+    from . import cel
+
+    _cel = cel
+    return cel
+
+
 def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None, clean=None) -> list:
     """The issues of ``data`` against one CRD's schema of ``version`` (messages name
     ``origin``, by default the CRD's own)."""
@@ -670,16 +683,15 @@ def _check_kind(data, version, kind_name, kind, sch, reg, verdicts, origin=None,
     errors: list = []
     if not prepared.valid:
         _schema.validate(prepared.value, sch, (), errors, skip)
-    issues += [i._replace(message=f"{i.message} ({where})") for i in errors]
+        issues += [i._replace(message=f"{i.message} ({where})") for i in errors]
     rules = kind.has_rules(version)
-    if any(i.blocking for i in errors):
+    if errors and any(i.blocking for i in errors):
         if reuse is not None and not rules and len(issues) < _schema.MAX_ISSUES:
             reuse.keep([i.path for i in issues])
         return issues  # the API server does not evaluate CEL rules on such an object
     compile_errors: list = []
     if rules:
-        from . import cel
-
+        cel = _cel or _import_cel()
         cel.check(prepared.value, sch, (), issues, compile_errors, where, verdicts, skip,
                   reuse.conversions if reuse is not None else None)
         for path, rule, err in compile_errors:
