@@ -365,14 +365,16 @@ _UNSET = object()
 
 
 def _subtree(node: _Node):
-    """(ident, cut) of ``node``'s subtree (see above), or None."""
+    """(ident, cut) of ``node``'s subtree (see above; ``cut``: _raw_cutter's), or None."""
     try:
-        return _make_subtree(node)
+        got = _make_subtree(node)
     except (CompileError, RecursionError):
         return None
+    return None if got is None else (got[0], _raw_cutter(got[1], node.schema))
 
 
 def _make_subtree(node: _Node):
+    """(ident, what the rules of the subtree read, a Reads) or None."""
     root = _reads.Reads()
     content = []
     stack = [(node, root, ())]
@@ -402,7 +404,42 @@ def _make_subtree(node: _Node):
     if len(content) < 2:
         return None
     ident = ("\x02", sha256(repr(content).encode("utf-8", "surrogatepass")).hexdigest())
-    return ident, _reads.cutter(root)
+    return ident, root
+
+
+def _raw_cutter(r, schema):
+    """``_reads.cutter(r)`` of a value's CEL conversion, taken from the value itself:
+    ``cut(value, memo)`` gives what ``_reads.cutter(r)(to_cel(value, schema, memo))`` gives,
+    without converting what is not read (most of a route's rules on a hit).  An object is
+    cut field by field only when each of its keys is a property whose CEL name is the key
+    itself (its conversion then has the same keys in the same order, each value converted
+    under its property); a list whose length or elements are read, element by element;
+    anything else is converted, then cut."""
+    converted = _reads.cutter(r)
+    if r.whole:
+        return lambda v, memo: to_cel(v, schema, memo)
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    props = props if isinstance(props, dict) else {}
+    same = frozenset(k for k, s in props.items() if s is not None and type(k) is str and escape(k) == k)
+    dict_whole = r.keyed or r.size or r.elems is not None
+    fields = tuple((name, _raw_cutter(sub, props.get(name))) for name, sub in r.fields.items())
+    elems = None if r.elems is None else _raw_cutter(r.elems, schema.get("items") if isinstance(schema, dict) else None)
+
+    def cut(v, memo):
+        t = type(v)
+        if t is dict:
+            if not dict_whole and v.keys() <= same:
+                out = ["d"]
+                for name, sub in fields:
+                    if name in v:
+                        out += (name, sub(v[name], memo))
+                return tuple(out)
+        elif t is list and not fields:
+            if elems is None:
+                return ("l", len(v))
+            return ("l", *[elems(x, memo) for x in v])
+        return converted(to_cel(v, schema, memo))
+    return cut
 
 
 def _texts(entries) -> list:
@@ -455,8 +492,7 @@ def _by_subtree(val, node: _Node, p: tuple, sub, issues: list, where: str, verdi
     t = _tries(memo, ident)
     if t is None:
         return False
-    converted = to_cel(val, node.schema, conversions)
-    k = _read_key(converted, cut, budget)
+    k = _read_key(val, lambda v: cut(v, conversions), budget)  # the key of its conversion, see _raw_cutter
     if k is None:
         return False
     t[0] += 1
