@@ -109,6 +109,9 @@ def _formatted(value: str, fmt: str):
         return value
 
 
+_AS_IS = frozenset((str, int, bool, type(None)))
+
+
 def _plain(s) -> bool:
     """Does ``to_cel`` give a str, int, bool or None under schema node ``s`` as it is?"""
     if s is None:
@@ -417,6 +420,8 @@ def _raw_cutter(r, schema):
     anything else is converted, then cut."""
     converted = _reads.cutter(r)
     if r.whole:
+        if _plain(schema):  # a str, int, bool or null is its own conversion here
+            return lambda v, memo: v if type(v) in _AS_IS else to_cel(v, schema, memo)
         return lambda v, memo: to_cel(v, schema, memo)
     props = schema.get("properties") if isinstance(schema, dict) else None
     props = props if isinstance(props, dict) else {}
