@@ -426,7 +426,7 @@ class Embedded:
     ``json`` module and passes ``make``, which composes the positioned node tree the
     first time a position inside it is asked for."""
 
-    __slots__ = ("_node", "data", "fmt", "_make", "_offsets", "_walks")
+    __slots__ = ("_node", "data", "fmt", "_make", "_offsets", "_walks", "_scans")
 
     def __init__(self, node: Node | None, data: Any, fmt: str, make=None):
         self._node = node
@@ -435,6 +435,7 @@ class Embedded:
         self._make = make
         self._offsets = None  # where each character of the JSON is in the file, for ``where``
         self._walks = 0  # ``where`` walks of the text so far (see TEXT_WALKS)
+        self._scans = None  # what they read of the text, for the next (``locate_json``)
 
     @property
     def node(self) -> Node:
@@ -452,8 +453,10 @@ class Embedded:
         if self._offsets is None:
             lazily = getattr(make, "offsets_lazily", None)
             self._offsets = make.offsets() if lazily is None else lazily()
+        if self._scans is None:
+            self._scans = {}
         try:
-            return locate_json(make.value, path, self._offsets, key)
+            return locate_json(make.value, path, self._offsets, key, self._scans)
         except Exception:  # noqa: BLE001 - what it cannot step over: the tree says
             return None
 
@@ -463,22 +466,23 @@ class Embedded:
         # failed look-up of __setstate__) cost more than the JSON's data itself
         if self._offsets is None and not self._walks:  # as loading leaves it
             return Embedded, (self._node, self.data, self.fmt, self._make)
-        return _embedded, (self._node, self.data, self.fmt, self._make, self._offsets, self._walks)
+        return _embedded, (self._node, self.data, self.fmt, self._make, self._offsets, self._walks, self._scans)
 
     def forget(self) -> None:
         """Drop a tree ``make`` built (it builds it again when asked)."""
         if self._make is not None:
             self._node = None
             self._offsets = None
+            self._scans = None
 
     def __repr__(self) -> str:
         return f"Embedded(fmt={self.fmt!r}, data={self.data!r})"
 
 
-def _embedded(node, data, fmt: str, make, offsets, walks: int) -> Embedded:
+def _embedded(node, data, fmt: str, make, offsets, walks: int, scans=None) -> Embedded:
     """An ``Embedded`` pickled after its text was walked (``Embedded.__reduce__``)."""
     emb = Embedded(node, data, fmt, make)
-    emb._offsets, emb._walks = offsets, walks
+    emb._offsets, emb._walks, emb._scans = offsets, walks, scans
     return emb
 
 

@@ -395,33 +395,24 @@ def _after_item(text: str, end: int, close: str) -> tuple[int, bool]:
     raise ValueError(f"expected ',' or '{close}'")
 
 
-def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: tuple | None = None) -> tuple:
+def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: tuple | None = None,
+                scans: dict | None = None) -> tuple:
     """(key, value, depth reached) for ``path`` in the JSON ``text`` (which ``parse_json``
     accepts), as ``Document.locate`` finds it in ``parse_json(text, offsets)``: ``key``
     and ``value`` are (start, end) offsets, through ``offsets`` as that tree's marks; key
     is the one given when no step is taken, None after a list index.  Raises ValueError
-    (or RecursionError) for what it cannot step over (a number too long for ``int``)."""
-    ws = _WS.match
-    i = ws(text, 0).end()
+    (or RecursionError) for what it cannot step over (a number too long for ``int``).
+    ``scans``: a dict kept with the text (empty at first), where the walk keeps what it
+    read of the containers on its way and where values end, for the next walk of the same
+    text -- a document with several findings in its JSON reads it about once."""
+    if scans is None:
+        scans = {}
+    i = _WS.match(text, 0).end()
     reached = 0
     for seg in path:
         ch = text[i]
         if ch == "{":
-            want = seg if isinstance(seg, str) else str(seg)
-            found = None
-            j = ws(text, i + 1).end()
-            if text[j] != "}":
-                while True:
-                    name, end = _key_string(text, j + 1)
-                    colon = ws(text, end).end()
-                    if text[colon] != ":":
-                        raise ValueError("expected ':'")
-                    at = ws(text, colon + 1).end()
-                    if name == want:  # the last of duplicate keys is the one that counts
-                        found = (j, end, at)
-                    j, closed = _after_item(text, _skip_value(text, at)[1], "}")
-                    if closed:
-                        break
+            found = (scans.get(i) or _object_scan(text, i, scans)).get(seg if isinstance(seg, str) else str(seg))
             if found is None:
                 break
             key = _marks(found[0], found[1], offsets)
@@ -429,17 +420,7 @@ def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: t
         elif ch == "[":
             if not (isinstance(seg, int) and seg >= 0):
                 break
-            j = ws(text, i + 1).end()
-            n, found = 0, None
-            if text[j] != "]":
-                while True:
-                    if n == seg:
-                        found = j
-                        break
-                    j, closed = _after_item(text, _skip_value(text, j)[1], "]")
-                    n += 1
-                    if closed:
-                        break
+            found = _array_item(text, i, seg, scans)
             if found is None:
                 break
             key = None
@@ -447,7 +428,57 @@ def locate_json(text: str, path: tuple, offsets: list[int] | None = None, key: t
         else:
             break
         reached += 1
-    return key, _marks(i, _skip_value(text, i)[1], offsets), reached
+    end = scans.get(-1 - i)  # (a value's end is kept at -1 - its start: starts are >= 0)
+    if end is None:
+        end = scans[-1 - i] = _skip_value(text, i)[1]
+    return key, _marks(i, end, offsets), reached
+
+
+def _object_scan(text: str, i: int, scans: dict) -> dict:
+    """The entries of the object at ``text[i]``: key -> (key start, key end, value start),
+    the last of duplicate keys the one that counts; kept in ``scans`` (with where each
+    value ends) once the object is read to its end."""
+    ws = _WS.match
+    entries: dict = {}
+    ends = []
+    j = ws(text, i + 1).end()
+    if text[j] != "}":
+        while True:
+            name, end = _key_string(text, j + 1)
+            colon = ws(text, end).end()
+            if text[colon] != ":":
+                raise ValueError("expected ':'")
+            at = ws(text, colon + 1).end()
+            entries[name] = (j, end, at)  # the last of duplicate keys is the one that counts
+            stop = _skip_value(text, at)[1]
+            ends.append((at, stop))
+            j, closed = _after_item(text, stop, "}")
+            if closed:
+                break
+    scans[i] = entries
+    for at, stop in ends:
+        scans[-1 - at] = stop
+    return entries
+
+
+def _array_item(text: str, i: int, seg: int, scans: dict) -> int | None:
+    """Where item ``seg`` of the array at ``text[i]`` starts, or None: it has fewer.  The
+    items found are kept in ``scans``, with whether the array's end was read after them,
+    and the next walk goes on from the last."""
+    state = scans.get(i)
+    if state is None:
+        j = _WS.match(text, i + 1).end()
+        state = scans[i] = [[] if text[j] == "]" else [j], text[j] == "]"]
+    starts = state[0]
+    while len(starts) <= seg and not state[1]:
+        stop = _skip_value(text, starts[-1])[1]
+        scans[-1 - starts[-1]] = stop
+        j, closed = _after_item(text, stop, "]")
+        if closed:
+            state[1] = True
+        else:
+            starts.append(j)
+    return starts[seg] if seg < len(starts) else None
 
 
 def _marks(start: int, end: int, offsets: list[int] | None) -> tuple[int, int]:

@@ -339,3 +339,80 @@ def test_json_is_walked_without_a_tree(monkeypatch):
 def test_random_documents_place_the_same(docs, newline, head, between, monkeypatch):
     text = head + between.join(docs)
     _check(text.replace("\n", newline), "random.yaml", monkeypatch)
+
+
+def _json_paths(value, path=()):
+    """Every path to a value of ``value`` (data of JSON), a step past each and odd steps."""
+    out = [path, path + ("missing",), path + (7,)]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _json_paths(v, path + (k,))
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            out += _json_paths(v, path + (n,))
+        out.append(path + (len(value),))
+    return out
+
+
+def _walk(text, path, scans):
+    try:
+        return jsonparse.locate_json(text, path, None, (0, 1), scans)
+    except Exception as exc:  # noqa: BLE001 - the same failure is agreement too
+        return type(exc).__name__
+
+
+def _tree_walk(text, path):
+    """``locate_json``'s answer from ``parse_json``'s tree, walked as ``Document.locate``."""
+    node, key, reached = jsonparse.parse_json(text), (0, 1), 0
+    for seg in path:
+        k, v = document._child(node, seg)
+        if v is None:
+            break
+        key = None if k is None else (k.start_mark.index, node_end(k))
+        node, reached = v, reached + 1
+    return key, (node.start_mark.index, node_end(node)), reached
+
+
+def test_json_walks_keep_what_they_read_and_answer_the_same():
+    """``locate_json`` with what earlier walks of the same text kept (``scans``) gives
+    the answer (or the failure) of a walk of its own, in any order of the paths, on JSON
+    of the repository's trees and random edits of it that no longer parse."""
+    import json
+    import os
+    import random
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rng = random.Random(5)
+    texts = ['{"a": {"b": [1, {"c": 2}], "b": [3]}, "d": [], "e": {}, "f": [[1, [2]], {"g": null}]}',
+             '{"n": ' + "1" * 5000 + ', "m": [1, 2], "o": {"p": "' + "x" * 50 + '"}}', "[1, 2, [3, {\"a\": 4}]]"]
+    for cm in ("tests/fixtures", "sample_manifests"):
+        for dirpath, _dirs, files in os.walk(os.path.join(root, cm)):
+            for name in sorted(files):
+                if name.endswith(".json"):
+                    with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as fh:
+                        texts.append(fh.read())
+    edits = []
+    for text in texts[:40]:
+        for _ in range(5):
+            at = rng.randrange(len(text) + 1)
+            edits.append(text[:at] + rng.choice(["", ",", "]", "}", '"', "1e999999", "[", "{"]) + text[at + 1:])
+    asked = 0
+    for text in texts + edits:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = json.loads(texts[0])
+        paths = _json_paths(data)[:300]
+        fresh = [_walk(text, path, None) for path in paths]
+        if text in texts and not text.startswith('{"n"'):  # (a long number: the C decoder cannot step over it)
+            try:
+                tree = [_tree_walk(text, path) for path in paths]
+            except jsonparse.JSONError:  # not JSON: nothing to compare with
+                tree = fresh
+            assert fresh == tree, text[:80]
+        for order in (range(len(paths)), rng.sample(range(len(paths)), len(paths))):
+            scans: dict = {}
+            for i in order:
+                assert _walk(text, paths[i], scans) == fresh[i], (text[:80], paths[i])
+                asked += 1
+    assert asked > 3000
