@@ -147,9 +147,10 @@ def test_precedence(text, shape):
     assert _shape(parse(text)) == shape
 
 
-def test_every_bundled_rule_parses():
-    import gzip
+def _bundled_texts() -> set:
+    """Every rule and message expression of the bundled CRD sets."""
     import glob
+    import gzip
     import json
     import os
 
@@ -172,6 +173,11 @@ def test_every_bundled_rule_parses():
     for path in glob.glob(os.path.join(crd.DATA, "*.json.gz")):
         with gzip.open(path) as fh:
             walk(json.load(fh))
+    return texts
+
+
+def test_every_bundled_rule_parses():
+    texts = _bundled_texts()
     assert len(texts) >= 90
     for t in texts:
         parse(t)
@@ -198,6 +204,42 @@ def test_nesting_limit_is_generous_for_real_rules():
     parse("(" * (MAX_NESTING - 1) + "1" + ")" * (MAX_NESTING - 1))
     parse("!" * (MAX_DEPTH - 2) + "true")
     parse(" + ".join(["1"] * (MAX_DEPTH - 2)))
+
+
+def test_a_tree_is_no_deeper_than_its_tokens():
+    """parse walks the finished tree for its depth only when the rule has more tokens than
+    MAX_DEPTH: each node is made from a token of its own.  Checked on every bundled rule
+    and on chains at the limit."""
+    import random
+
+    from infergw_lint.crd.cel.lexer import tokenize
+    from infergw_lint.crd.cel.parser import depth
+
+    texts = set(_bundled_texts())
+    rng = random.Random(7)
+    pieces = ["a", "b.c", "-1", "!x", "f(y)", "m[k]", "[1, 2]", "{'a': 1}", "(z)", "x.?y", "a.f(b)", "1u", "'s'"]
+    ops = [" + ", " && ", " || ", " == ", " in ", " * ", " ? "]
+    for _ in range(2000):
+        n = rng.randint(1, 60)
+        text = rng.choice(pieces)
+        for _ in range(n - 1):
+            op = rng.choice(ops)
+            text += op + rng.choice(pieces) + (" : " + rng.choice(pieces) if op == " ? " else "")
+        texts.add(text)
+    texts.update(("!" * k + "true" for k in (MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1)))
+    texts.update(("a" + ".b" * k for k in (MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1)))
+    parsed = 0
+    for text in texts:
+        try:
+            tree = parse(text)
+        except CompileError:
+            continue
+        parsed += 1
+        assert depth(tree) <= len(tokenize(text)) - 1, text
+    assert parsed > 1000
+    for k in (MAX_DEPTH, MAX_DEPTH + 1):  # past the limit in a chain of exactly that many tokens and more
+        with pytest.raises(CompileError):
+            parse("a" + ".b" * k)
 
 
 def test_length_is_bounded():

@@ -52,7 +52,10 @@ def parse(text: str):
     kind, value, off = p.tok
     if kind != "eof":
         raise error(text, off, f"unexpected {_show(p.tok)}")
-    if depth(node) > MAX_DEPTH:
+    # each node of the tree is made from a token of its own (an operator, a literal, a name,
+    # a '.', '[', '(', '{', '?', '!' or '-'), so a tree can be no deeper than the tokens before
+    # "eof": the walk below is needed for long rules only (most rules are far shorter)
+    if len(p.toks) - 1 > MAX_DEPTH and depth(node) > MAX_DEPTH:
         raise CompileError(f"expression nested deeper than {MAX_DEPTH} levels")
     return node
 
