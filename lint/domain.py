@@ -249,7 +249,7 @@ def bifrost_configs(doc) -> list[BifrostConfig]:
     """Every Bifrost config in a document: the document itself (a config.json), the
     configs nested in a Helm-style values file, or the JSON in a ConfigMap's data keys.
     Computed once per document."""
-    cached = doc.__dict__.get("_bifrost_configs")
+    cached = getattr(doc, "_bifrost_configs", None)
     if cached is not None:
         return cached
     out = []
@@ -262,7 +262,7 @@ def bifrost_configs(doc) -> list[BifrostConfig]:
         for path, emb in doc.embedded.items():
             if emb.fmt == "json" and looks_like_bifrost(emb.data, str(path[-1]).lower()):
                 out.append(BifrostConfig(doc, path, emb.data))
-    doc.__dict__["_bifrost_configs"] = out
+    doc._bifrost_configs = out
     return out
 
 
@@ -338,10 +338,11 @@ def served_models(index, versions=None) -> dict | None:
 def _served_models(index, versions=None) -> dict | None:
     found = False
     out: dict = {}
-    in_order = getattr(index, "in_order", None)
-    if in_order is not None:  # the documents bifrost_configs reads, from the index's lists
-        docs = in_order([[d for d in index.others() if d.flavor == "bifrost" or d.kind == "ConfigMap"],
-                         index.of_kind("ConfigMap")])
+    of_kind = getattr(index, "of_kind", None)
+    if of_kind is not None:  # the documents bifrost_configs reads, from the index's lists
+        # not put back in set order: what is made here does not depend on the order (sets
+        # of models, flags; the readers sort or look up provider names)
+        docs = [d for d in index.others() if d.flavor == "bifrost" or d.kind == "ConfigMap"] + of_kind("ConfigMap")
     else:
         docs = [d for d in index.documents if d.flavor == "bifrost" or d.kind == "ConfigMap"]
     for doc in docs:  # bifrost_configs finds none in the others
