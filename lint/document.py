@@ -608,8 +608,8 @@ class Document(Record):
     def release(self, signature: tuple) -> None:
         """Drop the node tree; ``signature`` = (how to compose it again, ...) for
         ``loader.recompose``."""
-        self.__dict__["_recompose"] = signature
-        del self.__dict__["node"]
+        self._recompose = signature
+        del self.node
 
     def forget(self) -> None:
         """Release again a tree that ``node`` composed (and the positioned trees of the

@@ -163,12 +163,11 @@ def _workload_facts(doc, path: tuple) -> None:
     spec = doc.data
     for key in path:  # doc.get(*path): no string on the way holds an embedded document yet
         spec = spec.get(key) if isinstance(spec, dict) else None
-    d = doc.__dict__
     kgateway = False  # a kgateway controller image (the stack profile reads only such workloads and Bifrost's)
     if isinstance(spec, dict):
-        d["_pod_spec"] = (path, spec)
-        found = d["_pod_containers"] = list(containers(spec, path))
-        mine = d["_bifrost_containers"] = []
+        doc._pod_spec = (path, spec)
+        found = doc._pod_containers = list(containers(spec, path))
+        mine = doc._bifrost_containers = []
         for at in found:
             image = at[1].get("image")
             if isinstance(image, str):
@@ -178,10 +177,10 @@ def _workload_facts(doc, path: tuple) -> None:
                 elif name in KGATEWAY_IMAGES:
                     kgateway = True
     else:
-        d["_pod_spec"] = None
-        d["_pod_containers"] = []
-        d["_bifrost_containers"] = []
-    d["_kgateway_image"] = kgateway
+        doc._pod_spec = None
+        doc._pod_containers = []
+        doc._bifrost_containers = []
+    doc._kgateway_image = kgateway
 
 
 class BifrostConfig(Record):
@@ -397,10 +396,10 @@ def pod_spec(doc) -> tuple[tuple, dict] | None:
     path = WORKLOAD_POD_SPEC.get(doc.kind or "")
     if path is None:
         return None
-    found = doc.__dict__.get("_pod_spec", _UNSET)
+    found = getattr(doc, "_pod_spec", _UNSET)
     if found is _UNSET:
         spec = doc.get(*path)
-        found = doc.__dict__["_pod_spec"] = (path, spec) if isinstance(spec, dict) else None
+        found = doc._pod_spec = (path, spec) if isinstance(spec, dict) else None
     return found
 
 
@@ -420,10 +419,10 @@ def pod_containers(doc) -> list[tuple[tuple, dict]]:
     """(path, container) of every container of a workload's pod spec (none for other
     documents), in ``containers`` order; looked up once per document (several rules read
     the containers of every workload)."""
-    found = doc.__dict__.get("_pod_containers")
+    found = getattr(doc, "_pod_containers", None)
     if found is None:
         spec = pod_spec(doc)
-        found = doc.__dict__["_pod_containers"] = [] if spec is None else list(containers(spec[1], spec[0]))
+        found = doc._pod_containers = [] if spec is None else list(containers(spec[1], spec[0]))
     return found
 
 
@@ -431,9 +430,9 @@ def bifrost_containers(doc) -> list[tuple[tuple, dict]]:
     """The (path, container) of ``pod_containers`` that run the Bifrost image
     (``is_bifrost_image``), once per document: most workloads run none, and each Bifrost
     workload rule starts by asking."""
-    found = doc.__dict__.get("_bifrost_containers")
+    found = getattr(doc, "_bifrost_containers", None)
     if found is None:
-        found = doc.__dict__["_bifrost_containers"] = [
+        found = doc._bifrost_containers = [
             (p, c) for p, c in pod_containers(doc) if is_bifrost_image(c.get("image"))
         ]
     return found
@@ -605,7 +604,7 @@ def bifrost_hosts(index) -> set[str]:
         for doc in (doc for kind in WORKLOAD_POD_SPEC for doc in index.of_kind(kind)):
             # bifrost_containers first (a workload without a pod spec has none), from the
             # memo a loaded workload has (_workload_facts) without a call
-            mine = doc.__dict__.get("_bifrost_containers")
+            mine = getattr(doc, "_bifrost_containers", None)
             if mine is None:
                 mine = bifrost_containers(doc)
             if mine:

@@ -467,9 +467,8 @@ def _sightings(documents, default_ns: str, index=None) -> _Sightings:
                 if isinstance(ann, str):
                     bundles.append(_Seen(_bundle_release(ann), ann, doc))
             continue
-        d = doc.__dict__
-        mine = d.get("_bifrost_containers")
-        if mine is not None and not mine and d.get("_kgateway_image") is False:
+        mine = getattr(doc, "_bifrost_containers", None)
+        if mine is not None and not mine and getattr(doc, "_kgateway_image", None) is False:
             continue  # loaded with neither a Bifrost nor a kgateway image (domain._workload_facts)
         found = pod_spec(doc)  # (path, spec), kept on the document for the rules
         if found is None:
@@ -489,7 +488,7 @@ def _sightings(documents, default_ns: str, index=None) -> _Sightings:
             elif name in KGATEWAY_IMAGES:
                 kgw_images.append(_from_image(image, doc))
         if inside is not None:
-            d["_bifrost_containers"] = inside
+            doc._bifrost_containers = inside
         if bifrost_here:
             bifrost_seen.extend(bifrost_here)
             ns = _namespace(doc, default_ns)

@@ -666,3 +666,42 @@ def test_graph_and_delegation_tables_on_mutated_manifests(tmp_path):
               "kind: HTTPRoute\n", "kind: Namespace\n", "\n---\n", "[]", "{}", "null", "- ", ": "]
     for index in _mutated_indexes(tmp_path, 120, tokens):
         _compare_graph_tables(index)
+
+
+# ---- documents keep their attributes without an instance dict object ----------------------
+# CPython 3.11 keeps an instance's attributes in a values array shared-keyed with its class,
+# and reads them through a specialised path (~60 instructions); once ``doc.__dict__`` is
+# asked for, the instance gets a dict object of its own and every later read of any of its
+# attributes takes the generic path (~320): the loader, the workload facts and the
+# per-run tables set and read their attributes with setattr/getattr instead.
+
+
+def _has_dict_object(doc) -> bool:
+    import gc
+
+    return any(type(r) is dict and "source" in r and "kind" in r for r in gc.get_referents(doc))
+
+
+@pytest.mark.skipif(__import__("sys").version_info[:2] != (3, 11), reason="the instance layout of CPython 3.11")
+def test_loaded_documents_and_first_use_tables_leave_no_instance_dict(tmp_path):
+    (tmp_path / "w.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: n}\n"
+        "spec: {template: {metadata: {labels: {app: b}}, spec: {containers: [{name: b, image: maximhq/bifrost:v1.3.0,"
+        " volumeMounts: [{name: c, mountPath: /app/data}]}], volumes: [{name: c, configMap: {name: cfg}}]}}}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: n}\n"
+        "data:\n  config.json: '{\"providers\": {\"openai\": {\"keys\": [{\"value\": \"env.K\", \"models\": [\"gpt-4o\"]}]}}}'\n"
+        "---\napiVersion: v1\nkind: Service\nmetadata: {name: bifrost, namespace: n}\nspec: {selector: {app: b}}\n"
+    )
+    index = _index(str(tmp_path)).index
+    assert len(index.documents) == 3
+    assert not any(_has_dict_object(d) for d in index.documents)
+    versions._sightings(index.documents, "default", index)  # (the profile describes a sighting by its span)
+    domain.served_models(index)
+    domain.bifrost_hosts(index)
+    for d in index.documents:
+        domain.pod_containers(d)
+        domain.bifrost_containers(d)
+    assert not any(_has_dict_object(d) for d in index.documents)
+    d = index.documents[0]
+    vars(d)  # the check itself: asked for, the dict object is there
+    assert _has_dict_object(d)
