@@ -1653,25 +1653,25 @@ def service_ports(svc) -> list[int] | None:
     return [p["port"] for p in ports if isinstance(p, dict) and isinstance(p.get("port"), int) and not isinstance(p.get("port"), bool)]
 
 
-def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
+def backend_problems(ctx, route, b: BackendRef, grants: bool = True) -> list[Problem]:
     """Why ``b`` (a backendRef of ``route``) will not resolve, with the semantics of
     IGW101 (a cross-namespace reference needs a ReferenceGrant in the target namespace)
     and IGW104 (unknown kind, Service without port, target missing -- only when
     ``lookup_complete`` -- or port not exposed).  A target the set cannot confirm is an
-    ``unverified`` problem.  Empty when the backend resolves."""
+    ``unverified`` problem.  Empty when the backend resolves.  ``grants=False``: without the
+    IGW101 problem (IGW104 asks for every backendRef and reads only its own)."""
     index = ctx.index
     g = graph_for(ctx)
     route_ns = index.namespace_of(route) or index.default_namespace
     out: list[Problem] = []
-    shown = f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
     if b.is_delegation:
         return []  # a delegation to child routes (lint.routes shows the children)
-    if needs_grant(route, b, route_ns):
+    if grants and needs_grant(route, b, route_ns):
         ref = Reference(GATEWAY_GROUP, route.kind, route_ns, b.group, b.kind, b.namespace, b.name)
         if grants_in(index, b.namespace).first_allowing(ref) is None:
             out.append(Problem(
                 "IGW101", "no ReferenceGrant",
-                f"no ReferenceGrant in {b.namespace!r} allows {route.kind} from {route_ns!r} to {shown} (IGW101)",
+                f"no ReferenceGrant in {b.namespace!r} allows {route.kind} from {route_ns!r} to {_shown(b)} (IGW101)",
                 what="grant",
             ))
     gk = (b.group, b.kind)
@@ -1681,12 +1681,12 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
                 or only_other_controllers(route, g, judged)):
             return out
         out.append(Problem(
-            "IGW104", "unknown kind", f"{shown}: kind {b.kind!r} is not a backend kind the controller resolves (IGW104)",
+            "IGW104", "unknown kind", f"{_shown(b)}: kind {b.kind!r} is not a backend kind the controller resolves (IGW104)",
             what="kind",
         ))
         return out
     if b.is_service and b.port is None:
-        out.append(Problem("IGW104", "no port", f"backendRef to {shown} has no port (IGW104)", what="no-port"))
+        out.append(Problem("IGW104", "no port", f"backendRef to {_shown(b)} has no port (IGW104)", what="no-port"))
     if gk not in LOOKED_UP_BACKEND_KINDS:
         return out
     target = index.get(b.kind, b.namespace, b.name, group=b.group)
@@ -1696,18 +1696,23 @@ def backend_problems(ctx, route, b: BackendRef) -> list[Problem]:
             and any(n != b.namespace for n in g.namespaces_of_name(b.kind, b.name, b.group))
         )
         if lookup_complete(ctx, b.kind, b.namespace) or forgot:
-            out.append(Problem("IGW104", f"{b.kind} not found", f"{shown} not found (IGW104)", what="not-found"))
+            out.append(Problem("IGW104", f"{b.kind} not found", f"{_shown(b)} not found (IGW104)", what="not-found"))
         else:
-            out.append(Problem("", "not in the set", f"unverified: {shown} is not in the linted set", unverified=True))
+            out.append(Problem("", "not in the set", f"unverified: {_shown(b)} is not in the linted set", unverified=True))
         return out
     if b.is_service and b.port is not None:
         ports = service_ports(target)
         if ports and b.port not in ports:
             listed = ", ".join(str(p) for p in ports)
             out.append(Problem(
-                "IGW104", f"no port {b.port}", f"{shown} has no port {b.port} (ports: {listed}) (IGW104)", what="port",
+                "IGW104", f"no port {b.port}", f"{_shown(b)} has no port {b.port} (ports: {listed}) (IGW104)", what="port",
             ))
     return out
+
+
+def _shown(b: BackendRef) -> str:
+    """A backendRef's target in a Problem's words (made only for a problem)."""
+    return f"{b.kind} {b.namespace}/{b.name}" if not b.group else f"{b.kind}.{b.group} {b.namespace}/{b.name}"
 
 
 # ---- kgateway -----------------------------------------------------------------------------

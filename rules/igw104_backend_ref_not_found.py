@@ -95,7 +95,7 @@ class BackendRefNotFound(Rule):
         for b in backend_refs(doc, index):
             # the decision is gateway.backend_problems (shared with `infergw-lint routes`);
             # this rule words it with hints
-            for p in backend_problems(ctx, doc, b):
+            for p in backend_problems(ctx, doc, b, grants=False):  # (IGW101's problem left out)
                 if p.code != self.code:
                     continue
                 what = "mirror backendRef" if b.mirror else "backendRef"

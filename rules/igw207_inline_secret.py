@@ -361,11 +361,13 @@ class InlineSecret(Rule):
     security_severity = "8.5"
 
     def check(self, doc, ctx):
+        # the ConfigMap generator itself, not one that delegates to it: made for every ConfigMap
         if doc.flavor == "k8s":
-            if doc.kind != "ConfigMap":
-                return
-            yield from self._configmap(doc, ctx)
-            return
+            return self._configmap(doc, ctx) if doc.kind == "ConfigMap" else ()
+        return self._file(doc)
+
+    def _file(self, doc):
+        """The findings of a Bifrost or client config file."""
         bases = [cfg.base for cfg in bifrost_configs(doc)]
         where = "this file"
         for path, key, value in walk_strings(doc.data):
@@ -379,11 +381,9 @@ class InlineSecret(Rule):
             return
         index = getattr(ctx, "index", None)
         memo = index.memo("igw207-embedded", dict) if index is not None else {}
-        bases = [cfg.base for cfg in bifrost_configs(doc)]
-        name = f"{doc.namespace or 'default'}/{doc.name}"
+        bases = where = None  # made for the first finding (most ConfigMaps have none)
         for dkey, value in data.items():
             base = ("data", dkey)
-            where = f"ConfigMap {name}"
             emb = doc.embedded.get(base)
             if emb is not None:
                 # the same text under the same key (a config copied per tenant) holds the same
@@ -398,6 +398,8 @@ class InlineSecret(Rule):
                     if memo_key is not None:
                         memo[memo_key] = got
                 for path, found in got:
+                    if where is None:
+                        where, bases = self._where_bases(doc)
                     yield report(path, self._message(found, where, doc, path, bases), help=self._fix(doc, path, bases))
                 continue
             if not isinstance(value, str):
@@ -405,6 +407,8 @@ class InlineSecret(Rule):
             if "\n" not in value.rstrip("\n"):
                 found = _find(value, dkey, base)
                 if found:
+                    if where is None:
+                        where, bases = self._where_bases(doc)
                     yield report(base, self._message(found, where, doc, base, bases), help=self._fix(doc, base, bases))
                 continue
             # a block of lines: each KEY=value setting, or a token anywhere in a line, is
@@ -419,11 +423,18 @@ class InlineSecret(Rule):
                     found = _find(line, None, ())
                     within = (n, len(line) - len(line.lstrip()), len(line.rstrip()))
                 if found:
+                    if where is None:
+                        where, bases = self._where_bases(doc)
                     shown = base + (k,) if n in settings else base
                     yield report(
                         base, self._message(found, where, doc, shown, bases, line=n + 1), within=within,
                         help=self._fix(doc, shown, bases),
                     )
+
+    @staticmethod
+    def _where_bases(doc) -> tuple:
+        """(how a ConfigMap's finding names it, the bases of its Bifrost configs)."""
+        return f"ConfigMap {doc.namespace or 'default'}/{doc.name}", [cfg.base for cfg in bifrost_configs(doc)]
 
     @staticmethod
     def _fix(doc, path: tuple, bases) -> str:

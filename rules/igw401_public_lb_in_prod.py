@@ -48,13 +48,15 @@ from infergw_lint.rule import Rule, report
 SCHEME_KEYS = ("service.beta.kubernetes.io/aws-load-balancer-scheme", "alb.ingress.kubernetes.io/scheme")
 
 
-def _public(annotations, base):
-    if not isinstance(annotations, dict):
-        return
-    for key in SCHEME_KEYS:
-        val = annotations.get(key)
-        if isinstance(val, str) and val.strip().lower() == "internet-facing":
-            yield base + (key,)
+def _public(annotations, base) -> list:
+    """The paths of the internet-facing scheme annotations among ``annotations`` (a list,
+    not a generator: asked of every Service, which mostly has no annotations at all)."""
+    if not annotations or not isinstance(annotations, dict):
+        return []
+    return [
+        base + (key,) for key in SCHEME_KEYS
+        if isinstance(val := annotations.get(key), str) and val.strip().lower() == "internet-facing"
+    ]
 
 
 class PublicLbInProd(Rule):
@@ -66,17 +68,22 @@ class PublicLbInProd(Rule):
     security_severity = "8.0"
 
     def check(self, doc, ctx):
-        paths = []
-        if doc.kind == "Gateway" and doc.group == GATEWAY_GROUP:
-            paths += _public(doc.annotations, ("metadata", "annotations"))
+        kind = doc.kind
+        if kind == "Service" or kind == "Ingress":
+            paths = _public(doc.annotations, ("metadata", "annotations"))
+        elif kind == "Gateway" and doc.group == GATEWAY_GROUP:
+            paths = _public(doc.annotations, ("metadata", "annotations"))
             paths += _public(doc.get("spec", "infrastructure", "annotations"), ("spec", "infrastructure", "annotations"))
-        elif doc.kind == "GatewayParameters" and doc.group == KGATEWAY_GROUP:
+        elif kind == "GatewayParameters" and doc.group == KGATEWAY_GROUP:
             base = ("spec", "kube", "service", "extraAnnotations")
-            paths += _public(doc.get(*base), base)
-        elif doc.kind in ("Service", "Ingress"):
-            paths += _public(doc.annotations, ("metadata", "annotations"))
+            paths = _public(doc.get(*base), base)
+        else:
+            return ()
         if not paths or ctx.environment(doc) != "prod":
-            return  # (the annotations first: most load balancers are not internet-facing)
+            return ()  # (the annotations first: most load balancers are not internet-facing; no generator made)
+        return self._report(doc, ctx, paths)
+
+    def _report(self, doc, ctx, paths: list):
         why = ctx.environment_reason(doc)
         for path in paths:
             note = ""

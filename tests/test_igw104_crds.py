@@ -54,3 +54,28 @@ def test_a_crd_of_another_kind_or_group_does_not(tmp_path):
     other = write(tmp_path, "crd.yaml", crd_of(kind="Gadget"))
     group = write(tmp_path, "crd2.yaml", crd_of(group="example.org"))
     assert len(_igw104([route], crds=[other, group])) == 1
+
+
+def test_backend_problems_without_grants_are_the_others():
+    """IGW104 asks ``backend_problems(..., grants=False)``: the same problems as the full
+    answer without IGW101's, for every backendRef of the fixtures and sample manifests."""
+    import os
+
+    from infergw_lint import engine
+    from infergw_lint.gateway import backend_problems, backend_refs
+
+    here = os.path.dirname(__file__)
+    paths = [os.path.join(here, "fixtures", "IGW104"), os.path.join(here, "fixtures", "IGW101"),
+             os.path.join(here, "..", "sample_manifests")]
+    loaded = engine.load_index([p for p in paths if os.path.exists(p)], engine.Options())
+    ctx = loaded.ctx
+    compared = dropped = 0
+    for doc in loaded.loaded.documents:
+        if doc.flavor != "k8s" or doc.kind not in ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"):
+            continue
+        for b in backend_refs(doc, ctx.index):
+            full = backend_problems(ctx, doc, b)
+            assert backend_problems(ctx, doc, b, grants=False) == [p for p in full if p.code != "IGW101"]
+            compared += 1
+            dropped += sum(p.code == "IGW101" for p in full)
+    assert compared > 20 and dropped > 0
