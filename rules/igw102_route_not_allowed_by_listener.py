@@ -81,8 +81,10 @@ class RouteNotAllowedByListener(Rule):
 
     def check(self, doc, ctx):
         index = ctx.index
-        route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
+        route = None  # how the messages name the route: made for its first finding
         for att in graph_for(ctx).attachments(doc):
+            if att.status != NOT_ALLOWED and att.status != NO_MATCHING_HOSTNAME:
+                continue  # (most parentRefs: attached) nothing to word
             target = att.ref.label()
             where = f" (selected by {att.ref.selector_text()})" if att.ref.selector_text() else ""
             reasons = "; ".join(dict.fromkeys(att.reasons)) or "no listener admits it"
@@ -91,6 +93,8 @@ class RouteNotAllowedByListener(Rule):
                        "does")
                 head = brief(f"{target} does not admit this route", "the parent does not admit this route")
                 it = "it" if target in head else target
+                if route is None:
+                    route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
                 yield report(
                     att.ref.path,
                     f"{head}: {route} cannot attach to {it}{where}: {reasons}. The "
@@ -103,6 +107,8 @@ class RouteNotAllowedByListener(Rule):
                 head = brief(f"no listener hostname of {target} matches this route",
                              "no listener hostname matches this route")
                 it = "it" if target in head else target
+                if route is None:
+                    route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
                 yield report(
                     att.ref.path,
                     f"{head}: {route} cannot attach to {it}{where}; "

@@ -73,7 +73,7 @@ class ParentRefNotFound(Rule):
     def check(self, doc, ctx):
         index = ctx.index
         g = graph_for(ctx)
-        route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
+        route = None  # how the messages name the route: made for its first finding
         for att in g.attachments(doc):
             ref = att.ref
             if att.status == PARENT_NOT_FOUND:
@@ -97,6 +97,8 @@ class ParentRefNotFound(Rule):
                     if close:
                         fix = f"Did you mean {close[0]!r}? " + fix
                 head = brief(f"{ref.label()} is not in the linted set", f"the parent {ref.kind} is not in the linted set")
+                if route is None:
+                    route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
                 yield report(
                     ref.path + ("name",),
                     f"{head}: {route} attaches to {'it' if ref.label() in head else ref.label()}, and namespace "
@@ -124,6 +126,8 @@ class ParentRefNotFound(Rule):
                     fix = "Use the port of one of its listeners"
                 head = brief(f"{what} of {ref.label()}", what)
                 to = "" if ref.label() in head else f" to {ref.label()}"
+                if route is None:
+                    route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
                 yield report(
                     path,
                     f"{head}: {route} attaches through it{to} (the Gateway's listeners: {have}). The "

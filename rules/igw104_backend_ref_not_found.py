@@ -91,13 +91,15 @@ class BackendRefNotFound(Rule):
     def check(self, doc, ctx):
         index = ctx.index
         g = graph_for(ctx)
-        route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
+        route = None  # how the messages name the route: made for its first finding
         for b in backend_refs(doc, index):
             # the decision is gateway.backend_problems (shared with `infergw-lint routes`);
             # this rule words it with hints
             for p in backend_problems(ctx, doc, b, grants=False):  # (IGW101's problem left out)
                 if p.code != self.code:
                     continue
+                if route is None:
+                    route = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
                 what = "mirror backendRef" if b.mirror else "backendRef"
                 if p.what == "kind":
                     known = self._controller_known(doc, g, ctx)

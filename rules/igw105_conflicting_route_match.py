@@ -88,7 +88,7 @@ class ConflictingRouteMatch(Rule):
     def check(self, doc, ctx):
         index = ctx.index
         g = graph_for(ctx)
-        me = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
+        me = None  # how the messages name the route: made for its first finding
         reported = set()
         for e in g.route_entries(doc):
             if e.path in reported or g.distinct_actions(e.listener.key, e.hostname, e.key) < 2:
@@ -98,9 +98,11 @@ class ConflictingRouteMatch(Rule):
                     continue
                 if o.route is not doc and _identity(o.route, index) == _identity(doc, index):
                     continue  # the same object written twice (alternatives, overlays): not two routes
+                if o.route is doc and o.rule_index >= e.rule_index:
+                    continue
+                if me is None:
+                    me = f"{doc.kind} {index.namespace_of(doc)}/{doc.name}"
                 if o.route is doc:
-                    if o.rule_index >= e.rule_index:
-                        continue
                     fix = "Remove it or make its match different"
                     msg = (
                         f"{field_path(e.path)} repeats the match of {field_path(o.path)}: {me} matches "

@@ -87,8 +87,8 @@ class LangfusePrefixRewrite(Rule):
             return
         refs = backend_refs(doc, ctx.index)
         for i, rule in enumerate(rules):
-            if not isinstance(rule, dict):
-                continue
+            if not isinstance(rule, dict) or not isinstance(rule.get("filters"), list):
+                continue  # no URLRewrite (most rules): its backends are not looked up
             web = [
                 r for r in refs
                 if r.path[2] == i and not r.mirror and r.is_service
