@@ -534,6 +534,9 @@ def _loaded_document(values: tuple, names: tuple = (), more: tuple = ()) -> Docu
     return doc
 
 
+_ABSENT = object()  # Document.get: no such key
+
+
 class Document(Record):
     _fields = ("source", "node", "data", "index", "fmt", "embedded", "duplicates", "flavor", "origin")
     _repr_fields = (
@@ -653,6 +656,26 @@ class Document(Record):
     # ---- data access ----------------------------------------------------------------
     def get(self, *path, default=None):
         """Value at ``path`` (through embedded documents), or ``default``."""
+        # the rules' usual look-up, through mappings and list items (``spec``, ``rules``, 0),
+        # without the general walk's tests at each step; anything else on the way (a string
+        # that may hold an embedded document, an index out of range): the walk
+        cur = self.data
+        for seg in path:
+            cls = cur.__class__
+            if cls is dict:
+                cur = cur.get(seg, _ABSENT)
+                if cur is _ABSENT:
+                    return default
+            elif cls is list and seg.__class__ is int and 0 <= seg < len(cur):
+                cur = cur[seg]
+            else:
+                return self._get(path, default)
+        if isinstance(cur, str) and path in self.embedded:
+            return self.embedded[path].data
+        return cur
+
+    def _get(self, path: tuple, default):
+        """``get``: the walk through lists and embedded documents."""
         cur = self.data
         for i, seg in enumerate(path):
             if isinstance(cur, str):

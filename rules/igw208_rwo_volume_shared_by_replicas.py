@@ -77,6 +77,13 @@ def _hpa_max(index, doc) -> tuple[int, object] | None:
     return index.memo("igw208-hpas", build).get((index.namespace_of(doc), doc.kind, doc.name))
 
 
+def _claim_name(vol) -> str | None:
+    """The claimName of a persistentVolumeClaim volume (a non-empty string), else None."""
+    pvc = vol.get("persistentVolumeClaim") if isinstance(vol, dict) else None
+    claim = pvc.get("claimName") if isinstance(pvc, dict) else None
+    return claim if isinstance(claim, str) and claim else None
+
+
 class RwoVolumeSharedByReplicas(Rule):
     code = "IGW208"
     name = "rwo-volume-shared-by-replicas"
@@ -93,17 +100,16 @@ class RwoVolumeSharedByReplicas(Rule):
         volumes = spec.get("volumes")
         if not isinstance(volumes, list):
             return
+        claims = [(i, claim) for i, vol in enumerate(volumes) if (claim := _claim_name(vol))]
+        if not claims:
+            return  # (most workloads) no claim: how many pods it runs is not asked
         index = ctx.index
         ns = index.namespace_of(doc)
         pods = self._pods(doc, index)
         if pods is None:
             return
         count, why = pods
-        for i, vol in enumerate(volumes):
-            pvc = vol.get("persistentVolumeClaim") if isinstance(vol, dict) else None
-            claim = pvc.get("claimName") if isinstance(pvc, dict) else None
-            if not isinstance(claim, str) or not claim:
-                continue
+        for i, claim in claims:
             target = index.get("PersistentVolumeClaim", ns, claim)
             if target is None:
                 continue
