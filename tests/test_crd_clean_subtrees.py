@@ -329,3 +329,27 @@ def test_subtree_keys_cut_from_values_are_those_cut_from_their_conversions(objec
                 elif isinstance(val, list) and node.items is not None:
                     stack += [(v, node.items) for v in val]
     assert compared > 300, compared
+
+
+@pytest.mark.parametrize("obj", [
+    {"apiVersion": "v1", "kind": "X", "spec": {"a": 1}},
+    {"apiVersion": "v1", "kind": "X", "spec": {"b": 1}},
+    {"apiVersion": "v1", "kind": "X", "spec": {"a": 1}, "extra": "text"},
+    {"apiVersion": "v1", "kind": "X", "spec": {"a": 1}, "extra": 5},
+    {"apiVersion": 1, "kind": "X", "spec": {"a": 1}},
+    {"apiVersion": {"a": 1}, "kind": "X", "spec": {"a": 1}},
+    {"kind": "X", "metadata": {"name": 5}, "spec": {"a": 1}},
+    {"apiVersion": "v1", "kind": "X", "spec": {"a": "x"}},
+])
+@pytest.mark.parametrize("root", [
+    {"type": "object", "additionalProperties": {"type": "string", "maxLength": 4},
+     "properties": {"spec": {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}},
+     "anyOf": [{"required": ["apiVersion"]}, {"properties": {"spec": {"required": ["b"]}}}]},
+    {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "maxProperties": 4,
+     "properties": {"spec": {"type": "object", "properties": {"a": {"type": "integer"}}}}},
+])
+def test_top_level_checked_while_preparing_as_validate_checks_it(obj, root):
+    """The top level's own checks (counts, combinators) and its fields that _prep does not
+    walk (kept as written: apiVersion, kind, unknown fields under additionalProperties or
+    preserved; metadata never checked)."""
+    _same_as_validate(obj, root, _schema.Clean())

@@ -263,15 +263,26 @@ def prepare(obj: dict, schema: dict, status_subresource: bool = True, reuse: Reu
             out[k] = _prep(v, _plan(props[k]), (k,), issues, reuse) if isinstance(v, (dict, list)) else v
     if reuse is None:
         return Prepared(out, issues)
-    # validate's checks of the top level and of its fields that _prep did not check: the
-    # lists and objects it prepared (and checked) are skipped as the clean subtrees are
+    # validate's checks of the top level, as _prep makes them for the objects under it: its
+    # own, then those of its fields that _prep did not check (a string or a number, a field
+    # kept as it is that additionalProperties describes; metadata is not checked)
     errors = reuse.errors
-    if not errors:
-        done = dict(reuse.skip)
+    if not errors and (not plan.object_node or _check_node(out, plan, (), errors)):
+        if plan.object_counts:
+            _object_counts(out, plan, (), errors)
+        kids = plan.kids
         for k, v in out.items():
-            if k != "metadata" and k in props and isinstance(v, (dict, list)):
-                done[id(v)] = props[k]
-        _check(out, plan, (), errors, done)
+            if errors:
+                break
+            if k == "metadata" or k in props and isinstance(v, (dict, list)):
+                continue  # validate skips metadata; _prep checked the others
+            sub = kids.get(k) or plan.kid(k)
+            if sub is not None:
+                t = type(v)
+                if not (t in sub.quiet or (sub.str_passed and t is str and v in sub.passed)):  # see _Plan.quiet
+                    _check(v, sub, (k,), errors, reuse.skip)
+        if plan.combinators and not errors:
+            _check_combinators(out, plan, (), errors, reuse.skip)
     return Prepared(out, issues, not errors)
 
 
