@@ -586,11 +586,15 @@ def backend_refs(doc, index) -> list[BackendRef]:
 
 def _backend_refs(doc, index) -> list[BackendRef]:
     # every route of the set is read before a split run forks (references, bifrost_hosts):
-    # the helpers (_list, _s, core_group, _int) written out, a helper call only for the
-    # rare requestMirror filters
-    route_ns = index.namespace_of(doc) or index.default_namespace
+    # the helpers (namespace_of, spec_get's usual case, _list, _s, core_group, _int)
+    # written out, a helper call only for the rare requestMirror filters
+    route_ns = (None if doc.kind in CLUSTER_SCOPED else doc.namespace) or index.default_namespace
     out: list[BackendRef] = []
-    rules = spec_get(doc, "rules")
+    data = doc.data
+    spec = data.get("spec") if data.__class__ is dict else None
+    rules = spec.get("rules") if spec.__class__ is dict else None
+    if rules is None or rules.__class__ is str:  # none, or what spec_get reads otherwise
+        rules = spec_get(doc, "rules")
     if not isinstance(rules, list):
         return out
     for i, rule in enumerate(rules):
