@@ -773,12 +773,16 @@ def _opaque(r: dict):
     """For a rule that uses strings only through equality with each other and with its own
     literals (no string functions, no ordering, no concatenation): the set of those literals.
     Its verdict depends only on which strings are equal, so two values with the same pattern
-    of equal strings share a verdict (routes that differ only in names).  None otherwise."""
+    of equal strings share a verdict (routes that differ only in names).  None otherwise,
+    also for a rule that indexes (``[``) or tests membership (``in``): a string of the data
+    may then be compared with a map's keys, which ``_canonical`` leaves as written, so
+    ``self.k in self.m`` with k "a" and with k "b" would share a verdict."""
     text = r.get("rule", "")
     if text not in _OPAQUE:
         bare = re.sub(_LITERAL, "''", text)
         calls = set(re.findall(_CALL, bare))
-        if r.get("messageExpression") or calls - _OPAQUE_CALLS or re.search(r"[<>+]", bare):
+        if (r.get("messageExpression") or calls - _OPAQUE_CALLS or re.search(r"[<>+\[]", bare)
+                or re.search(r"\bin\b", bare)):
             _OPAQUE[text] = None
         else:
             _OPAQUE[text] = frozenset(m[1:-1] for m in re.findall(_LITERAL, text))
