@@ -758,15 +758,20 @@ def _check_array(value: list, plan: _Plan, path, issues, skip=None) -> None:
 
 
 def _array_counts(value: list, plan: _Plan, path, issues) -> None:
-    n = len(value)
-    if plan.max_items is not _ABSENT and n > plan.max_items:
+    _counts(len(value), plan.max_items, plan.min_items, "items", path, issues)
+
+
+def _counts(n: int, most, least, unit: str, path, issues) -> None:
+    """A list's or an object's count ``n`` against its bounds (``_ABSENT``: none), in the
+    API server's words: too many is "items" for both, too few names the ``unit``."""
+    if most is not _ABSENT and n > most:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_items} items",
+            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {most} items",
             key=True, blocking=True,
         ))
-    if plan.min_items is not _ABSENT and n < plan.min_items:
+    if least is not _ABSENT and n < least:
         issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_items} items", key=True,
+            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {least} {unit}", key=True,
         ))
 
 
@@ -831,17 +836,7 @@ def _check_object(value: dict, plan: _Plan, path, issues, skip=None) -> None:
 
 def _object_counts(value: dict, plan: _Plan, path, issues) -> None:
     """An object's property counts and required fields."""
-    n = len(value)
-    if plan.max_props is not _ABSENT and n > plan.max_props:
-        issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Too many: {n}: must have at most {plan.max_props} items",
-            key=True, blocking=True,
-        ))
-    if plan.min_props is not _ABSENT and n < plan.min_props:
-        issues.append(Issue(
-            SCHEMA_ERROR, path, f"{_Where(path)}: Invalid value: {n}: should have at least {plan.min_props} properties",
-            key=True,
-        ))
+    _counts(len(value), plan.max_props, plan.min_props, "properties", path, issues)
     for req in plan.required:
         if req not in value:
             issues.append(Issue(SCHEMA_ERROR, path + (req,), f"{field_path(path + (req,))}: Required value", blocking=True))
